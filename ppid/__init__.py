@@ -1,0 +1,65 @@
+"""The PPID registry: public information, periodic disclosures and information requests."""
+import logging
+from pathlib import Path
+
+from flask import Flask, current_app, g, has_request_context, request, session
+
+from ppid.config import load_config
+from ppid.extensions import babel, csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _select_locale():
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang") if has_request_context() else None
+    return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _select_timezone():
+    return current_app.config["TIMEZONE"]
+
+
+def _wants_immediate():
+    # Reading web requests take no write lock; everything else (forms, CLI, jobs) does.
+    if has_request_context():
+        return request.method not in ("GET", "HEAD", "OPTIONS") or g.get("writes", False)
+    return True
+
+
+def create_app(overrides=None):
+    app = Flask(__name__, template_folder=str(ROOT / "templates"),
+                instance_path=str(ROOT / "instance"))
+    load_config(app, overrides)
+    logging.basicConfig(level=logging.INFO if app.config["ENV"] != "testing" else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_timezone,
+                   default_translation_directories=str(ROOT / "translations"))
+    login_manager.init_app(app)
+
+    from ppid import models  # noqa: F401  (registers every table on the metadata)
+    from ppid.core.db import install_sqlite_pragmas
+    with app.app_context():
+        install_sqlite_pragmas(db.engine, _wants_immediate)
+
+    from ppid.core import web
+    web.init_app(app)
+
+    from ppid.accounts.views import bp as accounts_bp
+    from ppid.agencies.views import bp as agencies_bp
+    from ppid.api.views import bp as api_bp
+    from ppid.core.views import bp as core_bp
+    for bp in (core_bp, accounts_bp, agencies_bp, api_bp):
+        app.register_blueprint(bp)
+    csrf.exempt(api_bp)  # JSON API: no cookies are read there, so no CSRF to forge
+
+    from ppid.features import register_features
+    register_features(app)
+
+    from ppid.cli import cli
+    app.cli.add_command(cli)
+    return app

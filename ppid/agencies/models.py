@@ -1,0 +1,47 @@
+import sqlalchemy as sa
+from sqlalchemy.orm import relationship
+
+from ppid.core.db import UTCDateTime, utcnow
+from ppid.extensions import db
+
+KIND_UTAMA = "utama"
+KIND_PEMBANTU = "pembantu"
+KINDS = (KIND_UTAMA, KIND_PEMBANTU)
+
+
+class Agency(db.Model):
+    """A PPID: the PPID Utama of the government or the PPID Pembantu of one agency (OPD)."""
+
+    __tablename__ = "agency"
+    id = sa.Column(sa.Integer, primary_key=True)
+    slug = sa.Column(sa.String(80), nullable=False, unique=True)
+    name = sa.Column(sa.String(200), nullable=False)
+    short_name = sa.Column(sa.String(60))
+    kind = sa.Column(sa.String(20), nullable=False, default=KIND_PEMBANTU)
+    parent_id = sa.Column(sa.Integer, sa.ForeignKey("agency.id"))
+    address = sa.Column(sa.String(500))
+    phone = sa.Column(sa.String(50))
+    email = sa.Column(sa.String(320))
+    website = sa.Column(sa.String(300))
+    atasan_name = sa.Column(sa.String(200))
+    atasan_position = sa.Column(sa.String(200))
+    is_active = sa.Column(sa.Boolean, nullable=False, default=True)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    parent = relationship("Agency", remote_side=[id], back_populates="children")
+    children = relationship("Agency", back_populates="parent", order_by="Agency.name")
+
+    __table_args__ = (sa.CheckConstraint("kind in ('utama', 'pembantu')", name="kind"),)
+
+    @property
+    def is_utama(self):
+        return self.kind == KIND_UTAMA
+
+    # The authorisation helper looks for agency_id on every object it is asked about.
+    @property
+    def agency_id(self):
+        return self.id
+
+    def __repr__(self):
+        return f"<Agency {self.slug}>"

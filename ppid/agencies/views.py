@@ -1,0 +1,112 @@
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ppid.accounts.models import RoleAssignment
+from ppid.agencies import services
+from ppid.agencies.forms import AgencyForm
+from ppid.agencies.models import Agency
+from ppid.core import auth
+from ppid.core.forms import ConfirmForm
+from ppid.extensions import db
+
+bp = Blueprint("agencies", __name__)
+
+
+def get_agency_or_404(slug, *, active_only=True):
+    agency = db.session.execute(sa.select(Agency).where(Agency.slug == slug)).scalar_one_or_none()
+    if agency is None or (active_only and not agency.is_active):
+        abort(404)
+    return agency
+
+
+# Features add sections to the public agency page: fn(agency) -> (template, context) or None.
+PROFILE_SECTIONS = []
+
+
+@bp.get("/badan/<slug>")
+def profile(slug):
+    agency = get_agency_or_404(slug)
+    sections = [s for s in (fn(agency) for fn in PROFILE_SECTIONS) if s]
+    return render_template("agencies/profile.html", agency=agency, sections=sections)
+
+
+@bp.get("/kelola/badan-publik")
+def manage():
+    auth.authorize("manage_agencies")
+    q = (request.args.get("q") or "").strip()[:100]
+    stmt = sa.select(Agency).order_by(Agency.kind.desc(), Agency.name)
+    if q:
+        stmt = stmt.where(sa.func.lower(Agency.name).like(f"%{q.lower()}%"))
+    page = db.paginate(stmt, per_page=50, error_out=False)
+    return render_template("agencies/manage.html", page=page, q=q, toggle_form=ConfirmForm())
+
+
+def _form(agency=None):
+    parents = db.session.execute(sa.select(Agency).where(Agency.is_active.is_(True))
+                                 .order_by(Agency.name)).scalars().all()
+    if agency is not None:
+        parents = [p for p in parents if p.id != agency.id]
+    form = AgencyForm(parents, current_app.config["HELPER_LABEL"], obj=agency)
+    if agency is not None and request.method == "GET":
+        form.parent_id.data = agency.parent_id or 0
+    return form
+
+
+@bp.route("/kelola/badan-publik/baru", methods=["GET", "POST"])
+def new():
+    auth.authorize("manage_agencies")
+    return _save(None)
+
+
+@bp.route("/kelola/badan-publik/<slug>/ubah", methods=["GET", "POST"])
+def edit(slug):
+    agency = get_agency_or_404(slug, active_only=False)
+    auth.authorize("manage_agencies", agency)
+    return _save(agency)
+
+
+def _save(agency):
+    form = _form(agency)
+    if form.validate_on_submit():
+        data = {f: getattr(form, f).data for f in services.FIELDS if hasattr(form, f)}
+        data["parent_id"] = data.get("parent_id") or None
+        for key in ("short_name", "address", "phone", "email", "website", "atasan_name",
+                    "atasan_position"):
+            data[key] = data.get(key) or None
+        try:
+            agency = services.save_agency(agency, data, actor=current_user)
+        except services.AgencyError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Data badan publik %(name)s disimpan.", name=agency.name), "success")
+            return redirect(url_for("agencies.manage"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("agencies/form.html", form=form, agency=agency), status
+
+
+@bp.post("/kelola/badan-publik/<slug>/status")
+def toggle(slug):
+    agency = get_agency_or_404(slug, active_only=False)
+    auth.authorize("manage_agencies", agency)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.set_active(agency, not agency.is_active, actor=current_user)
+    db.session.commit()
+    flash(_("%(name)s sekarang %(state)s.", name=agency.name,
+            state=_("aktif") if agency.is_active else _("nonaktif")), "success")
+    return redirect(url_for("agencies.manage"))
+
+
+@bp.get("/kelola/badan-publik/<slug>/petugas")
+def officers(slug):
+    """Officers of one agency: who answers for it (helper officers and its atasan)."""
+    agency = get_agency_or_404(slug, active_only=False)
+    auth.authorize("view", agency)
+    assignments = db.session.execute(
+        sa.select(RoleAssignment).where(RoleAssignment.agency_id == agency.id)
+        .order_by(RoleAssignment.role)).scalars().all()
+    return render_template("agencies/officers.html", agency=agency, assignments=assignments)

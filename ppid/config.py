@@ -1,0 +1,110 @@
+"""Configuration: defaults here, then ``PPID_*`` environment variables, then overrides.
+
+Nothing is read at import time; :func:`load_config` runs inside the app factory.
+"""
+import os
+from pathlib import Path
+
+INSECURE_KEYS = {"", "dev", "dev-insecure-change-me", "changeme", "secret"}
+
+
+class Defaults:
+    ENV = "development"  # development | production | testing
+    SECRET_KEY = "dev-insecure-change-me"
+    DATA_DIR = None  # default: <project>/instance
+    DATABASE_URL = None  # default: sqlite:///<DATA_DIR>/ppid.sqlite3
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+    # Who runs this registry.
+    GOVERNMENT_NAME = "Pemerintah Provinsi Kalimantan Barat"
+    REGISTRATION_PREFIX = "KALBAR"
+    # Regions say "Pembantu" or "Pelaksana" (Permendagri 3/2017 leaves it to them).
+    HELPER_LABEL = "Pembantu"
+    TIMEZONE = "Asia/Jakarta"
+    # DOMAIN.md section 6: national holidays and cuti bersama by default.
+    HOLIDAY_CATEGORIES = ("public", "government")
+    BASE_URL = "http://127.0.0.1:5000"
+
+    # Language.
+    BABEL_DEFAULT_LOCALE = "id"
+    LANGUAGES = ("id", "en")
+    WTF_I18N_ENABLED = True
+
+    # Cookies and sessions.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+
+    # Login throttling: failures within the window, per account and per address.
+    LOGIN_WINDOW_SECONDS = 15 * 60
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+    LOGIN_MAX_FAILURES_PER_IP = 30
+    PASSWORD_RESET_MAX_AGE = 2 * 3600
+    PASSWORD_MIN_LENGTH = 10
+    PASSWORD_HASH_METHOD = "scrypt"
+
+    # Mail: "console" prints (development), "smtp" sends, "none" keeps mail in the outbox.
+    MAIL_BACKEND = "console"
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_TIMEOUT = 10
+    MAIL_DEFAULT_SENDER = "PPID <ppid@localhost>"
+    MAIL_MAX_ATTEMPTS = 8
+
+    # Uploads (DIP documents, power of attorney, released files).
+    MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+    # Rate limit of public submissions per address.
+    RATELIMIT_ENABLED = True
+
+    # Listing sizes.
+    PER_PAGE = 25
+
+
+
+def load_config(app, overrides=None):
+    app.config.from_object(Defaults)
+    # PPID_SECRET_KEY -> SECRET_KEY; values are parsed as JSON when they can be.
+    app.config.from_prefixed_env("PPID")
+    if overrides:
+        app.config.update(overrides)
+    cfg = app.config
+    root = Path(app.root_path).parent
+    data_dir = Path(cfg["DATA_DIR"] or os.environ.get("PPID_DATA_DIR") or root / "instance")
+    cfg["DATA_DIR"] = str(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    url = cfg.get("DATABASE_URL") or cfg.get("SQLALCHEMY_DATABASE_URI")
+    if not url:
+        url = f"sqlite:///{data_dir / 'ppid.sqlite3'}"
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    cfg["SQLALCHEMY_DATABASE_URI"] = url
+    if url.startswith("sqlite"):
+        cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
+    else:
+        cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    cfg["MAX_CONTENT_LENGTH"] = int(cfg["MAX_UPLOAD_BYTES"]) + 1024 * 1024
+    cfg["HOLIDAY_CATEGORIES"] = tuple(
+        c.strip() for c in (cfg["HOLIDAY_CATEGORIES"].split(",")
+                            if isinstance(cfg["HOLIDAY_CATEGORIES"], str)
+                            else cfg["HOLIDAY_CATEGORIES"]) if c.strip())
+    if cfg["ENV"] == "production":
+        if str(cfg["SECRET_KEY"]) in INSECURE_KEYS or len(str(cfg["SECRET_KEY"])) < 32:
+            raise RuntimeError(
+                "PPID_SECRET_KEY must be set to a random value of at least 32 characters "
+                "in production (python -c 'import secrets; print(secrets.token_hex(32))').")
+        cfg["SESSION_COOKIE_SECURE"] = True
+        cfg["REMEMBER_COOKIE_SECURE"] = True
+        cfg["DEBUG"] = False
+        cfg["PREFERRED_URL_SCHEME"] = "https"
+    return cfg

@@ -1,0 +1,133 @@
+"""Roles and the one place that decides whether a user may act on an object.
+
+Views call :func:`authorize` (or the :func:`role_required` decorator); they never test
+roles inline. Features add policies for their own actions with :func:`policy`.
+"""
+from functools import wraps
+
+from flask import abort, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+CITIZEN = "citizen"
+HELPER = "helper"      # petugas PPID Pembantu, bound to agencies
+MAIN = "main"          # petugas PPID Utama
+ATASAN = "atasan"      # atasan PPID, bound to an agency
+AUDITOR = "auditor"    # Kominfo auditor, read-only everywhere
+ADMIN = "admin"        # administrator: accounts and settings
+
+ROLES = (CITIZEN, HELPER, MAIN, ATASAN, AUDITOR, ADMIN)
+AGENCY_BOUND_ROLES = (HELPER, ATASAN)
+OFFICER_ROLES = (HELPER, MAIN, ATASAN)
+STAFF_ROLES = (HELPER, MAIN, ATASAN, AUDITOR, ADMIN)
+
+ROLE_LABELS = {
+    CITIZEN: _l("Pemohon (warga)"),
+    HELPER: _l("Petugas PPID Pembantu"),
+    MAIN: _l("Petugas PPID Utama"),
+    ATASAN: _l("Atasan PPID"),
+    AUDITOR: _l("Auditor Kominfo"),
+    ADMIN: _l("Administrator"),
+}
+
+_POLICIES = {}
+
+
+def policy(action):
+    """Register ``fn(user, obj) -> bool`` as the rule for ``action``."""
+    def register(fn):
+        if action in _POLICIES:
+            raise RuntimeError(f"policy {action!r} registered twice")
+        _POLICIES[action] = fn
+        return fn
+    return register
+
+
+def _roles(user):
+    return {r.role for r in user.roles}
+
+
+def _agency_of(obj):
+    return getattr(obj, "agency_id", None)
+
+
+def can(user, action, obj=None) -> bool:
+    """May ``user`` perform ``action`` (on ``obj``)? Unknown actions are refused."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    rule = _POLICIES.get(action)
+    if rule is None:
+        raise KeyError(f"no policy for action {action!r}")
+    return bool(rule(user, obj))
+
+
+def authorize(action, obj=None):
+    """Abort with 401 (anonymous) or 403 unless the current user may do ``action``."""
+    if not current_user.is_authenticated:
+        abort(401)
+    if not can(current_user, action, obj):
+        abort(403)
+
+
+def role_required(*roles):
+    """View decorator: the user must hold at least one of ``roles``."""
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                abort(401)
+            if not current_user.is_active or not (_roles(current_user) & set(roles)):
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+def is_write_request():
+    return request.method not in ("GET", "HEAD", "OPTIONS")
+
+
+# --- Base policies -------------------------------------------------------------------
+
+@policy("manage_accounts")
+def _manage_accounts(user, obj):
+    return bool(_roles(user) & {ADMIN, MAIN})
+
+
+@policy("manage_agencies")
+def _manage_agencies(user, obj):
+    return bool(_roles(user) & {ADMIN, MAIN})
+
+
+@policy("manage_calendar")
+def _manage_calendar(user, obj):
+    return MAIN in _roles(user) or ADMIN in _roles(user)
+
+
+@policy("manage_catalogue")
+def _manage_catalogue(user, obj):
+    return MAIN in _roles(user)
+
+
+@policy("view_all")
+def _view_all(user, obj):
+    """Read internal figures of every agency (compliance, matrix)."""
+    return bool(_roles(user) & {MAIN, AUDITOR, ADMIN})
+
+
+@policy("view")
+def _view(user, obj):
+    """Read an agency's internal records (not requesters' personal data)."""
+    if _roles(user) & {MAIN, AUDITOR}:
+        return True
+    agency_id = _agency_of(obj)
+    return agency_id is not None and agency_id in user.agency_ids(HELPER, ATASAN)
+
+
+@policy("edit")
+def _edit(user, obj):
+    """Change an agency's records: its own helper officers, or the PPID Utama."""
+    if MAIN in _roles(user):
+        return True
+    agency_id = _agency_of(obj)
+    return agency_id is not None and agency_id in user.agency_ids(HELPER)

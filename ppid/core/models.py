@@ -1,0 +1,76 @@
+"""Shared tables: calendar entries, the audit log, counters, the mail outbox, login attempts."""
+import sqlalchemy as sa
+
+from ppid.core.db import UTCDateTime, utcnow
+from ppid.extensions import db
+
+
+class CalendarEntry(db.Model):
+    """A day the PPID Utama adds to the working-day calendar (regional holiday, new decree),
+    or a day the holiday list closes that is declared a working day after all."""
+
+    __tablename__ = "calendar_entry"
+    id = sa.Column(sa.Integer, primary_key=True)
+    day_on = sa.Column(sa.Date, nullable=False, unique=True)
+    is_working_day = sa.Column(sa.Boolean, nullable=False, default=False)
+    reason = sa.Column(sa.String(200), nullable=False)
+    created_by_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"))
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class Counter(db.Model):
+    """Named counters (registration numbers per PPID and year, the audit chain head).
+
+    Incremented under a row lock, so numbers are unique and gap-free on PostgreSQL and
+    SQLite alike."""
+
+    __tablename__ = "counter"
+    name = sa.Column(sa.String(120), primary_key=True)
+    value = sa.Column(sa.BigInteger, nullable=False, default=0)
+
+
+class AuditEvent(db.Model):
+    """Append-only, hash-chained record of every state change."""
+
+    __tablename__ = "audit_event"
+    id = sa.Column(sa.Integer, primary_key=True)
+    seq = sa.Column(sa.BigInteger, nullable=False, unique=True)
+    occurred_at = sa.Column(UTCDateTime, nullable=False)
+    actor_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"), index=True)
+    actor_label = sa.Column(sa.String(200), nullable=False)
+    action = sa.Column(sa.String(80), nullable=False, index=True)
+    object_type = sa.Column(sa.String(60), nullable=False)
+    object_id = sa.Column(sa.String(80))
+    agency_id = sa.Column(sa.Integer, sa.ForeignKey("agency.id"), index=True)
+    changes = sa.Column(sa.Text, nullable=False, default="{}")  # canonical JSON
+    prev_hash = sa.Column(sa.String(64), nullable=False)
+    hash = sa.Column(sa.String(64), nullable=False)
+
+    __table_args__ = (sa.Index("ix_audit_event_object", "object_type", "object_id"),)
+
+
+class OutboxMail(db.Model):
+    """Mail queued in the same transaction as the change it reports; sent after commit."""
+
+    __tablename__ = "outbox_mail"
+    id = sa.Column(sa.Integer, primary_key=True)
+    to_address = sa.Column(sa.String(320), nullable=False)
+    subject = sa.Column(sa.String(300), nullable=False)
+    body_text = sa.Column(sa.Text, nullable=False)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    next_attempt_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    sent_at = sa.Column(UTCDateTime, index=True)
+    attempts = sa.Column(sa.Integer, nullable=False, default=0)
+    last_error = sa.Column(sa.String(500))
+    is_abandoned = sa.Column(sa.Boolean, nullable=False, default=False)
+
+
+class LoginAttempt(db.Model):
+    """Failed and successful logins, for throttling per account and per address."""
+
+    __tablename__ = "login_attempt"
+    id = sa.Column(sa.Integer, primary_key=True)
+    email = sa.Column(sa.String(320), nullable=False, index=True)
+    ip = sa.Column(sa.String(64), nullable=False, index=True)
+    occurred_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    is_success = sa.Column(sa.Boolean, nullable=False, default=False)

@@ -1,0 +1,115 @@
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from wtforms import BooleanField, DateField, IntegerField, StringField
+from wtforms.validators import NumberRange
+
+from ppid.agencies.services import active_agencies
+from ppid.core import auth
+from ppid.core.calendar import MAX_WORKING_DAYS, explain_deadline
+from ppid.core.forms import BaseForm, ConfirmForm, max_length, required, required_input
+from ppid.core.models import CalendarEntry
+from ppid.core.services import (build_calendar, delete_calendar_entry, local_today,
+                                save_calendar_entry)
+from ppid.core.web import is_safe_redirect
+from ppid.extensions import db
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+def home():
+    agencies = active_agencies()
+    return render_template("core/home.html", agencies=agencies)
+
+
+@bp.post("/bahasa")
+def set_language():
+    form = ConfirmForm()
+    lang = request.form.get("lang", "")
+    if form.validate_on_submit() and lang in ("id", "en"):
+        session["lang"] = lang
+    target = request.form.get("next", "")
+    return redirect(target if is_safe_redirect(target) else url_for("core.home"))
+
+
+class CalendarEntryForm(BaseForm):
+    day_on = DateField(_l("Tanggal"), validators=[required_input(_l("Isi tanggal yang valid."))])
+    reason = StringField(_l("Keterangan"), validators=[required(), max_length(200)])
+    is_working_day = BooleanField(_l("Tetapkan sebagai hari kerja (meskipun libur nasional "
+                                     "atau akhir pekan)"))
+
+
+class DeadlineForm(BaseForm):
+    class Meta:
+        csrf = False  # a GET calculator that changes nothing
+
+    start = DateField(_l("Tanggal diterima"), validators=[required_input(
+        _l("Isi tanggal yang valid."))])
+    working_days = IntegerField(_l("Jumlah hari kerja"), default=10, validators=[
+        required_input(_l("Isi jumlah hari kerja.")),
+        NumberRange(min=1, max=60, message=_l("Antara 1 dan 60 hari kerja."))])
+
+
+@bp.route("/kalender", methods=["GET", "POST"])
+def calendar():
+    """The working-day calendar: public to read, the PPID Utama edits its entries."""
+    form = CalendarEntryForm()
+    if request.method == "POST":
+        auth.authorize("manage_calendar")
+        if form.validate_on_submit():
+            save_calendar_entry(form.day_on.data, form.is_working_day.data, form.reason.data,
+                                actor=current_user)
+            db.session.commit()
+            flash(_("Kalender diperbarui: %(day)s. Tenggat permohonan yang masih berjalan "
+                    "dihitung ulang.", day=form.day_on.data.isoformat()), "success")
+            return redirect(url_for("core.calendar", year=form.day_on.data.year))
+    try:
+        year = int(request.args.get("year", local_today().year))
+    except ValueError:
+        year = local_today().year
+    if not 2000 <= year <= 2100:
+        abort(404)
+    cal = build_calendar()
+    days = _closed_days(cal, year)
+    entries = db.session.execute(
+        sa.select(CalendarEntry).where(CalendarEntry.day_on.between(date(year, 1, 1),
+                                                                    date(year, 12, 31)))
+        .order_by(CalendarEntry.day_on)).scalars().all()
+    calc = DeadlineForm(request.args, meta={"csrf": False})
+    deadline = None
+    if "start" in request.args and calc.validate():
+        deadline = explain_deadline(cal, calc.start.data, calc.working_days.data)
+    return render_template("core/calendar.html", form=form, year=year, days=days,
+                           entries=entries, calc=calc, deadline=deadline,
+                           delete_form=ConfirmForm(), max_days=MAX_WORKING_DAYS)
+
+
+def _closed_days(cal, year):
+    """Named non-working weekdays and declared working days of a year, for the page."""
+    out = []
+    day = date(year, 1, 1)
+    while day.year == year:
+        reason = cal.closed_reason(day)
+        entry = cal.entries.get(day)
+        if (reason and reason != "weekend") or (entry is not None):
+            out.append((day, reason, entry))
+        day += timedelta(days=1)
+    return out
+
+
+@bp.post("/kalender/<int:entry_id>/hapus")
+def calendar_delete(entry_id):
+    auth.authorize("manage_calendar")
+    entry = db.get_or_404(CalendarEntry, entry_id)
+    if ConfirmForm().validate_on_submit():
+        year = entry.day_on.year
+        delete_calendar_entry(entry, actor=current_user)
+        db.session.commit()
+        flash(_("Entri kalender dihapus; tenggat yang masih berjalan dihitung ulang."), "success")
+        return redirect(url_for("core.calendar", year=year))
+    abort(400)

@@ -1,0 +1,179 @@
+"""Web plumbing shared by every page: errors, security headers, login, template helpers."""
+import logging
+from urllib.parse import urljoin, urlparse
+
+from flask import (g, has_request_context, jsonify, redirect, render_template, request,
+                   url_for)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from markupsafe import escape
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from ppid.core import auth
+from ppid.core.mail import deliver_after_request
+from ppid.extensions import db, login_manager
+
+log = logging.getLogger(__name__)
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+       "frame-ancestors 'none'")
+
+ERROR_TITLES = {
+    400: _l("Permintaan tidak valid"),
+    401: _l("Silakan masuk terlebih dahulu"),
+    403: _l("Akses ditolak"),
+    404: _l("Halaman tidak ditemukan"),
+    405: _l("Metode tidak diizinkan"),
+    413: _l("Berkas atau isian terlalu besar"),
+    429: _l("Terlalu banyak permintaan"),
+    500: _l("Terjadi kesalahan pada sistem"),
+}
+ERROR_TEXTS = {
+    400: _l("Permintaan Anda tidak dapat diproses. Periksa kembali isian Anda."),
+    403: _l("Anda tidak memiliki hak untuk membuka atau mengubah halaman ini."),
+    404: _l("Alamat yang Anda buka tidak ada atau sudah dipindahkan."),
+    405: _l("Halaman ini tidak menerima cara pengiriman tersebut."),
+    413: _l("Ukuran kiriman melebihi batas yang diizinkan."),
+    429: _l("Anda terlalu sering mengirim. Silakan coba lagi beberapa saat lagi."),
+    500: _l("Maaf, terjadi kesalahan. Petugas kami telah dicatat kejadiannya; "
+            "silakan coba lagi nanti."),
+}
+
+
+# Links features add to the main navigation: (label, endpoint, predicate(user) or None).
+NAV = []
+
+
+def register_nav(label, endpoint, predicate=None):
+    NAV.append((label, endpoint, predicate))
+
+
+def nav_items():
+    return [{"label": label, "url": url_for(endpoint)} for label, endpoint, pred in NAV
+            if pred is None or (current_user.is_authenticated and pred(current_user))]
+
+
+def wants_json():
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json")
+
+
+def error_response(status, message=None, code=None):
+    title = str(ERROR_TITLES.get(status, _("Kesalahan")))
+    text = message or str(ERROR_TEXTS.get(status, ""))
+    if wants_json():
+        return jsonify(error=code or str(status), message=text or title, fields={}), status
+    try:
+        return render_template("errors/error.html", status=status, title=title, text=text), status
+    except Exception:  # noqa: BLE001 - the error page itself must never fail
+        log.exception("rendering the error page failed")
+        return (f"<!doctype html><html lang='id'><title>{status}</title><h1>{status}</h1>"
+                f"<p>{escape(title)}</p></html>"), status
+
+
+def is_safe_redirect(target):
+    """Only same-host http(s) targets; refuses //evil, absolute foreign URLs, backslashes."""
+    if not target or "\\" in target or any(ord(c) < 32 for c in target):
+        return False
+    ref = urlparse(request.host_url)
+    test = urlparse(urljoin(request.host_url, target))
+    return test.scheme in ("http", "https") and test.netloc == ref.netloc
+
+
+def init_app(app):
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Silakan masuk untuk membuka halaman ini.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id):
+        from ppid.accounts.models import User
+        try:
+            return db.session.get(User, int(user_id))
+        except (TypeError, ValueError):
+            return None
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        if wants_json():
+            return error_response(401)
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return error_response(400, _(
+            "Formulir kedaluwarsa atau tidak sah (token CSRF). Muat ulang halaman lalu "
+            "kirim kembali."), code="csrf")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc):
+        if exc.code == 401 and not wants_json():
+            return unauthorized()
+        return error_response(exc.code, getattr(exc, "ppid_message", None))
+
+    @app.errorhandler(Exception)
+    def unexpected(exc):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return error_response(500)
+
+    @app.after_request
+    def security_headers(response):
+        h = response.headers
+        h.setdefault("Content-Security-Policy", CSP)
+        h.setdefault("X-Content-Type-Options", "nosniff")
+        h.setdefault("X-Frame-Options", "DENY")
+        h.setdefault("Referrer-Policy", "same-origin")
+        h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config["ENV"] == "production":
+            h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if current_user.is_authenticated:
+            h.setdefault("Cache-Control", "private, no-store")
+        return response
+
+    @app.after_request
+    def send_queued_mail(response):
+        # Mail queued by this request goes out after the response has been sent.
+        if g.pop("ppid_outbox_dirty", False):
+            response.call_on_close(lambda: _deliver_in_context(app))
+        return response
+
+    @app.context_processor
+    def template_helpers():
+        return {
+            "can": lambda action, obj=None: auth.can(current_user, action, obj),
+            "role_labels": auth.ROLE_LABELS,
+            "helper_label": app.config["HELPER_LABEL"],
+            "government_name": app.config["GOVERNMENT_NAME"],
+            "languages": app.config["LANGUAGES"],
+            "nav_items": nav_items,
+            "get_locale": get_locale,
+        }
+
+    app.jinja_env.globals["ppid_roles"] = auth
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+
+def _deliver_in_context(app):
+    with app.app_context():
+        deliver_after_request()
+
+
+def abort_with(status, message):
+    """Abort with a specific message shown on the error page (or in the JSON error)."""
+    from werkzeug.exceptions import default_exceptions
+    exc = default_exceptions[status]()
+    exc.ppid_message = message
+    raise exc
+
+
+def client_ip():
+    # Behind the documented nginx, ProxyFix (configured in production) sets remote_addr.
+    return (request.remote_addr or "unknown") if has_request_context() else "cli"
+

@@ -1,0 +1,131 @@
+"""Demo data: the PPID of Pemerintah Provinsi Kalimantan Barat and one account per role.
+
+Idempotent: agencies are matched by slug and accounts by e-mail. Features append their own
+seeders to ``SEEDERS`` (called in order with the summary list to extend).
+"""
+import sqlalchemy as sa
+
+from ppid.accounts import services as accounts
+from ppid.agencies.models import KIND_PEMBANTU, KIND_UTAMA, Agency
+from ppid.core import auth
+from ppid.extensions import db
+
+DEMO_PASSWORD = "Demo-PPID-2026"
+DOMAIN = "kalbarprov.go.id"
+
+UTAMA = ("diskominfo", "Dinas Komunikasi dan Informatika Provinsi Kalimantan Barat",
+         "Diskominfo", "Sekretaris Daerah Provinsi Kalimantan Barat")
+
+# (slug, name, short name, atasan position)
+PEMBANTU = [
+    ("setda", "Sekretariat Daerah", "Setda", "Sekretaris Daerah"),
+    ("setwan", "Sekretariat DPRD", "Setwan", "Sekretaris DPRD"),
+    ("inspektorat", "Inspektorat", "Inspektorat", "Inspektur"),
+    ("bappeda", "Badan Perencanaan Pembangunan Daerah", "Bappeda", "Kepala Badan"),
+    ("bpkad", "Badan Pengelolaan Keuangan dan Aset Daerah", "BPKAD", "Kepala Badan"),
+    ("bapenda", "Badan Pendapatan Daerah", "Bapenda", "Kepala Badan"),
+    ("bkd", "Badan Kepegawaian Daerah", "BKD", "Kepala Badan"),
+    ("bpsdm", "Badan Pengembangan Sumber Daya Manusia", "BPSDM", "Kepala Badan"),
+    ("bpbd", "Badan Penanggulangan Bencana Daerah", "BPBD", "Kepala Pelaksana"),
+    ("kesbangpol", "Badan Kesatuan Bangsa dan Politik", "Kesbangpol", "Kepala Badan"),
+    ("brida", "Badan Riset dan Inovasi Daerah", "BRIDA", "Kepala Badan"),
+    ("penghubung", "Badan Penghubung Daerah", "Penghubung", "Kepala Badan"),
+    ("disdikbud", "Dinas Pendidikan dan Kebudayaan", "Disdikbud", "Kepala Dinas"),
+    ("dinkes", "Dinas Kesehatan", "Dinkes", "Kepala Dinas"),
+    ("dinsos", "Dinas Sosial", "Dinsos", "Kepala Dinas"),
+    ("disnakertrans", "Dinas Tenaga Kerja dan Transmigrasi", "Disnakertrans", "Kepala Dinas"),
+    ("dp3akb", "Dinas Pemberdayaan Perempuan, Perlindungan Anak, Pengendalian Penduduk dan "
+               "Keluarga Berencana", "DP3AKB", "Kepala Dinas"),
+    ("dpmd", "Dinas Pemberdayaan Masyarakat dan Desa", "DPMD", "Kepala Dinas"),
+    ("disdukcapil", "Dinas Kependudukan dan Pencatatan Sipil", "Disdukcapil", "Kepala Dinas"),
+    ("dishub", "Dinas Perhubungan", "Dishub", "Kepala Dinas"),
+    ("dlhk", "Dinas Lingkungan Hidup dan Kehutanan", "DLHK", "Kepala Dinas"),
+    ("dpupr", "Dinas Pekerjaan Umum dan Penataan Ruang", "DPUPR", "Kepala Dinas"),
+    ("disperkim", "Dinas Perumahan Rakyat dan Kawasan Permukiman", "Disperkim", "Kepala Dinas"),
+    ("diskumkm", "Dinas Koperasi, Usaha Kecil dan Menengah", "Diskumkm", "Kepala Dinas"),
+    ("dpmptsp", "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu", "DPMPTSP",
+     "Kepala Dinas"),
+    ("dispora", "Dinas Kepemudaan dan Olahraga", "Dispora", "Kepala Dinas"),
+    ("disparbud", "Dinas Pariwisata", "Dispar", "Kepala Dinas"),
+    ("dispusip", "Dinas Perpustakaan dan Kearsipan", "Dispusip", "Kepala Dinas"),
+    ("dkp", "Dinas Kelautan dan Perikanan", "DKP", "Kepala Dinas"),
+    ("dkpp", "Dinas Ketahanan Pangan", "DKP Pangan", "Kepala Dinas"),
+    ("distanhor", "Dinas Tanaman Pangan dan Hortikultura", "Distanhor", "Kepala Dinas"),
+    ("disbunak", "Dinas Perkebunan dan Peternakan", "Disbunak", "Kepala Dinas"),
+    ("disperindag", "Dinas Perindustrian, Perdagangan, Energi dan Sumber Daya Mineral",
+     "Disperindag ESDM", "Kepala Dinas"),
+    ("satpolpp", "Satuan Polisi Pamong Praja", "Satpol PP", "Kepala Satuan"),
+    ("rsud-soedarso", "RSUD dr. Soedarso", "RSUD Soedarso", "Direktur"),
+    ("rsj-sungai-bangkong", "Rumah Sakit Jiwa Daerah Sungai Bangkong", "RSJD", "Direktur"),
+    ("biro-pemerintahan", "Biro Pemerintahan, Otonomi Daerah dan Kerja Sama",
+     "Biro Pemerintahan", "Kepala Biro"),
+    ("biro-hukum", "Biro Hukum", "Biro Hukum", "Kepala Biro"),
+    ("biro-perekonomian", "Biro Perekonomian dan Pembangunan", "Biro Ekbang", "Kepala Biro"),
+    ("biro-kesra", "Biro Kesejahteraan Rakyat", "Biro Kesra", "Kepala Biro"),
+    ("biro-pbj", "Biro Pengadaan Barang dan Jasa", "Biro PBJ", "Kepala Biro"),
+    ("biro-organisasi", "Biro Organisasi", "Biro Organisasi", "Kepala Biro"),
+    ("biro-adpim", "Biro Administrasi Pimpinan", "Biro Adpim", "Kepala Biro"),
+    ("biro-umum", "Biro Umum", "Biro Umum", "Kepala Biro"),
+]
+
+# (e-mail, name, [(role, agency slug or None)])
+ACCOUNTS = [
+    ("admin@demo.ppid.id", "Admin Sistem", [(auth.ADMIN, None)]),
+    ("utama@demo.ppid.id", "Rina Kartika (PPID Utama)", [(auth.MAIN, None)]),
+    ("dinkes@demo.ppid.id", "Budi Santoso (PPID Dinkes)", [(auth.HELPER, "dinkes")]),
+    ("disdik@demo.ppid.id", "Siti Rahmawati (PPID Disdikbud)", [(auth.HELPER, "disdikbud")]),
+    ("atasan.dinkes@demo.ppid.id", "dr. Hendra Wijaya (Kepala Dinkes)",
+     [(auth.ATASAN, "dinkes")]),
+    ("atasan.utama@demo.ppid.id", "Ir. Harisson (Sekda)", [(auth.ATASAN, "diskominfo")]),
+    ("auditor@demo.ppid.id", "Dewi Lestari (Auditor Kominfo)", [(auth.AUDITOR, None)]),
+    ("warga@demo.ppid.id", "Ahmad Fauzi (Warga)", [(auth.CITIZEN, None)]),
+]
+
+SEEDERS = []
+
+
+def _upsert_agency(slug, name, short, atasan_position, kind, parent_id):
+    agency = db.session.execute(sa.select(Agency).where(Agency.slug == slug)).scalar_one_or_none()
+    if agency is None:
+        agency = Agency(slug=slug)
+        db.session.add(agency)
+    agency.name = name
+    agency.short_name = short
+    agency.kind = kind
+    agency.parent_id = parent_id
+    agency.address = "Jl. Ahmad Yani, Pontianak, Kalimantan Barat"
+    agency.email = f"ppid.{slug}@{DOMAIN}"
+    agency.phone = "(0561) 736541"
+    agency.website = f"https://{slug}.{DOMAIN}"
+    agency.atasan_position = atasan_position
+    agency.atasan_name = agency.atasan_name or "—"
+    return agency
+
+
+def seed_demo():
+    summary = []
+    utama = _upsert_agency(*UTAMA, KIND_UTAMA, None)
+    utama.atasan_position = "Sekretaris Daerah Provinsi Kalimantan Barat"
+    db.session.flush()
+    for slug, name, short, atasan in PEMBANTU:
+        _upsert_agency(slug, name, short, atasan, KIND_PEMBANTU, utama.id)
+    db.session.flush()
+    summary.append(f"badan publik: 1 PPID Utama + {len(PEMBANTU)} PPID Pembantu")
+
+    by_slug = {a.slug: a for a in db.session.execute(sa.select(Agency)).scalars()}
+    for email, name, roles in ACCOUNTS:
+        user = accounts.find_user_by_email(email)
+        if user is None:
+            user = accounts.create_user(email, name, DEMO_PASSWORD, actor=None)
+        for role, slug in roles:
+            accounts.add_role(user, role, by_slug[slug].id if slug else None, actor=None)
+    db.session.flush()
+    summary.append(f"akun demo: {len(ACCOUNTS)} (kata sandi semua: {DEMO_PASSWORD})")
+    for seeder in SEEDERS:
+        seeder(summary)
+    db.session.commit()
+    return summary
+
+
+def demo_logins():
+    return [(email, name, DEMO_PASSWORD) for email, name, _roles in ACCOUNTS]

@@ -1,0 +1,2 @@
+from ppid import create_app
+app = create_app()
