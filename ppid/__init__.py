@@ -55,7 +55,6 @@ def create_app(overrides=None):
     from ppid.core.views import bp as core_bp
     for bp in (core_bp, accounts_bp, agencies_bp, api_bp):
         app.register_blueprint(bp)
-    csrf.exempt(api_bp)  # JSON API: no cookies are read there, so no CSRF to forge
 
     from ppid.features import register_features
     register_features(app)

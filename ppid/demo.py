@@ -84,6 +84,13 @@ ACCOUNTS = [
 SEEDERS = []
 
 
+def register_seeder(fn):
+    """Features add demo data with fn(summary: list[str]); runs after agencies and accounts."""
+    if fn not in SEEDERS:
+        SEEDERS.append(fn)
+    return fn
+
+
 def _upsert_agency(slug, name, short, atasan_position, kind, parent_id):
     agency = db.session.execute(sa.select(Agency).where(Agency.slug == slug)).scalar_one_or_none()
     if agency is None:

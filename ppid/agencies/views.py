@@ -25,6 +25,12 @@ def get_agency_or_404(slug, *, active_only=True):
 PROFILE_SECTIONS = []
 
 
+def register_profile_section(fn):
+    if fn not in PROFILE_SECTIONS:
+        PROFILE_SECTIONS.append(fn)
+    return fn
+
+
 @bp.get("/badan/<slug>")
 def profile(slug):
     agency = get_agency_or_404(slug)

@@ -1,8 +1,9 @@
 """Shared pieces of the JSON API: errors, pagination, parameter parsing."""
 from datetime import date
 
-from flask import jsonify, request
+from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
 
 MAX_PER_PAGE = 100
 
@@ -60,3 +61,28 @@ def page_params():
 
 def list_response(items, total, page, per_page):
     return jsonify(items=items, total=total, page=page, per_page=per_page)
+
+
+def make_api_blueprint(name, import_name):
+    """A blueprint under /api/v1 with the API's JSON errors, CORS and no CSRF (no cookies)."""
+    from ppid.extensions import csrf
+
+    bp = Blueprint(name, import_name, url_prefix="/api/v1")
+
+    @bp.errorhandler(ApiError)
+    def _api_error(exc):
+        return exc.response()
+
+    @bp.errorhandler(HTTPException)
+    def _http_error(exc):
+        from ppid.core.web import error_response
+        return error_response(exc.code)
+
+    @bp.after_request
+    def _cors(response):
+        # Public data: any site may read it; no cookie is honoured for these endpoints.
+        response.headers.setdefault("Access-Control-Allow-Origin", "*")
+        return response
+
+    csrf.exempt(bp)
+    return bp

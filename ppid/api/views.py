@@ -1,32 +1,13 @@
 """Public JSON API, version 1 (shared/spec/API.md). Nothing here returns personal data."""
-from flask import Blueprint, jsonify
-from werkzeug.exceptions import HTTPException
+from flask import jsonify
 
 from flask_babel import gettext as _
 
-from ppid.api.common import ApiError, bad_param, date_param, int_param
+from ppid.api.common import bad_param, date_param, int_param, make_api_blueprint
 from ppid.core.calendar import explain_deadline
 from ppid.core.services import build_calendar
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
-@bp.errorhandler(ApiError)
-def _api_error(exc):
-    return exc.response()
-
-
-@bp.errorhandler(HTTPException)
-def _http_error(exc):
-    from ppid.core.web import error_response
-    return error_response(exc.code)
-
-
-@bp.after_request
-def _cors(response):
-    # Public, read-mostly data: any site may read it (no cookies are honoured here).
-    response.headers.setdefault("Access-Control-Allow-Origin", "*")
-    return response
+bp = make_api_blueprint("api", __name__)
 
 
 @bp.get("/deadline")

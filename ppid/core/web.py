@@ -49,7 +49,9 @@ NAV = []
 
 
 def register_nav(label, endpoint, predicate=None):
-    NAV.append((label, endpoint, predicate))
+    """Add a navigation link; calling it again for the same endpoint (a second app) is a no-op."""
+    if all(e != endpoint for _l, e, _p in NAV):
+        NAV.append((label, endpoint, predicate))
 
 
 def nav_items():

@@ -1,0 +1,163 @@
+"""Checking uploaded files before anything is stored.
+
+The type is detected from the content, never trusted from the name or the browser; the
+name is checked for path tricks and cleaned; size and emptiness are checked. A refused
+upload raises :class:`UploadRejected` with a message for the user, and nothing is stored.
+"""
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import filetype
+from flask import Response, current_app
+from flask_babel import gettext as _
+
+# media type -> (label, accepted extensions)
+DOCUMENT_TYPES = {
+    "application/pdf": ("PDF", {"pdf"}),
+    "application/msword": ("Word", {"doc"}),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ("Word", {"docx"}),
+    "application/vnd.ms-excel": ("Excel", {"xls"}),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ("Excel", {"xlsx"}),
+    "application/vnd.ms-powerpoint": ("PowerPoint", {"ppt"}),
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation":
+        ("PowerPoint", {"pptx"}),
+    "application/vnd.oasis.opendocument.text": ("OpenDocument", {"odt"}),
+    "application/vnd.oasis.opendocument.spreadsheet": ("OpenDocument", {"ods"}),
+    "application/vnd.oasis.opendocument.presentation": ("OpenDocument", {"odp"}),
+    "image/png": ("PNG", {"png"}),
+    "image/jpeg": ("JPEG", {"jpg", "jpeg"}),
+    "image/gif": ("GIF", {"gif"}),
+    "image/webp": ("WebP", {"webp"}),
+    "text/csv": ("CSV", {"csv"}),
+    "text/plain": ("teks", {"txt"}),
+}
+# Types a browser may show inline; everything else is sent as an attachment.
+INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp",
+                "text/plain"}
+
+_EXECUTABLE_MAGIC = (b"MZ", b"\x7fELF", b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe",
+                     b"\xca\xfe\xba\xbe", b"#!")
+_MARKUP = re.compile(rb"<\s*(!doctype|html|head|body|script|iframe|svg|object|embed|meta|"
+                     rb"link|style|\?xml)\b", re.I)
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class UploadRejected(ValueError):
+    """The upload was refused; ``str(exc)`` is the message for the user."""
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    data: bytes
+    sha256: str
+    size: int
+    media_type: str
+    filename: str  # cleaned original name
+
+
+def clean_filename(name: str) -> str:
+    """Refuse names with path parts; keep letters (any script), digits, ._- and spaces."""
+    if not name or not name.strip():
+        raise UploadRejected(_("Berkas tidak memiliki nama."))
+    if "/" in name or "\\" in name or ".." in name or "\x00" in name:
+        raise UploadRejected(_("Nama berkas tidak boleh mengandung garis miring atau '..' "
+                               "(nama: %(name)s).", name=name[:80]))
+    name = unicodedata.normalize("NFC", name)
+    cleaned = "".join(c if (c.isalnum() or c in "._- ()") else "_" for c in name).strip(" .")
+    if not cleaned or "." not in cleaned:
+        raise UploadRejected(_("Nama berkas harus memiliki ekstensi, misalnya laporan.pdf."))
+    if len(cleaned) > 150:
+        stem, ext = cleaned.rsplit(".", 1)
+        cleaned = stem[:140] + "." + ext[:9]
+    return cleaned
+
+
+def detect_media_type(data: bytes, extension: str):
+    """The media type the content really is, or None when it is not an accepted type."""
+    head = data[:8192]
+    if any(head.startswith(m) for m in _EXECUTABLE_MAGIC):
+        return "application/x-executable"
+    kind = filetype.guess(head if not head.startswith(b"PK") else data)
+    if kind is not None:
+        mime = kind.mime
+        if mime == "application/zip":
+            return None
+        return mime
+    if head.startswith(_OLE):
+        # Legacy Office files share one container; trust the extension among those three.
+        return {"doc": "application/msword", "xls": "application/vnd.ms-excel",
+                "ppt": "application/vnd.ms-powerpoint"}.get(extension)
+    # Text: valid UTF-8 (or Windows-1252 without control bytes) and no markup.
+    if b"\x00" in head:
+        return None
+    if _MARKUP.search(data[:65536]):
+        return "text/html"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            return None
+        if any(ord(c) < 9 for c in text[:8192]):
+            return None
+    return "text/csv" if extension == "csv" else "text/plain"
+
+
+def check_upload(file_storage, *, allowed=None, max_bytes=None) -> CheckedUpload:
+    """Read and check an uploaded file (werkzeug FileStorage). Raises UploadRejected."""
+    allowed = allowed or DOCUMENT_TYPES
+    max_bytes = int(max_bytes or current_app.config["MAX_UPLOAD_BYTES"])
+    if file_storage is None or not getattr(file_storage, "filename", None):
+        raise UploadRejected(_("Pilih berkas yang akan diunggah."))
+    filename = clean_filename(file_storage.filename)
+    extension = filename.rsplit(".", 1)[1].lower()
+    data = file_storage.stream.read(max_bytes + 1)
+    if len(data) == 0:
+        raise UploadRejected(_("Berkas %(name)s kosong (0 bait).", name=filename))
+    if len(data) > max_bytes:
+        raise UploadRejected(_("Berkas %(name)s melebihi batas ukuran %(mb)s MB.",
+                               name=filename, mb=_megabytes(max_bytes)))
+    media_type = detect_media_type(data, extension)
+    if media_type == "application/x-executable":
+        raise UploadRejected(_("Berkas %(name)s adalah program (berkas yang dapat dijalankan) "
+                               "dan tidak diterima.", name=filename))
+    if media_type == "text/html":
+        raise UploadRejected(_("Berkas %(name)s berisi HTML atau skrip dan tidak diterima. "
+                               "Unggah sebagai PDF.", name=filename))
+    if media_type not in allowed:
+        raise UploadRejected(_("Jenis berkas %(name)s tidak diterima. Jenis yang diterima: "
+                               "%(types)s.", name=filename, types=allowed_labels(allowed)))
+    label, extensions = allowed[media_type]
+    if extension not in extensions:
+        raise UploadRejected(_("Isi berkas %(name)s adalah %(label)s, tidak sesuai dengan "
+                               "ekstensi .%(ext)s.", name=filename, label=label, ext=extension))
+    return CheckedUpload(data=data, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+                         media_type=media_type, filename=filename)
+
+
+def allowed_labels(allowed=None):
+    exts = sorted({e for _label, es in (allowed or DOCUMENT_TYPES).values() for e in es})
+    return ", ".join(exts)
+
+
+def _megabytes(n):
+    mb = n / (1024 * 1024)
+    return f"{mb:.0f}" if mb >= 1 else f"{mb:.2f}"
+
+
+def send_stored(data: bytes, media_type: str, filename: str):
+    """A download response: PDFs and images inline, everything else as an attachment."""
+    disposition = "inline" if media_type in INLINE_TYPES else "attachment"
+    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "")
+    resp = Response(data, mimetype=media_type)
+    if media_type == "text/plain" or media_type == "text/csv":
+        resp.headers["Content-Type"] = f"{media_type}; charset=utf-8"
+    resp.headers["Content-Disposition"] = (
+        f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}")
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return resp
