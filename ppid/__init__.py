@@ -52,8 +52,9 @@ def create_app(overrides=None):
     from ppid.accounts.views import bp as accounts_bp
     from ppid.agencies.views import bp as agencies_bp
     from ppid.api.views import bp as api_bp
+    from ppid.core.dashboard import bp as dashboard_bp
     from ppid.core.views import bp as core_bp
-    for bp in (core_bp, accounts_bp, agencies_bp, api_bp):
+    for bp in (core_bp, dashboard_bp, accounts_bp, agencies_bp, api_bp):
         app.register_blueprint(bp)
 
     from ppid.features import register_features

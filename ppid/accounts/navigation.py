@@ -5,11 +5,11 @@ from ppid.core import auth
 
 # role -> endpoint, in priority order; features override with register_landing().
 _LANDINGS = [
+    (auth.MAIN, "dashboard.index"),
+    (auth.HELPER, "dashboard.index"),
+    (auth.ATASAN, "dashboard.index"),
+    (auth.AUDITOR, "dashboard.index"),
     (auth.ADMIN, "accounts.users"),
-    (auth.MAIN, "agencies.manage"),
-    (auth.AUDITOR, "core.home"),
-    (auth.HELPER, "core.home"),
-    (auth.ATASAN, "core.home"),
     (auth.CITIZEN, "core.home"),
 ]
 
