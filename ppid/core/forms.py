@@ -48,10 +48,67 @@ def no_control_chars(form, field):
         raise ValidationError(_l("Isian mengandung karakter yang tidak diizinkan."))
 
 
+# WTForms ships no Indonesian catalogue; its built-in messages are translated here.
+WTFORMS_ID = {
+    "This field is required.": "Wajib diisi.",
+    "Not a valid date value.": "Isi tanggal yang valid (format TTTT-BB-HH).",
+    "Not a valid datetime value.": "Isi tanggal dan waktu yang valid.",
+    "Not a valid time value.": "Isi waktu yang valid (JJ:MM).",
+    "Not a valid integer value.": "Isi bilangan bulat.",
+    "Not a valid decimal value.": "Isi angka yang valid.",
+    "Not a valid float value.": "Isi angka yang valid.",
+    "Not a valid choice.": "Pilihan tidak valid.",
+    "Not a valid choice": "Pilihan tidak valid.",
+    "Invalid Choice: could not coerce.": "Pilihan tidak valid.",
+    "Invalid email address.": "Alamat e-mail tidak valid.",
+    "Invalid URL.": "Alamat situs tidak valid.",
+    "Invalid input.": "Isian tidak valid.",
+    "Field must be equal to %(other_name)s.": "Isian harus sama dengan %(other_name)s.",
+    "Number must be at least %(min)s.": "Angka paling kecil %(min)s.",
+    "Number must be at most %(max)s.": "Angka paling besar %(max)s.",
+    "Number must be between %(min)s and %(max)s.": "Angka harus antara %(min)s dan %(max)s.",
+    "Date must be at least %(min)s.": "Tanggal paling awal %(min)s.",
+    "Date must be at most %(max)s.": "Tanggal paling akhir %(max)s.",
+    "Date must be between %(min)s and %(max)s.": "Tanggal harus antara %(min)s dan %(max)s.",
+    "Field must be at least %(min)d character long.": "Paling sedikit %(min)d karakter.",
+    "Field must be at least %(min)d characters long.": "Paling sedikit %(min)d karakter.",
+    "Field cannot be longer than %(max)d character.": "Paling banyak %(max)d karakter.",
+    "Field cannot be longer than %(max)d characters.": "Paling banyak %(max)d karakter.",
+    "This field cannot be edited.": "Isian ini tidak dapat diubah.",
+    "This field is disabled and cannot have a value.": "Isian ini nonaktif dan harus kosong.",
+    "The CSRF token is missing.": "Token formulir (CSRF) tidak ada; muat ulang halaman.",
+    "The CSRF token has expired.": "Formulir kedaluwarsa; muat ulang halaman.",
+    "The CSRF token is invalid.": "Token formulir (CSRF) tidak sah; muat ulang halaman.",
+    "The CSRF tokens do not match.": "Token formulir (CSRF) tidak cocok; muat ulang halaman.",
+}
+
+
+class _WTFormsTranslations:
+    """Indonesian for WTForms' built-in messages when the page is in Indonesian."""
+
+    def _indonesian(self):
+        from flask_babel import get_locale
+        locale = get_locale()
+        return locale is None or locale.language == "id"
+
+    def gettext(self, string):
+        return WTFORMS_ID.get(string, string) if self._indonesian() else string
+
+    def ngettext(self, singular, plural, n):
+        string = singular if n == 1 else plural
+        return WTFORMS_ID.get(string, string) if self._indonesian() else string
+
+
+_TRANSLATIONS = _WTFormsTranslations()
+
+
 class BaseForm(FlaskForm):
-    """All forms: CSRF on, surrounding whitespace stripped from text."""
+    """All forms: CSRF on, surrounding whitespace stripped from text, messages localised."""
 
     class Meta:
+        def get_translations(self, form):
+            return _TRANSLATIONS
+
         def bind_field(self, form, unbound_field, options):
             filters = unbound_field.kwargs.get("filters", [])
             if _strip not in filters:
