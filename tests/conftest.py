@@ -87,6 +87,25 @@ def client(app):
         yield app.test_client()
 
 
+@pytest.fixture
+def fresh_database_url(tmp_path):
+    """An empty database of the same kind as the suite's (SQLite file or new PG database)."""
+    import uuid
+    base = os.environ.get("PPID_TEST_DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+        return
+    name = f"ppid_fresh_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(base.replace("postgresql://", "postgresql+psycopg://", 1),
+                             isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield base.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as c:
+        c.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 # --- Factories ------------------------------------------------------------------------
 
 _counter = {"n": 0}
