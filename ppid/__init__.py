@@ -62,4 +62,10 @@ def create_app(overrides=None):
 
     from ppid.cli import cli
     app.cli.add_command(cli)
+
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies:
+        # Client address and scheme from nginx, so throttling and secure URLs see the truth.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     return app

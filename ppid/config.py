@@ -65,6 +65,9 @@ class Defaults:
     # Rate limit of public submissions per address.
     RATELIMIT_ENABLED = True
 
+    # Number of reverse proxies (nginx) in front: their X-Forwarded-* headers are trusted.
+    TRUSTED_PROXIES = 0
+
     # Listing sizes.
     PER_PAGE = 25
 
