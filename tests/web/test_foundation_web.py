@@ -152,3 +152,18 @@ def test_calendar_page_calculator_shows_its_working(client):
     assert "Hari Suci Nyepi" in html and "7 April 2026" in html
     resp = client.get("/kalender?start=kemarin&working_days=10")
     assert resp.status_code == 200 and "Isi tanggal yang valid" in resp.get_data(as_text=True)
+
+
+def test_unexpected_error_is_an_indonesian_500_page(tmp_path):
+    from ppid import create_app
+    from tests.conftest import base_config
+    app = create_app(base_config(tmp_path, f"sqlite:///{tmp_path / 'x.sqlite3'}"))
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/uji-galat")
+    def boom():
+        raise RuntimeError("rahasia internal")
+    resp = app.test_client().get("/uji-galat")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 500
+    assert "Terjadi kesalahan pada sistem" in html and "rahasia internal" not in html
