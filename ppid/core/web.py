@@ -4,7 +4,7 @@ from urllib.parse import urljoin, urlparse
 
 from flask import (g, has_request_context, jsonify, redirect, render_template, request,
                    url_for)
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from markupsafe import escape
 from flask_babel import lazy_gettext as _l
@@ -105,6 +105,12 @@ def init_app(app):
         if wants_json():
             return error_response(401)
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+    @app.before_request
+    def fresh_locale():
+        # The locale is cached on the app context, which tests (and CLI-driven requests)
+        # may share between requests: choose it anew for every request.
+        refresh()
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
