@@ -178,13 +178,16 @@ def restore_backup(src_path):
         self_refs = [fk.parent.name for fk in table.foreign_keys
                      if fk.column.table is table]
         if self_refs:
-            later = [{c: r[c] for c in self_refs} | {"_pk": r["id"]} for r in rows]
+            # Columns with onupdate (updated_at) keep their archived value on the second pass.
+            keep = [c.name for c in table.columns if c.onupdate is not None]
+            later = [{c: r[c] for c in self_refs + keep} | {"_pk": r["id"]} for r in rows]
             rows = [r | {c: None for c in self_refs} for r in rows]
         db.session.execute(table.insert(), rows)
         if self_refs:
             for upd in later:
                 values = {c: upd[c] for c in self_refs if upd[c] is not None}
                 if values:
+                    values |= {c: upd[c] for c in keep}
                     db.session.execute(table.update().where(table.c.id == upd["_pk"])
                                        .values(**values))
     if db.engine.dialect.name == "postgresql":
