@@ -60,12 +60,10 @@ def _decode(value):
     return value
 
 
-def _schema_revision():
-    try:
-        return db.session.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
-    except sa.exc.DBAPIError:
-        db.session.rollback()
+def _schema_revision(conn):
+    if not sa.inspect(conn).has_table("alembic_version"):
         return None
+    return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def _add_bytes(tar, name, data):
@@ -94,16 +92,17 @@ def store_key_like(value):
 
 def create_backup(dest_path):
     """Write the archive to ``dest_path``; returns the manifest."""
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(sa.text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
-    dumps = {}
-    for table in db.metadata.sorted_tables:
-        pk = list(table.primary_key.columns)
-        rows = db.session.execute(sa.select(table).order_by(*pk)).mappings().all()
-        dumps[table.name] = [{k: _encode(v) for k, v in row.items()} for row in rows]
-    revision = _schema_revision()
+    # One transaction on its own connection: a consistent snapshot of every table.
+    options = {"isolation_level": "REPEATABLE READ"} \
+        if db.engine.dialect.name == "postgresql" else {}
+    with db.engine.connect().execution_options(**options) as conn, conn.begin():
+        dumps = {}
+        for table in db.metadata.sorted_tables:
+            pk = list(table.primary_key.columns)
+            rows = conn.execute(sa.select(table).order_by(*pk)).mappings().all()
+            dumps[table.name] = [{k: _encode(v) for k, v in row.items()} for row in rows]
+        revision = _schema_revision(conn)
     keys = _file_keys_in_rows(dumps)
-    db.session.rollback()  # end the snapshot
     manifest = {"format": FORMAT, "created_at": utcnow().isoformat(), "schema_revision": revision,
                 "tables": {}, "files": {}}
     store = storage()
@@ -162,7 +161,7 @@ def restore_backup(src_path):
         if db.session.execute(sa.select(sa.func.count()).select_from(table)).scalar_one():
             raise BackupError(f"the database is not empty (table {table.name} has rows); "
                               "restore needs an empty database")
-    revision = _schema_revision()
+    revision = _schema_revision(db.session.connection())
     if manifest.get("schema_revision") and revision and manifest["schema_revision"] != revision:
         raise BackupError(f"backup schema {manifest['schema_revision']} differs from this "
                           f"database's {revision}; restore with the matching version, then "
