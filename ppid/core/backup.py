@@ -94,7 +94,7 @@ def create_backup(dest_path):
     """Write the archive to ``dest_path``; returns the manifest."""
     # One transaction on its own connection: a consistent snapshot of every table.
     options = {"isolation_level": "REPEATABLE READ"} \
-        if db.engine.dialect.name == "postgresql" else {}
+        if db.engine.dialect.name == "postgresql" else {"ppid_read_only": True}
     with db.engine.connect().execution_options(**options) as conn, conn.begin():
         dumps = {}
         for table in db.metadata.sorted_tables:

@@ -46,7 +46,8 @@ def install_sqlite_pragmas(engine, wants_immediate):
     A deferred SQLite transaction that first reads and then writes fails with
     SQLITE_BUSY when another writer committed meanwhile; writing units of work
     therefore take the write lock when they begin. ``wants_immediate()`` says
-    whether the current unit of work writes (non-GET web requests, CLI, tests).
+    whether the current unit of work writes (non-GET web requests, CLI, tests); a
+    connection with the execution option ``ppid_read_only=True`` never takes it.
     """
     if engine.dialect.name != "sqlite":
         return
@@ -64,4 +65,6 @@ def install_sqlite_pragmas(engine, wants_immediate):
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if wants_immediate() else "BEGIN")
+        read_only = conn.get_execution_options().get("ppid_read_only", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if wants_immediate() and not read_only
+                             else "BEGIN")
