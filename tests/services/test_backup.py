@@ -49,6 +49,7 @@ def test_round_trip(tmp_path, fresh_database_url):
         manifest = create_backup(archive)
         assert manifest["tables"]["agency"]["rows"] == 2
         assert sorted(keys)[0] in manifest["files"]
+        db.session.remove()
         db.engine.dispose()
 
     # The target: a brand-new data directory and an empty database of the same kind.
@@ -72,6 +73,7 @@ def test_round_trip(tmp_path, fresh_database_url):
         with pytest.raises(BackupError, match="not empty"):
             restore_backup(archive)
         db.session.rollback()
+        db.session.remove()
         db.engine.dispose()
 
 

@@ -23,5 +23,6 @@ def test_migrations_match_the_models(fresh_database_url, tmp_path):
         with db.engine.connect() as conn:
             ctx = MigrationContext.configure(conn, opts={"compare_type": True})
             diff = compare_metadata(ctx, db.metadata)
+        db.session.remove()
         db.engine.dispose()
     assert diff == [], f"models differ from migrations; run `flask db migrate`: {diff}"
