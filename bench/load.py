@@ -1,0 +1,221 @@
+"""Load and fault run against a real gunicorn on 127.0.0.1 (bounded in time and count).
+
+Many concurrent clients submit information requests (POST /api/v1/requests), browse agency
+pages and search, for a fixed time. Prints throughput, p50/p95/p99 latency and error counts
+per operation, then checks the database: every request answered 201 is stored exactly once
+with a unique registration number, and nothing else was stored. With --kill-worker one
+gunicorn worker is killed with SIGKILL mid-run; afterwards there must be no partial records.
+
+    .venv/bin/python bench/load.py --database sqlite --seconds 20 --clients 16 --workers 4
+    .venv/bin/python bench/load.py --database postgresql://ppid@127.0.0.1:5432/ppid_load
+(bench/load.sh runs both databases, each with and without a killed worker.)
+"""
+import argparse
+import http.client
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = ROOT / ".venv" / "bin"
+QUERIES = ["laporan keuangan", "anggaran", "pengadaan barang", "kesehatan", "profil",
+           "laporan kinerja", "peraturan daerah", "rencana strategis", "bencana banjir"]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def flask(env, *args):
+    subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=env,
+                   check=True, stdout=subprocess.DEVNULL)
+
+
+class Client(threading.Thread):
+    def __init__(self, port, agencies, deadline, results, created, lock, seed):
+        super().__init__(daemon=True)
+        self.port, self.agencies, self.deadline = port, agencies, deadline
+        self.results, self.created, self.lock = results, created, lock
+        self.rng = random.Random(seed)
+        self.conn = None
+
+    def _request(self, method, path, body=None):
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        for attempt in range(2):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                resp = self.conn.getresponse()
+                return resp.status, resp.read()
+            except (http.client.HTTPException, OSError):
+                self.conn.close()
+                self.conn = None
+                if method == "POST" or attempt == 1:
+                    raise  # never resubmit a POST: that could be a duplicate
+        raise RuntimeError("unreachable")
+
+    def run(self):
+        n = 0
+        while time.monotonic() < self.deadline:
+            n += 1
+            roll = self.rng.random()
+            agency = self.rng.choice(self.agencies)
+            if roll < 0.4:
+                op = "submit"
+                marker = f"muatan-{self.name}-{n}"
+                body = json.dumps({
+                    "name": "Pemohon Uji Beban", "identity_number": "6171011203900001",
+                    "address": "Jl. Uji No. 1, Pontianak", "phone": "081234567890",
+                    "email": "beban@uji.go.id", "occupation": "Peneliti",
+                    "information": f"Salinan laporan keuangan 2025 ({marker})",
+                    "purpose": "Penelitian", "obtain_method": "salinan",
+                    "copy_form": "softcopy", "delivery": "email", "agency": agency})
+                method, path = "POST", "/api/v1/requests"
+            elif roll < 0.8:
+                op, method, path, body = "agency_page", "GET", f"/badan/{agency}", None
+            else:
+                q = self.rng.choice(QUERIES).replace(" ", "+")
+                op, method, path, body = "search", "GET", f"/api/v1/search?q={q}", None
+            start = time.perf_counter()
+            try:
+                status, data = self._request(method, path, body)
+            except (http.client.HTTPException, OSError) as exc:
+                status, data = f"conn:{type(exc).__name__}", b""
+            elapsed = time.perf_counter() - start
+            with self.lock:
+                self.results[op].append((status, elapsed))
+                if op == "submit" and status == 201:
+                    self.created.append(json.loads(data)["registration_number"])
+
+
+def percentile(values, p):
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    k = max(0, min(len(values) - 1, round(p / 100 * (len(values) - 1))))
+    return values[k]
+
+
+def gunicorn_workers(master_pid):
+    out = subprocess.run(["pgrep", "-P", str(master_pid)], capture_output=True, text=True)
+    return [int(p) for p in out.stdout.split()]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--database", default="sqlite", help="'sqlite' or a PostgreSQL URL")
+    ap.add_argument("--seconds", type=float, default=20)
+    ap.add_argument("--clients", type=int, default=16)
+    ap.add_argument("--workers", type=int, default=4)
+    ap.add_argument("--kill-worker", action="store_true")
+    args = ap.parse_args()
+
+    data_dir = Path(tempfile.mkdtemp(prefix="ppid-load-"))
+    url = f"sqlite:///{data_dir / 'ppid.sqlite3'}" if args.database == "sqlite" else args.database
+    env = dict(os.environ, PPID_DATA_DIR=str(data_dir), PPID_DATABASE_URL=url,
+               PPID_RATELIMIT_ENABLED="false", PPID_MAIL_BACKEND="none",
+               PPID_SECRET_KEY="load-test-" + "k" * 40, PPID_ENV="production")
+    print(f"database: {'SQLite (WAL)' if args.database == 'sqlite' else 'PostgreSQL'}; "
+          f"{args.workers} gunicorn workers, {args.clients} clients, {args.seconds:.0f} s"
+          f"{', one worker SIGKILLed mid-run' if args.kill_worker else ''}", flush=True)
+    flask(env, "db", "upgrade")
+    flask(env, "ppid", "seed-demo")
+
+    sys.path.insert(0, str(ROOT))
+    os.environ.update({k: v for k, v in env.items() if k.startswith("PPID_")})
+    from ppid import create_app
+    from ppid.extensions import db
+    app = create_app()
+    import sqlalchemy as sa
+    with app.app_context():
+        from ppid.agencies.models import Agency
+        from ppid.info_requests.models import InfoRequest
+        agencies = db.session.execute(sa.select(Agency.slug).where(Agency.is_active)).scalars().all()
+        before = set(db.session.execute(sa.select(InfoRequest.registration_number)).scalars())
+
+    port = free_port()
+    server = subprocess.Popen(
+        [str(VENV_BIN / "gunicorn"), "--workers", str(args.workers), "--bind",
+         f"127.0.0.1:{port}", "--graceful-timeout", "5", "--log-level", "warning", "wsgi:app"],
+        cwd=ROOT, env=env)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        results, created, lock = defaultdict(list), [], threading.Lock()
+        deadline = time.monotonic() + args.seconds
+        clients = [Client(port, agencies, deadline, results, created, lock, i)
+                   for i in range(args.clients)]
+        started = time.monotonic()
+        for c in clients:
+            c.start()
+        if args.kill_worker:
+            time.sleep(args.seconds / 3)
+            victim = gunicorn_workers(server.pid)[0]
+            os.kill(victim, signal.SIGKILL)
+            print(f"killed worker {victim} at t={time.monotonic() - started:.1f}s", flush=True)
+        for c in clients:
+            c.join()
+        wall = time.monotonic() - started
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+    print(f"\n{'operation':<12} {'count':>7} {'per s':>8} {'p50 ms':>8} {'p95 ms':>8} "
+          f"{'p99 ms':>8}  errors")
+    total_5xx = 0
+    for op in ("submit", "agency_page", "search"):
+        rows = results.get(op, [])
+        lat = [e * 1000 for s, e in rows]
+        errors = defaultdict(int)
+        for s, _e in rows:
+            if not (isinstance(s, int) and s < 400):
+                errors[str(s)] += 1
+            if isinstance(s, int) and s >= 500:
+                total_5xx += 1
+        print(f"{op:<12} {len(rows):>7} {len(rows) / wall:>8.1f} {percentile(lat, 50):>8.1f} "
+              f"{percentile(lat, 95):>8.1f} {percentile(lat, 99):>8.1f}  {dict(errors) or '-'}")
+    pages = [e * 1000 for op in ("agency_page", "search") for s, e in results.get(op, [])]
+    print(f"page p95 (agency pages and search): {percentile(pages, 95):.1f} ms (target < 200)")
+    print(f"submissions answered 201: {len(created)} = {len(created) / wall:.1f}/s "
+          f"(target >= 100/s on SQLite WAL)")
+
+    with app.app_context():
+        rows = db.session.execute(sa.select(InfoRequest.registration_number)).scalars().all()
+        new = [r for r in rows if r not in before]
+        dupes = len(new) - len(set(new))
+        answered = set(created)
+        missing = answered - set(new)
+        extra = set(new) - answered
+        print(f"database: {len(new)} new requests; duplicates {dupes}; answered 201 but "
+              f"missing {len(missing)}; stored without a 201 {len(extra)}; "
+              f"5xx responses {total_5xx}")
+        if extra:
+            print("  (stored without a 201: committed, then the connection was lost — the "
+                  "killed worker's in-flight requests; each is complete and numbered)")
+    check = subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", "ppid", "reindex",
+                            "--check"], cwd=ROOT, env=env, capture_output=True, text=True)
+    print(f"search index check: exit {check.returncode}: {check.stdout.strip()[-300:]}")
+    ok = dupes == 0 and not missing and total_5xx == 0 and (args.kill_worker or not extra)
+    print("RESULT:", "OK" if ok else "FAILED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
