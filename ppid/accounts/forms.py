@@ -56,3 +56,18 @@ class RoleForm(BaseForm):
         if self.role.data not in auth.AGENCY_BOUND_ROLES and field.data:
             raise ValidationError(_l("Peran ini tidak terikat pada badan publik; "
                                      "kosongkan pilihan ini."))
+
+
+class SignupForm(BaseForm):
+    """Citizens create their own account to follow their requests in one place."""
+
+    name = StringField(_l("Nama lengkap"), validators=[required(), max_length(200),
+                                                       no_control_chars])
+    email = EmailField(_l("E-mail"), validators=[required(), email_address(), max_length(320)])
+    password = PasswordField(_l("Kata sandi"), description=_l(
+        "Minimal 10 karakter, campuran huruf dan angka atau tanda baca."),
+        validators=[required(), max_length(200), password_strength])
+    confirm = PasswordField(_l("Ulangi kata sandi"), validators=[
+        required(), EqualTo("password", message=_l("Kedua kata sandi tidak sama."))])
+    # Honeypot: hidden from people (and screen readers), filled in by bots.
+    website = StringField(_l("Jangan diisi"))

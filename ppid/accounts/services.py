@@ -9,7 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ppid.accounts.models import RoleAssignment, User
 from ppid.core import audit
 from ppid.core.db import utcnow
-from ppid.core.services import login_is_throttled, record_login_attempt
+from ppid.core.services import login_is_throttled, record_login_attempt  # noqa: F401 (re-exported)
 from ppid.extensions import db
 
 # scrypt (werkzeug's default) is memory-hard, a modern password hashing scheme; the test

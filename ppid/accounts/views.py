@@ -6,7 +6,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ppid.accounts import services
 from ppid.accounts.forms import (LoginForm, PasswordResetRequestForm, PasswordSetForm, RoleForm,
-                                 UserForm)
+                                 SignupForm, UserForm)
 from ppid.accounts.models import RoleAssignment, User
 from ppid.agencies.services import active_agencies
 from ppid.core import auth
@@ -48,6 +48,41 @@ def login():
     elif request.method == "POST":
         status = 422
     return render_template("accounts/login.html", form=form), status
+
+
+@bp.route("/daftar", methods=["GET", "POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(_landing())
+    form = SignupForm()
+    if form.validate_on_submit():
+        if form.website.data:
+            abort(400)  # honeypot filled in: a bot
+        if services.login_is_throttled("", client_ip()):
+            flash(_("Terlalu banyak percobaan dari alamat Anda. Coba lagi nanti."), "error")
+            return render_template("accounts/signup.html", form=form), 429
+        # Sign-ups count with failed logins against the address's limit (abuse guard).
+        services.record_login_attempt("", client_ip(), success=False)
+        if services.find_user_by_email(form.email.data):
+            # Same answer as a new account, so the form does not reveal who is registered;
+            # the owner of the address is told by e-mail instead.
+            existing = services.find_user_by_email(form.email.data)
+            queue_mail(existing.email, _("Pendaftaran akun PPID"), _(
+                "Seseorang mencoba mendaftarkan akun baru dengan alamat e-mail ini, yang sudah "
+                "terdaftar. Jika itu Anda, silakan masuk atau atur ulang kata sandi:\n%(link)s",
+                link=url_for("accounts.password_reset_request", _external=True)))
+        else:
+            user = services.create_user(form.email.data, form.name.data, form.password.data,
+                                        actor=None, roles=[(auth.CITIZEN, None)])
+            queue_mail(user.email, _("Selamat datang di layanan informasi publik"), _(
+                "Akun Anda telah dibuat. Masuk di %(link)s untuk mengajukan dan memantau "
+                "permohonan informasi.", link=url_for("accounts.login", _external=True)))
+        db.session.commit()
+        flash(_("Pendaftaran diterima. Periksa e-mail Anda, lalu masuk dengan alamat dan "
+                "kata sandi yang Anda pilih."), "success")
+        return redirect(url_for("accounts.login"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/signup.html", form=form), status
 
 
 @bp.post("/keluar")

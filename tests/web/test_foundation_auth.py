@@ -157,3 +157,44 @@ def test_officer_management(client, factories):
     resp = client.post(f"/kelola/pengguna/{new.id}", data={"add_role": "1", "role-role": "auditor",
                                                          "role-agency_id": "0"})
     assert resp.status_code == 403
+
+
+def test_citizen_signs_up_and_logs_in(client, smtp_server):
+    resp = client.post("/daftar", data={"name": "Warga Baru", "email": "Warga@Uji.go.id",
+                                        "password": "Sandi-Warga-2026",
+                                        "confirm": "Sandi-Warga-2026"})
+    assert resp.status_code == 302
+    from ppid.accounts.services import find_user_by_email
+    user = find_user_by_email("warga@uji.go.id")
+    assert user.has_role(auth.CITIZEN) and len(user.roles) == 1
+    deliver_pending()
+    assert smtp_server.messages[0]["to"] == ["warga@uji.go.id"]
+    assert client.post("/masuk", data={"email": "warga@uji.go.id",
+                                       "password": "Sandi-Warga-2026"}).status_code == 302
+
+
+def test_signup_bad_input_and_existing_address(client, factories):
+    factories.user(auth.CITIZEN, email="ada@uji.go.id")
+    db.session.commit()
+    resp = client.post("/daftar", data={"name": "", "email": "tanpa-at", "password": "pendek",
+                                        "confirm": "lain"})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 422
+    assert "Wajib diisi." in html and "Alamat e-mail tidak valid" in html
+    assert "Kata sandi minimal 10 karakter." in html and "Kedua kata sandi tidak sama." in html
+    # An existing address gets the same answer (no account discovery) and no second account.
+    resp = client.post("/daftar", data={"name": "Orang Lain", "email": "ada@uji.go.id",
+                                        "password": "Sandi-Warga-2026",
+                                        "confirm": "Sandi-Warga-2026"})
+    assert resp.status_code == 302
+    from ppid.accounts.services import find_user_by_email
+    assert find_user_by_email("ada@uji.go.id").name != "Orang Lain"
+
+
+def test_signup_honeypot(client):
+    resp = client.post("/daftar", data={"name": "Bot", "email": "bot@uji.go.id",
+                                        "password": "Sandi-Warga-2026",
+                                        "confirm": "Sandi-Warga-2026", "website": "http://spam"})
+    assert resp.status_code == 400
+    from ppid.accounts.services import find_user_by_email
+    assert find_user_by_email("bot@uji.go.id") is None
