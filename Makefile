@@ -20,7 +20,7 @@ test: test-setup
 
 setup: system-deps $(VENV)/.installed translations
 
-test-setup: test-system-deps setup $(VENV)/.test-installed
+test-setup: test-system-deps setup $(VENV)/.test-installed .cache/npm/node_modules/axe-core/axe.min.js
 
 system-deps:
 	@bash scripts/system-deps.sh run
@@ -36,6 +36,13 @@ $(VENV)/.installed: requirements.txt
 $(VENV)/.test-installed: requirements-test.txt $(VENV)/.installed
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
 	@touch $@
+
+# axe-core (accessibility checks injected into pages by the browser tests), when npm exists.
+AXE_VERSION := 4.10.3
+.cache/npm/node_modules/axe-core/axe.min.js:
+	@if command -v npm >/dev/null; then \
+		npm install --silent --no-audit --no-fund --prefix .cache/npm axe-core@$(AXE_VERSION) >/dev/null; \
+	else echo "npm not found: accessibility checks in the browser tests will fail"; fi
 
 translations: $(VENV)/.installed
 	@$(VENV)/bin/pybabel -q compile -f -d translations
