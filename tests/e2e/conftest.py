@@ -61,7 +61,8 @@ def live_server(tmp_path_factory):
 
 @pytest.fixture
 def page(browser, request):
-    context = browser.new_context(locale="id-ID")
+    # bypass_csp lets the test inject axe-core; the CSP header itself is tested elsewhere.
+    context = browser.new_context(locale="id-ID", bypass_csp=True)
     pg = context.new_page()
     yield pg
     ARTIFACTS.mkdir(exist_ok=True)
@@ -73,7 +74,7 @@ def page(browser, request):
 def phone(browser, request):
     """A phone-sized page (390 x 844, touch) for citizens' flows."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
-                                  has_touch=True, locale="id-ID")
+                                  has_touch=True, locale="id-ID", bypass_csp=True)
     pg = context.new_page()
     yield pg
     ARTIFACTS.mkdir(exist_ok=True)
