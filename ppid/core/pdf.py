@@ -16,24 +16,28 @@ BASE_URL = "https://ppid.invalid/"
 
 
 def _fetcher_for(static_folder):
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
     static_root = Path(static_folder).resolve()
 
-    def fetch(url, *args, **kwargs):
-        from weasyprint.urls import default_url_fetcher
-        if url.startswith("data:"):
-            return default_url_fetcher(url, *args, **kwargs)
-        parsed = urlparse(url)
-        if parsed.scheme == "https" and parsed.netloc == "ppid.invalid" and \
-                parsed.path.startswith("/static/"):
-            target = (static_root / unquote(parsed.path[len("/static/"):])).resolve()
-            if static_root in target.parents and target.is_file():
-                return {"string": target.read_bytes(),
-                        "mime_type": mimetypes.guess_type(target.name)[0] or
-                        "application/octet-stream",
-                        "redirected_url": url}
-        log.warning("PDF renderer refused to fetch %s", url[:200])
-        raise ValueError(f"refused to fetch {url[:200]}")
-    return fetch
+    class OwnStaticFetcher(URLFetcher):
+        """Serves the app's static files and data: URLs; refuses everything else."""
+
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            parsed = urlparse(url)
+            if parsed.scheme == "https" and parsed.netloc == "ppid.invalid" and \
+                    parsed.path.startswith("/static/"):
+                target = (static_root / unquote(parsed.path[len("/static/"):])).resolve()
+                if static_root in target.parents and target.is_file():
+                    mime = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+                    return URLFetcherResponse(url, target.read_bytes(),
+                                              {"Content-Type": mime})
+            log.warning("PDF renderer refused to fetch %s", url[:200])
+            raise ValueError(f"refused to fetch {url[:200]}")
+
+    return OwnStaticFetcher(allowed_protocols=("https", "data"))
 
 
 def html_to_pdf(html: str) -> bytes:
