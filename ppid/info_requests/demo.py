@@ -1,0 +1,183 @@
+"""Demo requests: every state and outcome across several agencies, some late, one extended,
+objections decided and one taken to the Komisi Informasi. Idempotent: runs only when the
+registry has no request yet."""
+from datetime import datetime, time, timedelta
+
+import sqlalchemy as sa
+
+from ppid.accounts.services import find_user_by_email
+from ppid.agencies.models import Agency
+from ppid.core.models import OutboxMail
+from ppid.core.services import local_today, timezone
+from ppid.extensions import db
+from ppid.info_requests import rules, services
+from ppid.info_requests.models import InfoRequest
+
+WARGA = "warga@demo.ppid.id"
+
+# (key, agency slug, days ago received, requester, information, purpose, owned by warga)
+SCENARIOS = [
+    ("baru", "dinkes", 1, ("Ahmad Fauzi", "6171010203850001", "Wiraswasta"),
+     "Data jumlah kasus demam berdarah dengue (DBD) per kabupaten/kota di Kalimantan Barat "
+     "tahun 2025 dan anggaran penanggulangannya.", "Bahan tulisan di media komunitas.", True),
+    ("proses", "dinkes", 6, ("Sri Wahyuni", "6171025507900002", "Mahasiswa"),
+     "Salinan rencana strategis Dinas Kesehatan 2025-2029 beserta indikator kinerjanya.",
+     "Bahan skripsi tentang perencanaan kesehatan daerah.", False),
+    ("inbox", "diskominfo", 2, ("Yohanes Eko Prasetyo", "6172011108880003", "Jurnalis"),
+     "Daftar proyek pembangunan jalan provinsi tahun anggaran 2026 beserta nilai kontraknya.",
+     "Liputan jurnalistik tentang infrastruktur.", False),
+    ("terus", "diskominfo", 9, ("Nurhayati", "6104034406920004", "Guru"),
+     "Jumlah guru honorer SMA/SMK negeri per kabupaten dan besaran insentifnya tahun 2026.",
+     "Advokasi kesejahteraan guru honorer.", False),
+    ("panjang", "dinkes", 12, ("Hendrikus Bong", "6171050909870005", "Peneliti LSM"),
+     "Laporan realisasi dana Bantuan Operasional Kesehatan (BOK) per puskesmas tahun 2025.",
+     "Kajian akuntabilitas anggaran kesehatan.", False),
+    ("telat", "disdikbud", 35, ("Rahmat Hidayat", "6171061212800006", "Orang tua murid"),
+     "Petunjuk teknis dan daftar penerima beasiswa daerah jenjang SMA tahun 2026.",
+     "Memastikan anak kami memenuhi syarat beasiswa.", False),
+    ("kabul", "dinkes", 45, ("Ahmad Fauzi", "6171010203850001", "Wiraswasta"),
+     "Daftar puskesmas yang melayani rawat inap beserta jumlah tempat tidurnya.",
+     "Informasi bagi warga di lingkungan RT kami.", True),
+    ("sebagian", "bpbd", 50, ("Theresia Lim", "6171074301950007", "Relawan kebencanaan"),
+     "Dokumen kajian risiko bencana banjir Kota Pontianak dan daftar lokasi pengungsian.",
+     "Penyusunan rencana kontinjensi tingkat kelurahan.", False),
+    ("tolak_sengketa", "dinkes", 70, ("Ahmad Fauzi", "6171010203850001", "Wiraswasta"),
+     "Rekam medis dan identitas pasien yang dirujuk dari RSUD ke rumah sakit swasta.",
+     "Penelitian pola rujukan pasien.", True),
+    ("tidak_dikuasai", "bappeda", 40, ("Muhammad Iqbal", "6171081505930008", "Konsultan"),
+     "Data kepemilikan lahan perkebunan sawit per perusahaan di Kabupaten Ketapang.",
+     "Kajian tata ruang.", False),
+    ("belum", "dpupr", 40, ("Agustina Sari", "6171096608970009", "Arsitek"),
+     "Peta digital rencana detail tata ruang kawasan tepi Sungai Kapuas.",
+     "Perancangan kawasan wisata tepian.", False),
+    ("tarik", "dishub", 20, ("Budi Gunawan", "6171101010820010", "Sopir angkutan"),
+     "Jadwal dan tarif resmi angkutan sungai Pontianak-Kapuas Hulu.",
+     "Keperluan usaha angkutan.", False),
+    ("tolak_buka", "bpkad", 80, ("Fransiska Natalia", "6171114812890011", "Aktivis antikorupsi"),
+     "Rincian belanja hibah dan bantuan sosial per penerima tahun 2025.",
+     "Pemantauan penggunaan anggaran daerah.", False),
+    ("keberatan_baru", "dinkes", 30, ("Ahmad Fauzi", "6171010203850001", "Wiraswasta"),
+     "Hasil audit internal pengadaan alat kesehatan tahun 2025.",
+     "Pengawasan pengadaan oleh masyarakat.", True),
+]
+
+
+def _at(day, hour=9):
+    return datetime.combine(day, time(hour, 0), tzinfo=timezone())
+
+
+def _slugs():
+    return {a.slug: a for a in db.session.execute(sa.select(Agency)).scalars()}
+
+
+def seed_requests(summary):
+    if db.session.execute(sa.select(InfoRequest.id).limit(1)).first() is not None:
+        summary.append("permohonan demo: sudah ada, tidak ditambah")
+        return
+    agencies = _slugs()
+    if "dinkes" not in agencies or "diskominfo" not in agencies:
+        return
+    warga = find_user_by_email(WARGA)
+    helper = find_user_by_email("dinkes@demo.ppid.id")
+    disdik = find_user_by_email("disdik@demo.ppid.id") or helper
+    main = find_user_by_email("utama@demo.ppid.id") or helper
+    atasan = find_user_by_email("atasan.dinkes@demo.ppid.id") or main
+    first_mail = db.session.execute(sa.select(sa.func.max(OutboxMail.id))).scalar() or 0
+    today = local_today()
+    made = 0
+    for key, slug, days_ago, (name, nik, job), info, purpose, owned in SCENARIOS:
+        agency = agencies.get(slug)
+        if agency is None:
+            continue
+        received = today - timedelta(days=days_ago)
+        officer = helper if slug == "dinkes" else (disdik if slug == "disdikbud" else main)
+        citizen = warga if owned and warga is not None else None
+        data = {"name": name, "identity_type": "nik", "identity_number": nik,
+                "address": f"Jl. Gajah Mada No. {10 + made}, Pontianak", "phone": "0812" +
+                nik[-8:], "email": None if citizen else f"{nik[-4:]}@contoh.id",
+                "occupation": job, "proxy_name": None, "information": info,
+                "purpose": purpose, "obtain_method": "salinan", "copy_form": "softcopy",
+                "delivery": "email", "agency": agency}
+        channel = "online" if made % 3 else "langsung"
+        req, _token = services.submit_request(
+            data, actor=citizen if channel == "online" else officer, now=_at(received),
+            channel=channel, requester_user=citizen)
+        _play(key, req, officer, main, atasan, citizen, agencies, received)
+        made += 1
+    # Demo addresses are not real: keep their mail out of the SMTP queue.
+    db.session.execute(sa.update(OutboxMail).where(OutboxMail.id > first_mail).values(
+        is_abandoned=True, last_error="data demo: tidak dikirim"))
+    db.session.flush()
+    summary.append(f"permohonan demo: {made} (semua status dan keputusan, termasuk keberatan "
+                   f"dan sengketa)")
+
+
+def _play(key, req, officer, main, atasan, citizen, agencies, received):
+    grant = {"response_note": "Salinan dokumen dalam format PDF.", "info_form": "softcopy",
+             "cost_per_page": 0, "pages": 12, "delivery_cost": 0,
+             "available_on": received + timedelta(days=10)}
+    if key == "proses":
+        services.process_request(req, actor=officer, now=_at(received + timedelta(days=1)))
+        services.assign_request(req, officer, actor=officer,
+                                now=_at(received + timedelta(days=1), 10))
+    elif key == "terus":
+        services.forward_request(req, agencies["disdikbud"], actor=main,
+                                 now=_at(received + timedelta(days=1)),
+                                 note="Informasi dikuasai Dinas Pendidikan dan Kebudayaan.")
+    elif key == "panjang":
+        services.process_request(req, actor=officer, now=_at(received + timedelta(days=1)))
+        services.extend_request(req, None, "Data realisasi dari 243 puskesmas masih dihimpun "
+                                "dan diverifikasi.", actor=officer,
+                                now=_at(received + timedelta(days=7)))
+    elif key == "telat":
+        services.process_request(req, actor=officer, now=_at(received + timedelta(days=3)))
+    elif key == "kabul":
+        services.process_request(req, actor=officer, now=_at(received + timedelta(days=1)))
+        services.close_request(req, rules.DIKABULKAN, grant, actor=officer,
+                               now=_at(received + timedelta(days=6)))
+    elif key == "sebagian":
+        services.close_request(req, rules.DIKABULKAN_SEBAGIAN, {
+            **grant, "cost_per_page": 500, "pages": 40, "delivery_cost": 15000,
+            "info_form": "hardcopy", "exemption_letters": ["c"],
+            "redacted_parts": "Koordinat gudang logistik dan rute distribusi darurat.",
+            "redaction_reason": "Dapat membahayakan keamanan logistik saat bencana."},
+            actor=main, now=_at(received + timedelta(days=8)))
+    elif key in ("tolak_sengketa", "tolak_buka", "keberatan_baru"):
+        services.close_request(req, rules.DITOLAK, {
+            "exemption_letters": ["h"] if key != "tolak_buka" else ["i"],
+            "exemption_consequence": "Membuka informasi ini dapat mengungkap rahasia pribadi "
+                                     "dan riwayat kesehatan seseorang." if key != "tolak_buka"
+            else "Dokumen berupa memorandum internal yang masih dalam pembahasan.",
+            "other_statute": "UU No. 17 Tahun 2023 tentang Kesehatan Pasal 4"
+            if key != "tolak_buka" else ""}, actor=officer, now=_at(received + timedelta(days=5)))
+        filed = received + timedelta(days=12)
+        obj = services.file_objection(req, ["a"] if key != "tolak_buka" else ["a", "d"],
+                                      "Saya menilai informasi ini dapat dibuka dengan "
+                                      "menghitamkan data pribadi.", actor=citizen,
+                                      now=_at(filed))
+        if key == "tolak_sengketa":
+            services.decide_objection(obj, rules.MENGUATKAN, "Informasi memuat data kesehatan "
+                                      "pribadi yang dilindungi; penghitaman tidak menghilangkan "
+                                      "risiko identifikasi.", actor=atasan,
+                                      now=_at(filed + timedelta(days=20)))
+            services.record_dispute(obj, filed + timedelta(days=30), "dalam_proses",
+                                    "Register sengketa Komisi Informasi Provinsi Kalimantan "
+                                    "Barat.", actor=main, now=_at(filed + timedelta(days=31)))
+        elif key == "tolak_buka":
+            services.decide_objection(obj, rules.MEMBUKA_SEBAGIAN, "Rekapitulasi per penerima "
+                                      "lembaga dapat dibuka; data penerima perorangan "
+                                      "dihitamkan.", actor=main,
+                                      now=_at(filed + timedelta(days=25)))
+    elif key == "tidak_dikuasai":
+        services.close_request(req, rules.TIDAK_DIKUASAI, {
+            "holding_body": "Dinas Perkebunan dan Peternakan serta Kantor Wilayah BPN "
+                            "Kalimantan Barat"}, actor=main, now=_at(received + timedelta(days=4)))
+    elif key == "belum":
+        services.process_request(req, actor=main, now=_at(received + timedelta(days=2)))
+        # Closed late on purpose: the register shows it as late.
+        services.close_request(req, rules.BELUM_DIDOKUMENTASIKAN, {
+            "documented_on": received + timedelta(days=90)}, actor=main,
+            now=_at(received + timedelta(days=25)))
+    elif key == "tarik":
+        services.withdraw_request(req, actor=main, now=_at(received + timedelta(days=2)),
+                                  note="Pemohon menarik permohonan melalui telepon.")

@@ -1,0 +1,326 @@
+"""Forms of requests and objections: input checks only, no business rules."""
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
+from wtforms import (DateField, DateTimeLocalField, EmailField, IntegerField, SelectField,
+                     SelectMultipleField, StringField, TelField, TextAreaField, ValidationError)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import NumberRange
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ppid.core.forms import (BaseForm, email_address, max_length, no_control_chars, optional,
+                             required, required_input)
+from ppid.info_requests import rules
+
+LIMITS = {"name": 200, "identity_number": 50, "address": 500, "phone": 30, "email": 254,
+          "occupation": 100, "proxy_name": 200, "information": 5000, "purpose": 2000,
+          "website": 200}
+
+IDENTITY_CHOICES = [("nik", _l("NIK (Kartu Tanda Penduduk)")), ("paspor", _l("Nomor paspor")),
+                    ("sim", _l("Nomor SIM")),
+                    ("badan_hukum", _l("Nomor SK pengesahan badan hukum"))]
+OBTAIN_CHOICES = [("melihat", _l("Melihat")), ("membaca", _l("Membaca")),
+                  ("mendengarkan", _l("Mendengarkan")), ("mencatat", _l("Mencatat")),
+                  ("salinan", _l("Mendapatkan salinan"))]
+COPY_CHOICES = [("", _l("— tidak perlu salinan —")),
+                ("softcopy", _l("Softcopy (berkas elektronik)")),
+                ("hardcopy", _l("Hardcopy (salinan cetak)"))]
+DELIVERY_CHOICES = [("langsung", _l("Mengambil langsung")), ("kurir", _l("Kurir")),
+                    ("pos", _l("Pos")), ("faksimili", _l("Faksimili")), ("email", _l("E-mail"))]
+CHANNEL_CHOICES = [("langsung", _l("Datang langsung")), ("pos", _l("Pos / surat")),
+                   ("email", _l("E-mail")), ("telepon", _l("Telepon"))]
+OUTCOME_CHOICES = [(rules.DIKABULKAN, _l("Dikabulkan seluruhnya")),
+                   (rules.DIKABULKAN_SEBAGIAN, _l("Dikabulkan sebagian")),
+                   (rules.DITOLAK, _l("Ditolak (informasi dikecualikan)")),
+                   (rules.TIDAK_DIKUASAI, _l("Informasi tidak dikuasai")),
+                   (rules.BELUM_DIDOKUMENTASIKAN, _l("Informasi belum didokumentasikan"))]
+INFO_FORM_CHOICES = [("", _l("— pilih —")), ("softcopy", _l("Softcopy")),
+                     ("hardcopy", _l("Hardcopy")),
+                     ("softcopy_hardcopy", _l("Softcopy dan hardcopy")),
+                     ("melihat", _l("Melihat / membaca langsung"))]
+PASAL17_CHOICES = [(x, _l("huruf %(x)s", x=x)) for x in rules.PASAL17_LETTERS]
+GROUND_CHOICES = [(k, f"{k}. {v}") for k, v in rules.OBJECTION_GROUNDS.items()]
+DECISION_CHOICES = [(rules.MENGUATKAN, _l("Menguatkan keputusan PPID")),
+                    (rules.MEMBUKA_SELURUHNYA, _l("Memerintahkan informasi dibuka seluruhnya")),
+                    (rules.MEMBUKA_SEBAGIAN, _l("Memerintahkan informasi dibuka sebagian"))]
+DISPUTE_CHOICES = [("dalam_proses", _l("Dalam proses")), ("dikabulkan", _l("Dikabulkan")),
+                   ("dikabulkan_sebagian", _l("Dikabulkan sebagian")),
+                   ("ditolak", _l("Ditolak")), ("mediasi_berhasil", _l("Mediasi berhasil")),
+                   ("dicabut", _l("Dicabut pemohon"))]
+
+_OTHER_ID = re.compile(r"^[A-Za-z0-9./\- ]{3,50}$")
+
+
+def options(pairs):
+    """WTForms choices from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def one_of(choices, message):
+    values = {str(v) for v, _label in choices}
+
+    def check(form, field):
+        if field.data not in values:
+            raise ValidationError(message)
+    return check
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class RequestForm(BaseForm):
+    """The citizen's request form (Perki 1/2021), also used to check API submissions."""
+
+    name = StringField(_l("Nama lengkap"), validators=[required(), max_length(LIMITS["name"]),
+                                                       no_control_chars],
+                       description=_l("Sesuai kartu identitas."))
+    identity_type = SelectField(_l("Jenis identitas"), choices=options(IDENTITY_CHOICES),
+                                default="nik",
+                                validate_choice=False,
+                                validators=[one_of(IDENTITY_CHOICES,
+                                                   _l("Pilih jenis identitas yang valid."))])
+    identity_number = StringField(_l("Nomor identitas"), validators=[
+        required(), max_length(LIMITS["identity_number"])],
+        description=_l("NIK 16 angka dari KTP; atau nomor paspor/SIM; untuk badan hukum, "
+                       "nomor SK pengesahannya."))
+    address = TextAreaField(_l("Alamat"), validators=[required(), max_length(LIMITS["address"]),
+                                                      no_control_chars],
+                            render_kw={"rows": 3, "autocomplete": "street-address"})
+    phone = TelField(_l("Nomor telepon"), validators=[optional(), max_length(LIMITS["phone"])],
+                     description=_l("Boleh dikosongkan jika mengisi e-mail."),
+                     render_kw={"autocomplete": "tel", "inputmode": "tel"})
+    email = EmailField(_l("Alamat e-mail"), validators=[required(), max_length(LIMITS["email"]),
+                                                        email_address()],
+                       description=_l("Tanda bukti dan tautan pelacakan dikirim ke alamat ini."),
+                       render_kw={"autocomplete": "email"})
+    occupation = StringField(_l("Pekerjaan"), validators=[optional(),
+                                                          max_length(LIMITS["occupation"])],
+                             description=_l("Tidak wajib."))
+    proxy_name = StringField(_l("Nama kuasa (jika diajukan melalui kuasa)"), validators=[
+        optional(), max_length(LIMITS["proxy_name"]), no_control_chars],
+        description=_l("Isi hanya jika Anda mengajukan atas nama orang lain; lampirkan surat "
+                       "kuasa."))
+    proxy_letter = FileField(_l("Surat kuasa (PDF atau gambar)"),
+                             description=_l("Wajib jika mengisi nama kuasa."))
+    information = TextAreaField(_l("Rincian informasi yang dibutuhkan"), validators=[
+        required(), max_length(LIMITS["information"]), no_control_chars],
+        description=_l("Jelaskan informasi yang Anda minta sejelas mungkin, misalnya nama "
+                       "dokumen, tahun, dan kegiatan."), render_kw={"rows": 6})
+    purpose = TextAreaField(_l("Tujuan penggunaan informasi"), validators=[
+        required(), max_length(LIMITS["purpose"]), no_control_chars], render_kw={"rows": 3})
+    obtain_method = SelectField(_l("Cara memperoleh informasi"), choices=options(OBTAIN_CHOICES),
+                                validate_choice=False, validators=[one_of(
+                                    OBTAIN_CHOICES, _l("Pilih cara memperoleh yang valid."))])
+    copy_form = SelectField(_l("Bentuk salinan"), choices=options(COPY_CHOICES),
+                            validate_choice=False,
+                            validators=[one_of(COPY_CHOICES,
+                                               _l("Pilih bentuk salinan yang valid."))],
+                            description=_l("Wajib jika memilih mendapatkan salinan."))
+    delivery = SelectField(_l("Cara mendapatkan salinan informasi"),
+                           choices=options(DELIVERY_CHOICES),
+                           validate_choice=False, validators=[one_of(
+                               DELIVERY_CHOICES, _l("Cara pengiriman tidak dikenal. Pilih: "
+                                                    "langsung, kurir, pos, faksimili, "
+                                                    "atau email."))])
+    agency = SelectField(_l("Ditujukan kepada"), validate_choice=False,
+                         description=_l("Pilih PPID Utama jika Anda tidak tahu badan publik "
+                                        "mana yang menguasai informasinya; PPID Utama akan "
+                                        "meneruskannya."))
+    # Honeypot: hidden from people by CSS and from screen readers; bots fill it in.
+    website = StringField(_l("Jangan isi kolom ini"), validators=[max_length(LIMITS["website"])],
+                          render_kw={"tabindex": "-1", "autocomplete": "off"})
+
+    def __init__(self, agencies, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._agencies = {a.slug: a for a in agencies}
+        self.agency.choices = options([(a.slug, (a.name + (" — PPID Utama (seluruh pemerintah)"
+                                                            if a.is_utama else "")))
+                                       for a in agencies])
+
+    def validate_agency(self, field):
+        if field.data not in self._agencies:
+            raise ValidationError(_l("Badan publik tidak dikenal. Pilih dari daftar."))
+
+    def validate_identity_number(self, field):
+        value = field.data or ""
+        if self.identity_type.data == "nik":
+            if not re.fullmatch(r"\d{16}", value):
+                raise ValidationError(_l("NIK harus tepat 16 angka (Anda mengisi %(n)d "
+                                         "karakter).", n=len(value)))
+        elif value and not _OTHER_ID.match(value):
+            raise ValidationError(_l("Nomor identitas hanya boleh berisi huruf, angka, titik, "
+                                     "garis miring dan tanda hubung (3 sampai 50 karakter)."))
+
+    def validate_copy_form(self, field):
+        if self.obtain_method.data == "salinan" and not field.data:
+            raise ValidationError(_l("Pilih bentuk salinan (softcopy atau hardcopy)."))
+
+    def validate_phone(self, field):
+        if field.data and not re.fullmatch(r"[0-9+()\- ]{6,30}", field.data):
+            raise ValidationError(_l("Nomor telepon hanya boleh berisi angka, spasi, +, - dan "
+                                     "tanda kurung."))
+
+    def service_data(self):
+        data = {name: getattr(self, name).data for name in (
+            "name", "identity_type", "identity_number", "address", "phone", "email",
+            "occupation", "proxy_name", "information", "purpose", "obtain_method", "copy_form",
+            "delivery")}
+        data["agency"] = self._agencies[self.agency.data]
+        return data
+
+
+class OfficerRequestForm(RequestForm):
+    """An officer enters a request received in person, by post, e-mail or phone."""
+
+    channel = SelectField(_l("Saluran penerimaan"), choices=options(CHANNEL_CHOICES),
+                          validate_choice=False,
+                          validators=[one_of(CHANNEL_CHOICES, _l("Pilih saluran yang valid."))])
+    received_at = DateTimeLocalField(_l("Waktu diterima sebenarnya"), format="%Y-%m-%dT%H:%M",
+                                     validators=[required_input(
+                                         _l("Isi tanggal dan jam penerimaan yang valid."))],
+                                     description=_l("Waktu setempat saat permohonan diterima."))
+    email = EmailField(_l("Alamat e-mail"), validators=[optional(), max_length(LIMITS["email"]),
+                                                        email_address()],
+                       description=_l("Jika ada, pemohon menerima tanda bukti dan tautan "
+                                      "pelacakan."))
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        # Checked here: the Optional validator stops a field's own chain when it is empty.
+        if not self.phone.data and not self.email.data:
+            self.phone.errors = [*self.phone.errors,
+                                 _l("Isi nomor telepon atau alamat e-mail pemohon.")]
+            ok = False
+        return ok
+
+
+class ForwardForm(BaseForm):
+    agency = SelectField(_l("Teruskan kepada"), validate_choice=False)
+    note = TextAreaField(_l("Catatan"), validators=[optional(), max_length(1000)],
+                         render_kw={"rows": 2})
+
+    def __init__(self, agencies, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._agencies = {a.slug: a for a in agencies}
+        self.agency.choices = options([(a.slug, a.name) for a in agencies])
+
+    def validate_agency(self, field):
+        if field.data not in self._agencies:
+            raise ValidationError(_l("Badan publik tidak dikenal."))
+
+    @property
+    def target(self):
+        return self._agencies.get(self.agency.data)
+
+
+class AssignForm(BaseForm):
+    officer = SelectField(_l("Petugas"), validate_choice=False)
+
+    def __init__(self, officers, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._officers = {str(u.id): u for u in officers}
+        self.officer.choices = options([(str(u.id), u.name) for u in officers])
+
+    def validate_officer(self, field):
+        if field.data not in self._officers:
+            raise ValidationError(_l("Pilih petugas dari daftar."))
+
+    @property
+    def chosen(self):
+        return self._officers.get(self.officer.data)
+
+
+class ExtendForm(BaseForm):
+    new_due_on = DateField(_l("Jatuh tempo baru"), validators=[optional()],
+                           description=_l("Kosongkan untuk batas terjauh: 7 hari kerja setelah "
+                                          "jatuh tempo semula."))
+    reason = TextAreaField(_l("Alasan perpanjangan (tertulis)"),
+                           validators=[required(), max_length(2000)], render_kw={"rows": 3})
+
+
+class CloseForm(BaseForm):
+    outcome = SelectField(_l("Keputusan"), choices=options(OUTCOME_CHOICES), validate_choice=False,
+                          validators=[one_of(OUTCOME_CHOICES, _l("Pilih keputusan yang valid."))])
+    response_note = TextAreaField(_l("Informasi yang diberikan"),
+                                  validators=[optional(), max_length(3000)],
+                                  description=_l("Dikabulkan (sebagian): apa yang diberikan."),
+                                  render_kw={"rows": 3})
+    info_form = SelectField(_l("Bentuk informasi"), choices=options(INFO_FORM_CHOICES),
+                            validate_choice=False)
+    cost_per_page = IntegerField(_l("Biaya salinan per lembar (Rp)"), validators=[
+        optional(), NumberRange(min=0, max=1_000_000, message=_l("Antara 0 dan 1.000.000."))])
+    pages = IntegerField(_l("Jumlah lembar"), validators=[
+        optional(), NumberRange(min=0, max=100_000, message=_l("Antara 0 dan 100.000."))])
+    delivery_cost = IntegerField(_l("Biaya pengiriman (Rp)"), validators=[
+        optional(), NumberRange(min=0, max=10_000_000, message=_l("Antara 0 dan 10.000.000."))])
+    available_on = DateField(_l("Waktu penyediaan informasi"), validators=[optional()])
+    exemption_letters = MultiCheckboxField(_l("Pasal 17 UU KIP huruf"),
+                                           choices=options(PASAL17_CHOICES),
+                                           description=_l("Ditolak / dikabulkan sebagian."))
+    exemption_consequence = TextAreaField(_l("Konsekuensi apabila informasi dibuka"),
+                                          validators=[optional(), max_length(3000)],
+                                          render_kw={"rows": 3})
+    other_statute = StringField(_l("Undang-undang lain (jika ada)"),
+                                validators=[optional(), max_length(500)])
+    redacted_parts = TextAreaField(_l("Bagian yang dihitamkan"),
+                                   validators=[optional(), max_length(2000)],
+                                   render_kw={"rows": 2})
+    redaction_reason = TextAreaField(_l("Alasan penghitaman"),
+                                     validators=[optional(), max_length(2000)],
+                                     render_kw={"rows": 2})
+    holding_body = StringField(_l("Badan publik yang menguasai informasi (jika diketahui)"),
+                               validators=[optional(), max_length(300)])
+    documented_on = DateField(_l("Akan didokumentasikan paling lambat"),
+                              validators=[optional()])
+
+    def outcome_fields(self):
+        return {name: getattr(self, name).data for name in rules.OUTCOME_FIELDS}
+
+
+class RedactForm(BaseForm):
+    redacted_subject = StringField(_l("Pokok permohonan yang ditampilkan di register publik"),
+                                   validators=[optional(), max_length(300), no_control_chars],
+                                   description=_l("Kosongkan untuk menampilkan rincian "
+                                                  "permohonan apa adanya."))
+
+
+class AttachForm(BaseForm):
+    file = FileField(_l("Berkas informasi"))
+    note = StringField(_l("Keterangan"), validators=[optional(), max_length(300)])
+
+
+class NoteForm(BaseForm):
+    note = TextAreaField(_l("Catatan"), validators=[optional(), max_length(1000)],
+                         render_kw={"rows": 2})
+
+
+class ObjectionForm(BaseForm):
+    grounds = MultiCheckboxField(_l("Alasan keberatan (UU KIP Pasal 35 ayat 1)"),
+                                 choices=options(GROUND_CHOICES))
+    statement = TextAreaField(_l("Kasus posisi (uraian keberatan)"), validators=[
+        required(), max_length(5000), no_control_chars],
+        description=_l("Jelaskan apa yang terjadi dan apa yang Anda minta."),
+        render_kw={"rows": 6})
+
+    def validate_grounds(self, field):
+        if not field.data:
+            raise ValidationError(_l("Pilih paling sedikit satu alasan keberatan."))
+
+
+class DecideForm(BaseForm):
+    decision = SelectField(_l("Putusan"), choices=options(DECISION_CHOICES), validate_choice=False,
+                           validators=[one_of(DECISION_CHOICES, _l("Pilih putusan yang valid."))])
+    reasons = TextAreaField(_l("Alasan putusan (tertulis)"),
+                            validators=[required(), max_length(5000)], render_kw={"rows": 5})
+
+
+class DisputeForm(BaseForm):
+    filed_on = DateField(_l("Tanggal diajukan ke Komisi Informasi"),
+                         validators=[required_input(_l("Isi tanggal yang valid."))])
+    outcome = SelectField(_l("Hasil"), choices=options(DISPUTE_CHOICES), validate_choice=False,
+                          validators=[one_of(DISPUTE_CHOICES, _l("Pilih hasil yang valid."))])
+    note = TextAreaField(_l("Catatan (nomor register sengketa, putusan)"),
+                         validators=[optional(), max_length(2000)], render_kw={"rows": 2})

@@ -1,0 +1,257 @@
+"""Information requests (permohonan informasi), their timeline, objections (keberatan),
+issued letters and attached files. DOMAIN.md sections 7, 8 and 11."""
+import sqlalchemy as sa
+from sqlalchemy.orm import relationship
+
+from ppid.core.db import UTCDateTime, utcnow
+from ppid.extensions import db
+from ppid.info_requests import rules
+
+IDENTITY_TYPES = ("nik", "paspor", "sim", "badan_hukum")
+OBTAIN_METHODS = ("melihat", "membaca", "mendengarkan", "mencatat", "salinan")
+COPY_FORMS = ("softcopy", "hardcopy")
+DELIVERY_METHODS = ("langsung", "kurir", "pos", "faksimili", "email")
+CHANNELS = ("online", "langsung", "pos", "email", "telepon")
+
+# Fields holding the requester's personal data (DOMAIN.md section 11).
+PERSONAL_FIELDS = ("requester_name", "identity_number", "address", "phone", "email",
+                   "occupation", "proxy_name")
+
+
+class InfoRequest(db.Model):
+    """A permohonan informasi (information request) and its handling."""
+
+    __tablename__ = "info_request"
+    id = sa.Column(sa.Integer, primary_key=True)
+    registration_number = sa.Column(sa.String(60), nullable=False, unique=True)
+    seq = sa.Column(sa.Integer, nullable=False)
+    year = sa.Column(sa.Integer, nullable=False)
+
+    # Requester (personal data).
+    requester_name = sa.Column(sa.String(200), nullable=False)
+    identity_type = sa.Column(sa.String(20), nullable=False, default="nik")
+    identity_number = sa.Column(sa.String(50), nullable=False)
+    address = sa.Column(sa.String(500), nullable=False)
+    phone = sa.Column(sa.String(30))
+    email = sa.Column(sa.String(320))
+    occupation = sa.Column(sa.String(100))
+    proxy_name = sa.Column(sa.String(200))
+
+    # What is asked and how.
+    information = sa.Column(sa.Text, nullable=False)
+    purpose = sa.Column(sa.Text, nullable=False)
+    obtain_method = sa.Column(sa.String(20), nullable=False)
+    copy_form = sa.Column(sa.String(20))
+    delivery = sa.Column(sa.String(20), nullable=False)
+
+    # Addressed to (the PPID Utama for the government as a whole), and handled by now.
+    addressed_agency_id = sa.Column(sa.Integer, sa.ForeignKey("agency.id"), nullable=False)
+    agency_id = sa.Column(sa.Integer, sa.ForeignKey("agency.id"), nullable=False, index=True)
+
+    channel = sa.Column(sa.String(20), nullable=False, default="online")
+    received_at = sa.Column(UTCDateTime, nullable=False)   # the real receipt time
+    received_on = sa.Column(sa.Date, nullable=False)        # its local date
+    effective_on = sa.Column(sa.Date, nullable=False)       # effective receipt day
+    due_on = sa.Column(sa.Date, nullable=False, index=True)
+    extended_due_on = sa.Column(sa.Date)
+    extension_reason = sa.Column(sa.Text)
+
+    state = sa.Column(sa.String(20), nullable=False, default=rules.DITERIMA, index=True)
+    outcome = sa.Column(sa.String(30), index=True)
+    # Outcome fields (what the written notice states).
+    response_note = sa.Column(sa.Text)
+    info_form = sa.Column(sa.String(30))
+    cost_per_page = sa.Column(sa.Integer)
+    pages = sa.Column(sa.Integer)
+    delivery_cost = sa.Column(sa.Integer)
+    total_cost = sa.Column(sa.Integer)
+    available_on = sa.Column(sa.Date)
+    exemption_letters = sa.Column(sa.String(40))  # Pasal 17 letters, e.g. "h,i"
+    exemption_consequence = sa.Column(sa.Text)
+    other_statute = sa.Column(sa.String(500))
+    redacted_parts = sa.Column(sa.Text)
+    redaction_reason = sa.Column(sa.Text)
+    holding_body = sa.Column(sa.String(300))
+    documented_on = sa.Column(sa.Date)
+    closed_on = sa.Column(sa.Date)
+    closed_at = sa.Column(UTCDateTime)
+
+    assigned_to_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"))
+    requester_user_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"), index=True)
+    created_by_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"))
+    tracking_token_hash = sa.Column(sa.String(64), unique=True)
+    redacted_subject = sa.Column(sa.String(300))  # set by an officer for sensitive requests
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    agency = relationship("Agency", foreign_keys=[agency_id], lazy="joined")
+    addressed_agency = relationship("Agency", foreign_keys=[addressed_agency_id])
+    assigned_to = relationship("User", foreign_keys=[assigned_to_id])
+    requester_user = relationship("User", foreign_keys=[requester_user_id])
+    events = relationship("RequestEvent", back_populates="request",
+                          order_by="RequestEvent.id", cascade="all, delete-orphan")
+    letters = relationship("Letter", back_populates="request", order_by="Letter.id",
+                           cascade="all, delete-orphan")
+    attachments = relationship("RequestAttachment", back_populates="request",
+                               order_by="RequestAttachment.id", cascade="all, delete-orphan")
+    objections = relationship("Objection", back_populates="request", order_by="Objection.id",
+                              cascade="all, delete-orphan")
+
+    __table_args__ = (
+        sa.UniqueConstraint("year", "seq"),
+        sa.CheckConstraint("state in ('diterima', 'diproses', 'diteruskan', 'diperpanjang', "
+                           "'selesai', 'ditarik')", name="state"),
+    )
+
+    @property
+    def effective_due_on(self):
+        return rules.effective_due(self.due_on, self.extended_due_on)
+
+    @property
+    def is_open(self):
+        return rules.is_open(self.state)
+
+    @property
+    def public_subject(self):
+        """The subject shown on public pages: the officer's redaction, or the request text."""
+        if self.redacted_subject:
+            return self.redacted_subject
+        text = " ".join(self.information.split())
+        return text if len(text) <= 200 else text[:197] + "..."
+
+    def late_on(self, today):
+        return rules.is_late(self.due_on, self.extended_due_on, self.closed_on, today)
+
+    @property
+    def exemption_letter_list(self):
+        return [x for x in (self.exemption_letters or "").split(",") if x]
+
+    def __repr__(self):
+        return f"<InfoRequest {self.registration_number}>"
+
+
+class RequestEvent(db.Model):
+    """One step in a request's timeline: who, when, what, from which state to which."""
+
+    __tablename__ = "info_request_event"
+    id = sa.Column(sa.Integer, primary_key=True)
+    request_id = sa.Column(sa.Integer, sa.ForeignKey("info_request.id", ondelete="CASCADE"),
+                           nullable=False, index=True)
+    occurred_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    actor_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"))
+    actor_label = sa.Column(sa.String(200), nullable=False)
+    action = sa.Column(sa.String(40), nullable=False)
+    from_state = sa.Column(sa.String(20))
+    to_state = sa.Column(sa.String(20))
+    note = sa.Column(sa.Text)
+
+    request = relationship("InfoRequest", back_populates="events")
+
+
+class Objection(db.Model):
+    """A keberatan (objection) to the atasan PPID about a request (UU KIP Pasal 35-36)."""
+
+    __tablename__ = "objection"
+    id = sa.Column(sa.Integer, primary_key=True)
+    registration_number = sa.Column(sa.String(60), nullable=False, unique=True)
+    request_id = sa.Column(sa.Integer, sa.ForeignKey("info_request.id", ondelete="CASCADE"),
+                           nullable=False, index=True)
+    # The PPID whose atasan decides (the agency handling the request when it was filed).
+    agency_id = sa.Column(sa.Integer, sa.ForeignKey("agency.id"), nullable=False, index=True)
+    grounds = sa.Column(sa.String(20), nullable=False)  # letters a-g, e.g. "a,f"
+    statement = sa.Column(sa.Text, nullable=False)       # kasus posisi
+    received_at = sa.Column(UTCDateTime, nullable=False)
+    received_on = sa.Column(sa.Date, nullable=False)
+    ground_on = sa.Column(sa.Date, nullable=False)
+    due_on = sa.Column(sa.Date, nullable=False, index=True)
+    decision = sa.Column(sa.String(30))
+    decision_reasons = sa.Column(sa.Text)
+    decided_by_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"))
+    decided_at = sa.Column(UTCDateTime)
+    decided_on = sa.Column(sa.Date)
+    dispute_filed_on = sa.Column(sa.Date)     # taken to the Komisi Informasi
+    dispute_outcome = sa.Column(sa.String(30))
+    dispute_note = sa.Column(sa.Text)
+    created_by_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"))
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    request = relationship("InfoRequest", back_populates="objections")
+    agency = relationship("Agency", lazy="joined")
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+
+    @property
+    def ground_list(self):
+        return [x for x in (self.grounds or "").split(",") if x]
+
+    @property
+    def is_decided(self):
+        return self.decision is not None
+
+    def late_on(self, today):
+        return rules.objection_is_late(self.due_on, self.decided_on, today)
+
+
+LETTER_KINDS = {
+    "tanda_bukti": "Tanda Bukti Penerimaan Permohonan Informasi Publik",
+    "pemberitahuan": "Pemberitahuan Tertulis",
+    "penolakan": "Surat Keputusan PPID tentang Penolakan Permohonan Informasi",
+    "perpanjangan": "Pemberitahuan Perpanjangan Jangka Waktu",
+    "tanda_bukti_keberatan": "Tanda Bukti Penerimaan Keberatan",
+    "putusan_keberatan": "Tanggapan Atasan PPID atas Keberatan",
+}
+
+
+class Letter(db.Model):
+    """An issued letter: the HTML frozen at issue with its hash; the PDF is derived from it
+    on first download and kept in storage, so the letter never changes."""
+
+    __tablename__ = "request_letter"
+    id = sa.Column(sa.Integer, primary_key=True)
+    request_id = sa.Column(sa.Integer, sa.ForeignKey("info_request.id", ondelete="CASCADE"),
+                           nullable=False, index=True)
+    objection_id = sa.Column(sa.Integer, sa.ForeignKey("objection.id", ondelete="CASCADE"))
+    kind = sa.Column(sa.String(30), nullable=False)
+    html = sa.Column(sa.Text, nullable=False)
+    sha256 = sa.Column(sa.String(64), nullable=False)
+    pdf_key = sa.Column(sa.String(64))
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    request = relationship("InfoRequest", back_populates="letters")
+
+    @property
+    def title(self):
+        return LETTER_KINDS.get(self.kind, self.kind)
+
+    @property
+    def filename(self):
+        return f"{self.kind}-{self.request.registration_number.replace('/', '-')}.pdf"
+
+
+class RequestAttachment(db.Model):
+    """A file on a request: a released document, or the requester's power of attorney."""
+
+    __tablename__ = "request_attachment"
+    id = sa.Column(sa.Integer, primary_key=True)
+    request_id = sa.Column(sa.Integer, sa.ForeignKey("info_request.id", ondelete="CASCADE"),
+                           nullable=False, index=True)
+    kind = sa.Column(sa.String(20), nullable=False)  # "rilis" | "surat_kuasa"
+    storage_key = sa.Column(sa.String(64), nullable=False)
+    filename = sa.Column(sa.String(200), nullable=False)
+    media_type = sa.Column(sa.String(120), nullable=False)
+    size = sa.Column(sa.Integer, nullable=False)
+    uploaded_by_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"))
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    request = relationship("InfoRequest", back_populates="attachments")
+
+
+class SubmissionHit(db.Model):
+    """One public submission from an address, for the per-address rate limit (shared by
+    every worker because it lives in the database)."""
+
+    __tablename__ = "request_submission_hit"
+    id = sa.Column(sa.Integer, primary_key=True)
+    ip = sa.Column(sa.String(64), nullable=False)
+    occurred_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (sa.Index("ix_request_submission_hit_ip_at", "ip", "occurred_at"),)

@@ -1,0 +1,749 @@
+"""Services of information requests and objections: they change state, write the timeline
+and the audit log, queue mail, and return; the caller (view or CLI) commits once."""
+import hashlib
+import re
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from babel.dates import format_date
+from flask import current_app
+
+from ppid.agencies.models import Agency
+from ppid.agencies.services import utama
+from ppid.core import audit
+from ppid.core.calendar import add_working_days
+from ppid.core.db import utcnow
+from ppid.core.mail import queue_mail
+from ppid.core.pdf import html_to_pdf, render_html
+from ppid.core.services import build_calendar, local_date, local_today
+from ppid.core.storage import storage
+from ppid.extensions import db
+from ppid.info_requests import rules
+from ppid.info_requests.models import (InfoRequest, Letter, Objection, RequestAttachment,
+                                       RequestEvent, SubmissionHit)
+
+DEFAULT_NUMBER_FORMAT = "{prefix}/{year}/{seq:05d}"
+DEFAULT_OBJECTION_FORMAT = "{prefix}/KEB/{year}/{seq:05d}"
+DEFAULT_RATELIMIT = "10 per hour"
+
+ACTION_LABELS = {
+    "diterima": "Permohonan diterima dan didaftarkan",
+    "diproses": "Permohonan diproses",
+    "diteruskan": "Permohonan diteruskan",
+    "ditugaskan": "Petugas ditunjuk",
+    "diperpanjang": "Jangka waktu diperpanjang",
+    "selesai": "Permohonan selesai dengan pemberitahuan tertulis",
+    "ditarik": "Permohonan ditarik",
+    "berkas": "Berkas dilampirkan",
+    "samarkan": "Pokok permohonan di register publik disamarkan",
+    "tenggat": "Tenggat dihitung ulang karena kalender berubah",
+    "keberatan": "Keberatan diajukan",
+    "keberatan_diputus": "Keberatan diputus atasan PPID",
+    "sengketa": "Sengketa ke Komisi Informasi dicatat",
+}
+
+
+class ServiceError(ValueError):
+    """A refused change; ``str(exc)`` is the message for the user. ``field`` names the
+    form field concerned, if any."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
+
+
+def tanggal(day):
+    """A date as Indonesian letters write it: 7 Desember 2026."""
+    return format_date(day, "d MMMM y", locale="id") if day else "-"
+
+
+def rupiah(amount):
+    return "Rp " + f"{int(amount or 0):,}".replace(",", ".")
+
+
+# --- Numbers, tokens, rate limit ----------------------------------------------------------
+
+def _prefix():
+    return current_app.config["REGISTRATION_PREFIX"]
+
+
+def next_registration_number(year: int) -> tuple:
+    """(seq, number): sequential per PPID and year under a row lock, never reused."""
+    seq = audit.next_counter_value(f"request:{_prefix()}:{year}")
+    fmt = current_app.config.get("REQUEST_NUMBER_FORMAT") or DEFAULT_NUMBER_FORMAT
+    return seq, rules.format_number(fmt, prefix=_prefix(), year=year, seq=seq)
+
+
+def next_objection_number(year: int) -> str:
+    seq = audit.next_counter_value(f"objection:{_prefix()}:{year}")
+    fmt = current_app.config.get("OBJECTION_NUMBER_FORMAT") or DEFAULT_OBJECTION_FORMAT
+    return rules.format_number(fmt, prefix=_prefix(), year=year, seq=seq)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_tracking_token() -> str:
+    while True:
+        token = secrets.token_urlsafe(24)
+        if not token.isdigit():  # digits-only references are request ids (account view)
+            return token
+
+
+def tracking_path(ref) -> str:
+    return f"/lacak/{ref}"
+
+
+def tracking_url(ref) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + tracking_path(ref)
+
+
+def find_by_token(token):
+    if not token or len(token) > 100:
+        return None
+    return db.session.execute(sa.select(InfoRequest).where(
+        InfoRequest.tracking_token_hash == hash_token(token))).scalar_one_or_none()
+
+
+def find_by_number(number):
+    return db.session.execute(sa.select(InfoRequest).where(
+        InfoRequest.registration_number == number)).scalar_one_or_none()
+
+
+_RATE = re.compile(r"^\s*(\d+)\s*(?:per|/)\s*(second|minute|hour|day)s?\s*$", re.I)
+_UNIT = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+
+
+def parse_rate(text):
+    """'10 per hour' -> (10, 3600)."""
+    m = _RATE.match(text or "")
+    if not m:
+        raise ValueError(f"REQUEST_RATELIMIT tidak valid: {text!r} (contoh: '10 per hour')")
+    return int(m.group(1)), _UNIT[m.group(2).lower()]
+
+
+def is_rate_limited(ip, *, now) -> bool:
+    """Too many submissions from this address within the configured window."""
+    cfg = current_app.config
+    if not cfg.get("RATELIMIT_ENABLED", True):
+        return False
+    limit, seconds = parse_rate(cfg.get("REQUEST_RATELIMIT") or DEFAULT_RATELIMIT)
+    count = db.session.execute(sa.select(sa.func.count()).select_from(SubmissionHit).where(
+        SubmissionHit.ip == ip, SubmissionHit.occurred_at > now - timedelta(seconds=seconds))
+    ).scalar_one()
+    return count >= limit
+
+
+def record_submission_hit(ip, *, now):
+    db.session.add(SubmissionHit(ip=(ip or "unknown")[:64], occurred_at=now))
+    # Old hits no longer count; prune them now and then so the table stays small.
+    if secrets.randbelow(50) == 0:
+        db.session.execute(sa.delete(SubmissionHit).where(
+            SubmissionHit.occurred_at < now - timedelta(days=2)))
+
+
+# --- Timeline, audit, mail ----------------------------------------------------------------
+
+def _event(req, action, *, actor, now, from_state=None, to_state=None, note=None,
+           changes=None):
+    ev = RequestEvent(request=req, occurred_at=now, actor_id=getattr(actor, "id", None),
+                      actor_label=_actor_label(actor), action=action, from_state=from_state,
+                      to_state=to_state, note=note)
+    db.session.add(ev)
+    db.session.flush()
+    audit.record(f"request.{action}", req, actor=actor, now=now, changes=changes or (
+        {"state": [from_state, to_state]} if from_state != to_state else {}))
+    return ev
+
+
+def _actor_label(actor):
+    if actor is None:
+        return "Sistem"
+    return actor.name
+
+
+def requester_email(req):
+    if req.email:
+        return req.email
+    if req.requester_user is not None:
+        return req.requester_user.email
+    return None
+
+
+def _notify(req, subject, lines, *, now):
+    to = requester_email(req)
+    if not to:
+        return None
+    body = "\n".join([f"Yth. {req.requester_name},", "", *lines, "",
+                      f"Nomor pendaftaran: {req.registration_number}",
+                      f"Status: {req.state}",
+                      "", f"PPID {current_app.config['GOVERNMENT_NAME']}",
+                      "Surat ini dikirim otomatis; balasan ke alamat ini tidak dibaca."])
+    return queue_mail(to, f"[{req.registration_number}] {subject}", body, now=now)
+
+
+# --- Letters ------------------------------------------------------------------------------
+
+def issue_letter(req, kind, *, now, objection=None) -> Letter:
+    """Render a letter's HTML now and freeze it with its hash; the PDF comes later."""
+    cal = build_calendar()
+    html = render_html(f"pdf/letters/{kind}.html", req=req, objection=objection,
+                       agency=req.agency, issued_on=local_date(now), tanggal=tanggal,
+                       rupiah=rupiah, rules=rules, grounds=rules.OBJECTION_GROUNDS,
+                       objection_deadline_on=_objection_deadline_after(cal, req),
+                       government_name=current_app.config["GOVERNMENT_NAME"])
+    letter = Letter(request=req, objection_id=getattr(objection, "id", None), kind=kind,
+                    html=html, sha256=hashlib.sha256(html.encode("utf-8")).hexdigest(),
+                    created_at=now)
+    db.session.add(letter)
+    db.session.flush()
+    return letter
+
+
+def _objection_deadline_after(cal, req):
+    if req.closed_on is None:
+        return None
+    return add_working_days(cal, req.closed_on, rules.OBJECTION_FILING_DAYS)
+
+
+def letter_pdf(letter) -> bytes:
+    """The letter's PDF, rendered from its frozen HTML on first use and then stored."""
+    store = storage()
+    if letter.pdf_key and store.exists(letter.pdf_key):
+        return store.get(letter.pdf_key)
+    pdf = html_to_pdf(letter.html)
+    letter.pdf_key = store.put(pdf)
+    db.session.flush()
+    return pdf
+
+
+# --- Intake -------------------------------------------------------------------------------
+
+def submit_request(data, *, actor, now, channel="online", received_at=None,
+                   requester_user=None, proxy_upload=None, ip=None):
+    """Register a request: number, effective receipt day, due date, receipt letter, mail.
+
+    ``data`` holds the form's fields (``agency`` is an Agency). Returns (request, token);
+    the token (for the private tracking link) is None when the requester has an account.
+    """
+    if channel not in ("online", "langsung", "pos", "email", "telepon"):
+        raise ServiceError("Saluran permohonan tidak dikenal.", "channel")
+    received_at = received_at or now
+    if received_at > now + timedelta(minutes=5):
+        raise ServiceError("Waktu penerimaan tidak boleh di masa depan.", "received_at")
+    cal = build_calendar()
+    received_on = local_date(received_at)
+    deadline = rules.answer_deadline(cal, received_on)
+    seq, number = next_registration_number(received_on.year)
+    agency = data["agency"]
+    token = None if requester_user is not None else new_tracking_token()
+    req = InfoRequest(
+        registration_number=number, seq=seq, year=received_on.year,
+        requester_name=data["name"], identity_type=data.get("identity_type") or "nik",
+        identity_number=data["identity_number"], address=data["address"],
+        phone=data.get("phone") or None, email=data.get("email") or None,
+        occupation=data.get("occupation") or None, proxy_name=data.get("proxy_name") or None,
+        information=data["information"], purpose=data["purpose"],
+        obtain_method=data["obtain_method"], copy_form=data.get("copy_form") or None,
+        delivery=data["delivery"], addressed_agency_id=agency.id, agency_id=agency.id,
+        channel=channel, received_at=received_at, received_on=received_on,
+        effective_on=deadline.effective_start, due_on=deadline.due_on, state=rules.DITERIMA,
+        requester_user_id=getattr(requester_user, "id", None),
+        created_by_id=getattr(actor, "id", None) if channel != "online" else None,
+        tracking_token_hash=hash_token(token) if token else None, created_at=now)
+    db.session.add(req)
+    db.session.flush()
+    _event(req, "diterima", actor=actor, now=now, to_state=rules.DITERIMA,
+           note=f"Melalui {channel}; jatuh tempo {deadline.due_on.isoformat()}.",
+           changes={"registration_number": number, "channel": channel,
+                    "agency_id": agency.id, "due_on": deadline.due_on})
+    if proxy_upload is not None:
+        _store_attachment(req, proxy_upload, "surat_kuasa", actor=actor, now=now)
+    issue_letter(req, "tanda_bukti", now=now)
+    lines = [f"Permohonan informasi Anda kepada {agency.name} telah kami terima dan "
+             f"didaftarkan dengan nomor {number}.",
+             f"Diterima: {tanggal(received_on)}; dihitung mulai hari kerja "
+             f"{tanggal(deadline.effective_start)}.",
+             f"Jawaban paling lambat: {tanggal(deadline.due_on)} (10 hari kerja, UU 14/2008 "
+             f"Pasal 22 ayat 7).",
+             "Tanda bukti penerimaan (PDF) dapat diunduh dari halaman pelacakan."]
+    if token:
+        lines += ["", "Tautan pribadi untuk melacak permohonan (jangan dibagikan):",
+                  tracking_url(token)]
+    _notify(req, "Tanda bukti penerimaan permohonan informasi", lines, now=now)
+    if ip is not None:
+        record_submission_hit(ip, now=now)
+    return req, token
+
+
+def _store_attachment(req, checked, kind, *, actor, now):
+    key = storage().put(checked.data)
+    att = RequestAttachment(request=req, kind=kind, storage_key=key, filename=checked.filename,
+                            media_type=checked.media_type, size=checked.size,
+                            uploaded_by_id=getattr(actor, "id", None), created_at=now)
+    db.session.add(att)
+    db.session.flush()
+    return att
+
+
+# --- Handling -----------------------------------------------------------------------------
+
+def _transition(req, to_state, action, *, actor, now, note=None, changes=None):
+    try:
+        rules.check_transition(req.state, to_state)
+    except rules.RuleError as exc:
+        raise ServiceError(str(exc)) from None
+    from_state = req.state
+    req.state = to_state
+    db.session.flush()
+    return _event(req, action, actor=actor, now=now, from_state=from_state, to_state=to_state,
+                  note=note, changes=changes)
+
+
+def process_request(req, *, actor, now, note=None):
+    _transition(req, rules.DIPROSES, "diproses", actor=actor, now=now, note=note)
+    _notify(req, "Permohonan Anda sedang diproses",
+            [f"Permohonan Anda sedang diproses oleh {req.agency.name}.",
+             f"Jawaban paling lambat: {tanggal(req.effective_due_on)}."], now=now)
+    return req
+
+
+def forward_request(req, to_agency, *, actor, now, note=None):
+    """Forward to another PPID; the clock does not restart (DOMAIN.md section 7)."""
+    if to_agency is None or not to_agency.is_active:
+        raise ServiceError("Pilih badan publik tujuan yang aktif.", "agency")
+    if to_agency.id == req.agency_id:
+        raise ServiceError("Permohonan sudah berada di badan publik tersebut.", "agency")
+    from_agency, from_state = req.agency, req.state
+    req.agency_id = to_agency.id
+    req.agency = to_agency
+    req.assigned_to_id = None
+    _transition(req, rules.DITERUSKAN, "diteruskan", actor=actor, now=now,
+                note=f"Dari {from_agency.name} kepada {to_agency.name}."
+                + (f" {note}" if note else ""),
+                changes={"agency_id": [from_agency.id, to_agency.id],
+                         "state": [from_state, rules.DITERUSKAN]})
+    _notify(req, "Permohonan Anda diteruskan",
+            [f"Permohonan Anda diteruskan kepada {to_agency.name}, yang menguasai informasi "
+             f"tersebut.", f"Jangka waktu tidak dimulai ulang: jawaban paling lambat "
+             f"{tanggal(req.effective_due_on)}."], now=now)
+    return req
+
+
+def assign_request(req, officer, *, actor, now):
+    before = req.assigned_to_id
+    req.assigned_to_id = getattr(officer, "id", None)
+    db.session.flush()
+    _event(req, "ditugaskan", actor=actor, now=now, from_state=req.state, to_state=req.state,
+           note=f"Ditangani oleh {officer.name}." if officer else "Penugasan dihapus.",
+           changes={"assigned_to_id": [before, req.assigned_to_id]})
+    _notify(req, "Petugas untuk permohonan Anda telah ditunjuk",
+            [f"Permohonan Anda ditangani oleh petugas PPID {req.agency.name}."], now=now)
+    return req
+
+
+def extend_request(req, new_due_on, reason, *, actor, now):
+    """Extend once, with written reasons, to at most 7 working days (UU KIP Pasal 22(8))."""
+    cal = build_calendar()
+    if new_due_on is None:
+        new_due_on = rules.max_extended_due(cal, req.due_on)
+    try:
+        rules.check_extension(cal, state=req.state, due_on=req.due_on,
+                              extended_due_on=req.extended_due_on, new_due_on=new_due_on,
+                              reason=reason, today=local_today(now))
+        rules.check_transition(req.state, rules.DIPERPANJANG)
+    except rules.RuleError as exc:
+        raise ServiceError(str(exc)) from None
+    req.extended_due_on = new_due_on
+    req.extension_reason = reason.strip()
+    _transition(req, rules.DIPERPANJANG, "diperpanjang", actor=actor, now=now,
+                note=f"Jatuh tempo baru {new_due_on.isoformat()}. Alasan: {reason.strip()}",
+                changes={"extended_due_on": [None, new_due_on],
+                         "state": [req.state, rules.DIPERPANJANG]})
+    issue_letter(req, "perpanjangan", now=now)
+    _notify(req, "Jangka waktu permohonan Anda diperpanjang",
+            [f"Jangka waktu jawaban diperpanjang sampai {tanggal(new_due_on)}.",
+             f"Alasan: {reason.strip()}",
+             "Surat pemberitahuan perpanjangan (PDF) dapat diunduh dari halaman pelacakan."],
+            now=now)
+    return req
+
+
+def close_request(req, outcome, fields, *, actor, now):
+    """Close with an outcome and its required fields; issues the written notice (and the
+    refusal decree for ``ditolak``)."""
+    errors = rules.validate_outcome(outcome, fields)
+    if errors:
+        field, message = next(iter(errors.items()))
+        exc = ServiceError(message, field)
+        exc.errors = errors
+        raise exc
+    if not rules.can_transition(req.state, rules.SELESAI):
+        raise ServiceError(f"Permohonan berstatus '{req.state}' tidak dapat ditutup.")
+    allowed = set(rules.REQUIRED_OUTCOME_FIELDS[outcome]) | set(
+        rules.OPTIONAL_OUTCOME_FIELDS[outcome])
+    for name in rules.OUTCOME_FIELDS:
+        value = fields.get(name) if name in allowed else None
+        if name == "exemption_letters":
+            value = ",".join(sorted(value)) if value else None
+        elif isinstance(value, str):
+            value = value.strip() or None
+        setattr(req, name, value)
+    if outcome in (rules.DIKABULKAN, rules.DIKABULKAN_SEBAGIAN):
+        req.total_cost = rules.total_cost(req.cost_per_page, req.pages, req.delivery_cost)
+    else:
+        req.total_cost = None
+    req.outcome = outcome
+    req.closed_on = local_today(now)
+    req.closed_at = now
+    _transition(req, rules.SELESAI, "selesai", actor=actor, now=now,
+                note=f"Keputusan: {outcome}.",
+                changes={"state": [req.state, rules.SELESAI], "outcome": outcome})
+    issue_letter(req, "pemberitahuan", now=now)
+    lines = [f"Permohonan Anda telah dijawab dengan keputusan: {OUTCOME_LABELS[outcome]}.",
+             "Pemberitahuan tertulis (PDF) dapat diunduh dari halaman pelacakan."]
+    if outcome == rules.DITOLAK:
+        issue_letter(req, "penolakan", now=now)
+        lines.append("Surat Keputusan PPID tentang Penolakan juga tersedia.")
+    deadline = _objection_deadline_after(build_calendar(), req)
+    lines.append(f"Jika Anda tidak puas, Anda berhak mengajukan keberatan kepada atasan PPID "
+                 f"paling lambat {tanggal(deadline)} (30 hari kerja, UU 14/2008 Pasal 36).")
+    _notify(req, "Jawaban atas permohonan informasi Anda", lines, now=now)
+    return req
+
+
+def withdraw_request(req, *, actor, now, note=None):
+    _transition(req, rules.DITARIK, "ditarik", actor=actor, now=now, note=note)
+    req.closed_on = local_today(now)
+    req.closed_at = now
+    db.session.flush()
+    _notify(req, "Permohonan Anda telah ditarik",
+            ["Permohonan Anda telah ditarik dan tidak diproses lebih lanjut."], now=now)
+    return req
+
+
+def redact_subject(req, text, *, actor, now):
+    """Replace the subject shown on the public register (a sensitive request)."""
+    before = req.redacted_subject
+    req.redacted_subject = (text or "").strip() or None
+    db.session.flush()
+    _event(req, "samarkan", actor=actor, now=now, from_state=req.state, to_state=req.state,
+           changes={"redacted_subject": [before, req.redacted_subject]})
+    _notify(req, "Tampilan permohonan Anda di register publik diubah",
+            ["Pokok permohonan Anda di register publik kini ditampilkan sebagai: "
+             f"\"{req.public_subject}\"."], now=now)
+    return req
+
+
+def attach_release(req, checked, *, actor, now, note=None):
+    """Attach a released document to the response."""
+    if req.state == rules.DITARIK:
+        raise ServiceError("Permohonan yang ditarik tidak dapat diberi lampiran.")
+    att = _store_attachment(req, checked, "rilis", actor=actor, now=now)
+    _event(req, "berkas", actor=actor, now=now, from_state=req.state, to_state=req.state,
+           note=f"{checked.filename}" + (f": {note}" if note else ""),
+           changes={"attachment": checked.filename, "sha256": checked.sha256})
+    _notify(req, "Dokumen informasi tersedia",
+            [f"Dokumen {checked.filename} telah dilampirkan pada permohonan Anda dan dapat "
+             f"diunduh dari halaman pelacakan."], now=now)
+    return att
+
+
+# --- Objections ---------------------------------------------------------------------------
+
+def objection_window(req, *, now, cal=None):
+    cal = cal or build_calendar()
+    return rules.objection_window(cal, state=req.state, due_on=req.due_on,
+                                  extended_due_on=req.extended_due_on,
+                                  closed_on=req.closed_on, today=local_today(now))
+
+
+def file_objection(req, grounds, statement, *, actor, now):
+    """File a keberatan within 30 working days of its ground (UU KIP Pasal 35-36)."""
+    cal = build_calendar()
+    window = objection_window(req, now=now, cal=cal)
+    if not window.is_open:
+        raise ServiceError(window.reason)
+    try:
+        grounds = rules.validate_grounds(grounds)
+    except rules.RuleError as exc:
+        raise ServiceError(str(exc), "grounds") from None
+    statement = (statement or "").strip()
+    if not statement:
+        raise ServiceError("Kasus posisi (uraian keberatan) wajib diisi.", "statement")
+    received_on = local_date(now)
+    deadline = rules.objection_deadline(cal, received_on)
+    obj = Objection(registration_number=next_objection_number(received_on.year), request=req,
+                    agency_id=req.agency_id, grounds=",".join(grounds), statement=statement,
+                    received_at=now, received_on=received_on, ground_on=window.ground_on,
+                    due_on=deadline.due_on, created_by_id=getattr(actor, "id", None),
+                    created_at=now)
+    db.session.add(obj)
+    db.session.flush()
+    _event(req, "keberatan", actor=actor, now=now, from_state=req.state, to_state=req.state,
+           note=f"Keberatan {obj.registration_number} (alasan {', '.join(grounds)}); "
+                f"atasan PPID menjawab paling lambat {deadline.due_on.isoformat()}.",
+           changes={"objection": obj.registration_number, "grounds": grounds,
+                    "due_on": deadline.due_on})
+    audit.record("objection.file", obj, actor=actor, now=now,
+                 changes={"registration_number": obj.registration_number,
+                          "request": req.registration_number})
+    issue_letter(req, "tanda_bukti_keberatan", now=now, objection=obj)
+    _notify(req, "Keberatan Anda telah diterima",
+            [f"Keberatan Anda terdaftar dengan nomor {obj.registration_number}.",
+             f"Atasan PPID ({req.agency.atasan_position or 'atasan PPID'}) wajib menanggapi "
+             f"paling lambat {tanggal(deadline.due_on)} (30 hari kerja, UU 14/2008 Pasal 36 "
+             f"ayat 2)."], now=now)
+    return obj
+
+
+def decide_objection(obj, decision, reasons, *, actor, now):
+    if obj.decision is not None:
+        raise ServiceError("Keberatan ini sudah diputus.")
+    if decision not in rules.OBJECTION_DECISIONS:
+        raise ServiceError("Pilih putusan yang valid.", "decision")
+    reasons = (reasons or "").strip()
+    if not reasons:
+        raise ServiceError("Alasan putusan wajib dituliskan.", "reasons")
+    obj.decision = decision
+    obj.decision_reasons = reasons
+    obj.decided_by_id = getattr(actor, "id", None)
+    obj.decided_at = now
+    obj.decided_on = local_today(now)
+    db.session.flush()
+    req = obj.request
+    _event(req, "keberatan_diputus", actor=actor, now=now, from_state=req.state,
+           to_state=req.state, note=f"Keberatan {obj.registration_number}: {decision}.",
+           changes={"objection": obj.registration_number, "decision": decision})
+    audit.record("objection.decide", obj, actor=actor, now=now,
+                 changes={"decision": decision})
+    issue_letter(req, "putusan_keberatan", now=now, objection=obj)
+    cal = build_calendar()
+    _notify(req, "Tanggapan atasan PPID atas keberatan Anda",
+            [f"Atasan PPID telah memutus keberatan {obj.registration_number}: "
+             f"{DECISION_LABELS[decision]}.",
+             f"Jika Anda tidak puas, Anda dapat mengajukan sengketa ke Komisi Informasi paling "
+             f"lambat {tanggal(rules.dispute_deadline(cal, obj.decided_on, obj.due_on))} "
+             f"(14 hari kerja, UU 14/2008 Pasal 37 ayat 2)."], now=now)
+    return obj
+
+
+def record_dispute(obj, filed_on, outcome, note, *, actor, now):
+    """Record that the requester took the dispute to the Komisi Informasi."""
+    if filed_on is None:
+        raise ServiceError("Tanggal pengajuan sengketa wajib diisi.", "filed_on")
+    if filed_on < obj.received_on or filed_on > local_today(now):
+        raise ServiceError("Tanggal pengajuan sengketa harus antara tanggal keberatan dan hari "
+                           "ini.", "filed_on")
+    if outcome and outcome not in rules.DISPUTE_OUTCOMES:
+        raise ServiceError("Pilih hasil sengketa yang valid.", "outcome")
+    before = {"filed_on": obj.dispute_filed_on, "outcome": obj.dispute_outcome}
+    obj.dispute_filed_on = filed_on
+    obj.dispute_outcome = outcome or "dalam_proses"
+    obj.dispute_note = (note or "").strip() or None
+    db.session.flush()
+    req = obj.request
+    _event(req, "sengketa", actor=actor, now=now, from_state=req.state, to_state=req.state,
+           note=f"Keberatan {obj.registration_number}: sengketa diajukan "
+                f"{filed_on.isoformat()}, hasil {obj.dispute_outcome}.",
+           changes=audit.diff(before, {"filed_on": filed_on, "outcome": obj.dispute_outcome}))
+    audit.record("objection.dispute", obj, actor=actor, now=now, changes=audit.diff(
+        before, {"filed_on": filed_on, "outcome": obj.dispute_outcome}))
+    _notify(req, "Sengketa informasi dicatat",
+            [f"Pengajuan sengketa ke Komisi Informasi atas keberatan "
+             f"{obj.registration_number} dicatat (hasil: {obj.dispute_outcome})."], now=now)
+    return obj
+
+
+# --- Calendar changes ---------------------------------------------------------------------
+
+def recompute_deadlines(days, *, actor, now):
+    """Recompute due dates of open requests and undecided objections whose counting window
+    may contain one of ``days``; log each change on the request's timeline."""
+    if not days:
+        return 0
+    cal = build_calendar()
+    first, last = min(days), max(days)
+    changed = 0
+    due = sa.func.coalesce(InfoRequest.extended_due_on, InfoRequest.due_on)
+    requests = db.session.execute(sa.select(InfoRequest).where(
+        InfoRequest.state.in_(rules.OPEN_STATES), InfoRequest.received_on <= last,
+        due >= first)).scalars().all()
+    for req in requests:
+        deadline = rules.answer_deadline(cal, req.received_on)
+        before = (req.effective_on, req.due_on, req.extended_due_on)
+        req.effective_on = deadline.effective_start
+        req.due_on = deadline.due_on
+        if req.extended_due_on is not None:
+            limit = rules.max_extended_due(cal, req.due_on)
+            # Keep the extension's length in working days within the legal maximum.
+            if req.extended_due_on > limit or req.extended_due_on <= req.due_on:
+                req.extended_due_on = limit
+        after = (req.effective_on, req.due_on, req.extended_due_on)
+        if after != before:
+            changed += 1
+            _event(req, "tenggat", actor=actor, now=now, from_state=req.state,
+                   to_state=req.state,
+                   note=f"Jatuh tempo {before[1].isoformat()} menjadi {req.due_on.isoformat()}"
+                   + (f"; perpanjangan sampai {req.extended_due_on.isoformat()}"
+                      if req.extended_due_on else "") + ".",
+                   changes={"due_on": [before[1], req.due_on],
+                            "extended_due_on": [before[2], req.extended_due_on]})
+            _notify(req, "Tenggat permohonan Anda berubah",
+                    [f"Kalender hari kerja berubah; jawaban paling lambat kini "
+                     f"{tanggal(req.effective_due_on)}."], now=now)
+    objections = db.session.execute(sa.select(Objection).where(
+        Objection.decision.is_(None), Objection.received_on <= last,
+        Objection.due_on >= first)).scalars().all()
+    for obj in objections:
+        new_due = rules.objection_deadline(cal, obj.received_on).due_on
+        if new_due != obj.due_on:
+            old = obj.due_on
+            obj.due_on = new_due
+            changed += 1
+            _event(obj.request, "tenggat", actor=actor, now=now, from_state=obj.request.state,
+                   to_state=obj.request.state,
+                   note=f"Keberatan {obj.registration_number}: jatuh tempo {old.isoformat()} "
+                        f"menjadi {new_due.isoformat()}.",
+                   changes={"objection": obj.registration_number, "due_on": [old, new_due]})
+    db.session.flush()
+    return changed
+
+
+def on_calendar_changed(sender, actor=None, days=None, **_kw):
+    recompute_deadlines(list(days or []), actor=actor, now=utcnow())
+
+
+# --- Queries ------------------------------------------------------------------------------
+
+def handled_agency_ids(user):
+    """Agencies whose requests ``user`` handles; None means every agency (PPID Utama)."""
+    from ppid.core import auth
+    if user.has_role(auth.MAIN):
+        return None
+    return user.agency_ids(auth.HELPER)
+
+
+def request_queue(user, *, now, agency_id=None):
+    """Open requests the user handles: overdue and due within 3 working days first."""
+    cal = build_calendar()
+    today = local_today(now)
+    stmt = sa.select(InfoRequest).where(InfoRequest.state.in_(rules.OPEN_STATES))
+    ids = handled_agency_ids(user)
+    if ids is not None:
+        stmt = stmt.where(InfoRequest.agency_id.in_(ids or [-1]))
+    if agency_id:
+        stmt = stmt.where(InfoRequest.agency_id == agency_id)
+    rows = db.session.execute(stmt).scalars().all()
+    rows.sort(key=lambda r: rules.queue_sort_key(cal, r.effective_due_on, today) + (r.id,))
+    return [(r, rules.urgency(cal, r.effective_due_on, today)) for r in rows]
+
+
+def objection_queue(user, *, now):
+    """Undecided objections for the atasan's agencies (all of them for the PPID Utama)."""
+    from ppid.core import auth
+    cal = build_calendar()
+    today = local_today(now)
+    stmt = sa.select(Objection).where(Objection.decision.is_(None))
+    if not user.has_role(auth.MAIN):
+        stmt = stmt.where(Objection.agency_id.in_(user.agency_ids(auth.ATASAN) or [-1]))
+    rows = db.session.execute(stmt).scalars().all()
+    rows.sort(key=lambda o: rules.queue_sort_key(cal, o.due_on, today) + (o.id,))
+    return [(o, rules.urgency(cal, o.due_on, today)) for o in rows]
+
+
+def urgent_items(*, now, horizon_days=14):
+    """Open requests and undecided objections that are overdue or due within 3 working days,
+    as {agency_id: [(kind, obj, urgency)]}. SQL narrows to a calendar horizon; the rule
+    decides."""
+    cal = build_calendar()
+    today = local_today(now)
+    horizon = today + timedelta(days=horizon_days)
+    due = sa.func.coalesce(InfoRequest.extended_due_on, InfoRequest.due_on)
+    out = {}
+    for req in db.session.execute(sa.select(InfoRequest).where(
+            InfoRequest.state.in_(rules.OPEN_STATES), due <= horizon)).scalars():
+        level = rules.urgency(cal, req.effective_due_on, today)
+        if level != "normal":
+            out.setdefault(req.agency_id, []).append(("request", req, level))
+    for obj in db.session.execute(sa.select(Objection).where(
+            Objection.decision.is_(None), Objection.due_on <= horizon)).scalars():
+        level = rules.urgency(cal, obj.due_on, today)
+        if level != "normal":
+            out.setdefault(obj.agency_id, []).append(("objection", obj, level))
+    return out
+
+
+def public_register(*, page, per_page, agency_id=None, year=None, state=None):
+    stmt = sa.select(InfoRequest).order_by(InfoRequest.received_at.desc(), InfoRequest.id.desc())
+    if agency_id:
+        stmt = stmt.where(InfoRequest.agency_id == agency_id)
+    if year:
+        stmt = stmt.where(InfoRequest.year == year)
+    if state:
+        stmt = stmt.where(InfoRequest.state == state)
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def agency_stats(agency_id, *, now):
+    """Counts for the public agency page: total, open, closed by outcome, late."""
+    today = local_today(now)
+    rows = db.session.execute(sa.select(
+        InfoRequest.state, InfoRequest.outcome, InfoRequest.due_on, InfoRequest.extended_due_on,
+        InfoRequest.closed_on).where(InfoRequest.agency_id == agency_id)).all()
+    stats = {"total": len(rows), "open": 0, "closed": 0, "late": 0, "withdrawn": 0,
+             "outcomes": {o: 0 for o in rules.OUTCOMES}}
+    for state, outcome, due_on, ext, closed_on in rows:
+        if state == rules.DITARIK:
+            stats["withdrawn"] += 1
+            continue
+        if rules.is_open(state):
+            stats["open"] += 1
+        else:
+            stats["closed"] += 1
+            if outcome in stats["outcomes"]:
+                stats["outcomes"][outcome] += 1
+        if rules.is_late(due_on, ext, closed_on, today):
+            stats["late"] += 1
+    return stats
+
+
+def agencies_for_choice():
+    return db.session.execute(sa.select(Agency).where(Agency.is_active.is_(True))
+                              .order_by(Agency.kind.desc(), Agency.name)).scalars().all()
+
+
+def utama_agency():
+    return utama()
+
+
+STATE_LABELS = {
+    rules.DITERIMA: "Diterima",
+    rules.DIPROSES: "Diproses",
+    rules.DITERUSKAN: "Diteruskan",
+    rules.DIPERPANJANG: "Diperpanjang",
+    rules.SELESAI: "Selesai",
+    rules.DITARIK: "Ditarik",
+}
+OUTCOME_LABELS = {
+    rules.DIKABULKAN: "Dikabulkan seluruhnya",
+    rules.DIKABULKAN_SEBAGIAN: "Dikabulkan sebagian",
+    rules.DITOLAK: "Ditolak (informasi dikecualikan)",
+    rules.TIDAK_DIKUASAI: "Informasi tidak dikuasai",
+    rules.BELUM_DIDOKUMENTASIKAN: "Informasi belum didokumentasikan",
+}
+DECISION_LABELS = {
+    rules.MENGUATKAN: "Menguatkan keputusan PPID",
+    rules.MEMBUKA_SELURUHNYA: "Memerintahkan informasi dibuka seluruhnya",
+    rules.MEMBUKA_SEBAGIAN: "Memerintahkan informasi dibuka sebagian",
+}
+DISPUTE_LABELS = {
+    "dalam_proses": "Dalam proses di Komisi Informasi",
+    "dikabulkan": "Permohonan penyelesaian sengketa dikabulkan",
+    "dikabulkan_sebagian": "Dikabulkan sebagian",
+    "ditolak": "Ditolak",
+    "mediasi_berhasil": "Selesai melalui mediasi",
+    "dicabut": "Dicabut oleh pemohon",
+}

@@ -1,0 +1,620 @@
+"""Web pages of requests: the public form, tracking, the public register, officers' queues
+and handling, objections."""
+import csv
+import io
+
+import sqlalchemy as sa
+from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, render_template,
+                   request, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.datastructures import CombinedMultiDict
+
+from ppid.accounts.models import RoleAssignment, User
+from ppid.agencies.models import Agency
+from ppid.core import auth
+from ppid.core.auth import authorize, can
+from ppid.core.calendar import explain_deadline
+from ppid.core.db import utcnow
+from ppid.core.services import build_calendar, local_today, timezone
+from ppid.core.storage import storage
+from ppid.core.uploads import DOCUMENT_TYPES, UploadRejected, check_upload, send_stored
+from ppid.core.web import abort_with, client_ip
+from ppid.extensions import db
+from ppid.info_requests import forms, rules, services
+from ppid.info_requests.models import InfoRequest, Letter, Objection, RequestAttachment
+
+bp = Blueprint("requests", __name__)
+
+PROXY_TYPES = {k: v for k, v in DOCUMENT_TYPES.items()
+               if k in ("application/pdf", "image/png", "image/jpeg")}
+
+
+def _labels():
+    return {"state_labels": services.STATE_LABELS, "outcome_labels": services.OUTCOME_LABELS,
+            "decision_labels": services.DECISION_LABELS,
+            "dispute_labels": services.DISPUTE_LABELS, "grounds": rules.OBJECTION_GROUNDS,
+            "tanggal": services.tanggal, "rupiah": services.rupiah}
+
+
+@bp.app_context_processor
+def _request_labels():
+    return {"req_labels": _labels()}
+
+
+# --- Intake -------------------------------------------------------------------------------
+
+def _current_citizen():
+    if current_user.is_authenticated and current_user.has_role(auth.CITIZEN):
+        return current_user
+    return None
+
+
+def _read_proxy_letter(form):
+    """The checked power-of-attorney upload, or None; adds a field error when refused."""
+    upload = form.proxy_letter.data
+    has_file = upload is not None and getattr(upload, "filename", "")
+    if form.proxy_name.data and not has_file:
+        form.proxy_letter.errors = [_("Lampirkan surat kuasa jika permohonan diajukan melalui "
+                                      "kuasa.")]
+        return False
+    if not has_file:
+        return None
+    try:
+        return check_upload(upload, allowed=PROXY_TYPES)
+    except UploadRejected as exc:
+        form.proxy_letter.errors = [str(exc)]
+        return False
+
+
+@bp.route("/permohonan/baru", methods=["GET", "POST"])
+def new():
+    agencies = services.agencies_for_choice()
+    citizen = _current_citizen()
+    form = forms.RequestForm(agencies)
+    if request.method == "GET":
+        if citizen is not None:
+            form.name.data = form.name.data or citizen.name
+            form.email.data = form.email.data or citizen.email
+        slug = request.args.get("badan")
+        if slug and any(a.slug == slug for a in agencies):
+            form.agency.data = slug
+        else:
+            main = services.utama_agency()
+            form.agency.data = main.slug if main else None
+        return render_template("info_requests/new.html", form=form)
+    if form.website.data:
+        abort_with(400, _("Kiriman ditolak: kolom yang seharusnya kosong terisi. Jika Anda "
+                          "manusia, muat ulang formulir lalu kirim kembali."))
+    now = utcnow()
+    ip = client_ip()
+    if services.is_rate_limited(ip, now=now):
+        abort_with(429, _("Terlalu banyak permohonan dari alamat Anda dalam waktu singkat. "
+                          "Silakan coba lagi nanti atau hubungi PPID."))
+    valid = form.validate_on_submit()
+    proxy = _read_proxy_letter(form)
+    if not valid or proxy is False:
+        return render_template("info_requests/new.html", form=form), 422
+    req, token = services.submit_request(form.service_data(), actor=citizen, now=now,
+                                         requester_user=citizen, proxy_upload=proxy, ip=ip)
+    db.session.commit()
+    ref = token or str(req.id)
+    # The token is shown once here (and e-mailed); only its hash is stored.
+    return render_template("info_requests/submitted.html", req=req, token=token,
+                           track_url=url_for("requests.track", ref=ref, _external=True),
+                           ref=ref), 201
+
+
+# --- Tracking (citizen) -------------------------------------------------------------------
+
+def _tracked(ref):
+    """The request behind a tracking reference: a secret token, or an id for its owner."""
+    if ref.isdigit():
+        if not current_user.is_authenticated:
+            abort(401)
+        req = db.get_or_404(InfoRequest, int(ref))
+        authorize("view_request_personal", req)
+        return req
+    req = services.find_by_token(ref)
+    if req is None:
+        abort_with(404, _("Tautan pelacakan tidak dikenal. Periksa kembali tautan dari e-mail "
+                          "tanda bukti Anda."))
+    return req
+
+
+def _deadline_working(req):
+    cal = build_calendar()
+    working = explain_deadline(cal, req.received_on, rules.ANSWER_DAYS)
+    extension = None
+    if req.extended_due_on:
+        extension = explain_deadline(cal, req.due_on, rules.EXTENSION_DAYS, from_receipt=False)
+    return working, extension
+
+
+@bp.get("/lacak/<ref>")
+def track(ref):
+    req = _tracked(ref)
+    now = utcnow()
+    working, extension = _deadline_working(req)
+    window = services.objection_window(req, now=now)
+    today = local_today(now)
+    return render_template("info_requests/track.html", req=req, ref=ref, working=working,
+                           extension=extension, window=window, today=today,
+                           is_late=req.late_on(today),
+                           releases=[a for a in req.attachments if a.kind == "rilis"],
+                           withdraw_form=forms.NoteForm())
+
+
+@bp.get("/lacak/<ref>/surat/<int:letter_id>")
+def track_letter(ref, letter_id):
+    g.writes = True  # the first download stores the rendered PDF
+    req = _tracked(ref)
+    return _send_letter(req, letter_id)
+
+
+@bp.get("/lacak/<ref>/berkas/<int:att_id>")
+def track_file(ref, att_id):
+    req = _tracked(ref)
+    return _send_attachment(req, att_id, kinds=("rilis",))
+
+
+@bp.route("/lacak/<ref>/keberatan", methods=["GET", "POST"])
+def track_object(ref):
+    req = _tracked(ref)
+    now = utcnow()
+    window = services.objection_window(req, now=now)
+    form = forms.ObjectionForm()
+    status = 200
+    if request.method == "POST":
+        if not window.is_open:
+            flash(window.reason, "error")
+            return redirect(url_for("requests.track", ref=ref))
+        if form.validate_on_submit():
+            try:
+                obj = services.file_objection(req, form.grounds.data, form.statement.data,
+                                              actor=_actor(), now=now)
+            except services.ServiceError as exc:
+                db.session.rollback()
+                flash(str(exc), "error")
+                status = 422
+            else:
+                db.session.commit()
+                flash(_("Keberatan Anda terdaftar dengan nomor %(n)s. Atasan PPID menanggapi "
+                        "paling lambat %(d)s.", n=obj.registration_number,
+                        d=services.tanggal(obj.due_on)), "success")
+                return redirect(url_for("requests.track", ref=ref))
+        else:
+            status = 422
+    return render_template("info_requests/object.html", req=req, ref=ref, form=form,
+                           window=window), status
+
+
+@bp.post("/lacak/<ref>/tarik")
+def track_withdraw(ref):
+    req = _tracked(ref)
+    form = forms.NoteForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.withdraw_request(req, actor=_actor(), now=utcnow(),
+                                  note=form.note.data or _("Ditarik oleh pemohon."))
+    except services.ServiceError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Permohonan ditarik."), "success")
+    return redirect(url_for("requests.track", ref=ref))
+
+
+def _actor():
+    return current_user if current_user.is_authenticated else None
+
+
+@bp.get("/permohonan/saya")
+@auth.role_required(auth.CITIZEN)
+def mine():
+    rows = db.session.execute(sa.select(InfoRequest).where(
+        InfoRequest.requester_user_id == current_user.id)
+        .order_by(InfoRequest.received_at.desc())).scalars().all()
+    return render_template("info_requests/mine.html", rows=rows, today=local_today())
+
+
+# --- Public register ----------------------------------------------------------------------
+
+@bp.get("/permohonan/register")
+def register():
+    try:
+        page = max(1, int(request.args.get("page", 1)))
+        year = int(request.args["tahun"]) if request.args.get("tahun") else None
+    except ValueError:
+        abort_with(400, _("Parameter halaman atau tahun harus angka."))
+    state = request.args.get("status") or None
+    if state is not None and state not in rules.STATES:
+        state = None
+    agency = None
+    if request.args.get("badan"):
+        agency = db.session.execute(sa.select(Agency).where(
+            Agency.slug == request.args["badan"])).scalar_one_or_none()
+    result = services.public_register(page=page, per_page=current_app.config["PER_PAGE"],
+                                      agency_id=agency.id if agency else None, year=year,
+                                      state=state)
+    return render_template("info_requests/register.html", page=result, today=local_today(),
+                           agencies=services.agencies_for_choice(), agency=agency, year=year,
+                           state=state)
+
+
+# --- Officers: queue and intake -----------------------------------------------------------
+
+@bp.get("/kelola/permohonan")
+@auth.role_required(auth.HELPER, auth.MAIN)
+def queue():
+    agency_id = request.args.get("badan", type=int)
+    rows = services.request_queue(current_user, now=utcnow(), agency_id=agency_id)
+    ids = services.handled_agency_ids(current_user)
+    agencies = [a for a in services.agencies_for_choice() if ids is None or a.id in ids]
+    return render_template("info_requests/queue.html", rows=rows, today=local_today(),
+                           agencies=agencies, agency_id=agency_id)
+
+
+@bp.get("/kelola/permohonan/ekspor.csv")
+@auth.role_required(auth.HELPER, auth.MAIN)
+def export_csv():
+    """The officer's open queue for internal use; identity numbers are masked (DOMAIN.md 11)."""
+    rows = services.request_queue(current_user, now=utcnow())
+    today = local_today()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["nomor_pendaftaran", "diterima", "jatuh_tempo", "status", "tenggat",
+                     "badan_publik", "nama_pemohon", "nomor_identitas", "saluran", "petugas"])
+    for req, level in rows:
+        writer.writerow([req.registration_number, req.received_on.isoformat(),
+                         req.effective_due_on.isoformat(), req.state,
+                         "terlambat" if req.late_on(today) else level, req.agency.name,
+                         _csv_safe(req.requester_name), rules.mask_identity(req.identity_number),
+                         req.channel, req.assigned_to.name if req.assigned_to else ""])
+    resp = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
+    resp.headers["Content-Type"] = "text/csv; charset=utf-8"
+    resp.headers["Content-Disposition"] = f'attachment; filename="antrean-{today}.csv"'
+    return resp
+
+
+def _csv_safe(text):
+    # A cell starting with = + - @ would run as a formula in a spreadsheet.
+    return "'" + text if text and text[0] in "=+-@" else text
+
+
+@bp.route("/kelola/permohonan/baru", methods=["GET", "POST"])
+def enter():
+    authorize("enter_request")
+    agencies = services.agencies_for_choice()
+    form = forms.OfficerRequestForm(agencies)
+    if request.method == "GET":
+        form.received_at.data = utcnow().astimezone(timezone()).replace(
+            second=0, microsecond=0, tzinfo=None)
+        own = sorted(current_user.agency_ids(auth.HELPER))
+        main = services.utama_agency()
+        slug = next((a.slug for a in agencies if own and a.id == own[0]), None)
+        form.agency.data = slug or (main.slug if main else None)
+        return render_template("info_requests/enter.html", form=form)
+    valid = form.validate_on_submit()
+    proxy = _read_proxy_letter(form)
+    if not valid or proxy is False:
+        return render_template("info_requests/enter.html", form=form), 422
+    now = utcnow()
+    received_at = form.received_at.data.replace(tzinfo=timezone())
+    try:
+        req, token = services.submit_request(form.service_data(), actor=current_user, now=now,
+                                             channel=form.channel.data,
+                                             received_at=received_at, proxy_upload=proxy)
+    except services.ServiceError as exc:
+        db.session.rollback()
+        getattr(form, exc.field or "received_at").errors = [str(exc)]
+        return render_template("info_requests/enter.html", form=form), 422
+    db.session.commit()
+    flash(_("Permohonan %(n)s dicatat; jatuh tempo %(d)s.", n=req.registration_number,
+            d=services.tanggal(req.due_on)), "success")
+    if token and not req.email:
+        flash(_("Pemohon tidak memiliki e-mail. Berikan tautan pelacakan ini kepadanya "
+                "(hanya ditampilkan sekali): %(u)s", u=services.tracking_url(token)), "info")
+    return redirect(url_for("requests.detail", request_id=req.id))
+
+
+# --- Officers: one request ----------------------------------------------------------------
+
+def _load(request_id, action="handle_request"):
+    req = db.get_or_404(InfoRequest, request_id)
+    authorize(action, req)
+    return req
+
+
+def _officers_for(req):
+    rows = db.session.execute(sa.select(User).join(RoleAssignment).where(
+        sa.or_(sa.and_(RoleAssignment.role == auth.HELPER,
+                       RoleAssignment.agency_id == req.agency_id),
+               RoleAssignment.role == auth.MAIN), User.is_enabled.is_(True))
+        .order_by(User.name)).scalars().unique().all()
+    return rows
+
+
+def _render_detail(req, status=200, **overrides):
+    agencies = [a for a in services.agencies_for_choice() if a.id != req.agency_id]
+    assign = forms.AssignForm(_officers_for(req))
+    ctx = {
+        "forward_form": forms.ForwardForm(agencies),
+        "assign_form": assign,
+        "extend_form": forms.ExtendForm(),
+        "close_form": forms.CloseForm(),
+        "redact_form": forms.RedactForm(redacted_subject=req.redacted_subject),
+        "attach_form": forms.AttachForm(),
+        "note_form": forms.NoteForm(),
+    }
+    ctx.update(overrides)
+    now = utcnow()
+    working, extension = _deadline_working(req)
+    cal = build_calendar()
+    today = local_today(now)
+    return render_template("info_requests/detail.html", req=req, working=working,
+                           extension=extension, today=today, is_late=req.late_on(today),
+                           urgency=rules.urgency(cal, req.effective_due_on, today),
+                           max_extension=rules.max_extended_due(cal, req.due_on),
+                           **ctx), status
+
+
+@bp.get("/kelola/permohonan/<int:request_id>")
+def detail(request_id):
+    req = _load(request_id, "view_request_personal")
+    if not can(current_user, "handle_request", req):
+        # The atasan deciding an objection reads the request from the objection page.
+        return redirect(url_for("requests.objection_detail",
+                                objection_id=req.objections[-1].id)) if req.objections \
+            else abort(403)
+    return _render_detail(req)
+
+
+def _done(req, message):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("requests.detail", request_id=req.id))
+
+
+def _refused(req, exc, **forms_):
+    db.session.rollback()
+    flash(str(exc), "error")
+    req = db.session.get(InfoRequest, req.id)
+    return _render_detail(req, 422, **forms_)
+
+
+@bp.post("/kelola/permohonan/<int:request_id>/proses")
+def act_process(request_id):
+    req = _load(request_id)
+    form = forms.NoteForm()
+    if not form.validate_on_submit():
+        return _render_detail(req, 422, note_form=form)
+    try:
+        services.process_request(req, actor=current_user, now=utcnow(), note=form.note.data)
+    except services.ServiceError as exc:
+        return _refused(req, exc)
+    return _done(req, _("Status permohonan: diproses."))
+
+
+@bp.post("/kelola/permohonan/<int:request_id>/teruskan")
+def act_forward(request_id):
+    req = _load(request_id)
+    form = forms.ForwardForm([a for a in services.agencies_for_choice()
+                              if a.id != req.agency_id])
+    if not form.validate_on_submit():
+        return _render_detail(req, 422, forward_form=form)
+    try:
+        services.forward_request(req, form.target, actor=current_user, now=utcnow(),
+                                 note=form.note.data)
+    except services.ServiceError as exc:
+        return _refused(req, exc)
+    db.session.commit()
+    flash(_("Permohonan diteruskan kepada %(a)s.", a=form.target.name), "success")
+    if can(current_user, "handle_request", req):
+        return redirect(url_for("requests.detail", request_id=req.id))
+    return redirect(url_for("requests.queue"))
+
+
+@bp.post("/kelola/permohonan/<int:request_id>/tugaskan")
+def act_assign(request_id):
+    req = _load(request_id)
+    form = forms.AssignForm(_officers_for(req))
+    if not form.validate_on_submit():
+        return _render_detail(req, 422, assign_form=form)
+    services.assign_request(req, form.chosen, actor=current_user, now=utcnow())
+    return _done(req, _("Petugas ditunjuk."))
+
+
+@bp.post("/kelola/permohonan/<int:request_id>/perpanjang")
+def act_extend(request_id):
+    req = _load(request_id)
+    form = forms.ExtendForm()
+    if not form.validate_on_submit():
+        return _render_detail(req, 422, extend_form=form)
+    try:
+        services.extend_request(req, form.new_due_on.data, form.reason.data,
+                                actor=current_user, now=utcnow())
+    except services.ServiceError as exc:
+        return _refused(req, exc, extend_form=form)
+    return _done(req, _("Jangka waktu diperpanjang sampai %(d)s.",
+                        d=services.tanggal(req.extended_due_on)))
+
+
+@bp.post("/kelola/permohonan/<int:request_id>/tutup")
+def act_close(request_id):
+    req = _load(request_id)
+    form = forms.CloseForm()
+    if not form.validate_on_submit():
+        return _render_detail(req, 422, close_form=form)
+    try:
+        services.close_request(req, form.outcome.data, form.outcome_fields(),
+                               actor=current_user, now=utcnow())
+    except services.ServiceError as exc:
+        db.session.rollback()
+        errors = getattr(exc, "errors", None)
+        if errors is None:
+            flash(str(exc), "error")
+        else:
+            for name, message in errors.items():
+                if hasattr(form, name):
+                    getattr(form, name).errors = [*getattr(form, name).errors, message]
+            flash(_("Keputusan belum lengkap: periksa isian yang ditandai."), "error")
+        req = db.session.get(InfoRequest, request_id)
+        return _render_detail(req, 422, close_form=form)
+    return _done(req, _("Permohonan selesai; pemberitahuan tertulis diterbitkan."))
+
+
+@bp.post("/kelola/permohonan/<int:request_id>/tarik")
+def act_withdraw(request_id):
+    req = _load(request_id)
+    form = forms.NoteForm()
+    if not form.validate_on_submit():
+        return _render_detail(req, 422)
+    try:
+        services.withdraw_request(req, actor=current_user, now=utcnow(),
+                                  note=form.note.data or _("Pemohon menarik permohonannya."))
+    except services.ServiceError as exc:
+        return _refused(req, exc)
+    return _done(req, _("Permohonan dicatat sebagai ditarik."))
+
+
+@bp.post("/kelola/permohonan/<int:request_id>/samarkan")
+def act_redact(request_id):
+    req = _load(request_id)
+    form = forms.RedactForm()
+    if not form.validate_on_submit():
+        return _render_detail(req, 422, redact_form=form)
+    services.redact_subject(req, form.redacted_subject.data, actor=current_user, now=utcnow())
+    return _done(req, _("Pokok permohonan di register publik diperbarui."))
+
+
+@bp.post("/kelola/permohonan/<int:request_id>/berkas")
+def act_attach(request_id):
+    req = _load(request_id)
+    form = forms.AttachForm(CombinedMultiDict((request.files, request.form)))
+    if not form.validate_on_submit():
+        return _render_detail(req, 422, attach_form=form)
+    try:
+        checked = check_upload(form.file.data)
+        services.attach_release(req, checked, actor=current_user, now=utcnow(),
+                                note=form.note.data)
+    except UploadRejected as exc:
+        form.file.errors = [str(exc)]
+        return _render_detail(req, 422, attach_form=form)
+    except services.ServiceError as exc:
+        return _refused(req, exc)
+    return _done(req, _("Berkas dilampirkan pada jawaban."))
+
+
+@bp.get("/kelola/permohonan/<int:request_id>/surat/<int:letter_id>")
+def officer_letter(request_id, letter_id):
+    g.writes = True
+    req = _load(request_id, "view_request_personal")
+    return _send_letter(req, letter_id)
+
+
+@bp.get("/kelola/permohonan/<int:request_id>/berkas/<int:att_id>")
+def officer_file(request_id, att_id):
+    req = _load(request_id, "view_request_personal")
+    return _send_attachment(req, att_id, kinds=("rilis", "surat_kuasa"))
+
+
+def _send_letter(req, letter_id):
+    letter = db.session.get(Letter, letter_id)
+    if letter is None or letter.request_id != req.id:
+        abort(404)
+    pdf = services.letter_pdf(letter)
+    db.session.commit()
+    return send_stored(pdf, "application/pdf", letter.filename)
+
+
+def _send_attachment(req, att_id, *, kinds):
+    att = db.session.get(RequestAttachment, att_id)
+    if att is None or att.request_id != req.id or att.kind not in kinds:
+        abort(404)
+    return send_stored(storage().get(att.storage_key), att.media_type, att.filename)
+
+
+# --- Objections (atasan) ------------------------------------------------------------------
+
+@bp.get("/kelola/keberatan")
+@auth.role_required(auth.ATASAN, auth.MAIN)
+def objections():
+    rows = services.objection_queue(current_user, now=utcnow())
+    decided = db.session.execute(sa.select(Objection).where(Objection.decision.is_not(None))
+                                 .order_by(Objection.decided_at.desc()).limit(50)).scalars().all()
+    decided = [o for o in decided if can(current_user, "decide_objection", o)
+               or can(current_user, "handle_request", o.request)]
+    return render_template("info_requests/objections.html", rows=rows, decided=decided,
+                           today=local_today())
+
+
+def _load_objection(objection_id):
+    obj = db.get_or_404(Objection, objection_id)
+    if not (can(current_user, "decide_objection", obj)
+            or can(current_user, "handle_request", obj.request)):
+        authorize("decide_objection", obj)
+    return obj
+
+
+def _render_objection(obj, status=200, **overrides):
+    ctx = {"decide_form": forms.DecideForm(), "dispute_form": forms.DisputeForm()}
+    ctx.update(overrides)
+    today = local_today()
+    cal = build_calendar()
+    return render_template("info_requests/objection.html", obj=obj, req=obj.request,
+                           today=today, is_late=obj.late_on(today),
+                           dispute_deadline=rules.dispute_deadline(cal, obj.decided_on,
+                                                                   obj.due_on), **ctx), status
+
+
+@bp.get("/kelola/keberatan/<int:objection_id>")
+def objection_detail(objection_id):
+    return _render_objection(_load_objection(objection_id))
+
+
+@bp.post("/kelola/keberatan/<int:objection_id>/putus")
+def objection_decide(objection_id):
+    obj = db.get_or_404(Objection, objection_id)
+    authorize("decide_objection", obj)
+    form = forms.DecideForm()
+    if not form.validate_on_submit():
+        return _render_objection(obj, 422, decide_form=form)
+    try:
+        services.decide_objection(obj, form.decision.data, form.reasons.data,
+                                  actor=current_user, now=utcnow())
+    except services.ServiceError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _render_objection(db.session.get(Objection, objection_id), 422, decide_form=form)
+    db.session.commit()
+    flash(_("Putusan keberatan disimpan; surat tanggapan diterbitkan."), "success")
+    return redirect(url_for("requests.objection_detail", objection_id=obj.id))
+
+
+@bp.post("/kelola/keberatan/<int:objection_id>/sengketa")
+def objection_dispute(objection_id):
+    obj = _load_objection(objection_id)
+    form = forms.DisputeForm()
+    if not form.validate_on_submit():
+        return _render_objection(obj, 422, dispute_form=form)
+    try:
+        services.record_dispute(obj, form.filed_on.data, form.outcome.data, form.note.data,
+                                actor=current_user, now=utcnow())
+    except services.ServiceError as exc:
+        db.session.rollback()
+        form.filed_on.errors = [str(exc)]
+        return _render_objection(db.session.get(Objection, objection_id), 422,
+                                 dispute_form=form)
+    db.session.commit()
+    flash(_("Sengketa ke Komisi Informasi dicatat."), "success")
+    return redirect(url_for("requests.objection_detail", objection_id=obj.id))
+
+
+@bp.get("/kelola/keberatan/<int:objection_id>/surat/<int:letter_id>")
+def objection_letter(objection_id, letter_id):
+    g.writes = True
+    obj = _load_objection(objection_id)
+    return _send_letter(obj.request, letter_id)

@@ -1,0 +1,217 @@
+"""Proactive disclosure: the obligations catalogue, DIP items, document versions, nil
+declarations (nihil), the exempt-information register and the alert digests sent.
+
+Indonesian words kept where the law names them: DIP = Daftar Informasi Publik (the public
+list of information an agency holds), nihil = nil (nothing to report for a period),
+berkala / serta_merta / setiap_saat / dikecualikan = the four categories of UU KIP
+Pasal 9-11 and 17.
+"""
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import relationship
+
+from ppid.core.db import UTCDateTime, utcnow
+from ppid.extensions import db
+
+BERKALA = "berkala"
+SERTA_MERTA = "serta_merta"
+SETIAP_SAAT = "setiap_saat"
+DIKECUALIKAN = "dikecualikan"
+CATEGORIES = (BERKALA, SERTA_MERTA, SETIAP_SAAT, DIKECUALIKAN)
+
+APPLIES_ALL = "semua"
+APPLIES_UTAMA = "utama"
+APPLIES = (APPLIES_ALL, APPLIES_UTAMA)
+
+DRAFT = "draft"
+PUBLISHED = "published"
+WITHDRAWN = "withdrawn"
+STATES = (DRAFT, PUBLISHED, WITHDRAWN)
+
+FORM_CETAK = "cetak"
+FORM_ELEKTRONIK = "elektronik"
+FORM_KEDUANYA = "cetak_elektronik"
+FORMS = (FORM_CETAK, FORM_ELEKTRONIK, FORM_KEDUANYA)
+
+PASAL17_LETTERS = "abcdefghij"
+
+
+class Obligation(db.Model):
+    """One entry of the catalogue of mandatory information (Perki 1/2010 items a-k)."""
+
+    __tablename__ = "registry_obligation"
+    id = sa.Column(sa.Integer, primary_key=True)
+    code = sa.Column(sa.String(10), nullable=False, unique=True)
+    title = sa.Column(sa.String(200), nullable=False)
+    description = sa.Column(sa.Text, nullable=False, default="")
+    legal_basis = sa.Column(sa.String(300), nullable=False, default="")
+    category = sa.Column(sa.String(20), nullable=False, default=BERKALA)
+    period_months = sa.Column(sa.Integer, nullable=False, default=6)
+    applies_to = sa.Column(sa.String(20), nullable=False, default=APPLIES_ALL)
+    is_active = sa.Column(sa.Boolean, nullable=False, default=True)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (
+        sa.CheckConstraint("category in ('berkala', 'serta_merta', 'setiap_saat', "
+                           "'dikecualikan')", name="category"),
+        sa.CheckConstraint("applies_to in ('semua', 'utama')", name="applies_to"),
+        sa.CheckConstraint("period_months between 1 and 120", name="period_months"),
+    )
+
+    def __repr__(self):
+        return f"<Obligation {self.code}>"
+
+
+class DipItem(db.Model):
+    """An information item of an agency's DIP, with the Perki 1/2021 columns."""
+
+    __tablename__ = "registry_dip_item"
+    id = sa.Column(sa.Integer, primary_key=True)
+    agency_id = sa.Column(sa.Integer, sa.ForeignKey("agency.id"), nullable=False, index=True)
+    obligation_id = sa.Column(sa.Integer, sa.ForeignKey("registry_obligation.id"), index=True)
+    category = sa.Column(sa.String(20), nullable=False, default=BERKALA)
+    title = sa.Column(sa.String(300), nullable=False)
+    summary = sa.Column(sa.Text, nullable=False, default="")          # ringkasan isi informasi
+    holding_unit = sa.Column(sa.String(300), nullable=False, default="")  # pejabat/unit penguasa
+    responsible = sa.Column(sa.String(300), nullable=False, default="")  # penanggung jawab
+    made_at_place = sa.Column(sa.String(200), nullable=False, default="")  # tempat pembuatan
+    made_on = sa.Column(sa.Date)                                        # waktu pembuatan
+    form = sa.Column(sa.String(20), nullable=False, default=FORM_KEDUANYA)  # bentuk informasi
+    retention = sa.Column(sa.String(100), nullable=False, default="")   # jangka waktu retensi
+    state = sa.Column(sa.String(20), nullable=False, default=DRAFT, index=True)
+    published_at = sa.Column(UTCDateTime, index=True)
+    withdrawn_at = sa.Column(UTCDateTime)
+    withdrawal_reason = sa.Column(sa.Text)
+    event_at = sa.Column(UTCDateTime)  # serta-merta: when the event happened
+    created_by_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"))
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    agency = relationship("Agency")
+    obligation = relationship("Obligation")
+    versions = relationship("DocumentVersion", back_populates="item",
+                            order_by="DocumentVersion.number")
+
+    __table_args__ = (
+        sa.CheckConstraint("state in ('draft', 'published', 'withdrawn')", name="state"),
+        sa.CheckConstraint("form in ('cetak', 'elektronik', 'cetak_elektronik')", name="form"),
+        sa.CheckConstraint("category in ('berkala', 'serta_merta', 'setiap_saat', "
+                           "'dikecualikan')", name="category"),
+        sa.Index("ix_registry_dip_item_agency_obligation", "agency_id", "obligation_id"),
+    )
+
+    @property
+    def is_public(self):
+        return self.state in (PUBLISHED, WITHDRAWN)
+
+    @property
+    def latest_version(self):
+        return self.versions[-1] if self.versions else None
+
+    def __repr__(self):
+        return f"<DipItem {self.id} {self.title[:30]!r}>"
+
+
+class DocumentVersion(db.Model):
+    """An immutable uploaded document of an item; bytes live in storage under ``sha256``."""
+
+    __tablename__ = "registry_document_version"
+    id = sa.Column(sa.Integer, primary_key=True)
+    item_id = sa.Column(sa.Integer, sa.ForeignKey("registry_dip_item.id"), nullable=False,
+                        index=True)
+    number = sa.Column(sa.Integer, nullable=False)
+    sha256 = sa.Column(sa.String(64), nullable=False, index=True)  # the storage key
+    original_name = sa.Column(sa.String(200), nullable=False)
+    size = sa.Column(sa.Integer, nullable=False)
+    media_type = sa.Column(sa.String(120), nullable=False)
+    uploaded_by_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"))
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    note = sa.Column(sa.String(500), nullable=False, default="")
+    extracted_text = sa.Column(sa.Text)  # PDFs: extracted once, for search
+
+    item = relationship("DipItem", back_populates="versions")
+    uploaded_by = relationship("User")
+
+    __table_args__ = (sa.UniqueConstraint("item_id", "number"),)
+
+
+class ImmutableVersionError(RuntimeError):
+    """A stored document version was about to be changed."""
+
+
+@event.listens_for(DocumentVersion, "before_update")
+def _versions_are_immutable(mapper, connection, target):
+    raise ImmutableVersionError("document versions are immutable; upload a new version")
+
+
+@event.listens_for(DocumentVersion, "before_delete")
+def _versions_are_never_deleted(mapper, connection, target):
+    raise ImmutableVersionError("document versions are never deleted")
+
+
+class NilDeclaration(db.Model):
+    """A declaration that an agency had nothing to publish for an obligation in a period
+    (nihil). Public; counts as compliant for that period."""
+
+    __tablename__ = "registry_nil_declaration"
+    id = sa.Column(sa.Integer, primary_key=True)
+    agency_id = sa.Column(sa.Integer, sa.ForeignKey("agency.id"), nullable=False, index=True)
+    obligation_id = sa.Column(sa.Integer, sa.ForeignKey("registry_obligation.id"),
+                              nullable=False, index=True)
+    period_year = sa.Column(sa.Integer, nullable=False)
+    period_semester = sa.Column(sa.Integer, nullable=False)
+    reason = sa.Column(sa.Text, nullable=False)
+    declared_by_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"))
+    declared_on = sa.Column(sa.Date, nullable=False)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    agency = relationship("Agency")
+    obligation = relationship("Obligation")
+
+    __table_args__ = (
+        sa.UniqueConstraint("agency_id", "obligation_id", "period_year", "period_semester"),
+        sa.CheckConstraint("period_semester in (1, 2)", name="period_semester"),
+    )
+
+    @property
+    def period_label(self):
+        return f"Semester {'I' if self.period_semester == 1 else 'II'} {self.period_year}"
+
+
+class Exemption(db.Model):
+    """An entry of the Daftar Informasi yang Dikecualikan (UU KIP Pasal 17; Perki 1/2021
+    Pasal 49 consequence test). The entry is public, the exempt contents are not."""
+
+    __tablename__ = "registry_exemption"
+    id = sa.Column(sa.Integer, primary_key=True)
+    agency_id = sa.Column(sa.Integer, sa.ForeignKey("agency.id"), nullable=False, index=True)
+    information = sa.Column(sa.String(500), nullable=False)
+    pasal17_letters = sa.Column(sa.String(20), nullable=False, default="")  # e.g. "a,h"
+    other_statute = sa.Column(sa.String(300), nullable=False, default="")
+    consequence = sa.Column(sa.Text, nullable=False)       # harm if opened
+    public_interest = sa.Column(sa.Text, nullable=False)   # public-interest balance
+    decided_by = sa.Column(sa.String(200), nullable=False)
+    decree_number = sa.Column(sa.String(120), nullable=False)
+    decree_on = sa.Column(sa.Date, nullable=False)
+    period_text = sa.Column(sa.String(120), nullable=False, default="")
+    end_on = sa.Column(sa.Date, nullable=False)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    agency = relationship("Agency")
+
+    @property
+    def letters(self):
+        return [x for x in self.pasal17_letters.split(",") if x]
+
+
+class AlertDigest(db.Model):
+    """A staleness digest sent to an agency's officers: which alert keys it carried."""
+
+    __tablename__ = "registry_alert_digest"
+    id = sa.Column(sa.Integer, primary_key=True)
+    agency_id = sa.Column(sa.Integer, sa.ForeignKey("agency.id"), nullable=False, index=True)
+    sent_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    keys = sa.Column(sa.Text, nullable=False, default="[]")  # JSON list, sorted
+    recipients = sa.Column(sa.Text, nullable=False, default="")

@@ -1,0 +1,98 @@
+"""Pure rules of proactive disclosure: no app, no database, no clock.
+
+The caller passes today's local date and the warning window (config key
+REGISTRY_WARNING_DAYS, read by the service).
+"""
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Optional
+
+from dateutil.relativedelta import relativedelta
+
+BELUM_ADA = "belum_ada"   # missing: never published, never declared nil
+TERLAMBAT = "terlambat"   # overdue: today is after due_on
+SEGERA = "segera"         # due soon: due_on within the warning window
+TERKINI = "terkini"       # current
+NIHIL = "nihil"           # current by a nil declaration
+STATUSES = (BELUM_ADA, TERLAMBAT, SEGERA, TERKINI, NIHIL)
+ALERT_STATUSES = (BELUM_ADA, TERLAMBAT, SEGERA)
+# Worst first: the order of dashboards and digests.
+SEVERITY_ORDER = {TERLAMBAT: 0, BELUM_ADA: 1, SEGERA: 2, NIHIL: 3, TERKINI: 4}
+
+DEFAULT_WARNING_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Staleness:
+    status: str
+    last_published_on: Optional[date]
+    due_on: Optional[date]
+    is_nil: bool = False
+
+
+def due_date(last_published_on: date, period_months: int) -> date:
+    """``last_published_on`` + period in calendar months, clamped to the month's end.
+
+    UU KIP Pasal 9(4): periodic information is published at least every 6 months;
+    31 August + 6 months = 28 (or 29) February.
+    """
+    return last_published_on + relativedelta(months=period_months)
+
+
+def staleness(last_published_on: Optional[date], last_nil_on: Optional[date],
+              period_months: int, today: date,
+              warning_days: int = DEFAULT_WARNING_DAYS) -> Staleness:
+    """The status of one (agency, obligation) pair, DOMAIN.md section 5.
+
+    ``last_published_on`` is the local date of the newest published version for the
+    obligation, ``last_nil_on`` the date of the newest nil declaration (Perki 1/2010: a
+    nil declaration counts as compliant for its period). A publication wins a tie.
+    """
+    if last_published_on is None and last_nil_on is None:
+        return Staleness(BELUM_ADA, None, None)
+    is_nil = last_published_on is None or (last_nil_on is not None
+                                            and last_nil_on > last_published_on)
+    latest = last_nil_on if is_nil else last_published_on
+    due_on = due_date(latest, period_months)
+    if today > due_on:
+        status = TERLAMBAT
+    elif (due_on - today).days <= warning_days:
+        status = SEGERA
+    else:
+        status = NIHIL if is_nil else TERKINI
+    return Staleness(status, latest, due_on, is_nil)
+
+
+def applies_to_agency(applies_to: str, agency_kind: str) -> bool:
+    """An obligation applies to every agency unless limited to the PPID Utama."""
+    return applies_to == "semua" or (applies_to == "utama" and agency_kind == "utama")
+
+
+def version_published_at(created_at: datetime, item_published_at: Optional[datetime]):
+    """A version uploaded while its item was a draft is published with the item."""
+    if item_published_at is None:
+        return None
+    return max(created_at, item_published_at)
+
+
+def exemption_review_due(end_on: Optional[date], today: date) -> bool:
+    """UU KIP Pasal 20: exemption is for a limited period; once ended it must be reviewed."""
+    return end_on is not None and today > end_on
+
+
+def hours_to_publish(event_at: Optional[datetime], published_at: Optional[datetime]):
+    """Serta-merta (UU KIP Pasal 10): hours from the event to publication, one decimal."""
+    if event_at is None or published_at is None:
+        return None
+    return round((published_at - event_at).total_seconds() / 3600, 1)
+
+
+def semester_range(year: int, semester: int):
+    """First and last day of a semester (DIP exports per year and semester)."""
+    if semester == 1:
+        return date(year, 1, 1), date(year, 6, 30)
+    return date(year, 7, 1), date(year, 12, 31)
+
+
+def semester_of(day: date) -> int:
+    return 1 if day.month <= 6 else 2

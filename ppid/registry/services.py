@@ -1,0 +1,570 @@
+"""Proactive disclosure services: staleness in bulk, DIP items, versions, nil declarations,
+the catalogue, exemptions and alert digests.
+
+Services add, flush and audit; the caller (view or CLI) commits once. ``actor`` and ``now``
+are passed explicitly.
+"""
+import io
+import json
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Optional
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+
+from ppid.accounts.models import RoleAssignment, User
+from ppid.agencies.models import Agency
+from ppid.core import audit
+from ppid.core.alerts import Alert, collect_alerts
+from ppid.core.auth import HELPER
+from ppid.core.db import utcnow
+from ppid.core.mail import queue_mail
+from ppid.core.services import local_date, local_today, timezone as local_tz
+from ppid.core.storage import storage
+from ppid.core.uploads import check_upload
+from ppid.extensions import db
+from ppid.registry import rules
+from ppid.registry.models import (APPLIES, CATEGORIES, DRAFT, FORMS, PASAL17_LETTERS,
+                                  PUBLISHED, WITHDRAWN, AlertDigest, DipItem, DocumentVersion,
+                                  Exemption, NilDeclaration, Obligation)
+
+log = logging.getLogger(__name__)
+
+
+class RegistryError(ValueError):
+    """A change refused by a rule; ``str(exc)`` is the message for the user."""
+
+
+def warning_days():
+    return int(current_app.config.get("REGISTRY_WARNING_DAYS", rules.DEFAULT_WARNING_DAYS))
+
+
+# --- Staleness ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PairStatus:
+    agency: Agency
+    obligation: Obligation
+    status: str
+    last_published_on: Optional[date]
+    due_on: Optional[date]
+    is_nil: bool
+
+    @property
+    def needs_action(self):
+        return self.status in rules.ALERT_STATUSES
+
+
+def active_obligations():
+    return db.session.execute(
+        sa.select(Obligation).where(Obligation.is_active.is_(True))
+        .order_by(Obligation.code)).scalars().all()
+
+
+def compute_staleness(now=None, *, agency_ids=None, warning=None):
+    """Status of every (active agency, applicable obligation) pair, in four queries.
+
+    Queries find the newest publication and nil declaration per pair; the pure rule
+    (rules.staleness) decides. Returns a list ordered by agency name, then obligation code.
+    """
+    now = now or utcnow()
+    today = local_today(now)
+    warning = warning_days() if warning is None else warning
+    agencies_q = sa.select(Agency).where(Agency.is_active.is_(True)).order_by(
+        Agency.kind.desc(), Agency.name)
+    pub_q = (sa.select(DipItem.agency_id, DipItem.obligation_id,
+                       sa.func.max(DocumentVersion.created_at),
+                       sa.func.max(DipItem.published_at))
+             .join(DocumentVersion, DocumentVersion.item_id == DipItem.id)
+             .where(DipItem.state == PUBLISHED, DipItem.obligation_id.is_not(None))
+             .group_by(DipItem.agency_id, DipItem.obligation_id))
+    nil_q = (sa.select(NilDeclaration.agency_id, NilDeclaration.obligation_id,
+                       sa.func.max(NilDeclaration.declared_on))
+             .group_by(NilDeclaration.agency_id, NilDeclaration.obligation_id))
+    if agency_ids is not None:
+        ids = list(agency_ids)
+        agencies_q = agencies_q.where(Agency.id.in_(ids))
+        pub_q = pub_q.where(DipItem.agency_id.in_(ids))
+        nil_q = nil_q.where(NilDeclaration.agency_id.in_(ids))
+    agencies = db.session.execute(agencies_q).scalars().all()
+    obligations = active_obligations()
+    tz = local_tz()
+    published = {}
+    for agency_id, obligation_id, max_created, max_published in db.session.execute(pub_q):
+        moment = rules.version_published_at(max_created, max_published)
+        published[(agency_id, obligation_id)] = moment.astimezone(tz).date()
+    nil = {(a, o): d for a, o, d in db.session.execute(nil_q)}
+    result = []
+    for agency in agencies:
+        for ob in obligations:
+            if not rules.applies_to_agency(ob.applies_to, agency.kind):
+                continue
+            key = (agency.id, ob.id)
+            st = rules.staleness(published.get(key), nil.get(key), ob.period_months, today,
+                                 warning)
+            result.append(PairStatus(agency, ob, st.status, st.last_published_on, st.due_on,
+                                     st.is_nil))
+    return result
+
+
+def status_of(agency, obligation, *, now=None, warning=None) -> PairStatus:
+    """The status of one pair, queried on its own (detail pages; the bulk's reference)."""
+    now = now or utcnow()
+    warning = warning_days() if warning is None else warning
+    rows = db.session.execute(
+        sa.select(DocumentVersion.created_at, DipItem.published_at)
+        .join(DipItem, DocumentVersion.item_id == DipItem.id)
+        .where(DipItem.agency_id == agency.id, DipItem.obligation_id == obligation.id,
+               DipItem.state == PUBLISHED)).all()
+    moments = [rules.version_published_at(c, p) for c, p in rows]
+    last_pub = local_date(max(moments)) if moments else None
+    last_nil = db.session.execute(
+        sa.select(sa.func.max(NilDeclaration.declared_on))
+        .where(NilDeclaration.agency_id == agency.id,
+               NilDeclaration.obligation_id == obligation.id)).scalar_one()
+    st = rules.staleness(last_pub, last_nil, obligation.period_months, local_today(now),
+                         warning)
+    return PairStatus(agency, obligation, st.status, st.last_published_on, st.due_on,
+                      st.is_nil)
+
+
+def status_counts(pairs):
+    counts = {s: 0 for s in rules.STATUSES}
+    for p in pairs:
+        counts[p.status] += 1
+    return counts
+
+
+# --- DIP items ---------------------------------------------------------------------------
+
+ITEM_FIELDS = ("title", "summary", "holding_unit", "responsible", "made_at_place", "made_on",
+               "form", "retention", "category", "obligation_id", "event_at")
+
+
+def _snapshot(obj, fields):
+    return {f: getattr(obj, f) for f in fields}
+
+
+def _check_item_data(agency, data):
+    if data.get("category") not in CATEGORIES:
+        raise RegistryError(_("Kategori informasi tidak dikenal."))
+    if data.get("form") not in FORMS:
+        raise RegistryError(_("Bentuk informasi tidak dikenal."))
+    ob_id = data.get("obligation_id")
+    if ob_id:
+        ob = db.session.get(Obligation, ob_id)
+        if ob is None or not ob.is_active:
+            raise RegistryError(_("Kewajiban informasi yang dipilih tidak ada."))
+        if not rules.applies_to_agency(ob.applies_to, agency.kind):
+            raise RegistryError(_("Kewajiban %(code)s hanya berlaku bagi PPID Utama.",
+                                  code=ob.code))
+    event_at = data.get("event_at")
+    if event_at is not None and event_at.tzinfo is None:
+        raise RegistryError(_("Waktu kejadian tidak valid."))
+
+
+def create_item(agency, data, *, actor, now=None) -> DipItem:
+    """A new draft item of ``agency``'s DIP."""
+    now = now or utcnow()
+    _check_item_data(agency, data)
+    item = DipItem(agency_id=agency.id, state=DRAFT, created_by_id=getattr(actor, "id", None),
+                   created_at=now, updated_at=now)
+    for f in ITEM_FIELDS:
+        setattr(item, f, data.get(f) if data.get(f) is not None or f in (
+            "made_on", "obligation_id", "event_at") else "")
+    item.obligation_id = data.get("obligation_id") or None
+    db.session.add(item)
+    db.session.flush()
+    audit.record("dip.create", item, actor=actor, now=now,
+                 changes=audit.diff({}, _snapshot(item, ITEM_FIELDS)))
+    return item
+
+
+def update_item(item, data, *, actor, now=None) -> DipItem:
+    now = now or utcnow()
+    if item.state == WITHDRAWN:
+        raise RegistryError(_("Informasi yang sudah ditarik tidak dapat diubah."))
+    before = _snapshot(item, ITEM_FIELDS)
+    _check_item_data(item.agency, {**before, **data})
+    for f in ITEM_FIELDS:
+        if f in data:
+            value = data[f]
+            if value is None and f not in ("made_on", "obligation_id", "event_at"):
+                value = ""
+            setattr(item, f, value)
+    item.obligation_id = item.obligation_id or None
+    item.updated_at = now
+    db.session.flush()
+    changes = audit.diff(before, _snapshot(item, ITEM_FIELDS))
+    if changes:
+        audit.record("dip.update", item, actor=actor, now=now, changes=changes)
+    return item
+
+
+def publish_item(item, *, actor, now=None) -> DipItem:
+    """Publish a draft (or republish a withdrawn item); the publication time is now."""
+    now = now or utcnow()
+    if item.state == PUBLISHED:
+        raise RegistryError(_("Informasi ini sudah diterbitkan."))
+    if item.obligation_id and not item.versions:
+        raise RegistryError(_("Unggah dokumennya terlebih dahulu: informasi untuk kewajiban "
+                              "berkala diterbitkan bersama dokumennya."))
+    before = item.state
+    item.state = PUBLISHED
+    item.published_at = now
+    item.withdrawn_at = None
+    item.withdrawal_reason = None
+    item.updated_at = now
+    db.session.flush()
+    audit.record("dip.publish", item, actor=actor, now=now,
+                 changes={"state": [before, PUBLISHED], "published_at": [None, now]})
+    return item
+
+
+def withdraw_item(item, reason, *, actor, now=None) -> DipItem:
+    """Withdraw a published item; it stays in the public history with the reason."""
+    now = now or utcnow()
+    if item.state != PUBLISHED:
+        raise RegistryError(_("Hanya informasi yang sudah diterbitkan yang dapat ditarik."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise RegistryError(_("Tuliskan alasan penarikan."))
+    item.state = WITHDRAWN
+    item.withdrawn_at = now
+    item.withdrawal_reason = reason
+    item.updated_at = now
+    db.session.flush()
+    audit.record("dip.withdraw", item, actor=actor, now=now,
+                 changes={"state": [PUBLISHED, WITHDRAWN], "reason": reason})
+    return item
+
+
+def extract_pdf_text(data: bytes) -> str:
+    """Text of a PDF for search; an unreadable PDF gives an empty text, never an error."""
+    try:
+        from pypdf import PdfReader
+        reader = PdfReader(io.BytesIO(data))
+        return "\n".join((page.extract_text() or "") for page in reader.pages)[:1_000_000]
+    except Exception:  # noqa: BLE001 - a malformed PDF must not block the upload
+        log.warning("could not extract text from an uploaded PDF", exc_info=True)
+        return ""
+
+
+def add_version(item, file_storage, note="", *, actor, now=None) -> DocumentVersion:
+    """Check, store and record an uploaded document as the item's next version.
+
+    Raises UploadRejected (nothing stored) or RegistryError.
+    """
+    now = now or utcnow()
+    if item.state == WITHDRAWN:
+        raise RegistryError(_("Informasi yang sudah ditarik tidak menerima dokumen baru."))
+    checked = check_upload(file_storage)
+    return _store_version(item, checked.data, checked.filename, checked.media_type,
+                          note, actor=actor, now=now)
+
+
+def _store_version(item, data, filename, media_type, note, *, actor, now):
+    key = storage().put(data)
+    number = (db.session.execute(
+        sa.select(sa.func.max(DocumentVersion.number))
+        .where(DocumentVersion.item_id == item.id)).scalar_one() or 0) + 1
+    text = extract_pdf_text(data) if media_type == "application/pdf" else None
+    version = DocumentVersion(item_id=item.id, number=number, sha256=key,
+                              original_name=filename, size=len(data), media_type=media_type,
+                              uploaded_by_id=getattr(actor, "id", None), created_at=now,
+                              note=(note or "")[:500], extracted_text=text)
+    db.session.add(version)
+    item.updated_at = now
+    db.session.flush()
+    db.session.refresh(item, ["versions"])
+    audit.record("dip.version", item, actor=actor, now=now, changes={
+        "version": number, "sha256": key, "original_name": filename, "size": len(data),
+        "media_type": media_type})
+    return version
+
+
+def get_version(item, number):
+    return db.session.execute(
+        sa.select(DocumentVersion).where(DocumentVersion.item_id == item.id,
+                                         DocumentVersion.number == number)
+    ).scalar_one_or_none()
+
+
+def latest_item_for(agency, obligation):
+    """The agency's most recent item for an obligation (where a new version goes)."""
+    return db.session.execute(
+        sa.select(DipItem).where(DipItem.agency_id == agency.id,
+                                 DipItem.obligation_id == obligation.id,
+                                 DipItem.state != WITHDRAWN)
+        .order_by(DipItem.published_at.desc().nulls_last(), DipItem.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+# --- Nil declarations ----------------------------------------------------------------------
+
+def declare_nil(agency, obligation, year, semester, reason, *, actor, now=None):
+    """Declare nothing to publish (nihil) for an obligation and a semester; public."""
+    now = now or utcnow()
+    reason = (reason or "").strip()
+    if not reason:
+        raise RegistryError(_("Tuliskan alasan pernyataan nihil."))
+    if semester not in (1, 2) or not 2000 <= int(year) <= 2100:
+        raise RegistryError(_("Periode tidak valid."))
+    if not rules.applies_to_agency(obligation.applies_to, agency.kind):
+        raise RegistryError(_("Kewajiban %(code)s tidak berlaku bagi badan publik ini.",
+                              code=obligation.code))
+    exists = db.session.execute(sa.select(NilDeclaration.id).where(
+        NilDeclaration.agency_id == agency.id, NilDeclaration.obligation_id == obligation.id,
+        NilDeclaration.period_year == year, NilDeclaration.period_semester == semester)).first()
+    if exists:
+        raise RegistryError(_("Pernyataan nihil untuk periode itu sudah ada."))
+    decl = NilDeclaration(agency_id=agency.id, obligation_id=obligation.id, period_year=year,
+                          period_semester=semester, reason=reason,
+                          declared_by_id=getattr(actor, "id", None),
+                          declared_on=local_today(now), created_at=now)
+    db.session.add(decl)
+    db.session.flush()
+    audit.record("dip.nil", decl, actor=actor, now=now, changes={
+        "obligation": obligation.code, "period": decl.period_label, "reason": reason})
+    return decl
+
+
+def nil_declarations(agency, obligation=None):
+    q = sa.select(NilDeclaration).where(NilDeclaration.agency_id == agency.id)
+    if obligation is not None:
+        q = q.where(NilDeclaration.obligation_id == obligation.id)
+    return db.session.execute(q.order_by(NilDeclaration.declared_on.desc())).scalars().all()
+
+
+# --- Catalogue -----------------------------------------------------------------------------
+
+OBLIGATION_FIELDS = ("code", "title", "description", "legal_basis", "category",
+                     "period_months", "applies_to", "is_active")
+
+
+def save_obligation(obligation, data, *, actor, now=None) -> Obligation:
+    """Create (obligation is None) or change a catalogue entry. Statuses are computed, so a
+    changed period changes every agency's status at once."""
+    now = now or utcnow()
+    if data.get("category") not in CATEGORIES or data.get("applies_to") not in APPLIES:
+        raise RegistryError(_("Kategori atau cakupan tidak dikenal."))
+    if not 1 <= int(data.get("period_months") or 0) <= 120:
+        raise RegistryError(_("Periode pembaruan harus 1 sampai 120 bulan."))
+    q = sa.select(Obligation.id).where(Obligation.code == data["code"])
+    if obligation is not None:
+        q = q.where(Obligation.id != obligation.id)
+    if db.session.execute(q).first():
+        raise RegistryError(_("Kode %(code)s sudah dipakai.", code=data["code"]))
+    before = {} if obligation is None else _snapshot(obligation, OBLIGATION_FIELDS)
+    if obligation is None:
+        obligation = Obligation(created_at=now)
+        db.session.add(obligation)
+    for f in OBLIGATION_FIELDS:
+        if f in data:
+            setattr(obligation, f, data[f])
+    obligation.updated_at = now
+    db.session.flush()
+    changes = audit.diff(before, _snapshot(obligation, OBLIGATION_FIELDS))
+    if changes:
+        audit.record("catalogue.create" if not before else "catalogue.update", obligation,
+                     actor=actor, now=now, changes=changes)
+    return obligation
+
+
+# --- Exemptions ----------------------------------------------------------------------------
+
+EXEMPTION_FIELDS = ("information", "pasal17_letters", "other_statute", "consequence",
+                    "public_interest", "decided_by", "decree_number", "decree_on",
+                    "period_text", "end_on")
+
+
+def save_exemption(agency, exemption, data, *, actor, now=None) -> Exemption:
+    """Create or change an entry of the exempt-information register (UU KIP Pasal 17,
+    Perki 1/2021 Pasal 49): needs a Pasal 17 letter or another statute."""
+    now = now or utcnow()
+    letters = sorted({x.strip() for x in (data.get("pasal17_letters") or "").split(",")
+                      if x.strip()})
+    if any(x not in PASAL17_LETTERS or len(x) != 1 for x in letters):
+        raise RegistryError(_("Huruf Pasal 17 harus di antara a sampai j."))
+    data = dict(data, pasal17_letters=",".join(letters))
+    if not letters and not (data.get("other_statute") or "").strip():
+        raise RegistryError(_("Sebutkan huruf Pasal 17 UU KIP atau undang-undang lain yang "
+                              "menjadi dasar pengecualian."))
+    if data.get("end_on") and data.get("decree_on") and data["end_on"] < data["decree_on"]:
+        raise RegistryError(_("Tanggal berakhir tidak boleh sebelum tanggal penetapan."))
+    before = {} if exemption is None else _snapshot(exemption, EXEMPTION_FIELDS)
+    if exemption is None:
+        exemption = Exemption(agency_id=agency.id, created_at=now)
+        db.session.add(exemption)
+    for f in EXEMPTION_FIELDS:
+        if f in data:
+            setattr(exemption, f, data[f] if data[f] is not None else "")
+    exemption.updated_at = now
+    db.session.flush()
+    changes = audit.diff(before, _snapshot(exemption, EXEMPTION_FIELDS))
+    if changes:
+        audit.record("exemption.create" if not before else "exemption.update", exemption,
+                     actor=actor, now=now, changes=changes)
+    return exemption
+
+
+def exemptions(agency=None):
+    q = sa.select(Exemption).join(Agency).where(Agency.is_active.is_(True))
+    if agency is not None:
+        q = q.where(Exemption.agency_id == agency.id)
+    return db.session.execute(q.order_by(Agency.name, Exemption.decree_on.desc())).scalars().all()
+
+
+# --- Public listings -----------------------------------------------------------------------
+
+def public_items(agency=None, *, category=None, limit=None):
+    """Published items (newest publication first)."""
+    q = sa.select(DipItem).where(DipItem.state == PUBLISHED)
+    if agency is not None:
+        q = q.where(DipItem.agency_id == agency.id)
+    if category:
+        q = q.where(DipItem.category == category)
+    q = q.order_by(DipItem.published_at.desc(), DipItem.id.desc())
+    if limit:
+        q = q.limit(limit)
+    return db.session.execute(q).scalars().all()
+
+
+def dip_for_semester(agency, year, semester):
+    """The DIP as it stood at the end of a semester: items published by then and not
+    withdrawn by then, in DIP order (category, then title)."""
+    _start, end = rules.semester_range(year, semester)
+    end_moment = datetime.combine(end, time(23, 59, 59), tzinfo=local_tz())
+    q = (sa.select(DipItem).where(
+        DipItem.agency_id == agency.id, DipItem.state.in_((PUBLISHED, WITHDRAWN)),
+        DipItem.published_at <= end_moment,
+        sa.or_(DipItem.withdrawn_at.is_(None), DipItem.withdrawn_at > end_moment)))
+    items = db.session.execute(q).scalars().all()
+    order = {c: i for i, c in enumerate(CATEGORIES)}
+    return sorted(items, key=lambda i: (order.get(i.category, 9), i.title.lower(), i.id))
+
+
+def serta_merta_items(agency):
+    items = public_items(agency, category="serta_merta")
+    return [(i, rules.hours_to_publish(i.event_at, i.published_at)) for i in items]
+
+
+def feed_items(agency=None, limit=50):
+    return public_items(agency, limit=limit)
+
+
+# --- Alerts and digests --------------------------------------------------------------------
+
+def registry_alerts(now) -> dict:
+    """Alert source (ppid.core.alerts): missing/overdue/due-soon obligations, and
+    exemptions whose period ended (UU KIP Pasal 20: review)."""
+    out = {}
+    for p in compute_staleness(now):
+        if not p.needs_action:
+            continue
+        label = STATUS_LABELS[p.status]
+        detail = (_("jatuh tempo %(d)s", d=p.due_on.isoformat()) if p.due_on
+                  else _("belum pernah diterbitkan"))
+        out.setdefault(p.agency.id, []).append(Alert(
+            key=f"obligation:{p.agency.id}:{p.obligation.code}:{p.status}",
+            kind="obligation", severity=p.status,
+            title=f"{p.obligation.code}. {p.obligation.title}: {label}", detail=detail,
+            url=f"/badan/{p.agency.slug}/kewajiban/{p.obligation.code}"))
+    today = local_today(now)
+    rows = db.session.execute(
+        sa.select(Exemption, Agency.slug).join(Agency)
+        .where(Agency.is_active.is_(True), Exemption.end_on < today)).all()
+    for ex, slug in rows:
+        if rules.exemption_review_due(ex.end_on, today):
+            out.setdefault(ex.agency_id, []).append(Alert(
+                key=f"exemption:{ex.id}:{ex.end_on.isoformat()}", kind="exemption",
+                severity="tinjau", title=_("Pengecualian berakhir, perlu ditinjau: %(info)s",
+                                           info=ex.information[:120]),
+                detail=_("berakhir %(d)s; SK %(n)s", d=ex.end_on.isoformat(),
+                         n=ex.decree_number),
+                url=f"/kelola/pengecualian/{ex.id}/ubah"))
+    return out
+
+
+STATUS_LABELS = {
+    rules.BELUM_ADA: "belum ada",
+    rules.TERLAMBAT: "terlambat",
+    rules.SEGERA: "segera jatuh tempo",
+    rules.TERKINI: "terkini",
+    rules.NIHIL: "nihil",
+}
+
+
+def _helper_officers():
+    """agency_id -> [email] of enabled helper officers."""
+    rows = db.session.execute(
+        sa.select(RoleAssignment.agency_id, User.email).select_from(RoleAssignment)
+        .join(User, User.id == RoleAssignment.user_id)
+        .where(RoleAssignment.role == HELPER, User.is_enabled.is_(True))
+        .order_by(User.email)).all()
+    out = {}
+    for agency_id, email in rows:
+        out.setdefault(agency_id, []).append(email)
+    return out
+
+
+def _last_digest_keys():
+    latest = (sa.select(AlertDigest.agency_id, sa.func.max(AlertDigest.id).label("id"))
+              .group_by(AlertDigest.agency_id).subquery())
+    rows = db.session.execute(
+        sa.select(AlertDigest.agency_id, AlertDigest.keys)
+        .join(latest, AlertDigest.id == latest.c.id)).all()
+    return {a: set(json.loads(k)) for a, k in rows}
+
+
+def send_digests(now=None):
+    """Queue one digest per agency whose set of alerts changed since its last digest.
+
+    Returns (agencies_mailed, mails_queued). The caller commits, then delivers.
+    """
+    now = now or utcnow()
+    alerts = collect_alerts(now)
+    officers = _helper_officers()
+    last = _last_digest_keys()
+    base_url = current_app.config.get("BASE_URL", "").rstrip("/")
+    agencies = {a.id: a for a in db.session.execute(sa.select(Agency)).scalars()}
+    mailed = queued = 0
+    for agency_id in sorted(set(alerts) | set(last)):
+        agency = agencies.get(agency_id)
+        recipients = officers.get(agency_id, [])
+        if agency is None or not recipients:
+            continue
+        items = alerts.get(agency_id, [])
+        keys = sorted(a.key for a in items)
+        if set(keys) == last.get(agency_id, set()):
+            continue  # nothing changed since the last digest
+        if keys:
+            subject = _("[PPID] %(n)d hal perlu ditangani: %(agency)s", n=len(keys),
+                        agency=agency.name)
+            body = _digest_body(agency, items, base_url)
+            for email in recipients:
+                queue_mail(email, subject, body, now=now)
+                queued += 1
+            mailed += 1
+        digest = AlertDigest(agency_id=agency_id, sent_at=now, keys=json.dumps(keys),
+                             recipients=",".join(recipients) if keys else "")
+        db.session.add(digest)
+        db.session.flush()
+        audit.record("registry.digest", digest, actor=None, now=now,
+                     changes={"keys": len(keys), "recipients": len(recipients) if keys else 0})
+    return mailed, queued
+
+
+def _digest_body(agency, alerts, base_url):
+    lines = [_("Yth. Petugas PPID %(agency)s,", agency=agency.name), "",
+             _("Berikut hal yang perlu ditangani di Registri PPID:"), ""]
+    for a in alerts:
+        lines.append(f"- {a.title}" + (f" ({a.detail})" if a.detail else ""))
+        if a.url:
+            lines.append(f"  {base_url}{a.url}")
+    lines += ["", _("Pesan ini dikirim otomatis; ringkasan berikutnya hanya dikirim bila ada "
+                    "perubahan."), ""]
+    return "\n".join(lines)

@@ -1,0 +1,290 @@
+"""Compliance pages for the PPID Utama and the Kominfo auditor, and the report downloads.
+
+Reading needs "view_all" (PPID Utama, auditor, administrator) or, for one agency's annual
+report, "view" on that agency; writing (the annual report's free texts, publishing its
+summary) needs "edit" on the agency, which the auditor never has.
+"""
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ppid.agencies.views import get_agency_or_404
+from ppid.core import auth
+from ppid.core.db import utcnow
+from ppid.core.forms import ConfirmForm
+from ppid.core.pdf import html_to_pdf, render_html
+from ppid.core.services import local_today
+from ppid.core.web import abort_with
+from ppid.extensions import db
+from ppid.registry import services as registry
+from ppid.registry.rules import SEVERITY_ORDER, STATUSES
+from ppid.reports import charts, rules, services
+from ppid.reports.forms import AnnualTextForm
+from ppid.reports.models import ANNUAL_TEXT_FIELDS
+
+bp = Blueprint("reports", __name__)
+
+STATUS_LABELS = {"terkini": _("terkini"), "segera": _("segera jatuh tempo"),
+                 "terlambat": _("terlambat"), "belum_ada": _("belum ada"), "nihil": _("nihil")}
+SORT_LABELS = {"skor": "Skor tertinggi", "skor_naik": "Skor terendah", "nama": "Nama A-Z",
+               "nama_turun": "Nama Z-A", "terlambat": "Permohonan terlambat terbanyak",
+               "kewajiban": "Kewajiban bermasalah terbanyak"}
+OUTCOME_LABELS = {"dikabulkan": "Dikabulkan seluruhnya",
+                  "dikabulkan_sebagian": "Dikabulkan sebagian",
+                  "ditolak": "Ditolak (informasi dikecualikan)",
+                  "tidak_dikuasai": "Informasi tidak dikuasai",
+                  "belum_didokumentasikan": "Informasi belum didokumentasikan"}
+DECISION_LABELS = {"menguatkan": "Menguatkan keputusan PPID",
+                   "membuka_seluruhnya": "Memerintahkan dibuka seluruhnya",
+                   "membuka_sebagian": "Memerintahkan dibuka sebagian",
+                   "pending": "Belum diputus"}
+TEXT_TITLES = {"facilities": "Sarana dan prasarana", "staff": "Sumber daya manusia",
+               "budget": "Anggaran", "constraints": "Kendala",
+               "recommendations": "Rekomendasi dan rencana tindak lanjut"}
+PASAL17_LABELS = {"a": "penegakan hukum", "b": "hak kekayaan intelektual dan persaingan usaha",
+                  "c": "pertahanan dan keamanan negara", "d": "kekayaan alam Indonesia",
+                  "e": "ketahanan ekonomi nasional", "f": "hubungan luar negeri",
+                  "g": "akta otentik pribadi dan wasiat", "h": "rahasia pribadi",
+                  "i": "memorandum internal yang rahasia sifatnya",
+                  "j": "dikecualikan undang-undang lain"}
+
+
+def _labels():
+    return {"status_labels": STATUS_LABELS, "band_labels": rules.BAND_LABELS,
+            "statuses": STATUSES, "outcome_labels": OUTCOME_LABELS,
+            "decision_labels": DECISION_LABELS, "text_titles": TEXT_TITLES,
+            "text_fields": ANNUAL_TEXT_FIELDS, "pasal17_labels": PASAL17_LABELS,
+            "fmt": _fmt}
+
+
+def _fmt(value):
+    if value is None:
+        return "–"
+    value = float(value)
+    return str(int(value)) if value.is_integer() else f"{value:.1f}".replace(".", ",")
+
+
+def _csv(text, filename):
+    return Response("\ufeff" + text, mimetype="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _pdf(html, filename):
+    return Response(html_to_pdf(html), mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{filename}"'})
+
+
+def _year_arg(year):
+    today = local_today()
+    if not 2000 <= year <= today.year:
+        abort_with(404, _("Tahun laporan harus antara 2000 dan %(y)d.", y=today.year))
+    return year
+
+
+def _trend_chart(points, title, chart_id):
+    return charts.line_chart([(m.strftime("%m/%Y"), s) for m, s in points], title=title,
+                             desc=_("Skor kepatuhan per bulan, skala 0 sampai 100."),
+                             chart_id=chart_id)
+
+
+# --- Compliance -------------------------------------------------------------------------------
+
+@bp.get("/kelola/kepatuhan")
+def compliance():
+    auth.authorize("view_all")
+    sort = request.args.get("urut") or "skor"
+    band = request.args.get("predikat") or ""
+    q = (request.args.get("q") or "").strip()[:100]
+    if sort not in services.SORTS:
+        abort_with(400, _("Urutan tidak dikenal."))
+    if band and band not in rules.BAND_CODES and band != "none":
+        abort_with(400, _("Predikat tidak dikenal."))
+    rows = services.compliance_overview()
+    shown = services.filter_and_sort(rows, sort=sort, band=band or None, q=q or None)
+    band_counts = {code: 0 for code in rules.BAND_CODES}
+    band_counts["none"] = 0
+    for f in rows:
+        band_counts[f.band or "none"] += 1
+    if request.args.get("format") == "csv":
+        return _csv(services.compliance_csv(shown), "kepatuhan.csv")
+    chart = charts.bar_chart(
+        [(rules.BAND_LABELS[c], band_counts[c]) for c in rules.BAND_CODES],
+        title=_("Jumlah badan publik per predikat"), chart_id="chart-bands",
+        label_width=160)
+    return render_template("reports/compliance.html", rows=shown, total=len(rows), sort=sort,
+                           band=band, q=q, sort_labels=SORT_LABELS, band_counts=band_counts,
+                           chart=chart, weights=services.weights(),
+                           window_start=rules.window_start(local_today()), **_labels())
+
+
+@bp.get("/kelola/kepatuhan/<slug>")
+def agency_compliance(slug):
+    auth.authorize("view_all")
+    agency = get_agency_or_404(slug)
+    now = utcnow()
+    today = local_today(now)
+    figures = services.compliance_overview(now, agency_ids=[agency.id])
+    f = figures[0]
+    pairs = registry.compute_staleness(now, agency_ids=[agency.id])
+    problems = sorted(services.overdue_obligations(pairs),
+                      key=lambda p: (SEVERITY_ORDER[p.status], p.obligation.code))
+    start = rules.window_start(today)
+    late = services.late_requests(start, today, agency_ids=[agency.id], today=today)
+    points = services.trend(agency.id)
+    chart = _trend_chart(points, _("Tren skor kepatuhan %(name)s", name=agency.name),
+                         "chart-trend")
+    return render_template("reports/agency.html", agency=agency, f=f, pairs=pairs,
+                           problems=problems, late=late, points=points, chart=chart,
+                           window_start=start, **_labels())
+
+
+# --- Reports ------------------------------------------------------------------------------------
+
+def _report_agencies(user):
+    """Agencies whose annual report ``user`` may open (all of them with view_all)."""
+    agencies = services.active_agencies()
+    if auth.can(user, "view_all"):
+        return agencies
+    return [a for a in agencies if auth.can(user, "view", a)]
+
+
+@bp.get("/kelola/laporan")
+def index():
+    if not current_user.is_authenticated:
+        auth.authorize("view_all")  # 401
+    agencies = _report_agencies(current_user)
+    if not agencies and not auth.can(current_user, "view_all"):
+        auth.authorize("view_all")  # 403
+    today = local_today()
+    try:
+        year = int(request.args.get("tahun") or today.year - 1)
+    except ValueError:
+        abort_with(400, _("Tahun harus berupa angka."))
+    _year_arg(year)
+    years = list(range(today.year, max(1999, today.year - 10), -1))
+    return render_template("reports/index.html", year=year, years=years, agencies=agencies,
+                           **_labels())
+
+
+@bp.get("/kelola/laporan/tahunan/<int:year>.<fmt>")
+def annual_consolidated(year, fmt):
+    auth.authorize("view_all")
+    _year_arg(year)
+    ctx = services.annual_context(year)
+    if fmt == "csv":
+        return _csv(services.annual_csv(ctx), f"laporan-layanan-{year}.csv")
+    if fmt == "pdf":
+        html = render_html("pdf/reports/annual.html", **ctx, **_labels())
+        return _pdf(html, f"laporan-layanan-{year}.pdf")
+    if fmt == "html":
+        return render_html("pdf/reports/annual.html", **ctx, **_labels())
+    abort_with(404, _("Format laporan tidak dikenal."))
+
+
+@bp.get("/kelola/laporan/tahunan/<int:year>/<slug>.<fmt>")
+def annual_agency(year, slug, fmt):
+    agency = get_agency_or_404(slug)
+    auth.authorize("view", agency)
+    _year_arg(year)
+    ctx = services.annual_context(year, agency=agency)
+    name = f"laporan-layanan-{agency.slug}-{year}"
+    if fmt == "csv":
+        return _csv(services.annual_csv(ctx), f"{name}.csv")
+    if fmt == "pdf":
+        return _pdf(render_html("pdf/reports/annual.html", **ctx, **_labels()), f"{name}.pdf")
+    if fmt == "html":
+        return render_html("pdf/reports/annual.html", **ctx, **_labels())
+    abort_with(404, _("Format laporan tidak dikenal."))
+
+
+@bp.route("/kelola/laporan/tahunan/<int:year>/<slug>/isian", methods=["GET", "POST"])
+def annual_text(year, slug):
+    agency = get_agency_or_404(slug)
+    if request.method == "POST":
+        auth.authorize("edit", agency)
+    else:
+        auth.authorize("view", agency)
+    _year_arg(year)
+    text = services.annual_text(agency.id, year)
+    editable = auth.can(current_user, "edit", agency)
+    form = AnnualTextForm(obj=text)
+    if editable and form.validate_on_submit():
+        try:
+            services.save_annual_text(agency, year, {f: form[f].data for f in
+                                                     ANNUAL_TEXT_FIELDS},
+                                      actor=current_user, now=utcnow())
+        except services.ReportError as exc:
+            db.session.rollback()
+            abort_with(400, str(exc))
+        db.session.commit()
+        flash(_("Isian laporan tahunan disimpan."), "success")
+        return redirect(url_for("reports.annual_text", year=year, slug=slug))
+    return render_template("reports/annual_text.html", agency=agency, year=year, form=form,
+                           text=text, editable=editable, confirm=ConfirmForm(), **_labels())
+
+
+@bp.post("/kelola/laporan/tahunan/<int:year>/<slug>/terbitkan")
+def publish_summary(year, slug):
+    agency = get_agency_or_404(slug)
+    auth.authorize("edit", agency)
+    _year_arg(year)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort_with(400, _("Formulir tidak sah; muat ulang halaman lalu coba lagi."))
+    now = utcnow()
+    ctx = services.annual_context(year, agency=agency, now=now)
+    pdf = html_to_pdf(render_html("pdf/reports/annual_summary.html", **ctx, **_labels()))
+    try:
+        item = services.publish_summary(agency, year, pdf, actor=current_user, now=now)
+    except services.ReportError as exc:
+        db.session.rollback()
+        abort_with(400, str(exc))
+    db.session.commit()
+    flash(_("Ringkasan laporan tahun %(y)d diterbitkan sebagai dokumen kewajiban e.", y=year),
+          "success")
+    return redirect(url_for("registry.item", slug=agency.slug, item_id=item.id))
+
+
+@bp.get("/kelola/laporan/audit.<fmt>")
+def audit_report(fmt):
+    auth.authorize("view_all")
+    ctx = services.audit_context()
+    if fmt == "csv":
+        part = request.args.get("bagian") or "peringkat"
+        if part == "peringkat":
+            text = services.compliance_csv(ctx["rows"], ctx["obligations"], ctx["matrix"])
+        elif part == "kewajiban":
+            text = services.overdue_csv(ctx["overdue"])
+        elif part == "permohonan":
+            text = services.late_csv(ctx["late"])
+        else:
+            abort_with(400, _("Bagian laporan tidak dikenal."))
+        return _csv(text, f"audit-kepatuhan-{part}.csv")
+    if fmt in ("pdf", "html"):
+        chart = _trend_chart(ctx["trend"], _("Tren rata-rata skor kepatuhan"),
+                             "chart-audit-trend")
+        html = render_html("pdf/reports/audit.html", chart=chart, **ctx, **_labels())
+        return html if fmt == "html" else _pdf(html, "audit-kepatuhan.pdf")
+    abort_with(404, _("Format laporan tidak dikenal."))
+
+
+# --- Dashboard section -------------------------------------------------------------------------
+
+def dashboard_section(user):
+    """PPID Utama and auditors: the five lowest-scoring agencies. Helper officers: the way to
+    their agencies' annual report."""
+    ctx = {"worst": None, "agencies": [], "year": local_today().year - 1}
+    if user.has_role(auth.MAIN) or user.has_role(auth.AUDITOR):
+        rows = [f for f in services.compliance_overview() if f.score is not None]
+        ctx["worst"] = sorted(rows, key=lambda f: (f.score, f.name.lower()))[:5]
+    helper_ids = user.agency_ids(auth.HELPER)
+    if helper_ids:
+        ctx["agencies"] = [a for a in services.active_agencies() if a.id in helper_ids]
+    if ctx["worst"] is None and not ctx["agencies"]:
+        return None
+    ctx.update(_labels())
+    return "reports/dashboard_section.html", ctx
+
+
+def can_view_all(user):
+    return auth.can(user, "view_all")

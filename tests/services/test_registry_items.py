@@ -1,0 +1,170 @@
+"""DIP items, immutable versions, refused uploads, nil declarations, exemptions, audit."""
+import io
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.datastructures import FileStorage
+
+from ppid.core.models import AuditEvent
+from ppid.core.storage import storage
+from ppid.core.uploads import UploadRejected
+from ppid.extensions import db
+from ppid.registry import rules, services
+from ppid.registry.models import (DocumentVersion, ImmutableVersionError, NilDeclaration)
+from tests.services.test_registry_staleness import (NOW, TODAY, make_catalogue, pdf_upload,
+                                                    published_item)
+
+
+def _draft(agency, ob=None):
+    return services.create_item(agency, {
+        "title": "Laporan Keuangan", "summary": "Realisasi anggaran", "holding_unit": "Keuangan",
+        "responsible": "Sekretaris", "made_at_place": "Pontianak", "made_on": TODAY,
+        "form": "cetak_elektronik", "retention": "10 tahun", "category": "berkala",
+        "obligation_id": ob.id if ob else None}, actor=None, now=NOW)
+
+
+def _stored_files(app):
+    root = Path(app.config["DATA_DIR"]) / "files"
+    return {p.name for p in root.glob("*/*/*")} if root.exists() else set()
+
+
+def _actions():
+    return [a for (a,) in db.session.execute(sa.select(AuditEvent.action).order_by(
+        AuditEvent.seq))]
+
+
+def test_versions_are_immutable_and_old_ones_stay(factories):
+    obs = make_catalogue()
+    agency = factories.agency()
+    item = published_item(agency, obs["a"], TODAY - timedelta(days=40),
+                          versions=[TODAY - timedelta(days=2)])
+    db.session.commit()
+    assert [v.number for v in item.versions] == [1, 2]
+    first = item.versions[0]
+    first_id = first.id
+    assert storage().get(first.sha256)[:5] == b"%PDF-"
+    assert "versi 1" in first.extracted_text  # PDF text kept for search
+    first.note = "diubah"
+    with pytest.raises(ImmutableVersionError):
+        db.session.flush()
+    db.session.rollback()
+    v = db.session.get(DocumentVersion, first_id)
+    db.session.delete(v)
+    with pytest.raises(ImmutableVersionError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_same_content_is_stored_once(app, factories):
+    agency = factories.agency()
+    a, b = _draft(agency), _draft(agency)
+    before = _stored_files(app)
+    va = services.add_version(a, pdf_upload("sama"), actor=None, now=NOW)
+    vb = services.add_version(b, pdf_upload("sama"), actor=None, now=NOW)
+    assert va.sha256 == vb.sha256
+    assert _stored_files(app) - before == {va.sha256}
+
+
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200
+
+
+@pytest.mark.parametrize("name, data, message", [
+    ("besar.pdf", None, "melebihi batas ukuran"),
+    ("laporan.pdf", EXE, "adalah program"),
+    ("halaman.html", b"<!doctype html><html><body><script>alert(1)</script></body></html>",
+     "berisi HTML atau skrip"),
+    ("laporan.pdf", b"<html><body>bukan pdf</body></html>", "berisi HTML atau skrip"),
+    ("../../etc/passwd.pdf", b"%PDF-1.4 x", "tidak boleh mengandung garis miring"),
+    ("..\\rahasia.pdf", b"%PDF-1.4 x", "tidak boleh mengandung garis miring"),
+    ("kosong.pdf", b"", "kosong"),
+])
+def test_refused_uploads_store_nothing(app, factories, name, data, message):
+    agency = factories.agency()
+    item = _draft(agency)
+    db.session.commit()
+    old_max = app.config["MAX_UPLOAD_BYTES"]
+    if data is None:
+        app.config["MAX_UPLOAD_BYTES"] = 1024
+        data = b"%PDF-1.4\n" + b"0" * 2048
+    before_files = _stored_files(app)
+    before_audit = len(_actions())
+    try:
+        with pytest.raises(UploadRejected) as exc:
+            services.add_version(item, FileStorage(io.BytesIO(data), filename=name),
+                                 actor=None, now=NOW)
+    finally:
+        app.config["MAX_UPLOAD_BYTES"] = old_max
+    db.session.rollback()
+    assert message in str(exc.value)
+    assert db.session.execute(sa.select(sa.func.count(DocumentVersion.id))).scalar_one() == 0
+    assert _stored_files(app) == before_files
+    assert len(_actions()) == before_audit
+
+
+def test_every_state_change_is_audited(factories):
+    obs = make_catalogue()
+    agency = factories.agency()
+    item = _draft(agency, obs["a"])
+    with pytest.raises(services.RegistryError, match="Unggah dokumennya"):
+        services.publish_item(item, actor=None, now=NOW)
+    services.add_version(item, pdf_upload(), actor=None, now=NOW)
+    services.update_item(item, {"title": "Laporan Keuangan 2026"}, actor=None, now=NOW)
+    services.publish_item(item, actor=None, now=NOW)
+    with pytest.raises(services.RegistryError, match="alasan"):
+        services.withdraw_item(item, " ", actor=None, now=NOW)
+    services.withdraw_item(item, "Dokumen keliru", actor=None, now=NOW)
+    assert item.state == "withdrawn" and item.withdrawal_reason == "Dokumen keliru"
+    with pytest.raises(services.RegistryError):
+        services.add_version(item, pdf_upload(), actor=None, now=NOW)
+    services.declare_nil(agency, obs["b"], 2026, 2, "tidak ada", actor=None, now=NOW)
+    acts = _actions()
+    for action in ("catalogue.create", "dip.create", "dip.version", "dip.update",
+                   "dip.publish", "dip.withdraw", "dip.nil"):
+        assert action in acts
+
+
+def test_nil_declaration_once_per_period(factories):
+    obs = make_catalogue()
+    agency = factories.agency()
+    services.declare_nil(agency, obs["b"], 2026, 2, "tidak ada", actor=None, now=NOW)
+    with pytest.raises(services.RegistryError, match="sudah ada"):
+        services.declare_nil(agency, obs["b"], 2026, 2, "lagi", actor=None, now=NOW)
+    with pytest.raises(services.RegistryError, match="tidak berlaku"):
+        services.declare_nil(agency, obs["u"], 2026, 2, "bukan utama", actor=None, now=NOW)
+    decl = db.session.execute(sa.select(NilDeclaration)).scalar_one()
+    assert decl.period_label == "Semester II 2026" and decl.declared_on == TODAY
+
+
+def _exemption_data(**kw):
+    data = {"information": "Rekam medis pasien", "pasal17_letters": "h", "other_statute": "",
+            "consequence": "mengungkap rahasia pribadi", "public_interest": "data agregat",
+            "decided_by": "PPID Dinkes", "decree_number": "440/1/2024",
+            "decree_on": date(2024, 3, 1), "period_text": "2 tahun", "end_on": date(2026, 3, 1)}
+    data.update(kw)
+    return data
+
+
+def test_exemptions_need_a_basis_and_raise_review_alerts(factories):
+    make_catalogue()
+    agency = factories.agency()
+    with pytest.raises(services.RegistryError, match="Pasal 17"):
+        services.save_exemption(agency, None, _exemption_data(pasal17_letters="z"), actor=None)
+    with pytest.raises(services.RegistryError, match="dasar pengecualian"):
+        services.save_exemption(agency, None, _exemption_data(pasal17_letters=""), actor=None)
+    ex = services.save_exemption(agency, None, _exemption_data(pasal17_letters="h, a"),
+                                 actor=None)
+    assert ex.letters == ["a", "h"]
+    alerts = services.registry_alerts(NOW)[agency.id]
+    assert [a.kind for a in alerts if a.kind == "exemption"] == ["exemption"]
+    services.save_exemption(agency, ex, _exemption_data(end_on=date(2028, 3, 1)), actor=None)
+    assert all(a.kind != "exemption" for a in services.registry_alerts(NOW)[agency.id])
+    assert not rules.exemption_review_due(ex.end_on, TODAY)
+
+
+def test_item_refuses_an_obligation_of_the_ppid_utama(factories):
+    obs = make_catalogue()
+    agency = factories.agency()
+    with pytest.raises(services.RegistryError, match="hanya berlaku"):
+        _draft(agency, obs["u"])
