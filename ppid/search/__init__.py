@@ -1,0 +1,18 @@
+"""Search: one Indonesian-aware Whoosh index over the DIP, document texts and the public
+request register (issue 5). The database is the truth; the index is derived data."""
+
+
+def init_app(app):
+    from flask_babel import lazy_gettext as _l
+
+    from ppid.core.web import register_nav
+    from ppid.search import cli, indexing, officer, views  # noqa: F401 (commands, policies)
+    from ppid.search.wiring import register_sources
+
+    app.config.setdefault("SEARCH_AUTO_INDEX", True)
+    indexing.init_app(app)
+    register_sources()
+    if "search" not in app.blueprints:
+        app.register_blueprint(views.bp)
+        app.register_blueprint(views.api_bp, name="search_api")
+    register_nav(_l("Cari"), "search.search_page")

@@ -1,0 +1,210 @@
+"""Keeping the index right: queue changes on flush, apply them after commit.
+
+1. ``after_flush``: each changed object of a watched class adds a ``search_pending`` row in
+   the same transaction (so no committed change can be lost, even if the process dies).
+2. ``after_commit``: in a web request the queue is drained after the response has been
+   sent (``call_on_close``), so indexing never slows the request down; elsewhere (CLI,
+   services in tests) it is drained at once.
+3. :func:`drain` takes the single-writer lock, loads the queued records' current state in
+   its own session, writes it to Whoosh, and deletes exactly the queue rows it applied.
+   A failure leaves the rows for the next drain (next commit, next search, ``flask ppid
+   search-drain`` or ``reindex``) and never touches the database write that queued them.
+"""
+import logging
+
+import sqlalchemy as sa
+from flask import current_app, g, has_app_context, has_request_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from ppid.core.db import utcnow
+from ppid.search import index as sindex
+from ppid.search.sources import SOURCES, doc_key, ids_touched, watched_classes
+
+log = logging.getLogger(__name__)
+
+DRAIN_BATCH = 500
+_FLAG = "ppid_search_dirty"
+_installed = {"done": False}
+
+
+def _after_flush(session, flush_context):
+    if not SOURCES:
+        return
+    classes = watched_classes()
+    if not classes:
+        return
+    touched = set()
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        if isinstance(obj, classes):
+            touched |= ids_touched(session, obj)
+    if not touched:
+        return
+    from ppid.search.models import SearchPending
+    conn = session.connection()
+    if not _queue_table_exists(conn):
+        return
+    now = utcnow()
+    conn.execute(
+        sa.insert(SearchPending.__table__),
+        [{"doc_type": t, "doc_id": i[:100], "queued_at": now} for t, i in sorted(touched)])
+    session.info[_FLAG] = True
+
+
+_table_seen = set()
+
+
+def _queue_table_exists(conn):
+    """A database migrated before the search feature has no queue table yet: then changes
+    are not queued (warned once), and ``flask ppid reindex`` builds the index later."""
+    key = str(conn.engine.url)
+    if key in _table_seen:
+        return True
+    if sa.inspect(conn).has_table("search_pending"):
+        _table_seen.add(key)
+        return True
+    log.warning("table search_pending is missing (run the migrations); search updates are "
+                "not queued until it exists")
+    return False
+
+
+def _after_commit(session):
+    if not session.info.pop(_FLAG, False):
+        return
+    if not has_app_context():
+        return
+    app = current_app._get_current_object()
+    if not app.config.get("SEARCH_AUTO_INDEX", True):
+        return
+    if has_request_context():
+        g.ppid_search_dirty = True  # drained after the response (see init_app)
+    else:
+        drain_quietly(app)
+
+
+def _after_rollback(session):
+    session.info.pop(_FLAG, None)
+
+
+def install_listeners():
+    """Session events, installed once per process (create_app runs several times)."""
+    if _installed["done"]:
+        return
+    event.listen(Session, "after_flush", _after_flush)
+    event.listen(Session, "after_commit", _after_commit)
+    event.listen(Session, "after_soft_rollback", lambda s, prev: _after_rollback(s))
+    _installed["done"] = True
+
+
+def init_app(app):
+    install_listeners()
+    app.config.setdefault("SEARCH_AUTO_INDEX", True)
+
+    @app.after_request
+    def _schedule_drain(response):
+        if g.pop("ppid_search_dirty", False):
+            response.call_on_close(lambda: _drain_in_context(app))
+        return response
+
+
+def _drain_in_context(app):
+    # In production no app context is active when the response closes. One is only when a
+    # test client shares the test's context: if that session holds the SQLite write lock,
+    # waiting for it would only time out; the queue is applied at the next drain instead.
+    if has_app_context() and _holds_write_transaction():
+        return
+    with app.app_context():
+        drain_quietly(app)
+
+
+def drain_quietly(app=None):
+    """:func:`drain`, logging instead of raising: indexing never fails a database write."""
+    try:
+        return drain(app)
+    except Exception:  # noqa: BLE001 - the queue keeps the work for the next attempt
+        log.exception("search indexing failed; the changes stay queued for the next attempt")
+        return 0
+
+
+def pending_count(session=None):
+    from ppid.search.models import SearchPending
+    from ppid.extensions import db
+    if session is None:
+        with Session(db.engine) as s:
+            return s.execute(sa.select(sa.func.count(SearchPending.id))).scalar_one()
+    return session.execute(sa.select(sa.func.count(SearchPending.id))).scalar_one()
+
+
+def drain(app=None, *, max_batches=50, lock_timeout=sindex.LOCK_TIMEOUT):
+    """Apply queued changes to the index; returns how many queue rows were applied."""
+    from ppid.extensions import db
+    from ppid.search.models import SearchPending
+
+    app = app or current_app._get_current_object()
+    types = list(SOURCES)
+    if not types:
+        return 0
+    ix = sindex.get_index(app)
+    applied = 0
+    reader = db.engine.execution_options(ppid_read_only=True)
+    with sindex.writer_lock(sindex.index_dir(app), timeout=lock_timeout):
+        for _ in range(max_batches):
+            with Session(reader) as session:
+                rows = session.execute(
+                    sa.select(SearchPending.id, SearchPending.doc_type, SearchPending.doc_id)
+                    .where(SearchPending.doc_type.in_(types))
+                    .order_by(SearchPending.id).limit(DRAIN_BATCH)).all()
+                if not rows:
+                    break
+                wanted = {}
+                for _id, doc_type, doc_id in rows:
+                    wanted.setdefault(doc_type, set()).add(doc_id)
+                docs = {}
+                for doc_type, ids in wanted.items():
+                    loaded = SOURCES[doc_type].load(session, sorted(ids))
+                    for i in ids:
+                        docs[doc_key(doc_type, i)] = loaded.get(i)
+                session.rollback()  # release the read (SQLite) before the index write
+            sindex.write_docs(ix, docs)
+            row_ids = [r[0] for r in rows]
+            with Session(db.engine) as session:
+                session.execute(sa.delete(SearchPending).where(SearchPending.id.in_(row_ids)))
+                session.commit()
+            applied += len(row_ids)
+            if len(rows) < DRAIN_BATCH:
+                break
+    return applied
+
+
+def drain_if_pending(app=None):
+    """Cheap check before a search: apply leftovers of an earlier failed drain, if any.
+
+    Does not wait when another process holds the writer lock (it is draining already).
+    """
+    from ppid.extensions import db
+    from ppid.search.models import SearchPending
+    if not SOURCES:
+        return
+    if _holds_write_transaction():
+        return  # the caller's open SQLite write transaction would block our delete
+    try:
+        with Session(db.engine.execution_options(ppid_read_only=True)) as session:
+            if session.execute(sa.select(SearchPending.id).limit(1)).first() is None:
+                return
+        drain(app, max_batches=4, lock_timeout=0.0)
+    except TimeoutError:
+        return
+    except Exception:  # noqa: BLE001 - searching works on the index as it is
+        log.exception("search: applying queued changes before the query failed")
+
+
+def _holds_write_transaction():
+    """True when this thread's session has an SQLite transaction that took the write lock
+    (outside reading web requests every SQLite transaction does: see ppid.core.db)."""
+    from ppid.extensions import db
+    if db.engine.dialect.name != "sqlite" or not db.session().in_transaction():
+        return False
+    if has_request_context():
+        from flask import request
+        return request.method not in ("GET", "HEAD", "OPTIONS") or g.get("writes", False)
+    return True

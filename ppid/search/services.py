@@ -1,0 +1,369 @@
+"""Public full-text search over the index: parsing any user query, filters, facets,
+highlighted snippets, pagination, sorting and "did you mean".
+
+Only public content is in the index (see sources.py). The officers' search over
+requesters' personal data is :mod:`ppid.search.officer`, which queries the database.
+"""
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+from whoosh import query as wq
+from whoosh import sorting
+from whoosh.highlight import ContextFragmenter, Formatter, Highlighter
+from whoosh.qparser import (GroupPlugin, MultifieldPlugin, OperatorsPlugin, PhrasePlugin,
+                            QueryParser, syntax)
+
+from ppid.search import index as sindex
+from ppid.search.analysis import REFERENCE_WORDS, fold
+
+log = logging.getLogger(__name__)
+
+MAX_QUERY_CHARS = 500
+MAX_QUERY_WORDS = 40
+MAX_RESULT_DEPTH = 10_000
+TYPES = ("all", "dip", "request")
+SORTS = ("relevance", "date")
+FACETS = ("type", "agency", "category", "year")
+SEARCH_FIELDS = ("title", "body", "meta")
+PHRASE_FIELDS = {"title": "title_x", "body": "body_x", "meta": "body_x"}
+SUGGEST_BELOW = 3  # offer "did you mean" when fewer results than this
+
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+_REFERENCE_RE = re.compile(
+    r"\b(" + "|".join(REFERENCE_WORDS) + r")\.?\s+(\d[\w/.\-]*)", re.IGNORECASE)
+_OPERATOR_WORDS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE"}
+
+
+class QueryError(ValueError):
+    """The query cannot be searched; ``message`` says why, for the user."""
+
+    def __init__(self, message, field_name="q"):
+        super().__init__(message)
+        self.message = message
+        self.field_name = field_name
+
+
+@dataclass
+class SearchParams:
+    q: str
+    type: str = "all"
+    agency: Optional[str] = None
+    category: Optional[str] = None
+    year: Optional[int] = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
+    facets: bool = True  # the API has no facets: it skips counting them
+
+
+@dataclass
+class Hit:
+    type: str
+    doc_id: str
+    public_id: str
+    title: str
+    agency: str
+    agency_name: str
+    category: str
+    year: str
+    snippet: Markup
+    url: str
+    extra: Dict[str, str] = field(default_factory=dict)
+
+    def api_dict(self):
+        out = {"type": self.type}
+        if self.type == "request":
+            out["registration_number"] = self.public_id
+        else:
+            out["id"] = int(self.public_id) if self.public_id.isdigit() else self.public_id
+        out.update(title=self.title, agency=self.agency, snippet=str(self.snippet),
+                   url=self.url)
+        return out
+
+
+@dataclass
+class SearchResult:
+    params: SearchParams
+    hits: List[Hit]
+    total: int
+    facets: Dict[str, List[tuple]]
+    suggestion: Optional[str] = None
+
+    @property
+    def pages(self):
+        return max(1, -(-self.total // self.params.per_page))
+
+    # The pager macro's interface.
+    @property
+    def page(self):
+        return self.params.page
+
+    @property
+    def has_prev(self):
+        return self.params.page > 1
+
+    @property
+    def has_next(self):
+        return self.params.page < self.pages
+
+    @property
+    def prev_num(self):
+        return self.params.page - 1
+
+    @property
+    def next_num(self):
+        return self.params.page + 1
+
+
+# --- Query text ---------------------------------------------------------------------------
+
+def clean_query(raw):
+    """Control characters out, whitespace collapsed, quotes balanced; raises QueryError."""
+    text = _CONTROL_RE.sub(" ", raw or "")
+    text = " ".join(text.split())
+    if not text:
+        raise QueryError(_("Masukkan kata yang dicari."))
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(_("Kata pencarian terlalu panjang: paling banyak %(n)d karakter.",
+                           n=MAX_QUERY_CHARS))
+    if text.count('"') % 2:
+        i = text.rfind('"')
+        text = text[:i] + text[i + 1:]
+    if len(text.split()) > MAX_QUERY_WORDS:
+        raise QueryError(_("Terlalu banyak kata: paling banyak %(n)d kata.", n=MAX_QUERY_WORDS))
+    return text
+
+
+def prepare_query(raw):
+    """The cleaned text, with regulation references outside quotes made into phrases:
+    ``Pasal 17 huruf b`` searches the phrase "Pasal 17", ``UU 14/2008`` the phrase."""
+    text = clean_query(raw)
+    parts = text.split('"')
+    for i in range(0, len(parts), 2):  # even parts are outside quotes
+        parts[i] = _REFERENCE_RE.sub(lambda m: f'"{m.group(1)} {m.group(2)}"', parts[i])
+    return '"'.join(parts)
+
+
+def _phrases_to_exact(parser, group):
+    """Quoted phrases search the unstemmed fields, so they match exactly."""
+    for i, node in enumerate(group):
+        if isinstance(node, syntax.GroupNode):
+            seen = set()
+            kept = []
+            for child in node:
+                if isinstance(child, PhrasePlugin.PhraseNode) and child.fieldname in PHRASE_FIELDS:
+                    child.set_fieldname(PHRASE_FIELDS[child.fieldname], override=True)
+                    if child.fieldname in seen:
+                        continue
+                    seen.add(child.fieldname)
+                kept.append(child)
+            node.nodes = kept
+            group[i] = _phrases_to_exact(parser, node)
+        elif isinstance(node, PhrasePlugin.PhraseNode) and node.fieldname in PHRASE_FIELDS:
+            node.set_fieldname(PHRASE_FIELDS[node.fieldname], override=True)
+    return group
+
+
+class _ExactPhrasePlugin:
+    def taggers(self, parser):
+        return ()
+
+    def filters(self, parser):
+        return [(_phrases_to_exact, 120)]
+
+
+def make_parser(schema):
+    """A forgiving parser: words (AND), "phrases", (groups), AND/OR/NOT; no field names,
+    wildcards, ranges or boosts (a "*" or ":" is just punctuation)."""
+    parser = QueryParser(None, schema, plugins=[PhrasePlugin(), GroupPlugin(),
+                                                OperatorsPlugin()])
+    parser.add_plugin(MultifieldPlugin(list(SEARCH_FIELDS)))
+    parser.add_plugin(_ExactPhrasePlugin())
+    return parser
+
+
+def parse(text, schema):
+    try:
+        q = make_parser(schema).parse(text)
+    except Exception:  # noqa: BLE001 - a query the parser chokes on: search its words
+        log.info("search: falling back to plain words for %r", text[:100])
+        words = " ".join(re.findall(r"\w+", text))
+        q = make_parser(schema).parse(words) if words else wq.NullQuery
+    return q
+
+
+# --- Highlighting ---------------------------------------------------------------------
+
+class MarkFormatter(Formatter):
+    """Matches in <mark>; everything else HTML-escaped."""
+
+    between = " … "
+
+    def _text(self, text):
+        return str(escape(text))
+
+    def format_token(self, text, token, replace=False):
+        from whoosh.highlight import get_text
+        return f"<mark>{escape(get_text(text, token, replace))}</mark>"
+
+
+_highlighter = Highlighter(fragmenter=ContextFragmenter(maxchars=240, surround=70),
+                           formatter=MarkFormatter())
+
+
+def _snippet(hit, stored):
+    text = stored.get("snip") or ""
+    if not text:
+        return Markup("")
+    for fieldname in ("body", "body_x"):
+        try:
+            out = _highlighter.highlight_hit(hit, fieldname, text=text, top=2)
+        except Exception:  # noqa: BLE001 - a snippet is decoration; fall back to plain text
+            log.exception("search: highlighting failed")
+            out = ""
+        if out:
+            return Markup(out)
+    plain = text[:240]
+    return Markup(escape(plain) + (" …" if len(text) > 240 else ""))
+
+
+# --- Searching -------------------------------------------------------------------------
+
+def _filter_query(params):
+    terms = []
+    if params.type in ("dip", "request"):
+        terms.append(wq.Term("type", params.type))
+    if params.agency:
+        terms.append(wq.Term("agency", params.agency))
+    if params.category:
+        terms.append(wq.Term("category", params.category))
+    if params.year:
+        terms.append(wq.Term("year", str(params.year)))
+    if not terms:
+        return None
+    return terms[0] if len(terms) == 1 else wq.And(terms)
+
+
+def _facet_counts(results):
+    facets = {}
+    for name in FACETS:
+        try:
+            groups = results.groups(name)
+        except KeyError:
+            groups = {}
+        items = [(k.decode() if isinstance(k, bytes) else str(k), v) for k, v in groups.items()
+                 if k not in (None, "", b"")]
+        if name == "year":
+            items.sort(key=lambda kv: kv[0], reverse=True)
+        else:
+            items.sort(key=lambda kv: (-kv[1], kv[0]))
+        facets[name] = items
+    return facets
+
+
+def _plain_words(text):
+    """Words of the query outside quotes and operators, as the user typed them."""
+    parts = text.split('"')
+    words = []
+    for i in range(0, len(parts), 2):
+        for w in re.findall(r"[^\W_]+(?:[/.\-][^\W_]+)*", parts[i]):
+            if w not in _OPERATOR_WORDS:
+                words.append(w)
+    return words
+
+
+def suggest(searcher, text):
+    """ "Did you mean" for words that occur nowhere in the index, or None."""
+    reader = searcher.reader()
+    correctors = [searcher.corrector("title_x"), searcher.corrector("body_x")]
+    changed = False
+    corrected = text
+    for word in _plain_words(text):
+        w = fold(word)
+        if len(w) < 4 or not w.isalpha():
+            continue
+        if reader.doc_frequency("body_x", w) or reader.doc_frequency("title_x", w):
+            continue
+        options = []
+        for corrector in correctors:  # titles first: their words are the best spelt
+            options = corrector.suggest(w, limit=1, maxdist=2, prefix=1)
+            if options:
+                break
+        if options and options[0] != w:
+            corrected = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", options[0], corrected,
+                               count=1)
+            changed = True
+    return corrected if changed else None
+
+
+def validate(params):
+    if params.type not in TYPES:
+        raise QueryError(_("Jenis harus salah satu dari: %(v)s.", v=", ".join(TYPES)), "type")
+    if params.sort not in SORTS:
+        raise QueryError(_("Urutan harus salah satu dari: %(v)s.", v=", ".join(SORTS)), "sort")
+    if params.year is not None and not 1900 <= params.year <= 2200:
+        raise QueryError(_("Tahun tidak valid."), "year")
+    if params.page < 1 or params.per_page < 1:
+        raise QueryError(_("Halaman tidak valid."), "page")
+    if (params.page - 1) * params.per_page >= MAX_RESULT_DEPTH:
+        raise QueryError(_("Halaman terlalu jauh; persempit pencarian dengan filter."), "page")
+    for name in ("agency", "category"):
+        value = getattr(params, name)
+        if value is not None and (len(value) > 100 or _CONTROL_RE.search(value)):
+            raise QueryError(_("Nilai filter tidak valid."), name)
+
+
+def search(params: SearchParams, app=None) -> SearchResult:
+    """Run a public search; raises QueryError (a 400 for the user) for unusable input."""
+    from ppid.search.indexing import drain_if_pending
+    validate(params)
+    text = prepare_query(params.q)
+    drain_if_pending(app)
+    try:
+        return _search(params, text, app)
+    except Exception as exc:  # noqa: BLE001 - whoosh raises many kinds on damaged files
+        # A file deleted or damaged under an open searcher: reopen the index once (which
+        # rebuilds it from the database if it is unreadable) and search again.
+        log.warning("search failed on the index (%s: %s); reopening it", type(exc).__name__,
+                    str(exc))
+        sindex.forget(app)
+        return _search(params, text, app)
+
+
+def _search(params, text, app):
+    searcher = sindex.searcher(app)
+    q = parse(text, searcher.schema)
+    if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
+        return SearchResult(params, [], 0, {n: [] for n in FACETS},
+                            suggest(searcher, text))
+    kwargs = {"filter": _filter_query(params)}
+    if params.facets:
+        kwargs["groupedby"] = {name: sorting.FieldFacet(name, maptype=sorting.Count)
+                               for name in FACETS}
+    if params.sort == "date":
+        kwargs.update(sortedby=sorting.FieldFacet("date", reverse=True))
+    else:
+        # One pass that scores every match and counts it exactly: Whoosh's block-max
+        # skipping (optimize) would need a second pass to count the total.
+        kwargs["optimize"] = False
+    limit = params.page * params.per_page
+    results = searcher.search(q, limit=limit, **kwargs)
+    total = len(results)
+    start = (params.page - 1) * params.per_page
+    hits = []
+    for hit in results[start:start + params.per_page]:
+        stored = hit.fields()
+        hits.append(Hit(type=stored.get("type", ""), doc_id=stored.get("doc_id", ""),
+                        public_id=stored.get("public_id", ""), title=stored.get("title", ""),
+                        agency=stored.get("agency", ""),
+                        agency_name=stored.get("agency_name", ""),
+                        category=stored.get("category", ""), year=stored.get("year", ""),
+                        snippet=_snippet(hit, stored), url=stored.get("url", ""),
+                        extra=stored.get("extra") or {}))
+    suggestion = suggest(searcher, text) if total < SUGGEST_BELOW else None
+    facets = _facet_counts(results) if params.facets else {n: [] for n in FACETS}
+    return SearchResult(params, hits, total, facets, suggestion)

@@ -1,0 +1,133 @@
+"""The public search page (/cari), the officers' request search and GET /api/v1/search."""
+from flask import Blueprint, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from ppid.api.common import ApiError, list_response, make_api_blueprint, page_params
+from ppid.search import officer, services
+from ppid.search.wiring import CATEGORY_LABELS
+
+bp = Blueprint("search", __name__)
+api_bp = make_api_blueprint("search_api", __name__)
+
+TYPE_LABELS = {"all": _l("Semua"), "dip": _l("Daftar Informasi Publik"),
+               "request": _l("Register permohonan")}
+SORT_LABELS = {"relevance": _l("Paling relevan"), "date": _l("Terbaru")}
+PER_PAGE = 20
+
+
+def _agency_names(slugs):
+    import sqlalchemy as sa
+
+    from ppid.agencies.models import Agency
+    from ppid.extensions import db
+    if not slugs:
+        return {}
+    return dict(db.session.execute(sa.select(Agency.slug, Agency.name)
+                                   .where(Agency.slug.in_(list(slugs)))).all())
+
+
+def _int_arg(name, lo, hi, default=None):
+    raw = (request.args.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise services.QueryError(_("%(name)s harus bilangan bulat.", name=name), name) from None
+    if not lo <= value <= hi:
+        raise services.QueryError(_("%(name)s harus antara %(lo)s dan %(hi)s.", name=name,
+                                    lo=lo, hi=hi), name)
+    return value
+
+
+@bp.get("/cari")
+def search_page():
+    q = request.args.get("q", "")
+    args = {
+        "q": q,
+        "type": request.args.get("jenis") or "all",
+        "agency": request.args.get("badan") or None,
+        "category": request.args.get("kategori") or None,
+        "sort": request.args.get("urut") or "relevance",
+    }
+    ctx = {"q": q, "args": args, "result": None, "error": None, "type_labels": TYPE_LABELS,
+           "sort_labels": SORT_LABELS, "category_labels": CATEGORY_LABELS,
+           "agency_names": {}, "year": None}
+    status = 200
+    if q.strip():
+        try:
+            year = _int_arg("tahun", 1900, 2200)
+            page = _int_arg("page", 1, 100000, 1)
+            ctx["year"] = args["year"] = year
+            params = services.SearchParams(q=q, type=args["type"], agency=args["agency"],
+                                           category=args["category"], year=year,
+                                           sort=args["sort"], page=page, per_page=PER_PAGE)
+            result = services.search(params)
+            ctx["result"] = result
+            ctx["agency_names"] = _agency_names({v for v, _n in result.facets["agency"]}
+                                                | ({args["agency"]} if args["agency"] else set()))
+        except services.QueryError as exc:
+            ctx["error"] = exc.message
+            status = 400
+    elif "q" in request.args:
+        ctx["error"] = _("Masukkan kata yang dicari.")
+    return render_template("search/search.html", **ctx), status
+
+
+def search_url(args, **changes):
+    """The /cari URL with ``changes`` applied (None removes a filter); page resets to 1."""
+    params = {"q": args.get("q"), "jenis": args.get("type"), "badan": args.get("agency"),
+              "kategori": args.get("category"), "tahun": args.get("year"),
+              "urut": args.get("sort")}
+    params.update(changes)
+    if params.get("jenis") == "all":
+        params.pop("jenis")
+    if params.get("urut") == "relevance":
+        params.pop("urut")
+    return url_for("search.search_page", **{k: v for k, v in params.items() if v})
+
+
+@bp.app_context_processor
+def _helpers():
+    return {"search_url": search_url}
+
+
+@bp.get("/kelola/cari-permohonan")
+@login_required
+def officer_search():
+    officer.authorize_search()
+    q = request.args.get("q", "")
+    rows, error, status = [], None, 200
+    if q.strip():
+        try:
+            rows = officer.search_requests(current_user, q)
+        except services.QueryError as exc:
+            error, status = exc.message, 400
+    return render_template("search/officer.html", q=q, rows=rows, error=error,
+                           limit=officer.MAX_ROWS), status
+
+
+# --- JSON API ---------------------------------------------------------------------------
+
+@api_bp.get("/search")
+def api_search():
+    page, per_page = page_params()
+    try:
+        params = services.SearchParams(
+            q=request.args.get("q", ""), type=request.args.get("type") or "all",
+            agency=request.args.get("agency") or None,
+            category=request.args.get("category") or None,
+            year=_int_arg("year", 1900, 2200), sort=request.args.get("sort") or "relevance",
+            page=page, per_page=per_page, facets=False)
+        result = services.search(params)
+    except services.QueryError as exc:
+        raise ApiError(400, "invalid_parameter", exc.message, {exc.field_name: exc.message})
+    root = request.url_root.rstrip("/")
+    items = []
+    for hit in result.hits:
+        item = hit.api_dict()
+        item["url"] = root + hit.url
+        items.append(item)
+    return list_response(items, result.total, page, per_page)

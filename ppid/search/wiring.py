@@ -1,0 +1,178 @@
+"""The two real sources: published DIP items (with their latest document's text) and the
+public request register. Only public fields are read here (DOMAIN.md section 11): never
+the requester's name, identity number, address, phone, e-mail or occupation.
+"""
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from ppid.search.sources import SearchDoc, register_source
+
+CATEGORY_LABELS = {"berkala": "Informasi berkala", "serta_merta": "Informasi serta-merta",
+                   "setiap_saat": "Informasi setiap saat",
+                   "dikecualikan": "Informasi dikecualikan"}
+REQUEST_STATE_LABELS = {"diterima": "diterima", "diproses": "diproses",
+                        "diteruskan": "diteruskan", "diperpanjang": "diperpanjang",
+                        "selesai": "selesai", "ditarik": "ditarik"}
+OUTCOME_LABELS = {"dikabulkan": "dikabulkan", "dikabulkan_sebagian": "dikabulkan sebagian",
+                  "ditolak": "ditolak", "tidak_dikuasai": "tidak dikuasai",
+                  "belum_didokumentasikan": "belum didokumentasikan"}
+
+
+def _join(*parts):
+    return "\n".join(p for p in parts if p)
+
+
+# --- DIP items --------------------------------------------------------------------------
+
+def _renamed(obj, *names):
+    """True when an existing row's indexed label changed in this flush."""
+    state = sa.inspect(obj)
+    if state.pending or state.deleted or state.was_deleted:
+        return False
+    return any(state.attrs[n].history.has_changes() for n in names)
+
+
+def _dip_ids_of_agency(session, agency):
+    if not _renamed(agency, "name", "short_name", "slug"):
+        return None
+    from ppid.registry.models import DipItem
+    return session.execute(sa.select(DipItem.id).where(DipItem.agency_id == agency.id)
+                           ).scalars().all()
+
+
+def _dip_ids_of_obligation(session, obligation):
+    if not _renamed(obligation, "code", "title"):
+        return None
+    from ppid.registry.models import DipItem
+    return session.execute(sa.select(DipItem.id).where(DipItem.obligation_id == obligation.id)
+                           ).scalars().all()
+
+
+def load_dip(session, ids):
+    from ppid.core.services import local_date
+    from ppid.registry.models import PUBLISHED, DipItem, DocumentVersion
+    int_ids = [int(i) for i in ids if str(i).isdigit()]
+    if not int_ids:
+        return {}
+    items = session.execute(
+        sa.select(DipItem).options(joinedload(DipItem.agency), joinedload(DipItem.obligation))
+        .where(DipItem.id.in_(int_ids), DipItem.state == PUBLISHED)).scalars().all()
+    if not items:
+        return {}
+    latest = (sa.select(DocumentVersion.item_id, sa.func.max(DocumentVersion.number).label("n"))
+              .where(DocumentVersion.item_id.in_([it.id for it in items]))
+              .group_by(DocumentVersion.item_id).subquery())
+    texts = dict(session.execute(
+        sa.select(DocumentVersion.item_id, DocumentVersion.extracted_text)
+        .join(latest, sa.and_(DocumentVersion.item_id == latest.c.item_id,
+                              DocumentVersion.number == latest.c.n))).all())
+    out = {}
+    for it in items:
+        agency = it.agency
+        when = it.made_on or (local_date(it.published_at) if it.published_at else None)
+        obligation = it.obligation
+        out[str(it.id)] = SearchDoc(
+            doc_type="dip", doc_id=str(it.id), public_id=str(it.id), title=it.title,
+            body=_join(it.summary, texts.get(it.id) or ""),
+            meta=_join(agency.name, agency.short_name, it.holding_unit, it.responsible,
+                       it.made_at_place,
+                       f"{obligation.code}. {obligation.title}" if obligation else "",
+                       CATEGORY_LABELS.get(it.category, it.category),
+                       str(when.year) if when else ""),
+            agency=agency.slug, agency_name=agency.name, category=it.category, date=when,
+            url=f"/badan/{agency.slug}/dip/{it.id}",
+            extra={"published_on": local_date(it.published_at).isoformat()
+                   if it.published_at else ""})
+    return out
+
+
+def all_dip_ids(session):
+    from ppid.registry.models import PUBLISHED, DipItem
+    return session.execute(sa.select(DipItem.id).where(DipItem.state == PUBLISHED)
+                           .order_by(DipItem.id)).scalars().all()
+
+
+# --- Request register -----------------------------------------------------------------------
+
+def _request_ids_of_agency(session, agency):
+    if not _renamed(agency, "name", "short_name", "slug"):
+        return None
+    from ppid.info_requests.models import InfoRequest
+    return session.execute(sa.select(InfoRequest.id).where(InfoRequest.agency_id == agency.id)
+                           ).scalars().all()
+
+
+def load_requests(session, ids):
+    from ppid.info_requests.models import InfoRequest
+    int_ids = [int(i) for i in ids if str(i).isdigit()]
+    if not int_ids:
+        return {}
+    # Only the public register's columns are selected: personal data is never loaded.
+    rows = session.execute(
+        sa.select(InfoRequest.id, InfoRequest.registration_number,
+                  InfoRequest.redacted_subject, InfoRequest.information, InfoRequest.state,
+                  InfoRequest.outcome, InfoRequest.received_on, InfoRequest.closed_on,
+                  InfoRequest.agency_id)
+        .where(InfoRequest.id.in_(int_ids))).all()
+    from ppid.agencies.models import Agency
+    agencies = {a.id: a for a in session.execute(
+        sa.select(Agency).where(Agency.id.in_({r.agency_id for r in rows}))).scalars()}
+    out = {}
+    for r in rows:
+        agency = agencies[r.agency_id]
+        subject = public_subject(r.redacted_subject, r.information)
+        received = r.received_on
+        out[str(r.id)] = SearchDoc(
+            doc_type="request", doc_id=str(r.id), public_id=r.registration_number,
+            title=subject, body=subject,
+            meta=_join(r.registration_number, agency.name, agency.short_name,
+                       "permohonan informasi",
+                       REQUEST_STATE_LABELS.get(r.state, r.state),
+                       OUTCOME_LABELS.get(r.outcome or "", r.outcome or ""),
+                       str(received.year) if received else ""),
+            agency=agency.slug, agency_name=agency.name, category="", date=received,
+            url=f"/permohonan/register?badan={agency.slug}"
+                + (f"&tahun={received.year}" if received else ""),
+            extra={"state": r.state or "", "outcome": r.outcome or "",
+                   "received_on": received.isoformat() if isinstance(received, date) else "",
+                   "closed_on": r.closed_on.isoformat() if r.closed_on else ""})
+    return out
+
+
+def public_subject(redacted_subject, information):
+    """Same rule as InfoRequest.public_subject: the officer's redaction wins."""
+    if redacted_subject:
+        return redacted_subject
+    text = " ".join((information or "").split())
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def all_request_ids(session):
+    from ppid.info_requests.models import InfoRequest
+    return session.execute(sa.select(InfoRequest.id).order_by(InfoRequest.id)).scalars().all()
+
+
+def register_sources():
+    """Register the DIP and request sources when their features' models exist."""
+    from ppid.agencies.models import Agency
+    try:
+        from ppid.registry.models import DipItem, DocumentVersion, Obligation
+    except ImportError:
+        DipItem = None
+    if DipItem is not None:
+        register_source(
+            "dip",
+            {DipItem: lambda s, o: o.id, DocumentVersion: lambda s, o: o.item_id,
+             Agency: _dip_ids_of_agency, Obligation: _dip_ids_of_obligation},
+            load_dip, all_dip_ids)
+    try:
+        from ppid.info_requests.models import InfoRequest
+    except ImportError:
+        InfoRequest = None
+    if InfoRequest is not None:
+        register_source(
+            "request",
+            {InfoRequest: lambda s, o: o.id, Agency: _request_ids_of_agency},
+            load_requests, all_request_ids)
