@@ -114,7 +114,14 @@ def _drain_in_context(app):
     if has_app_context() and _holds_write_transaction():
         return
     with app.app_context():
-        drain_quietly(app)
+        # Never queue up behind another worker: whoever holds the writer lock drains
+        # everything queued, and checks again after releasing it (see drain()).
+        try:
+            drain(app, lock_timeout=0.0)
+        except TimeoutError:
+            return
+        except Exception:  # noqa: BLE001 - the queue keeps the work for the next attempt
+            log.exception("search indexing failed; the changes stay queued for the next attempt")
 
 
 def drain_quietly(app=None):
@@ -136,14 +143,31 @@ def pending_count(session=None):
 
 
 def drain(app=None, *, max_batches=50, lock_timeout=sindex.LOCK_TIMEOUT):
-    """Apply queued changes to the index; returns how many queue rows were applied."""
+    """Apply queued changes to the index; returns how many queue rows were applied.
+
+    After releasing the writer lock it looks once more for rows queued meanwhile (by
+    workers that found the lock busy and left their rows to us) and drains those too.
+    """
     from ppid.extensions import db
     from ppid.search.models import SearchPending
 
     app = app or current_app._get_current_object()
-    types = list(SOURCES)
-    if not types:
+    if not SOURCES:
         return 0
+    applied = 0
+    for _round in range(5):
+        applied += _drain_locked(app, max_batches, lock_timeout)
+        with Session(db.engine.execution_options(ppid_read_only=True)) as session:
+            if session.execute(sa.select(SearchPending.id).limit(1)).first() is None:
+                break
+    return applied
+
+
+def _drain_locked(app, max_batches, lock_timeout):
+    from ppid.extensions import db
+    from ppid.search.models import SearchPending
+
+    types = list(SOURCES)
     ix = sindex.get_index(app)
     applied = 0
     reader = db.engine.execution_options(ppid_read_only=True)
