@@ -16,7 +16,7 @@ from ppid.agencies.models import Agency
 from ppid.core.db import utcnow
 from ppid.core.services import local_today, timezone as local_tz
 from ppid.extensions import db
-from ppid.registry import services
+from ppid.registry import rules, services
 from ppid.registry.models import DipItem, Exemption, Obligation
 
 PERKI = "Perki No. 1 Tahun 2021 Pasal 11 ayat (1)"
@@ -243,10 +243,10 @@ def _seed_agency(agency, obligations, today):
         if scenario == "belum_ada":
             continue
         if scenario == "nihil":
-            services.declare_nil(agency, ob, year, 1 if today.month <= 6 else 2,
+            declared = today - timedelta(days=20)  # for the semester it was declared in
+            services.declare_nil(agency, ob, declared.year, rules.semester_of(declared),
                                  "Tidak ada kegiatan pengadaan barang/jasa yang diumumkan "
-                                 "pada periode ini.", actor=None,
-                                 now=_moment(today - timedelta(days=20)))
+                                 "pada periode ini.", actor=None, now=_moment(declared))
             counts["nil"] += 1
             continue
         h = int(hashlib.sha256(f"{agency.slug}{ob.code}d".encode()).hexdigest()[:6], 16)

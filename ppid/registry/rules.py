@@ -44,9 +44,11 @@ def staleness(last_published_on: Optional[date], last_nil_on: Optional[date],
               warning_days: int = DEFAULT_WARNING_DAYS) -> Staleness:
     """The status of one (agency, obligation) pair, DOMAIN.md section 5.
 
-    ``last_published_on`` is the local date of the newest published version for the
-    obligation, ``last_nil_on`` the date of the newest nil declaration (Perki 1/2010: a
-    nil declaration counts as compliant for its period). A publication wins a tie.
+    ``last_published_on`` is the local date on which the newest published version for the
+    obligation first became public (``version_published_at``), ``last_nil_on`` the
+    effective date of the newest nil declaration, i.e. the last day of the semester it
+    covers (``nil_effective_on``; Perki 1/2010: a nil declaration counts as compliant for
+    its period), never the day it was typed. A publication wins a tie.
     """
     if last_published_on is None and last_nil_on is None:
         return Staleness(BELUM_ADA, None, None)
@@ -69,7 +71,15 @@ def applies_to_agency(applies_to: str, agency_kind: str) -> bool:
 
 
 def version_published_at(created_at: datetime, item_published_at: Optional[datetime]):
-    """A version uploaded while its item was a draft is published with the item."""
+    """The moment a version first became public.
+
+    ``item_published_at`` is the item's FIRST publication (services.publish_item never
+    moves it: republishing a withdrawn item keeps it). A version uploaded while the item
+    was a draft became public with that first publication; any later version was uploaded
+    while the item was published (a withdrawn item accepts no upload, and an item never
+    returns to draft), so it became public at its upload. Hence the later of the two; a
+    withdrawal and republication therefore never makes an old version newer.
+    """
     if item_published_at is None:
         return None
     return max(created_at, item_published_at)
@@ -96,3 +106,44 @@ def semester_range(year: int, semester: int):
 
 def semester_of(day: date) -> int:
     return 1 if day.month <= 6 else 2
+
+
+def semester_index(year: int, semester: int) -> int:
+    """A running number of semesters (one more per semester), for ordering and arithmetic."""
+    return year * 2 + semester - 1
+
+
+def semester_from_index(index: int):
+    """The (year, semester) of a ``semester_index``."""
+    return index // 2, index % 2 + 1
+
+
+def nil_effective_on(year: int, semester: int) -> date:
+    """The date a nil declaration for (year, semester) stands for in staleness: the LAST day
+    of the semester it covers (``semester_range``), whatever day it was typed.
+
+    DOMAIN.md section 3: a nil declaration counts as compliant "for that period". Nothing
+    to report for a semester is a statement about the whole semester, usually made just
+    after it ends; it therefore counts as if the information had been published, current,
+    on the semester's last day, and the obligation is current until that day plus the
+    obligation's period (``due_date``): a nil for Semester I 2026 (ends 30 June) on a
+    6-month obligation is current until 30 December 2026, so the next semester must be
+    published or declared nil in its turn. A nil for a long-past semester thus stays
+    overdue, however recently it was typed.
+    """
+    return semester_range(year, semester)[1]
+
+
+def nil_periods_open(today: date):
+    """The semesters a nil may be declared for on ``today``: the previous semester and the
+    current one, as ((year, semester), (year, semester)), oldest first.
+
+    A declaration for a semester further back would be history written after the fact (and
+    would already be overdue); one for a later semester would promise the future.
+    """
+    current = semester_index(today.year, semester_of(today))
+    return semester_from_index(current - 1), semester_from_index(current)
+
+
+def semester_label(year: int, semester: int) -> str:
+    return f"Semester {'I' if semester == 1 else 'II'} {year}"

@@ -69,6 +69,11 @@ def compute_staleness(now=None, *, agency_ids=None, warning=None):
 
     Queries find the newest publication and nil declaration per pair; the pure rule
     (rules.staleness) decides. Returns a list ordered by agency name, then obligation code.
+
+    A publication counts from the moment its version first became public
+    (rules.version_published_at with the item's first publication), a nil declaration from
+    the end of the semester it covers (rules.nil_effective_on); ``status_of`` computes the
+    same for one pair by another path, and the two must always agree.
     """
     now = now or utcnow()
     today = local_today(now)
@@ -82,7 +87,7 @@ def compute_staleness(now=None, *, agency_ids=None, warning=None):
              .where(DipItem.state == PUBLISHED, DipItem.obligation_id.is_not(None))
              .group_by(DipItem.agency_id, DipItem.obligation_id))
     nil_q = (sa.select(NilDeclaration.agency_id, NilDeclaration.obligation_id,
-                       sa.func.max(NilDeclaration.declared_on))
+                       sa.func.max(_NIL_SEMESTER_INDEX))
              .group_by(NilDeclaration.agency_id, NilDeclaration.obligation_id))
     if agency_ids is not None:
         ids = list(agency_ids)
@@ -96,7 +101,8 @@ def compute_staleness(now=None, *, agency_ids=None, warning=None):
     for agency_id, obligation_id, max_created, max_published in db.session.execute(pub_q):
         moment = rules.version_published_at(max_created, max_published)
         published[(agency_id, obligation_id)] = moment.astimezone(tz).date()
-    nil = {(a, o): d for a, o, d in db.session.execute(nil_q)}
+    nil = {(a, o): rules.nil_effective_on(*rules.semester_from_index(index))
+           for a, o, index in db.session.execute(nil_q)}
     result = []
     for agency in agencies:
         for ob in obligations:
@@ -110,6 +116,10 @@ def compute_staleness(now=None, *, agency_ids=None, warning=None):
     return result
 
 
+# The newest covered semester per pair, as rules.semester_index computes it.
+_NIL_SEMESTER_INDEX = NilDeclaration.period_year * 2 + NilDeclaration.period_semester - 1
+
+
 def status_of(agency, obligation, *, now=None, warning=None) -> PairStatus:
     """The status of one pair, queried on its own (detail pages; the bulk's reference)."""
     now = now or utcnow()
@@ -121,10 +131,11 @@ def status_of(agency, obligation, *, now=None, warning=None) -> PairStatus:
                DipItem.state == PUBLISHED)).all()
     moments = [rules.version_published_at(c, p) for c, p in rows]
     last_pub = local_date(max(moments)) if moments else None
-    last_nil = db.session.execute(
-        sa.select(sa.func.max(NilDeclaration.declared_on))
+    periods = db.session.execute(
+        sa.select(NilDeclaration.period_year, NilDeclaration.period_semester)
         .where(NilDeclaration.agency_id == agency.id,
-               NilDeclaration.obligation_id == obligation.id)).scalar_one()
+               NilDeclaration.obligation_id == obligation.id)).all()
+    last_nil = max((rules.nil_effective_on(y, s) for y, s in periods), default=None)
     st = rules.staleness(last_pub, last_nil, obligation.period_months, local_today(now),
                          warning)
     return PairStatus(agency, obligation, st.status, st.last_published_on, st.due_on,
@@ -205,7 +216,18 @@ def update_item(item, data, *, actor, now=None) -> DipItem:
 
 
 def publish_item(item, *, actor, now=None) -> DipItem:
-    """Publish a draft (or republish a withdrawn item); the publication time is now."""
+    """Publish a draft, or republish a withdrawn item.
+
+    The first publication sets ``published_at`` to now, and it never moves again:
+    ``published_at`` is the moment the item FIRST became public, from which every version
+    uploaded as a draft counts (rules.version_published_at). Republishing a withdrawn item
+    is allowed, because a PPID withdraws by mistake too and must be able to undo it, but it
+    only restores the item as it was: its versions keep the moments they first became
+    public, so a republication never makes an overdue obligation current again nor
+    changes the dates shown for old versions (public pages, API, staleness). To bring the
+    obligation up to date the officer uploads a new version after republishing; that
+    version counts from its upload. The republication itself is in the audit trail.
+    """
     now = now or utcnow()
     if item.state == PUBLISHED:
         raise RegistryError(_("Informasi ini sudah diterbitkan."))
@@ -213,14 +235,19 @@ def publish_item(item, *, actor, now=None) -> DipItem:
         raise RegistryError(_("Unggah dokumennya terlebih dahulu: informasi untuk kewajiban "
                               "berkala diterbitkan bersama dokumennya."))
     before = item.state
+    changes = {"state": [before, PUBLISHED]}
+    if item.published_at is None:
+        item.published_at = now
+        changes["published_at"] = [None, now]
+    else:
+        changes["republished_at"] = now
+        changes["withdrawn_at"] = [item.withdrawn_at, None]
     item.state = PUBLISHED
-    item.published_at = now
     item.withdrawn_at = None
     item.withdrawal_reason = None
     item.updated_at = now
     db.session.flush()
-    audit.record("dip.publish", item, actor=actor, now=now,
-                 changes={"state": [before, PUBLISHED], "published_at": [None, now]})
+    audit.record("dip.publish", item, actor=actor, now=now, changes=changes)
     return item
 
 
@@ -306,13 +333,33 @@ def latest_item_for(agency, obligation):
 # --- Nil declarations ----------------------------------------------------------------------
 
 def declare_nil(agency, obligation, year, semester, reason, *, actor, now=None):
-    """Declare nothing to publish (nihil) for an obligation and a semester; public."""
+    """Declare nothing to publish (nihil) for an obligation and a semester; public.
+
+    It counts for staleness from the end of that semester (rules.nil_effective_on), and may
+    be declared only for the current or the previous semester (rules.nil_periods_open):
+    an older semester would already be overdue, a later one is not known yet.
+    """
     now = now or utcnow()
     reason = (reason or "").strip()
     if not reason:
         raise RegistryError(_("Tuliskan alasan pernyataan nihil."))
     if semester not in (1, 2) or not 2000 <= int(year) <= 2100:
         raise RegistryError(_("Periode tidak valid."))
+    previous, current = rules.nil_periods_open(local_today(now))
+    period = (int(year), int(semester))
+    if period not in (previous, current):
+        args = {"period": rules.semester_label(*period),
+                "current": rules.semester_label(*current),
+                "previous": rules.semester_label(*previous)}
+        if rules.semester_index(*period) > rules.semester_index(*current):
+            raise RegistryError(_(
+                "%(period)s belum berjalan. Pernyataan nihil hanya dapat dibuat untuk "
+                "semester berjalan (%(current)s) atau semester sebelumnya (%(previous)s).",
+                **args))
+        raise RegistryError(_(
+            "%(period)s sudah lewat lebih dari satu periode. Pernyataan nihil hanya dapat "
+            "dibuat untuk semester berjalan (%(current)s) atau semester sebelumnya "
+            "(%(previous)s).", **args))
     if not rules.applies_to_agency(obligation.applies_to, agency.kind):
         raise RegistryError(_("Kewajiban %(code)s tidak berlaku bagi badan publik ini.",
                               code=obligation.code))
@@ -336,7 +383,9 @@ def nil_declarations(agency, obligation=None):
     q = sa.select(NilDeclaration).where(NilDeclaration.agency_id == agency.id)
     if obligation is not None:
         q = q.where(NilDeclaration.obligation_id == obligation.id)
-    return db.session.execute(q.order_by(NilDeclaration.declared_on.desc())).scalars().all()
+    return db.session.execute(q.order_by(
+        NilDeclaration.period_year.desc(), NilDeclaration.period_semester.desc(),
+        NilDeclaration.id.desc())).scalars().all()
 
 
 # --- Catalogue -----------------------------------------------------------------------------

@@ -397,6 +397,7 @@ def item_publish(item_id):
     auth.authorize("edit", item)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    republish = item.state == WITHDRAWN
     try:
         services.publish_item(item, actor=current_user)
     except services.RegistryError as exc:
@@ -404,7 +405,9 @@ def item_publish(item_id):
         flash(str(exc), "error")
     else:
         db.session.commit()
-        flash(_("Informasi diterbitkan."), "success")
+        flash(_("Informasi diterbitkan kembali dengan tanggal terbit semula; unggah versi "
+                "baru untuk memperbaruinya.") if republish else _("Informasi diterbitkan."),
+              "success")
     return redirect(url_for("registry.item", slug=item.agency.slug, item_id=item.id))
 
 

@@ -1,5 +1,6 @@
 """DIP items, immutable versions, refused uploads, nil declarations, exemptions, audit."""
 import io
+import json
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -13,8 +14,8 @@ from ppid.core.uploads import UploadRejected
 from ppid.extensions import db
 from ppid.registry import rules, services
 from ppid.registry.models import (DocumentVersion, ImmutableVersionError, NilDeclaration)
-from tests.services.test_registry_staleness import (NOW, TODAY, make_catalogue, pdf_upload,
-                                                    published_item)
+from tests.services.test_registry_staleness import (NOW, TODAY, make_catalogue, moment,
+                                                    pdf_upload, published_item)
 
 
 def _draft(agency, ob=None):
@@ -168,3 +169,67 @@ def test_item_refuses_an_obligation_of_the_ppid_utama(factories):
     agency = factories.agency()
     with pytest.raises(services.RegistryError, match="hanya berlaku"):
         _draft(agency, obs["u"])
+
+
+@pytest.mark.parametrize("year, semester, message", [
+    (2026, 1, None),                 # the previous semester (TODAY is in Semester II 2026)
+    (2026, 2, None),                 # the current one
+    (2025, 2, "Semester II 2025 sudah lewat lebih dari satu periode"),
+    (2021, 1, "Semester I 2021 sudah lewat lebih dari satu periode"),
+    (2027, 1, "Semester I 2027 belum berjalan"),
+    (2030, 2, "Semester II 2030 belum berjalan"),
+])
+def test_nil_only_for_the_current_or_the_previous_semester(factories, year, semester,
+                                                          message):
+    obs = make_catalogue()
+    agency = factories.agency()
+    db.session.commit()
+    before = len(_actions())
+    if message is None:
+        decl = services.declare_nil(agency, obs["b"], year, semester, "tidak ada",
+                                    actor=None, now=NOW)
+        assert (decl.period_year, decl.period_semester) == (year, semester)
+        return
+    with pytest.raises(services.RegistryError) as exc:
+        services.declare_nil(agency, obs["b"], year, semester, "tidak ada", actor=None,
+                         now=NOW)
+    text = str(exc.value)
+    assert message in text
+    assert "semester berjalan (Semester II 2026)" in text
+    assert "semester sebelumnya (Semester I 2026)" in text
+    db.session.rollback()
+    assert db.session.execute(sa.select(sa.func.count(NilDeclaration.id))).scalar_one() == 0
+    assert len(_actions()) == before
+
+
+def test_nil_periods_follow_the_local_date_of_now(factories):
+    """1 January 2027 00:30 in Jakarta is still 31 December 2026 in UTC."""
+    obs = make_catalogue()
+    agency = factories.agency()
+    new_year = moment(date(2027, 1, 1), 0).replace(minute=30)
+    services.declare_nil(agency, obs["a"], 2027, 1, "tidak ada", actor=None, now=new_year)
+    services.declare_nil(agency, obs["b"], 2026, 2, "tidak ada", actor=None, now=new_year)
+    with pytest.raises(services.RegistryError, match="lebih dari satu periode"):
+        services.declare_nil(agency, obs["c"], 2026, 1, "tidak ada", actor=None,
+                             now=new_year)
+
+
+def test_republication_keeps_the_first_publication_and_is_audited(factories):
+    obs = make_catalogue()
+    agency = factories.agency()
+    item = published_item(agency, obs["a"], TODAY - timedelta(days=300))
+    first = item.published_at
+    services.withdraw_item(item, "Dokumen keliru", actor=None, now=NOW - timedelta(hours=2))
+    with pytest.raises(services.RegistryError, match="ditarik"):
+        services.add_version(item, pdf_upload(), actor=None, now=NOW)
+    services.publish_item(item, actor=None, now=NOW)
+    assert item.published_at == first and item.withdrawal_reason is None
+    with pytest.raises(services.RegistryError, match="sudah diterbitkan"):
+        services.publish_item(item, actor=None, now=NOW)
+    events = db.session.execute(sa.select(AuditEvent).where(
+        AuditEvent.action == "dip.publish").order_by(AuditEvent.seq)).scalars().all()
+    assert len(events) == 2
+    first_change, again = (json.loads(e.changes) for e in events)
+    assert first_change["state"] == ["draft", "published"] and "published_at" in first_change
+    assert again["state"] == ["withdrawn", "published"] and "republished_at" in again
+    assert "published_at" not in again     # the publication moment did not move

@@ -103,3 +103,65 @@ def test_hours_to_publish():
 def test_semester_range(year, semester, start, end):
     assert rules.semester_range(year, semester) == (start, end)
     assert rules.semester_of(start) == semester == rules.semester_of(end)
+
+
+def test_republication_does_not_make_an_old_version_newer():
+    """The item's first publication is what counts; a later version counts from its upload."""
+    first = datetime(2026, 1, 10, 2, tzinfo=timezone.utc)
+    draft_upload = first - timedelta(days=5)
+    later_upload = first + timedelta(days=200)
+    assert rules.version_published_at(draft_upload, first) == first
+    assert rules.version_published_at(later_upload, first) == later_upload
+
+
+@pytest.mark.parametrize("year, semester, effective", [
+    (2026, 1, D(2026, 6, 30)),
+    (2026, 2, D(2026, 12, 31)),
+    (2024, 1, D(2024, 6, 30)),
+])
+def test_nil_counts_from_the_end_of_its_semester(year, semester, effective):
+    assert rules.nil_effective_on(year, semester) == effective
+    assert rules.semester_range(year, semester)[1] == effective
+
+
+@pytest.mark.parametrize("year, semester, today, status, due", [
+    # Semester I 2026 (ends 30 June): current until 30 June + 6 months, whenever typed
+    (2026, 1, D(2026, 7, 2), NIHIL, D(2026, 12, 30)),
+    (2026, 1, D(2026, 11, 23), NIHIL, D(2026, 12, 30)),
+    (2026, 1, D(2026, 12, 1), SEGERA, D(2026, 12, 30)),
+    (2026, 1, D(2026, 12, 31), TERLAMBAT, D(2026, 12, 30)),
+    # Semester II 2026 declared during the semester: until the end of the next one
+    (2026, 2, D(2026, 8, 1), NIHIL, D(2027, 6, 30)),
+    # a nil for a long-past semester is overdue, not current
+    (2025, 2, D(2026, 11, 23), TERLAMBAT, D(2026, 6, 30)),
+    (2024, 1, D(2026, 11, 23), TERLAMBAT, D(2024, 12, 30)),
+])
+def test_staleness_of_a_nil_follows_its_period(year, semester, today, status, due):
+    st = rules.staleness(None, rules.nil_effective_on(year, semester), 6, today)
+    assert (st.status, st.due_on, st.is_nil) == (status, due, True)
+    assert st.last_published_on == rules.nil_effective_on(year, semester)
+
+
+def test_a_publication_on_the_last_day_of_the_semester_wins_over_its_nil():
+    st = rules.staleness(D(2026, 6, 30), rules.nil_effective_on(2026, 1), 6, D(2026, 7, 1))
+    assert (st.status, st.is_nil) == (TERKINI, False)
+
+
+@pytest.mark.parametrize("today, previous, current", [
+    (D(2026, 1, 1), (2025, 2), (2026, 1)),
+    (D(2026, 6, 30), (2025, 2), (2026, 1)),
+    (D(2026, 7, 1), (2026, 1), (2026, 2)),
+    (D(2026, 11, 23), (2026, 1), (2026, 2)),
+    (D(2026, 12, 31), (2026, 1), (2026, 2)),
+])
+def test_nil_periods_open_are_the_previous_and_the_current_semester(today, previous, current):
+    assert rules.nil_periods_open(today) == (previous, current)
+
+
+@pytest.mark.parametrize("year, semester", [(2025, 2), (2026, 1), (2026, 2), (2000, 1)])
+def test_semester_index_round_trip_and_order(year, semester):
+    index = rules.semester_index(year, semester)
+    assert rules.semester_from_index(index) == (year, semester)
+    assert rules.semester_index(year, 1) < rules.semester_index(year, 2) \
+        < rules.semester_index(year + 1, 1)
+    assert rules.semester_label(year, semester).startswith("Semester ")

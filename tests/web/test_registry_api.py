@@ -92,3 +92,31 @@ def test_bad_parameters_get_json_errors(client, data, url, status, field):
     assert body["error"] and body["message"]
     if field:
         assert field in body["fields"]
+
+
+def test_withdraw_and_republish_changes_no_published_at(client, data):
+    """Review finding: republishing rewrote versions[].published_at and the status."""
+    from ppid.registry import services
+
+    def snapshot():
+        item = client.get("/api/v1/dip?agency=dinkes-uji").get_json()["items"][0]
+        obligations = client.get("/api/v1/agencies/dinkes-uji/obligations").get_json()
+        return ([v["published_at"] for v in item["versions"]],
+                next(o for o in obligations["items"] if o["code"] == "a"))
+
+    before = snapshot()
+    old = published_item(data["dinkes"], data["obs"]["c"], date.today() - timedelta(days=400),
+                         title="Ringkasan lama")
+    services.withdraw_item(data["item"], "keliru", actor=None)
+    services.publish_item(data["item"], actor=None)
+    services.withdraw_item(old, "keliru", actor=None)
+    services.publish_item(old, actor=None)
+    db.session.commit()
+    assert snapshot() == before
+    body = client.get("/api/v1/dip?agency=dinkes-uji&obligation=c").get_json()
+    assert body["items"][0]["versions"][0]["published_at"].startswith(
+        old.published_at.isoformat()[:10])
+    c = next(o for o in client.get("/api/v1/agencies/dinkes-uji/obligations").get_json()[
+        "items"] if o["code"] == "c")
+    assert c["status"] == "terlambat"
+    assert c["last_published_on"] == (date.today() - timedelta(days=400)).isoformat()

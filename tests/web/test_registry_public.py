@@ -9,7 +9,8 @@ import pytest
 
 from ppid.core import auth
 from ppid.extensions import db
-from ppid.registry import services
+from ppid.core.services import local_today, timezone as local_tz
+from ppid.registry import rules, services
 from tests.conftest import login
 from tests.services.test_registry_items import _exemption_data
 from tests.services.test_registry_staleness import (TODAY, make_catalogue, moment,
@@ -217,15 +218,66 @@ def test_helper_declares_nil_from_the_dashboard_link(client, factories, registry
     db.session.commit()
     login(client, helper)
     assert client.get("/kelola/badan/dinkes-uji/nihil/c").status_code == 200
+    year, semester = rules.nil_periods_open(local_today())[1]   # the current semester
     resp = client.post("/kelola/badan/dinkes-uji/nihil/c", data={
-        "period_year": str(TODAY.year), "period_semester": "2",
+        "period_year": str(year), "period_semester": str(semester),
         "reason": "Tidak ada kegiatan"})
     assert resp.status_code == 302
     html = client.get("/badan/dinkes-uji/kewajiban/c").get_data(as_text=True)
     assert "Nihil" in html and "Tidak ada kegiatan" in html
+    end = rules.nil_effective_on(year, semester).strftime("%d-%m-%Y")
+    assert f"Pernyataan nihil untuk periode sampai {end}" in html
     resp = client.post("/kelola/badan/dinkes-uji/nihil/c", data={
-        "period_year": str(TODAY.year), "period_semester": "2", "reason": "lagi"})
+        "period_year": str(year), "period_semester": str(semester), "reason": "lagi"})
     assert resp.status_code == 422 and "sudah ada" in resp.get_data(as_text=True)
+
+
+def test_nil_for_an_old_or_a_future_semester_is_refused(client, factories, registry):
+    helper = factories.user(auth.HELPER, registry["agency"])
+    db.session.commit()
+    login(client, helper)
+    previous, current = rules.nil_periods_open(local_today())
+    too_old = rules.semester_from_index(rules.semester_index(*previous) - 1)
+    future = rules.semester_from_index(rules.semester_index(*current) + 1)
+    for (year, semester), message in ((too_old, "sudah lewat lebih dari satu periode"),
+                                      (future, "belum berjalan")):
+        resp = client.post("/kelola/badan/dinkes-uji/nihil/c", data={
+            "period_year": str(year), "period_semester": str(semester),
+            "reason": "Tidak ada kegiatan"})
+        html = resp.get_data(as_text=True)
+        assert resp.status_code == 422 and message in html
+        assert rules.semester_label(*current) in html
+    assert not services.nil_declarations(registry["agency"])
+    html = client.get("/badan/dinkes-uji/kewajiban/c").get_data(as_text=True)
+    assert "Belum ada" in html
+    # the previous semester is accepted
+    resp = client.post("/kelola/badan/dinkes-uji/nihil/c", data={
+        "period_year": str(previous[0]), "period_semester": str(previous[1]),
+        "reason": "Tidak ada kegiatan"})
+    assert resp.status_code == 302
+
+
+def test_republishing_through_the_web_keeps_the_old_date_and_status(client, factories,
+                                                                    registry):
+    helper = factories.user(auth.HELPER, registry["agency"])
+    db.session.commit()
+    login(client, helper)
+    item = registry["overdue"]
+    first = item.published_at
+    first_text = item.published_at.astimezone(local_tz()).strftime("%d-%m-%Y")
+    assert client.post(f"/kelola/dip/{item.id}/tarik",
+                       data={"reason": "Salah unggah"}).status_code == 302
+    html = client.get(f"/badan/dinkes-uji/dip/{item.id}").get_data(as_text=True)
+    assert "Terbitkan kembali" in html and "tanggal terbit semula" in html
+    resp = client.post(f"/kelola/dip/{item.id}/terbitkan", data={}, follow_redirects=True)
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert "diterbitkan kembali dengan tanggal terbit semula" in html
+    assert first_text in html
+    db.session.expire_all()
+    assert db.session.get(type(item), item.id).published_at == first
+    html = client.get("/badan/dinkes-uji/kewajiban/b").get_data(as_text=True)
+    assert "Terlambat" in html and "Terkini" not in html
 
 
 def test_officer_withdraws_with_a_reason(client, factories, registry):
