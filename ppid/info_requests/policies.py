@@ -1,4 +1,5 @@
 """Who may act on requests and objections (registered once, at import)."""
+from ppid.agencies.models import Agency
 from ppid.core.auth import ATASAN, CITIZEN, HELPER, MAIN, policy
 
 
@@ -37,6 +38,20 @@ def decide_objection(user, objection):
 
 
 @policy("enter_request")
-def enter_request(user, obj):
-    """Enter a request received in person, by post, e-mail or phone."""
-    return bool(_roles(user) & {MAIN, HELPER})
+def enter_request(user, agency):
+    """Enter a request received in person, by post, e-mail or phone.
+
+    Without an agency: may the user open the intake form at all (the PPID Utama or any
+    helper officer). With the agency the request is addressed to: the PPID Utama for any
+    agency, a helper officer only for the agencies they serve, so nobody writes into
+    another agency's queue.
+    """
+    roles = _roles(user)
+    if MAIN in roles:
+        return True
+    if HELPER not in roles:
+        return False
+    if agency is None:
+        return True
+    agency_id = agency.id if isinstance(agency, Agency) else getattr(agency, "agency_id", None)
+    return agency_id is not None and agency_id in user.agency_ids(HELPER)

@@ -6,7 +6,8 @@ counted in working days with ``ppid.core.calendar`` (DOMAIN.md section 6).
 from dataclasses import dataclass
 from datetime import date
 
-from ppid.core.calendar import Calendar, add_working_days, explain_deadline, working_days_between
+from ppid.core.calendar import (Calendar, Deadline, add_working_days, explain_deadline,
+                                working_days_between)
 
 # --- States (DOMAIN.md section 7) ----------------------------------------------------------
 
@@ -74,6 +75,7 @@ OBJECTION_FILING_DAYS = 30   # UU KIP Pasal 36(1)
 OBJECTION_ANSWER_DAYS = 30   # UU KIP Pasal 36(2)
 DISPUTE_FILING_DAYS = 14     # UU KIP Pasal 37(2)
 NEAR_DUE_DAYS = 3            # queues show requests due within 3 working days first
+MAX_BACKDATE_DAYS = 30       # an officer enters a request received at most 30 days ago
 
 OBJECTION_GROUNDS = {
     "a": "Permohonan informasi ditolak dengan alasan pengecualian Pasal 17",
@@ -128,6 +130,13 @@ def answer_deadline(cal: Calendar, received_on: date):
 def max_extended_due(cal: Calendar, due_on: date) -> date:
     """Latest extended due date: 7 working days after the original one (Pasal 22(8))."""
     return add_working_days(cal, due_on, EXTENSION_DAYS)
+
+
+def explain_extension(cal: Calendar, due_on: date, extended_due_on: date) -> Deadline:
+    """The working of an extension as chosen: the working days after the original due date
+    up to the extended one (at most 7, Pasal 22(8)), with the days skipped on the way."""
+    n = working_days_between(cal, due_on, extended_due_on)
+    return explain_deadline(cal, due_on, n, from_receipt=False)
 
 
 def check_extension(cal: Calendar, *, state: str, due_on: date, extended_due_on,

@@ -8,6 +8,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from babel.dates import format_date
 from flask import current_app
+from sqlalchemy.orm import selectinload
 
 from ppid.agencies.models import Agency
 from ppid.agencies.services import utama
@@ -233,10 +234,16 @@ def submit_request(data, *, actor, now, channel="online", received_at=None,
     received_at = received_at or now
     if received_at > now + timedelta(minutes=5):
         raise ServiceError("Waktu penerimaan tidak boleh di masa depan.", "received_at")
+    if received_at < now - timedelta(days=rules.MAX_BACKDATE_DAYS):
+        # A late entry would take a number out of order (even in a past year's sequence)
+        # and start its clock long ago; such a request goes through the PPID Utama.
+        raise ServiceError(f"Waktu penerimaan paling lama {rules.MAX_BACKDATE_DAYS} hari "
+                           f"sebelum hari ini. Untuk permohonan yang diterima lebih awal, "
+                           f"hubungi PPID Utama.", "received_at")
     cal = build_calendar()
     received_on = local_date(received_at)
     deadline = rules.answer_deadline(cal, received_on)
-    seq, number = next_registration_number(received_on.year)
+    seq, number = next_registration_number(received_on.year)  # the year of its receipt
     agency = data["agency"]
     token = None if requester_user is not None else new_tracking_token()
     req = InfoRequest(
@@ -626,11 +633,24 @@ def handled_agency_ids(user):
     return user.agency_ids(auth.HELPER)
 
 
+def decided_agency_ids(user):
+    """Agencies whose objections ``user`` decides; None means every agency (PPID Utama)."""
+    from ppid.core import auth
+    if user.has_role(auth.MAIN):
+        return None
+    return user.agency_ids(auth.ATASAN)
+
+
 def request_queue(user, *, now, agency_id=None):
-    """Open requests the user handles: overdue and due within 3 working days first."""
+    """Open requests the user handles: overdue and due within 3 working days first.
+
+    Everything the queue page, the dashboard and the CSV export show is loaded here in a
+    fixed number of queries (the agency is joined by the model; the officer is selected in).
+    """
     cal = build_calendar()
     today = local_today(now)
-    stmt = sa.select(InfoRequest).where(InfoRequest.state.in_(rules.OPEN_STATES))
+    stmt = (sa.select(InfoRequest).where(InfoRequest.state.in_(rules.OPEN_STATES))
+            .options(selectinload(InfoRequest.assigned_to)))
     ids = handled_agency_ids(user)
     if ids is not None:
         stmt = stmt.where(InfoRequest.agency_id.in_(ids or [-1]))
@@ -646,9 +666,11 @@ def objection_queue(user, *, now):
     from ppid.core import auth
     cal = build_calendar()
     today = local_today(now)
-    stmt = sa.select(Objection).where(Objection.decision.is_(None))
-    if not user.has_role(auth.MAIN):
-        stmt = stmt.where(Objection.agency_id.in_(user.agency_ids(auth.ATASAN) or [-1]))
+    stmt = (sa.select(Objection).where(Objection.decision.is_(None))
+            .options(selectinload(Objection.request)))
+    ids = decided_agency_ids(user)
+    if ids is not None:
+        stmt = stmt.where(Objection.agency_id.in_(ids or [-1]))
     rows = db.session.execute(stmt).scalars().all()
     rows.sort(key=lambda o: rules.queue_sort_key(cal, o.due_on, today) + (o.id,))
     return [(o, rules.urgency(cal, o.due_on, today)) for o in rows]

@@ -2,12 +2,14 @@
 and handling, objections."""
 import csv
 import io
+import re
 
 import sqlalchemy as sa
 from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, render_template,
                    request, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import CombinedMultiDict
 
 from ppid.accounts.models import RoleAssignment, User
@@ -28,6 +30,25 @@ bp = Blueprint("requests", __name__)
 
 PROXY_TYPES = {k: v for k, v in DOCUMENT_TYPES.items()
                if k in ("application/pdf", "image/png", "image/jpeg")}
+
+# Bounds of numbers taken from URLs: a bigger one would overflow the database's integer
+# (OverflowError on SQLite, DataError on PostgreSQL) instead of getting a clear answer.
+MAX_ID = 2**31 - 1
+MAX_PAGE = 100_000
+MIN_YEAR, MAX_YEAR = 2000, 2100
+ID = f"int(max={MAX_ID})"  # URL converter of row ids: a bigger one is simply not found (404)
+_DIGITS = re.compile(r"[0-9]{1,12}")
+
+
+def _int_arg(name, *, lo, hi, message):
+    """An integer query parameter within [lo, hi]; None when absent or empty; 400 otherwise.
+    Only ASCII digits are accepted (``int()`` would also take "1_000" or other scripts)."""
+    raw = (request.args.get(name) or "").strip()
+    if not raw:
+        return None
+    if not _DIGITS.fullmatch(raw) or not lo <= int(raw) <= hi:
+        abort_with(400, message)
+    return int(raw)
 
 
 def _labels():
@@ -109,9 +130,11 @@ def new():
 
 def _tracked(ref):
     """The request behind a tracking reference: a secret token, or an id for its owner."""
-    if ref.isdigit():
+    if ref.isascii() and ref.isdigit():
         if not current_user.is_authenticated:
             abort(401)
+        if len(ref) > 12 or int(ref) > MAX_ID:
+            abort(404)
         req = db.get_or_404(InfoRequest, int(ref))
         authorize("view_request_personal", req)
         return req
@@ -127,7 +150,7 @@ def _deadline_working(req):
     working = explain_deadline(cal, req.received_on, rules.ANSWER_DAYS)
     extension = None
     if req.extended_due_on:
-        extension = explain_deadline(cal, req.due_on, rules.EXTENSION_DAYS, from_receipt=False)
+        extension = rules.explain_extension(cal, req.due_on, req.extended_due_on)
     return working, extension
 
 
@@ -145,14 +168,14 @@ def track(ref):
                            withdraw_form=forms.NoteForm())
 
 
-@bp.get("/lacak/<ref>/surat/<int:letter_id>")
+@bp.get(f"/lacak/<ref>/surat/<{ID}:letter_id>")
 def track_letter(ref, letter_id):
     g.writes = True  # the first download stores the rendered PDF
     req = _tracked(ref)
     return _send_letter(req, letter_id)
 
 
-@bp.get("/lacak/<ref>/berkas/<int:att_id>")
+@bp.get(f"/lacak/<ref>/berkas/<{ID}:att_id>")
 def track_file(ref, att_id):
     req = _tracked(ref)
     return _send_attachment(req, att_id, kinds=("rilis",))
@@ -224,11 +247,12 @@ def mine():
 
 @bp.get("/permohonan/register")
 def register():
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-        year = int(request.args["tahun"]) if request.args.get("tahun") else None
-    except ValueError:
-        abort_with(400, _("Parameter halaman atau tahun harus angka."))
+    page = _int_arg("page", lo=0, hi=MAX_PAGE,
+                    message=_("Nomor halaman harus angka antara 1 dan %(n)d.", n=MAX_PAGE))
+    page = max(1, page or 1)
+    year = _int_arg("tahun", lo=MIN_YEAR, hi=MAX_YEAR,
+                    message=_("Tahun harus angka antara %(a)d dan %(b)d.", a=MIN_YEAR,
+                              b=MAX_YEAR))
     state = request.args.get("status") or None
     if state is not None and state not in rules.STATES:
         state = None
@@ -249,7 +273,8 @@ def register():
 @bp.get("/kelola/permohonan")
 @auth.role_required(auth.HELPER, auth.MAIN)
 def queue():
-    agency_id = request.args.get("badan", type=int)
+    agency_id = _int_arg("badan", lo=1, hi=MAX_ID,
+                         message=_("Pilihan badan publik tidak valid. Pilih dari daftar."))
     rows = services.request_queue(current_user, now=utcnow(), agency_id=agency_id)
     ids = services.handled_agency_ids(current_user)
     agencies = [a for a in services.agencies_for_choice() if ids is None or a.id in ids]
@@ -287,7 +312,9 @@ def _csv_safe(text):
 @bp.route("/kelola/permohonan/baru", methods=["GET", "POST"])
 def enter():
     authorize("enter_request")
-    agencies = services.agencies_for_choice()
+    # Helpers enter requests only for their own agencies; the PPID Utama for any.
+    agencies = [a for a in services.agencies_for_choice()
+                if can(current_user, "enter_request", a)]
     form = forms.OfficerRequestForm(agencies)
     if request.method == "GET":
         form.received_at.data = utcnow().astimezone(timezone()).replace(
@@ -301,10 +328,12 @@ def enter():
     proxy = _read_proxy_letter(form)
     if not valid or proxy is False:
         return render_template("info_requests/enter.html", form=form), 422
+    data = form.service_data()
+    authorize("enter_request", data["agency"])  # the choices allow only these; checked again
     now = utcnow()
     received_at = form.received_at.data.replace(tzinfo=timezone())
     try:
-        req, token = services.submit_request(form.service_data(), actor=current_user, now=now,
+        req, token = services.submit_request(data, actor=current_user, now=now,
                                              channel=form.channel.data,
                                              received_at=received_at, proxy_upload=proxy)
     except services.ServiceError as exc:
@@ -361,14 +390,17 @@ def _render_detail(req, status=200, **overrides):
                            **ctx), status
 
 
-@bp.get("/kelola/permohonan/<int:request_id>")
+@bp.get(f"/kelola/permohonan/<{ID}:request_id>")
 def detail(request_id):
     req = _load(request_id, "view_request_personal")
     if not can(current_user, "handle_request", req):
-        # The atasan deciding an objection reads the request from the objection page.
-        return redirect(url_for("requests.objection_detail",
-                                objection_id=req.objections[-1].id)) if req.objections \
-            else abort(403)
+        # The atasan deciding an objection reads the request from the objection page: the
+        # latest objection they may decide (after forwarding, a later one may belong to the
+        # atasan of another agency).
+        mine = [o for o in req.objections if can(current_user, "decide_objection", o)]
+        if not mine:
+            abort(403)
+        return redirect(url_for("requests.objection_detail", objection_id=mine[-1].id))
     return _render_detail(req)
 
 
@@ -385,7 +417,7 @@ def _refused(req, exc, **forms_):
     return _render_detail(req, 422, **forms_)
 
 
-@bp.post("/kelola/permohonan/<int:request_id>/proses")
+@bp.post(f"/kelola/permohonan/<{ID}:request_id>/proses")
 def act_process(request_id):
     req = _load(request_id)
     form = forms.NoteForm()
@@ -398,7 +430,7 @@ def act_process(request_id):
     return _done(req, _("Status permohonan: diproses."))
 
 
-@bp.post("/kelola/permohonan/<int:request_id>/teruskan")
+@bp.post(f"/kelola/permohonan/<{ID}:request_id>/teruskan")
 def act_forward(request_id):
     req = _load(request_id)
     form = forms.ForwardForm([a for a in services.agencies_for_choice()
@@ -417,7 +449,7 @@ def act_forward(request_id):
     return redirect(url_for("requests.queue"))
 
 
-@bp.post("/kelola/permohonan/<int:request_id>/tugaskan")
+@bp.post(f"/kelola/permohonan/<{ID}:request_id>/tugaskan")
 def act_assign(request_id):
     req = _load(request_id)
     form = forms.AssignForm(_officers_for(req))
@@ -427,7 +459,7 @@ def act_assign(request_id):
     return _done(req, _("Petugas ditunjuk."))
 
 
-@bp.post("/kelola/permohonan/<int:request_id>/perpanjang")
+@bp.post(f"/kelola/permohonan/<{ID}:request_id>/perpanjang")
 def act_extend(request_id):
     req = _load(request_id)
     form = forms.ExtendForm()
@@ -442,7 +474,7 @@ def act_extend(request_id):
                         d=services.tanggal(req.extended_due_on)))
 
 
-@bp.post("/kelola/permohonan/<int:request_id>/tutup")
+@bp.post(f"/kelola/permohonan/<{ID}:request_id>/tutup")
 def act_close(request_id):
     req = _load(request_id)
     form = forms.CloseForm()
@@ -466,7 +498,7 @@ def act_close(request_id):
     return _done(req, _("Permohonan selesai; pemberitahuan tertulis diterbitkan."))
 
 
-@bp.post("/kelola/permohonan/<int:request_id>/tarik")
+@bp.post(f"/kelola/permohonan/<{ID}:request_id>/tarik")
 def act_withdraw(request_id):
     req = _load(request_id)
     form = forms.NoteForm()
@@ -480,7 +512,7 @@ def act_withdraw(request_id):
     return _done(req, _("Permohonan dicatat sebagai ditarik."))
 
 
-@bp.post("/kelola/permohonan/<int:request_id>/samarkan")
+@bp.post(f"/kelola/permohonan/<{ID}:request_id>/samarkan")
 def act_redact(request_id):
     req = _load(request_id)
     form = forms.RedactForm()
@@ -490,7 +522,7 @@ def act_redact(request_id):
     return _done(req, _("Pokok permohonan di register publik diperbarui."))
 
 
-@bp.post("/kelola/permohonan/<int:request_id>/berkas")
+@bp.post(f"/kelola/permohonan/<{ID}:request_id>/berkas")
 def act_attach(request_id):
     req = _load(request_id)
     form = forms.AttachForm(CombinedMultiDict((request.files, request.form)))
@@ -508,14 +540,14 @@ def act_attach(request_id):
     return _done(req, _("Berkas dilampirkan pada jawaban."))
 
 
-@bp.get("/kelola/permohonan/<int:request_id>/surat/<int:letter_id>")
+@bp.get(f"/kelola/permohonan/<{ID}:request_id>/surat/<{ID}:letter_id>")
 def officer_letter(request_id, letter_id):
     g.writes = True
     req = _load(request_id, "view_request_personal")
     return _send_letter(req, letter_id)
 
 
-@bp.get("/kelola/permohonan/<int:request_id>/berkas/<int:att_id>")
+@bp.get(f"/kelola/permohonan/<{ID}:request_id>/berkas/<{ID}:att_id>")
 def officer_file(request_id, att_id):
     req = _load(request_id, "view_request_personal")
     return _send_attachment(req, att_id, kinds=("rilis", "surat_kuasa"))
@@ -543,10 +575,13 @@ def _send_attachment(req, att_id, *, kinds):
 @auth.role_required(auth.ATASAN, auth.MAIN)
 def objections():
     rows = services.objection_queue(current_user, now=utcnow())
-    decided = db.session.execute(sa.select(Objection).where(Objection.decision.is_not(None))
-                                 .order_by(Objection.decided_at.desc()).limit(50)).scalars().all()
-    decided = [o for o in decided if can(current_user, "decide_objection", o)
-               or can(current_user, "handle_request", o.request)]
+    stmt = (sa.select(Objection).where(Objection.decision.is_not(None))
+            .options(selectinload(Objection.request))
+            .order_by(Objection.decided_at.desc(), Objection.id.desc()).limit(50))
+    ids = services.decided_agency_ids(current_user)
+    if ids is not None:
+        stmt = stmt.where(Objection.agency_id.in_(ids or [-1]))
+    decided = db.session.execute(stmt).scalars().all()
     return render_template("info_requests/objections.html", rows=rows, decided=decided,
                            today=local_today())
 
@@ -570,12 +605,12 @@ def _render_objection(obj, status=200, **overrides):
                                                                    obj.due_on), **ctx), status
 
 
-@bp.get("/kelola/keberatan/<int:objection_id>")
+@bp.get(f"/kelola/keberatan/<{ID}:objection_id>")
 def objection_detail(objection_id):
     return _render_objection(_load_objection(objection_id))
 
 
-@bp.post("/kelola/keberatan/<int:objection_id>/putus")
+@bp.post(f"/kelola/keberatan/<{ID}:objection_id>/putus")
 def objection_decide(objection_id):
     obj = db.get_or_404(Objection, objection_id)
     authorize("decide_objection", obj)
@@ -594,7 +629,7 @@ def objection_decide(objection_id):
     return redirect(url_for("requests.objection_detail", objection_id=obj.id))
 
 
-@bp.post("/kelola/keberatan/<int:objection_id>/sengketa")
+@bp.post(f"/kelola/keberatan/<{ID}:objection_id>/sengketa")
 def objection_dispute(objection_id):
     obj = _load_objection(objection_id)
     form = forms.DisputeForm()
@@ -613,7 +648,7 @@ def objection_dispute(objection_id):
     return redirect(url_for("requests.objection_detail", objection_id=obj.id))
 
 
-@bp.get("/kelola/keberatan/<int:objection_id>/surat/<int:letter_id>")
+@bp.get(f"/kelola/keberatan/<{ID}:objection_id>/surat/<{ID}:letter_id>")
 def objection_letter(objection_id, letter_id):
     g.writes = True
     obj = _load_objection(objection_id)

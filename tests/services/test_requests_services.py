@@ -110,6 +110,24 @@ def test_officer_entry_records_channel_and_real_receipt_time(world):
                                 channel="merpati")
 
 
+def test_officer_entry_backdated_at_most_thirty_days_numbered_in_its_receipt_year(world):
+    now = at(2027, 1, 5)
+    late = services.submit_request(data_for(world.dinkes), actor=world.officer, now=now,
+                                   channel="pos", received_at=at(2026, 12, 28))[0]
+    db.session.commit()
+    # Received in 2026 and entered in 2027: numbered in the year of its receipt.
+    assert (late.registration_number, late.year) == ("KALBAR/2026/00001", 2026)
+    current, _ = submit(world.dinkes, now=now)
+    assert current.registration_number == "KALBAR/2027/00001"
+    with pytest.raises(services.ServiceError, match="paling lama 30 hari") as exc:
+        services.submit_request(data_for(world.dinkes), actor=world.officer, now=now,
+                                channel="pos", received_at=at(2026, 12, 1))
+    assert exc.value.field == "received_at" and "hubungi PPID Utama" in str(exc.value)
+    db.session.rollback()
+    assert db.session.execute(sa.select(sa.func.count()).select_from(InfoRequest)
+                              ).scalar_one() == 2
+
+
 def test_forward_keeps_the_clock_and_lands_in_the_agency_queue(world):
     req, _ = submit(world.utama)
     assert [r.id for r, _u in services.request_queue(world.main, now=MON_16_MARCH)] == [req.id]

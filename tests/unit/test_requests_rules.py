@@ -121,6 +121,18 @@ def test_extension_refused_when_closed_or_not_later_or_not_a_working_day():
         _extend(new_due_on=date(2026, 4, 11))  # Saturday
 
 
+def test_extension_working_is_explained_up_to_the_chosen_date():
+    # Due Tuesday 7 April 2026; extended to Tuesday 14 April: 5 working days, the weekend of
+    # 11-12 April skipped; nothing after 14 April is counted or listed.
+    short = rules.explain_extension(CAL, DUE, date(2026, 4, 14))
+    assert (short.start, short.working_days, short.due_on) == (DUE, 5, date(2026, 4, 14))
+    assert [s.date for s in short.skipped] == [date(2026, 4, 11), date(2026, 4, 12)]
+    full = rules.explain_extension(CAL, DUE, rules.max_extended_due(CAL, DUE))
+    assert (full.working_days, full.due_on) == (rules.EXTENSION_DAYS, date(2026, 4, 16))
+    one = rules.explain_extension(CAL, DUE, date(2026, 4, 8))
+    assert (one.working_days, one.due_on, one.skipped) == (1, date(2026, 4, 8), ())
+
+
 # --- Late flags ----------------------------------------------------------------------------
 
 def test_late_flags():

@@ -302,7 +302,11 @@ def test_redacted_subject_replaces_it_on_the_register(client, world):
 
 # --- Handling -------------------------------------------------------------------------------
 
-def test_officer_enters_handles_and_closes_a_request(client, world):
+def test_officer_enters_handles_and_closes_a_request(client, world, monkeypatch):
+    from datetime import datetime, timezone as tz
+    from ppid.info_requests import views
+    # Entered on Wednesday 25 March 2026 (Jakarta), five days after its receipt by post.
+    monkeypatch.setattr(views, "utcnow", lambda: datetime(2026, 3, 25, 3, tzinfo=tz.utc))
     login(client, world.officer)
     resp = client.post("/kelola/permohonan/baru", data=form_data(
         channel="pos", received_at="2026-03-20T14:30", email=""),
