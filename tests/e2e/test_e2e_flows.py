@@ -411,8 +411,9 @@ def test_auditor_views_compliance_and_downloads_audit_report(live_server, page):
         received = _working_days_back(cal, local_today(), 20)
         late, _token = req_services.submit_request(
             _request_data(agency, f"Dewi Warga {uid}", f"dewi-{uid}@contoh.id"),
-            actor=helper, now=utcnow(), channel="pos",
-            received_at=datetime.combine(received, time(9, 0), tzinfo=timezone()))
+            # Entered by the officer on the day it arrived (intake backdating is limited).
+            actor=helper, now=datetime.combine(received, time(15, 0), tzinfo=timezone()),
+            channel="pos", received_at=datetime.combine(received, time(9, 0), tzinfo=timezone()))
         db.session.commit()
         late_number, agency_name, email = late.registration_number, agency.name, auditor.email
 
