@@ -12,7 +12,7 @@ from ppid.agencies.services import active_agencies
 from ppid.core import auth
 from ppid.core.forms import ConfirmForm
 from ppid.core.mail import queue_mail
-from ppid.core.web import client_ip, is_safe_redirect
+from ppid.core.web import client_ip, external_url, is_safe_redirect
 from ppid.extensions import db
 
 bp = Blueprint("accounts", __name__)
@@ -70,13 +70,13 @@ def signup():
             queue_mail(existing.email, _("Pendaftaran akun PPID"), _(
                 "Seseorang mencoba mendaftarkan akun baru dengan alamat e-mail ini, yang sudah "
                 "terdaftar. Jika itu Anda, silakan masuk atau atur ulang kata sandi:\n%(link)s",
-                link=url_for("accounts.password_reset_request", _external=True)))
+                link=external_url("accounts.password_reset_request")))
         else:
             user = services.create_user(form.email.data, form.name.data, form.password.data,
                                         actor=None, roles=[(auth.CITIZEN, None)])
             queue_mail(user.email, _("Selamat datang di layanan informasi publik"), _(
                 "Akun Anda telah dibuat. Masuk di %(link)s untuk mengajukan dan memantau "
-                "permohonan informasi.", link=url_for("accounts.login", _external=True)))
+                "permohonan informasi.", link=external_url("accounts.login")))
         db.session.commit()
         flash(_("Pendaftaran diterima. Periksa e-mail Anda, lalu masuk dengan alamat dan "
                 "kata sandi yang Anda pilih."), "success")
@@ -100,7 +100,7 @@ def password_reset_request():
         user = services.find_user_by_email(form.email.data)
         if user is not None and user.is_enabled:
             token = services.make_reset_token(user)
-            link = url_for("accounts.password_reset", token=token, _external=True)
+            link = external_url("accounts.password_reset", token=token)
             minutes = int(current_app.config["PASSWORD_RESET_MAX_AGE"]) // 60
             queue_mail(user.email, _("Atur ulang kata sandi PPID"), _(
                 "Seseorang (semoga Anda) meminta pengaturan ulang kata sandi akun PPID Anda.\n\n"

@@ -86,7 +86,8 @@ def calendar():
         deadline = explain_deadline(cal, calc.start.data, calc.working_days.data)
     return render_template("core/calendar.html", form=form, year=year, days=days,
                            entries=entries, calc=calc, deadline=deadline,
-                           delete_form=ConfirmForm(), max_days=MAX_WORKING_DAYS)
+                           delete_form=ConfirmForm(), max_days=MAX_WORKING_DAYS), (
+        422 if request.method == "POST" else 200)
 
 
 def _closed_days(cal, year):

@@ -173,6 +173,13 @@ def _deliver_in_context(app):
         deliver_after_request()
 
 
+def external_url(endpoint, **values):
+    """An absolute link for mail: from BASE_URL, never from the request's Host header
+    (a forged Host would otherwise poison password-reset links)."""
+    from flask import current_app
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
 def abort_with(status, message):
     """Abort with a specific message shown on the error page (or in the JSON error)."""
     from werkzeug.exceptions import default_exceptions

@@ -53,7 +53,10 @@ def _formdata(body):
 
 @bp.post("/requests")
 def submit():
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # absurdly nested JSON: not a request object
+        body = None
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_json", _("Kirim objek JSON dengan Content-Type "
                                               "application/json."))

@@ -25,6 +25,7 @@ from ppid.core.web import abort_with, client_ip
 from ppid.extensions import db
 from ppid.info_requests import forms, rules, services
 from ppid.info_requests.models import InfoRequest, Letter, Objection, RequestAttachment
+from ppid.core.exports import csv_cell
 
 bp = Blueprint("requests", __name__)
 
@@ -295,18 +296,16 @@ def export_csv():
     for req, level in rows:
         writer.writerow([req.registration_number, req.received_on.isoformat(),
                          req.effective_due_on.isoformat(), req.state,
-                         "terlambat" if req.late_on(today) else level, req.agency.name,
+                         "terlambat" if req.late_on(today) else level, _csv_safe(req.agency.name),
                          _csv_safe(req.requester_name), rules.mask_identity(req.identity_number),
-                         req.channel, req.assigned_to.name if req.assigned_to else ""])
+                         req.channel, _csv_safe(req.assigned_to.name) if req.assigned_to else ""])
     resp = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
     resp.headers["Content-Type"] = "text/csv; charset=utf-8"
     resp.headers["Content-Disposition"] = f'attachment; filename="antrean-{today}.csv"'
     return resp
 
 
-def _csv_safe(text):
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    return "'" + text if text and text[0] in "=+-@" else text
+_csv_safe = csv_cell
 
 
 @bp.route("/kelola/permohonan/baru", methods=["GET", "POST"])

@@ -29,6 +29,7 @@ from ppid.registry.forms import (APPLIES_LABELS, CATEGORY_LABELS, FORM_LABELS, P
                                  ExemptionForm, ItemForm, NilForm, ObligationForm, VersionForm,
                                  WithdrawForm)
 from ppid.registry.models import (CATEGORIES, PUBLISHED, WITHDRAWN, DipItem, Exemption,
+from ppid.core.exports import csv_cell
                                   Obligation)
 
 bp = Blueprint("registry", __name__)
@@ -184,9 +185,7 @@ def _pdf_css():
 
 
 def _csv_cell(value):
-    text = "" if value is None else str(value)
-    # Spreadsheet formula injection: a cell never starts with a formula character.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return csv_cell("" if value is None else str(value))
 
 
 @bp.get("/badan/<slug>/dip.csv")

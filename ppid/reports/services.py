@@ -5,7 +5,6 @@ objections are aggregated with SQL GROUP BY, obligation statuses come from the r
 bulk staleness service (never recomputed here), and the pure rules in
 ``ppid.reports.rules`` decide. Services flush and audit; the caller commits.
 """
-import csv
 import io
 import json
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from ppid.registry import services as registry
 from ppid.registry.rules import BELUM_ADA, STATUSES, TERLAMBAT
 from ppid.reports import rules
 from ppid.reports.models import ANNUAL_TEXT_FIELDS, AnnualReportText, ComplianceSnapshot
+from ppid.core.exports import SafeCsvWriter
 
 OUTCOMES = ("dikabulkan", "dikabulkan_sebagian", "ditolak", "tidak_dikuasai",
             "belum_didokumentasikan")
@@ -498,7 +498,7 @@ def annual_csv(ctx) -> str:
     """CSV of the annual report: one row per agency (and a total row when consolidated).
     Statistics only, no requester data."""
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = SafeCsvWriter(buf)
     w.writerow(ANNUAL_CSV_COLUMNS)
     for agency, f in ctx["rows"]:
         w.writerow(_annual_csv_row(ctx["year"], agency.name, agency.slug, f))
@@ -517,7 +517,7 @@ COMPLIANCE_CSV_COLUMNS = (
 def compliance_csv(rows, obligations=None, matrix=None) -> str:
     """The ranking (with, for the audit report, one column per obligation code)."""
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = SafeCsvWriter(buf)
     codes = [o.code for o in obligations or []]
     w.writerow(list(COMPLIANCE_CSV_COLUMNS) + [f"status_{c}" for c in codes])
     for f in rows:
@@ -549,7 +549,7 @@ def audit_context(now=None):
 
 def overdue_csv(pairs) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = SafeCsvWriter(buf)
     w.writerow(["badan_publik", "slug", "kewajiban", "judul", "status", "terakhir_terbit",
                 "jatuh_tempo"])
     for p in pairs:
@@ -561,7 +561,7 @@ def overdue_csv(pairs) -> str:
 def late_csv(rows) -> str:
     """Late requests: registration number, agency and dates only (no requester data)."""
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = SafeCsvWriter(buf)
     w.writerow(["nomor_pendaftaran", "badan_publik", "diterima", "jatuh_tempo",
                 "jatuh_tempo_perpanjangan", "selesai", "status", "keputusan"])
     for r in rows:
