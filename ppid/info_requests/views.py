@@ -18,6 +18,7 @@ from ppid.core import auth
 from ppid.core.auth import authorize, can
 from ppid.core.calendar import explain_deadline
 from ppid.core.db import utcnow
+from ppid.core.exports import csv_cell
 from ppid.core.services import build_calendar, local_today, timezone
 from ppid.core.storage import storage
 from ppid.core.uploads import DOCUMENT_TYPES, UploadRejected, check_upload, send_stored
@@ -25,7 +26,6 @@ from ppid.core.web import abort_with, client_ip
 from ppid.extensions import db
 from ppid.info_requests import forms, rules, services
 from ppid.info_requests.models import InfoRequest, Letter, Objection, RequestAttachment
-from ppid.core.exports import csv_cell
 
 bp = Blueprint("requests", __name__)
 

@@ -17,6 +17,7 @@ from ppid.agencies.models import Agency
 from ppid.agencies.views import get_agency_or_404
 from ppid.core import auth
 from ppid.core.db import utcnow
+from ppid.core.exports import csv_cell
 from ppid.core.forms import ConfirmForm
 from ppid.core.pdf import render_pdf
 from ppid.core.services import local_date, local_today, timezone as local_tz
@@ -29,7 +30,6 @@ from ppid.registry.forms import (APPLIES_LABELS, CATEGORY_LABELS, FORM_LABELS, P
                                  ExemptionForm, ItemForm, NilForm, ObligationForm, VersionForm,
                                  WithdrawForm)
 from ppid.registry.models import (CATEGORIES, PUBLISHED, WITHDRAWN, DipItem, Exemption,
-from ppid.core.exports import csv_cell
                                   Obligation)
 
 bp = Blueprint("registry", __name__)

@@ -18,6 +18,7 @@ from werkzeug.datastructures import FileStorage
 from ppid.agencies.models import Agency
 from ppid.core import audit
 from ppid.core.db import utcnow
+from ppid.core.exports import SafeCsvWriter
 from ppid.core.services import build_calendar, local_today
 from ppid.extensions import db
 from ppid.info_requests.models import InfoRequest, Objection
@@ -25,7 +26,6 @@ from ppid.registry import services as registry
 from ppid.registry.rules import BELUM_ADA, STATUSES, TERLAMBAT
 from ppid.reports import rules
 from ppid.reports.models import ANNUAL_TEXT_FIELDS, AnnualReportText, ComplianceSnapshot
-from ppid.core.exports import SafeCsvWriter
 
 OUTCOMES = ("dikabulkan", "dikabulkan_sebagian", "ditolak", "tidak_dikuasai",
             "belum_didokumentasikan")
