@@ -27,8 +27,11 @@ from ppid.search.sources import SOURCES, SearchDoc
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+# Bump when the schema or what goes into a field changes: an index of another version is
+# not opened but rebuilt from the database (with a warning), see get_index().
+SCHEMA_VERSION = 2
 INDEX_NAME = f"ppid_v{SCHEMA_VERSION}"
+TITLE_REPEAT = 3   # the title's weight in ``content`` (its term frequency: the title boost)
 SNIPPET_SOURCE_CHARS = 1_500   # stored text the snippet is cut from (highlighting cost)
 LOCK_TIMEOUT = 120.0
 
@@ -42,6 +45,14 @@ class IndexUnavailable(RuntimeError):
 
 
 def make_schema():
+    """One stemmed field for matching and ranking, one exact field for phrases.
+
+    ``content`` holds the title (``TITLE_REPEAT`` times: that is the title boost, through
+    the term frequency, at no cost per query), the secondary words and the body; it has no
+    positions. ``exact`` holds the same text unstemmed, with positions, for "quoted
+    phrases" and the "did you mean" dictionary. One field each keeps a query to one posting
+    list per word and indexing to two analyses of each text.
+    """
     stem = stemming_analyzer()
     exact = exact_analyzer()
     return Schema(
@@ -54,11 +65,9 @@ def make_schema():
         category=ID(stored=True, sortable=True),
         year=ID(stored=True, sortable=True),
         date=DATETIME(stored=True, sortable=True),
-        title=TEXT(analyzer=stem, phrase=False, field_boost=3.0, stored=True),
-        title_x=TEXT(analyzer=exact, field_boost=3.0),
-        body=TEXT(analyzer=stem, phrase=False),
-        body_x=TEXT(analyzer=exact),
-        meta=TEXT(analyzer=stem, phrase=False, field_boost=0.5),
+        title=STORED,
+        content=TEXT(analyzer=stem, phrase=False),
+        exact=TEXT(analyzer=exact),
         snip=STORED,
         url=STORED,
         extra=STORED,
@@ -83,13 +92,15 @@ def _as_datetime(value):
 
 def doc_fields(doc: SearchDoc):
     """The Whoosh fields of one document."""
+    title, body, meta = doc.title or "", doc.body or "", doc.meta or ""
+    if body == title:  # (a request's subject is both)
+        body = ""
     fields = {
         "key": doc.key, "type": doc.doc_type, "doc_id": doc.doc_id,
         "public_id": doc.public_id, "agency": doc.agency or "", "agency_name": doc.agency_name,
-        "category": doc.category or "", "year": doc.year,
-        "title": doc.title, "title_x": doc.title,
-        "body": doc.body, "body_x": f"{doc.body}\n{doc.meta}",
-        "meta": doc.meta,
+        "category": doc.category or "", "year": doc.year, "title": doc.title,
+        "content": "\n".join([title] * TITLE_REPEAT + [meta, body]),
+        "exact": f"{title}\n{body}\n{meta}",
         "snip": (doc.body or doc.meta)[:SNIPPET_SOURCE_CHARS],
         "url": doc.url, "extra": dict(doc.extra), "hash": doc.content_hash(),
     }
@@ -181,6 +192,8 @@ def get_index(app=None):
             ix = _try_open(path)  # another process may have rebuilt it meanwhile
             if not ix:
                 reason = "missing" if ix is None else "corrupt"
+                if ix is None and any(path.glob("_ppid_v*.toc")):
+                    reason = f"of an older schema (this version is {SCHEMA_VERSION})"
                 log.warning("search index %s at %s: rebuilding it from the database",
                             reason, path)
                 ix = _rebuild_locked(path)

@@ -6,6 +6,7 @@ requesters' personal data is :mod:`ppid.search.officer`, which queries the datab
 """
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
@@ -14,8 +15,7 @@ from markupsafe import Markup, escape
 from whoosh import query as wq
 from whoosh import sorting
 from whoosh.highlight import ContextFragmenter, Formatter, Highlighter
-from whoosh.qparser import (GroupPlugin, MultifieldPlugin, OperatorsPlugin, PhrasePlugin,
-                            QueryParser, syntax)
+from whoosh.qparser import GroupPlugin, OperatorsPlugin, PhrasePlugin, QueryParser, syntax
 
 from ppid.search import index as sindex
 from ppid.search.analysis import REFERENCE_WORDS, fold
@@ -28,8 +28,8 @@ MAX_RESULT_DEPTH = 10_000
 TYPES = ("all", "dip", "request")
 SORTS = ("relevance", "date")
 FACETS = ("type", "agency", "category", "year")
-SEARCH_FIELDS = ("title", "body", "meta")
-PHRASE_FIELDS = {"title": "title_x", "body": "body_x", "meta": "body_x"}
+SEARCH_FIELD = "content"
+PHRASE_FIELDS = {"content": "exact"}
 SUGGEST_BELOW = 3  # offer "did you mean" when fewer results than this
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
@@ -148,6 +148,11 @@ def prepare_query(raw):
     return '"'.join(parts)
 
 
+def _phrase_target(node):
+    """The exact field a phrase node must search, or None (no field yet = the default)."""
+    return PHRASE_FIELDS.get(node.fieldname or SEARCH_FIELD)
+
+
 def _phrases_to_exact(parser, group):
     """Quoted phrases search the unstemmed fields, so they match exactly."""
     for i, node in enumerate(group):
@@ -155,16 +160,16 @@ def _phrases_to_exact(parser, group):
             seen = set()
             kept = []
             for child in node:
-                if isinstance(child, PhrasePlugin.PhraseNode) and child.fieldname in PHRASE_FIELDS:
-                    child.set_fieldname(PHRASE_FIELDS[child.fieldname], override=True)
+                if isinstance(child, PhrasePlugin.PhraseNode) and _phrase_target(child):
+                    child.set_fieldname(_phrase_target(child), override=True)
                     if child.fieldname in seen:
                         continue
                     seen.add(child.fieldname)
                 kept.append(child)
             node.nodes = kept
             group[i] = _phrases_to_exact(parser, node)
-        elif isinstance(node, PhrasePlugin.PhraseNode) and node.fieldname in PHRASE_FIELDS:
-            node.set_fieldname(PHRASE_FIELDS[node.fieldname], override=True)
+        elif isinstance(node, PhrasePlugin.PhraseNode) and _phrase_target(node):
+            node.set_fieldname(_phrase_target(node), override=True)
     return group
 
 
@@ -179,9 +184,8 @@ class _ExactPhrasePlugin:
 def make_parser(schema):
     """A forgiving parser: words (AND), "phrases", (groups), AND/OR/NOT; no field names,
     wildcards, ranges or boosts (a "*" or ":" is just punctuation)."""
-    parser = QueryParser(None, schema, plugins=[PhrasePlugin(), GroupPlugin(),
-                                                OperatorsPlugin()])
-    parser.add_plugin(MultifieldPlugin(list(SEARCH_FIELDS)))
+    parser = QueryParser(SEARCH_FIELD, schema, plugins=[PhrasePlugin(), GroupPlugin(),
+                                                        OperatorsPlugin()])
     parser.add_plugin(_ExactPhrasePlugin())
     return parser
 
@@ -219,7 +223,7 @@ def _snippet(hit, stored):
     text = stored.get("snip") or ""
     if not text:
         return Markup("")
-    for fieldname in ("body", "body_x"):
+    for fieldname in (SEARCH_FIELD, "exact"):
         try:
             out = _highlighter.highlight_hit(hit, fieldname, text=text, top=2)
         except Exception:  # noqa: BLE001 - a snippet is decoration; fall back to plain text
@@ -248,21 +252,49 @@ def _filter_query(params):
     return terms[0] if len(terms) == 1 else wq.And(terms)
 
 
-def _facet_counts(results):
-    facets = {}
+def _column_values(reader, name):
+    """Every document's value of the sortable field ``name`` in one segment, as a list of
+    str indexed by segment docnum; cached on the reader (a segment never changes, and the
+    reader lives as long as the reused searcher, see index.searcher())."""
+    cache = reader.__dict__.setdefault("_ppid_columns", {})
+    values = cache.get(name)
+    if values is None:
+        if reader.has_column(name):
+            names = {}
+            raw = list(reader.column_reader(name, translate=False))
+            values = [names.get(v) or names.setdefault(
+                v, v.decode("utf-8") if isinstance(v, bytes) else str(v or "")) for v in raw]
+        else:
+            values = [""] * reader.doc_count_all()
+        cache[name] = values
+    return values
+
+
+def _count_matches(searcher, q, filter_q, facets):
+    """(total, {facet: [(value, count)]}): one unscored pass over the matching documents.
+
+    Counting reads the facet columns as cached lists, so it costs a C-level lookup per match
+    instead of Whoosh's per-document grouping, and the ranking pass can skip (optimize)."""
+    cq = wq.And([q, filter_q]) if filter_q is not None else q
+    total = 0
+    counters = {name: Counter() for name in (FACETS if facets else ())}
+    for sub, _offset in searcher.leaf_searchers():
+        ids = list(cq.docs(sub))
+        total += len(ids)
+        if not ids:
+            continue
+        reader = sub.reader()
+        for name, counter in counters.items():
+            counter.update(map(_column_values(reader, name).__getitem__, ids))
+    out = {}
     for name in FACETS:
-        try:
-            groups = results.groups(name)
-        except KeyError:
-            groups = {}
-        items = [(k.decode() if isinstance(k, bytes) else str(k), v) for k, v in groups.items()
-                 if k not in (None, "", b"")]
+        items = [(k, v) for k, v in counters.get(name, {}).items() if k]
         if name == "year":
             items.sort(key=lambda kv: kv[0], reverse=True)
         else:
             items.sort(key=lambda kv: (-kv[1], kv[0]))
-        facets[name] = items
-    return facets
+        out[name] = items
+    return total, out
 
 
 def _plain_words(text):
@@ -279,20 +311,16 @@ def _plain_words(text):
 def suggest(searcher, text):
     """ "Did you mean" for words that occur nowhere in the index, or None."""
     reader = searcher.reader()
-    correctors = [searcher.corrector("title_x"), searcher.corrector("body_x")]
+    corrector = searcher.corrector("exact")
     changed = False
     corrected = text
     for word in _plain_words(text):
         w = fold(word)
         if len(w) < 4 or not w.isalpha():
             continue
-        if reader.doc_frequency("body_x", w) or reader.doc_frequency("title_x", w):
+        if reader.doc_frequency("exact", w):
             continue
-        options = []
-        for corrector in correctors:  # titles first: their words are the best spelt
-            options = corrector.suggest(w, limit=1, maxdist=2, prefix=1)
-            if options:
-                break
+        options = corrector.suggest(w, limit=1, maxdist=2, prefix=1)
         if options and options[0] != w:
             corrected = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", options[0], corrected,
                                count=1)
@@ -340,19 +368,17 @@ def _search(params, text, app):
     if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
         return SearchResult(params, [], 0, {n: [] for n in FACETS},
                             suggest(searcher, text))
-    kwargs = {"filter": _filter_query(params)}
-    if params.facets:
-        kwargs["groupedby"] = {name: sorting.FieldFacet(name, maptype=sorting.Count)
-                               for name in FACETS}
+    filter_q = _filter_query(params)
+    kwargs = {"filter": filter_q, "terms": False}
     if params.sort == "date":
         kwargs.update(sortedby=sorting.FieldFacet("date", reverse=True))
     else:
-        # One pass that scores every match and counts it exactly: Whoosh's block-max
-        # skipping (optimize) would need a second pass to count the total.
-        kwargs["optimize"] = False
+        # Block-max skipping: only documents that can reach the top ``limit`` are scored;
+        # the exact total (and the facets) come from one unscored pass (_count_matches).
+        kwargs["optimize"] = True
     limit = params.page * params.per_page
     results = searcher.search(q, limit=limit, **kwargs)
-    total = len(results)
+    total, facets = _count_matches(searcher, q, filter_q, params.facets)
     start = (params.page - 1) * params.per_page
     hits = []
     for hit in results[start:start + params.per_page]:
@@ -365,5 +391,4 @@ def _search(params, text, app):
                         snippet=_snippet(hit, stored), url=stored.get("url", ""),
                         extra=stored.get("extra") or {}))
     suggestion = suggest(searcher, text) if total < SUGGEST_BELOW else None
-    facets = _facet_counts(results) if params.facets else {n: [] for n in FACETS}
     return SearchResult(params, hits, total, facets, suggestion)

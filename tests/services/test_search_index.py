@@ -351,3 +351,42 @@ def test_index_deleted_under_an_open_searcher_is_rebuilt(fresh_index, factories,
     with caplog.at_level(logging.WARNING, logger="ppid.search"):
         assert ids(find("panen")) == {("dip", str(item_id))}
     assert "rebuilding" in caplog.text
+
+
+def test_index_of_an_older_schema_is_rebuilt_with_a_warning(fresh_index, factories, caplog,
+                                                            monkeypatch):
+    from whoosh import index as windex
+    from whoosh.fields import ID, Schema
+    a = factories.agency()
+    item = make_dip_item(a, "Data debit sungai")
+    db.session.commit()
+    sindex.clear()
+    path = sindex.index_dir()
+    old = windex.create_in(str(path), Schema(key=ID(stored=True)), indexname="ppid_v1")
+    with old.writer() as w:
+        w.add_document(key="dip:0")
+    with caplog.at_level(logging.WARNING, logger="ppid.search.index"):
+        assert ids(find("sungai")) == {("dip", str(item.id))}
+    assert "older schema" in caplog.text and "rebuilding" in caplog.text
+    assert not list(path.glob("_ppid_v1_*.toc"))
+
+
+def test_facets_and_totals_over_several_segments_with_deletions(fresh_index, factories):
+    a = factories.agency(slug="dinkes", name="Dinas Kesehatan")
+    b = factories.agency(slug="disdik", name="Dinas Pendidikan")
+    items = []
+    for n in range(3):  # three commits: three segments
+        items.append(make_dip_item(a, f"Program imunisasi {n}", made_on=date(2024, 1, 1)))
+        items.append(make_dip_item(b, f"Program imunisasi sekolah {n}",
+                                   category="setiap_saat", made_on=date(2025, 1, 1)))
+        db.session.commit()
+    items[0].state = "withdrawn"
+    db.session.commit()
+    r = find("imunisasi", per_page=2)
+    assert r.total == 5 and len(r.hits) == 2
+    assert dict(r.facets["agency"]) == {"dinkes": 2, "disdik": 3}
+    assert dict(r.facets["category"]) == {"berkala": 2, "setiap_saat": 3}
+    assert r.facets["year"] == [("2025", 3), ("2024", 2)]
+    f = find("imunisasi sekolah", agency="disdik", year=2025)
+    assert f.total == 3 and dict(f.facets["agency"]) == {"disdik": 3}
+    assert find("imunisasi", agency="dinkes", facets=False).total == 2
