@@ -1,5 +1,5 @@
 """``flask --app wsgi ppid ...``: commands for operators and cron."""
-from datetime import date
+from datetime import date, datetime
 
 import click
 from flask import current_app
@@ -8,6 +8,30 @@ from flask.cli import AppGroup
 from ppid.extensions import db
 
 cli = AppGroup("ppid", help="Perintah pengelolaan registri PPID.")
+
+
+class AwareDateTime(click.ParamType):
+    """An ISO 8601 moment with its time zone, e.g. 2026-11-23T07:00:00+07:00."""
+
+    name = "waktu"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, datetime):
+            return value
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            self.fail("gunakan ISO 8601, misalnya 2026-11-23T07:00:00+07:00", param, ctx)
+        if moment.tzinfo is None:
+            self.fail("sertakan zona waktu, misalnya +07:00", param, ctx)
+        return moment
+
+
+def now_option(command):
+    """``--now``: the reference moment of a scheduled command (for tests); default now."""
+    return click.option("--now", type=AwareDateTime(), default=None,
+                        help="Waktu acuan ISO 8601 dengan zona waktu (untuk uji), "
+                             "bawaan: sekarang.")(command)
 
 
 @cli.command("deadline")
