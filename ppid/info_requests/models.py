@@ -114,10 +114,7 @@ class InfoRequest(db.Model):
     @property
     def public_subject(self):
         """The subject shown on public pages: the officer's redaction, or the request text."""
-        if self.redacted_subject:
-            return self.redacted_subject
-        text = " ".join(self.information.split())
-        return text if len(text) <= 200 else text[:197] + "..."
+        return rules.public_subject(self.redacted_subject, self.information)
 
     def late_on(self, today):
         return rules.is_late(self.due_on, self.extended_due_on, self.closed_on, today)

@@ -103,6 +103,15 @@ class RuleError(ValueError):
 
 # --- Transitions -------------------------------------------------------------------------
 
+def public_subject(redacted_subject, information) -> str:
+    """The subject shown in public (register, search): the officer's redaction if any,
+    else the request text on one line, at most 200 characters (DOMAIN.md section 11)."""
+    if redacted_subject:
+        return redacted_subject
+    text = " ".join((information or "").split())
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
 def can_transition(from_state: str, to_state: str) -> bool:
     return to_state in TRANSITIONS.get(from_state, set())
 

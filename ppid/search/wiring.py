@@ -7,6 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from ppid.info_requests import rules as request_rules
 from ppid.search.sources import SearchDoc, register_source
 
 CATEGORY_LABELS = {"berkala": "Informasi berkala", "serta_merta": "Informasi serta-merta",
@@ -122,7 +123,7 @@ def load_requests(session, ids):
     out = {}
     for r in rows:
         agency = agencies[r.agency_id]
-        subject = public_subject(r.redacted_subject, r.information)
+        subject = request_rules.public_subject(r.redacted_subject, r.information)
         received = r.received_on
         out[str(r.id)] = SearchDoc(
             doc_type="request", doc_id=str(r.id), public_id=r.registration_number,
@@ -139,14 +140,6 @@ def load_requests(session, ids):
                    "received_on": received.isoformat() if isinstance(received, date) else "",
                    "closed_on": r.closed_on.isoformat() if r.closed_on else ""})
     return out
-
-
-def public_subject(redacted_subject, information):
-    """Same rule as InfoRequest.public_subject: the officer's redaction wins."""
-    if redacted_subject:
-        return redacted_subject
-    text = " ".join((information or "").split())
-    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def all_request_ids(session):

@@ -241,3 +241,12 @@ def test_number_format_and_masking():
     assert rules.format_number("{prefix}/{year}/{seq:05d}", prefix="KALBAR", year=2026,
                                seq=42) == "KALBAR/2026/00042"
     assert rules.mask_identity("6171010203850001") == "6171**********01"
+
+
+def test_public_subject_prefers_the_redaction_and_shortens_the_text():
+    from ppid.info_requests.rules import public_subject
+    assert public_subject("Data kesehatan (disamarkan)", "Rekam medis Budi") == \
+        "Data kesehatan (disamarkan)"
+    assert public_subject(None, "  Salinan\n laporan   keuangan ") == "Salinan laporan keuangan"
+    long = public_subject("", "kata " * 100)
+    assert len(long) == 200 and long.endswith("...")
