@@ -23,6 +23,7 @@ from whoosh import index as windex
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 
 from ppid.search.analysis import exact_analyzer, stemming_analyzer
+from ppid.search.merging import tiered_merge
 from ppid.search.sources import SOURCES, SearchDoc
 
 log = logging.getLogger(__name__)
@@ -255,7 +256,9 @@ def write_docs(ix, docs):
     except BaseException:
         writer.cancel()
         raise
-    writer.commit()
+    # Only segments of about the new one's size are merged (see merging.py): Whoosh's
+    # default would rewrite a large segment into many small commits.
+    writer.commit(mergetype=tiered_merge)
 
 
 def iter_all_docs(session, batch=500):
