@@ -1,4 +1,6 @@
 """Database base pieces: naming convention, UTC timestamps, SQLite transaction mode."""
+import fcntl
+import os
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
@@ -48,16 +50,23 @@ def install_sqlite_pragmas(engine, wants_immediate):
     therefore take the write lock when they begin. ``wants_immediate()`` says
     whether the current unit of work writes (non-GET web requests, CLI, tests); a
     connection with the execution option ``ppid_read_only=True`` never takes it.
+
+    Writers of a database file first queue on an flock of ``<database>-writer.lock``
+    (see :class:`WriterQueue`), so SQLite's busy handler, which sleeps up to 100 ms at a
+    time between tries, is never what makes a writer wait.
     """
     if engine.dialect.name != "sqlite":
         return
+    database = engine.url.database
+    queue = WriterQueue(f"{database}-writer.lock") if database and database != ":memory:" \
+        else None
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
-        if engine.url.database and engine.url.database != ":memory:":
+        if queue is not None:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA busy_timeout=30000")
@@ -66,5 +75,86 @@ def install_sqlite_pragmas(engine, wants_immediate):
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         read_only = conn.get_execution_options().get("ppid_read_only", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if wants_immediate() and not read_only
-                             else "BEGIN")
+        if not wants_immediate() or read_only:
+            conn.exec_driver_sql("BEGIN")
+            return
+        if queue is None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        record = conn.connection
+        queue.acquire(record.info)
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            queue.release(record.info)
+            raise
+
+    if queue is None:
+        return
+
+    # The transaction ends in the DBAPI call right after these events; end it here
+    # instead, so the queue is released only once SQLite's lock is (the DBAPI's own
+    # commit/rollback then finds no transaction and does nothing).
+    @event.listens_for(engine, "commit")
+    def _on_commit(conn):
+        record = conn.connection
+        if queue.holds(record.info):
+            try:
+                record.dbapi_connection.commit()
+            finally:
+                queue.release(record.info)
+
+    @event.listens_for(engine, "rollback")
+    def _on_rollback(conn):
+        record = conn.connection
+        if queue.holds(record.info):
+            try:
+                record.dbapi_connection.rollback()
+            finally:
+                queue.release(record.info)
+
+    # A connection returned, reset or closed without either event (an error path).
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn, record):
+        queue.release(record.info)
+
+    @event.listens_for(engine, "close")
+    def _on_close(_dbapi_conn, record):
+        queue.release(record.info)
+        queue.forget(record.info)
+
+
+class WriterQueue:
+    """An exclusive flock per database file that writing transactions hold from their
+    BEGIN IMMEDIATE to their COMMIT or ROLLBACK.
+
+    Threads and processes waiting for it sleep in the kernel and are woken the moment it
+    is released; a process that dies releases it with its file descriptors. Each pooled
+    connection has its own descriptor (kept in the pool record's ``info``), so two
+    connections of one thread exclude each other just as two processes do.
+    """
+
+    def __init__(self, path):
+        self.path = path
+
+    def _fd(self, info):
+        fd = info.get("ppid_writer_fd")
+        if fd is None:
+            fd = info["ppid_writer_fd"] = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        return fd
+
+    def acquire(self, info):
+        fcntl.flock(self._fd(info), fcntl.LOCK_EX)
+        info["ppid_writer_held"] = True
+
+    def holds(self, info):
+        return info.get("ppid_writer_held", False)
+
+    def release(self, info):
+        if info.pop("ppid_writer_held", False):
+            fcntl.flock(info["ppid_writer_fd"], fcntl.LOCK_UN)
+
+    def forget(self, info):
+        fd = info.pop("ppid_writer_fd", None)
+        if fd is not None:
+            os.close(fd)
