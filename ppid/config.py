@@ -71,6 +71,11 @@ class Defaults:
     # Listing sizes.
     PER_PAGE = 25
 
+    # Search index updates from web requests are applied by a background thread this many
+    # seconds after a change, so concurrent changes share one index commit; 0 applies them
+    # after each response instead (tests, for determinism).
+    SEARCH_DRAIN_DELAY = 1.0
+
 
 
 def load_config(app, overrides=None):

@@ -2,15 +2,23 @@
 
 1. ``after_flush``: each changed object of a watched class adds a ``search_pending`` row in
    the same transaction (so no committed change can be lost, even if the process dies).
-2. ``after_commit``: in a web request the queue is drained after the response has been
-   sent (``call_on_close``), so indexing never slows the request down; elsewhere (CLI,
+2. ``after_commit``: in a web request the queue is drained off the request's path: by
+   default a per-process background thread drains it ``SEARCH_DRAIN_DELAY`` seconds
+   after the first change it hears of, so the changes of many requests share one Whoosh
+   commit (a commit costs tens of milliseconds whatever its size); with a delay of 0 it
+   is drained after the response has been sent (``call_on_close``). Elsewhere (CLI,
    services in tests) it is drained at once.
 3. :func:`drain` takes the single-writer lock, loads the queued records' current state in
    its own session, writes it to Whoosh, and deletes exactly the queue rows it applied.
    A failure leaves the rows for the next drain (next commit, next search, ``flask ppid
    search-drain`` or ``reindex``) and never touches the database write that queued them.
 """
+import atexit
 import logging
+import os
+import threading
+import time
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app, g, has_app_context, has_request_context
@@ -99,12 +107,81 @@ def install_listeners():
 def init_app(app):
     install_listeners()
     app.config.setdefault("SEARCH_AUTO_INDEX", True)
+    app.config.setdefault("SEARCH_DRAIN_DELAY", 1.0)
 
     @app.after_request
     def _schedule_drain(response):
         if g.pop("ppid_search_dirty", False):
-            response.call_on_close(lambda: _drain_in_context(app))
+            if float(app.config["SEARCH_DRAIN_DELAY"]) > 0:
+                background_drainer(app).notify()
+            else:
+                response.call_on_close(lambda: _drain_in_context(app))
         return response
+
+
+class BackgroundDrainer:
+    """One daemon thread per process and app that drains the queue a moment after it is
+    told of a change. Changes arriving while it waits or drains share the next commit.
+
+    Nothing is lost if the process dies: the queue rows stay in the database and are
+    applied by the next drain of any process (or by a search, see drain_if_pending)."""
+
+    def __init__(self, app):
+        self.app = app
+        self.pid = os.getpid()
+        self._wake = threading.Event()
+        self._draining = False
+        self._thread = threading.Thread(target=self._run, name="ppid-search-drain",
+                                        daemon=True)
+        self._thread.start()
+        # A worker stopped gracefully (gunicorn's SIGTERM: sys.exit) applies what it
+        # queued last, so a restart leaves no index drift behind.
+        atexit.register(self.flush)
+
+    def flush(self):
+        """Apply changes this drainer was told of and has not applied yet."""
+        if self.pid == os.getpid() and (self._wake.is_set() or self._draining):
+            with self.app.app_context():
+                try:
+                    drain(self.app, lock_timeout=10.0)
+                except Exception:  # noqa: BLE001 - the rows stay queued for the next drain
+                    log.warning("search: changes left queued at exit", exc_info=True)
+
+    def notify(self):
+        self._wake.set()
+
+    def is_alive(self):
+        return self.pid == os.getpid() and self._thread.is_alive()
+
+    def _run(self):
+        while True:
+            self._wake.wait()
+            # Let more changes arrive: one commit for all of them.
+            time.sleep(float(self.app.config.get("SEARCH_DRAIN_DELAY") or 0))
+            self._wake.clear()      # changes from now on ask for another round
+            self._draining = True
+            try:
+                if _drain_in_context(self.app) is None:
+                    self._wake.set()  # the writer lock was busy: look again after a delay
+            finally:
+                self._draining = False
+
+
+_drainers = {}
+_drainers_lock = threading.Lock()
+
+
+def background_drainer(app):
+    """This process's drainer for ``app`` (a new one after a fork: threads do not survive
+    it, and gunicorn forks its workers)."""
+    key = id(app)
+    drainer = _drainers.get(key)
+    if drainer is None or not drainer.is_alive():
+        with _drainers_lock:
+            drainer = _drainers.get(key)
+            if drainer is None or not drainer.is_alive():
+                drainer = _drainers[key] = BackgroundDrainer(app)
+    return drainer
 
 
 def _drain_in_context(app):
@@ -117,11 +194,12 @@ def _drain_in_context(app):
         # Never queue up behind another worker: whoever holds the writer lock drains
         # everything queued, and checks again after releasing it (see drain()).
         try:
-            drain(app, lock_timeout=0.0)
+            return drain(app, lock_timeout=0.0)
         except TimeoutError:
-            return
+            return None
         except Exception:  # noqa: BLE001 - the queue keeps the work for the next attempt
             log.exception("search indexing failed; the changes stay queued for the next attempt")
+            return 0
 
 
 def drain_quietly(app=None):
@@ -137,7 +215,7 @@ def pending_count(session=None):
     from ppid.search.models import SearchPending
     from ppid.extensions import db
     if session is None:
-        with Session(db.engine) as s:
+        with Session(db.engine.execution_options(ppid_read_only=True)) as s:
             return s.execute(sa.select(sa.func.count(SearchPending.id))).scalar_one()
     return session.execute(sa.select(sa.func.count(SearchPending.id))).scalar_one()
 
@@ -200,6 +278,13 @@ def _drain_locked(app, max_batches, lock_timeout):
     return applied
 
 
+def leftover_age(app):
+    """How old a queue row must be before a search applies it itself: with a background
+    drainer, younger rows are its work (a search doing it would only slow itself down)."""
+    delay = float(app.config.get("SEARCH_DRAIN_DELAY", 0))
+    return timedelta(seconds=max(5.0, 4 * delay)) if delay > 0 else timedelta(0)
+
+
 def drain_if_pending(app=None):
     """Cheap check before a search: apply leftovers of an earlier failed drain, if any.
 
@@ -211,9 +296,13 @@ def drain_if_pending(app=None):
         return
     if _holds_write_transaction():
         return  # the caller's open SQLite write transaction would block our delete
+    app = app or current_app._get_current_object()
     try:
         with Session(db.engine.execution_options(ppid_read_only=True)) as session:
-            if session.execute(sa.select(SearchPending.id).limit(1)).first() is None:
+            older = utcnow() - leftover_age(app)
+            if session.execute(sa.select(SearchPending.id)
+                               .where(SearchPending.queued_at <= older).limit(1)
+                               ).first() is None:
                 return
         drain(app, max_batches=4, lock_timeout=0.0)
     except TimeoutError:
