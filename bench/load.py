@@ -138,6 +138,36 @@ def percentile(values, p):
     return values[k]
 
 
+def partial_records(session, InfoRequest, numbers):
+    """(requests among ``numbers`` not stored whole, gaps in their years' sequences)."""
+    import sqlalchemy as sa
+    from ppid.info_requests.models import Letter, RequestEvent
+    rows = session.execute(sa.select(InfoRequest.id, InfoRequest.year, InfoRequest.seq)
+                           .where(InfoRequest.registration_number.in_(numbers))).all()
+    ids = [r.id for r in rows]
+    letters = dict(session.execute(
+        sa.select(Letter.request_id, sa.func.count()).where(
+            Letter.request_id.in_(ids), Letter.kind == "tanda_bukti")
+        .group_by(Letter.request_id)).all())
+    events = dict(session.execute(
+        sa.select(RequestEvent.request_id, sa.func.count()).where(
+            RequestEvent.request_id.in_(ids), RequestEvent.action == "diterima")
+        .group_by(RequestEvent.request_id)).all())
+    partial = sum(1 for i in ids if letters.get(i) != 1 or events.get(i) != 1)
+    gaps = 0
+    for year in {r.year for r in rows}:
+        seqs = session.execute(sa.select(InfoRequest.seq).where(InfoRequest.year == year)
+                               .order_by(InfoRequest.seq)).scalars().all()
+        gaps += sum(b - a - 1 for a, b in zip(seqs, seqs[1:]))
+    return partial, gaps
+
+
+def reindex_check(env, *extra):
+    return subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", "ppid", "reindex",
+                           "--check", *extra], cwd=ROOT, env=env, capture_output=True,
+                          text=True)
+
+
 def gunicorn_workers(master_pid):
     out = subprocess.run(["pgrep", "-P", str(master_pid)], capture_output=True, text=True)
     return [int(p) for p in out.stdout.split()]
@@ -269,10 +299,16 @@ def main():
         if extra:
             print("  (stored without a 201: committed, then the connection was lost — the "
                   "killed worker's in-flight requests; each is complete and numbered)")
-    check = subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", "ppid", "reindex",
-                            "--check"], cwd=ROOT, env=env, capture_output=True, text=True)
+        partial, gaps = partial_records(db.session, InfoRequest, new)
+        print(f"partial records (a new request without exactly one receipt letter and one "
+              f"'diterima' event): {partial}; gaps in the registration sequence: {gaps}")
+    check = reindex_check(env)
     print(f"search index check: exit {check.returncode}: {check.stdout.strip()[-300:]}")
-    ok = dupes == 0 and not missing and total_5xx == 0 and (args.kill_worker or not extra)
+    if check.returncode != 0:
+        check = reindex_check(env, "--repair")
+        print(f"search index repair: exit {check.returncode}: {check.stdout.strip()[-300:]}")
+    ok = (dupes == 0 and not missing and total_5xx == 0 and (args.kill_worker or not extra)
+          and partial == 0 and gaps == 0 and check.returncode == 0)
     print("RESULT:", "OK" if ok else "FAILED")
     return 0 if ok else 1
 
