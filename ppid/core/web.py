@@ -4,7 +4,7 @@ from urllib.parse import urljoin, urlparse
 
 from flask import (g, has_request_context, jsonify, redirect, render_template, request,
                    url_for)
-from flask_babel import get_locale, refresh
+from flask_babel import get_locale, get_translations, refresh
 from flask_babel import gettext as _
 from markupsafe import escape
 from flask_babel import lazy_gettext as _l
@@ -86,6 +86,26 @@ def is_safe_redirect(target):
     return test.scheme in ("http", "https") and test.netloc == ref.netloc
 
 
+def _translations():
+    """This request's catalogue: looked up once, not on each of a page's many ``_()``."""
+    try:
+        return g.ppid_translations
+    except AttributeError:
+        g.ppid_translations = get_translations()
+        return g.ppid_translations
+
+
+def install_template_gettext(app):
+    """Flask-Babel's template callables, reading the catalogue cached by _translations()
+    (Flask-Babel's own look it up on every call: ~13 us each, ~60 calls a page)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n))
+
+
 def init_app(app):
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Silakan masuk untuk membuka halaman ini.")
@@ -111,6 +131,9 @@ def init_app(app):
         # The locale is cached on the app context, which tests (and CLI-driven requests)
         # may share between requests: choose it anew for every request.
         refresh()
+        g.pop("ppid_translations", None)
+
+    install_template_gettext(app)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
