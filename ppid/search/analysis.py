@@ -15,7 +15,9 @@ positional. "Pasal 17" is matched as the phrase "pasal 17" (see services.prepare
 import re
 import threading
 import unicodedata
+from collections import Counter
 from functools import lru_cache
+from itertools import chain
 
 from whoosh.analysis import Filter, StopFilter, Token, Tokenizer
 
@@ -58,10 +60,14 @@ def _get_stemmer():
     return _stemmer
 
 
+def _is_stemmed(word):
+    return len(word) >= 4 and word.isalpha()
+
+
 @lru_cache(maxsize=200_000)
 def stem(word):
     """Sastrawi stem of one lower-case word; numbers and short words are left alone."""
-    if len(word) < 4 or not word.isalpha():
+    if not _is_stemmed(word):
         return word
     result = _get_stemmer().stem_word(word)
     return result or word
@@ -169,3 +175,82 @@ def analyze(text, stemmed=True, mode="index"):
     """The terms the index sees for ``text`` (handy in tests and for debugging)."""
     analyzer = stemming_analyzer() if stemmed else exact_analyzer()
     return [t.text for t in analyzer(text, mode=mode)]
+
+
+# --- Index-time fast path ----------------------------------------------------------------
+# Indexing through the analyzers costs a Token object and a chain of generators per word.
+# At index time the functions below give the same terms straight from the regex matches:
+# each distinct raw token is analysed once (by tokens(), so the rules stay in one place)
+# and remembered, so a token seen before costs one dict lookup. The analyzers stay for
+# queries and highlighting; tests/unit/test_search_fast_index.py proves both agree.
+
+_TOKEN_CACHE_MAX = 200_000   # bounds the memory of a long-running process
+_token_cache = {}   # raw token -> (((exact term, relative position), ...), (stem, ...), width)
+
+
+def _learn(raw):
+    """Analyse one raw token (a TOKEN_RE match) for both fields and remember the result."""
+    stops = stop_words()
+    exact, stems, width = [], [], 0
+    for text, pos, _start, _end in tokens(raw, "index"):
+        exact.append((text.encode("utf-8"), pos))
+        if text not in stops:
+            # Only words go through the (cached) stemmer: unique numbers and references
+            # would push the words out of its cache.
+            stems.append((stem(text) if _is_stemmed(text) else text).encode("utf-8"))
+        width = pos + 1
+    entry = (tuple(exact), tuple(stems), width)
+    if len(_token_cache) >= _TOKEN_CACHE_MAX:
+        _token_cache.clear()
+    _token_cache[raw] = entry
+    return entry
+
+
+_last_lines = {}   # line -> its entries, from the previous call (see _entries)
+
+
+def _entries(text):
+    """The cache entries of the raw tokens of ``text``, in order.
+
+    Tokens never span a line, so each line is analysed once per call, and the lines of the
+    previous call are reused: the two text fields of a document hold the same title, body
+    and secondary lines, and the title three times.
+    """
+    global _last_lines
+    previous = _last_lines
+    lines = {}
+    get = _token_cache.get
+    entries = []
+    for line in text.split("\n"):
+        found = lines.get(line)
+        if found is None:
+            found = previous.get(line)
+            if found is None:
+                found = [get(raw) or _learn(raw) for raw in TOKEN_RE.findall(line)]
+            lines[line] = found
+        entries += found
+    _last_lines = lines
+    return entries
+
+
+def stemmed_term_counts(text):
+    """{term bytes: frequency} of ``text`` as :func:`stemming_analyzer` indexes it, in the
+    order of first occurrence."""
+    return Counter(chain.from_iterable(e[1] for e in _entries(text)))
+
+
+def exact_term_positions(text):
+    """{term bytes: [position, ...]} of ``text`` as :func:`exact_analyzer` indexes it, in
+    the order of first occurrence."""
+    positions = {}
+    get = positions.get
+    pos = 0
+    for exact, _stems, width in _entries(text):
+        for term, offset in exact:
+            at = get(term)
+            if at is None:
+                positions[term] = [pos + offset]
+            else:
+                at.append(pos + offset)
+        pos += width
+    return positions
