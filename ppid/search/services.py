@@ -10,13 +10,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
+import numpy as np
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from whoosh import query as wq
 from whoosh import sorting
-from whoosh.highlight import ContextFragmenter, Formatter, Highlighter
+from whoosh.highlight import (ContextFragmenter, Formatter, Highlighter, get_text,
+                              set_matched_filter, top_fragments)
 from whoosh.qparser import GroupPlugin, OperatorsPlugin, PhrasePlugin, QueryParser, syntax
 
+from ppid.search import fastpath
 from ppid.search import index as sindex
 from ppid.search.analysis import REFERENCE_WORDS, fold
 
@@ -211,21 +214,52 @@ class MarkFormatter(Formatter):
         return str(escape(text))
 
     def format_token(self, text, token, replace=False):
-        from whoosh.highlight import get_text
         return f"<mark>{escape(get_text(text, token, replace))}</mark>"
 
 
 _highlighter = Highlighter(fragmenter=ContextFragmenter(maxchars=240, surround=70),
                            formatter=MarkFormatter())
+SNIPPET_FIELDS = (SEARCH_FIELD, "exact")
 
 
-def _snippet(hit, stored):
+def highlight_words(searcher, q):
+    """{field: the words of ``q`` to mark in it}, as Whoosh's Highlighter takes them from a
+    search made without recording matched terms (the query's terms found in the index)."""
+    reader = searcher.reader()
+    out = {}
+    for fieldname in SNIPPET_FIELDS:
+        from_bytes = searcher.schema[fieldname].from_bytes
+        out[fieldname] = frozenset(
+            from_bytes(t) for _f, t in q.existing_terms(reader, fieldname=fieldname,
+                                                        expand=True))
+    return out
+
+
+def _highlight(schema, fieldname, text, words):
+    """What Whoosh's Highlighter.highlight_hit makes of ``text`` (re-tokenizing it) for a
+    known set of words; fastpath.marked_tokens spares it stemming words that cannot match."""
+    hl = _highlighter
+    analyzer = schema[fieldname].analyzer
+    tokens = fastpath.marked_tokens(analyzer, text, words)
+    if tokens is None:
+        tokens = set_matched_filter(analyzer(text, positions=True, chars=True, mode="index",
+                                             removestops=False), words)
+    tokens = hl._merge_matched_tokens(tokens)
+    fragments = top_fragments(hl.fragmenter.fragment_tokens(text, tokens), 2, hl.scorer,
+                              hl.order, minscore=1)
+    return hl.formatter.format(fragments)
+
+
+def _snippet(schema, stored, words):
+    """The stored snippet text with the query's words marked, else its beginning."""
     text = stored.get("snip") or ""
     if not text:
         return Markup("")
-    for fieldname in (SEARCH_FIELD, "exact"):
+    for fieldname in SNIPPET_FIELDS:
+        if not words.get(fieldname):
+            continue  # nothing of the query in this field: nothing to mark
         try:
-            out = _highlighter.highlight_hit(hit, fieldname, text=text, top=2)
+            out = _highlight(schema, fieldname, text, words[fieldname])
         except Exception:  # noqa: BLE001 - a snippet is decoration; fall back to plain text
             log.exception("search: highlighting failed")
             out = ""
@@ -237,55 +271,30 @@ def _snippet(hit, stored):
 
 # --- Searching -------------------------------------------------------------------------
 
-def _filter_query(params):
-    terms = []
+def _filter_values(params):
+    """{field: value} of the filters asked for (ID fields: exact values)."""
+    values = {}
     if params.type in ("dip", "request"):
-        terms.append(wq.Term("type", params.type))
+        values["type"] = params.type
     if params.agency:
-        terms.append(wq.Term("agency", params.agency))
+        values["agency"] = params.agency
     if params.category:
-        terms.append(wq.Term("category", params.category))
+        values["category"] = params.category
     if params.year:
-        terms.append(wq.Term("year", str(params.year)))
+        values["year"] = str(params.year)
+    return values
+
+
+def _filter_query(values):
+    terms = [wq.Term(name, value) for name, value in values.items()]
     if not terms:
         return None
     return terms[0] if len(terms) == 1 else wq.And(terms)
 
 
-def _column_values(reader, name):
-    """Every document's value of the sortable field ``name`` in one segment, as a list of
-    str indexed by segment docnum; cached on the reader (a segment never changes, and the
-    reader lives as long as the reused searcher, see index.searcher())."""
-    cache = reader.__dict__.setdefault("_ppid_columns", {})
-    values = cache.get(name)
-    if values is None:
-        if reader.has_column(name):
-            names = {}
-            raw = list(reader.column_reader(name, translate=False))
-            values = [names.get(v) or names.setdefault(
-                v, v.decode("utf-8") if isinstance(v, bytes) else str(v or "")) for v in raw]
-        else:
-            values = [""] * reader.doc_count_all()
-        cache[name] = values
-    return values
-
-
-def _count_matches(searcher, q, filter_q, facets):
-    """(total, {facet: [(value, count)]}): one unscored pass over the matching documents.
-
-    Counting reads the facet columns as cached lists, so it costs a C-level lookup per match
-    instead of Whoosh's per-document grouping, and the ranking pass can skip (optimize)."""
-    cq = wq.And([q, filter_q]) if filter_q is not None else q
-    total = 0
-    counters = {name: Counter() for name in (FACETS if facets else ())}
-    for sub, _offset in searcher.leaf_searchers():
-        ids = list(cq.docs(sub))
-        total += len(ids)
-        if not ids:
-            continue
-        reader = sub.reader()
-        for name, counter in counters.items():
-            counter.update(map(_column_values(reader, name).__getitem__, ids))
+def _facet_lists(counters):
+    """{facet: [(value, count)]}: years newest first, the others most frequent first;
+    documents without a value are not counted."""
     out = {}
     for name in FACETS:
         items = [(k, v) for k, v in counters.get(name, {}).items() if k]
@@ -294,7 +303,30 @@ def _count_matches(searcher, q, filter_q, facets):
         else:
             items.sort(key=lambda kv: (-kv[1], kv[0]))
         out[name] = items
-    return total, out
+    return out
+
+
+def _count_matches(searcher, q, filter_q, facets):
+    """(total, {facet: [(value, count)]}): one unscored pass over the matching documents.
+
+    Counting reads the facet columns as cached codes (fastpath.column_codes), so it costs
+    an array lookup per match instead of Whoosh's per-document grouping, and the ranking
+    pass can skip (optimize)."""
+    cq = wq.And([q, filter_q]) if filter_q is not None else q
+    total = 0
+    counters = {name: Counter() for name in (FACETS if facets else ())}
+    for sub, _offset in searcher.leaf_searchers():
+        ids = np.fromiter(cq.docs(sub), dtype=np.int64)
+        total += len(ids)
+        if not len(ids):
+            continue
+        reader = sub.reader()
+        for name, counter in counters.items():
+            codes, values = fastpath.column_codes(reader, name)
+            counts = np.bincount(codes[ids], minlength=len(values))
+            for code in np.flatnonzero(counts):
+                counter[values[code]] += int(counts[code])
+    return total, _facet_lists(counters)
 
 
 def _plain_words(text):
@@ -362,13 +394,20 @@ def search(params: SearchParams, app=None) -> SearchResult:
         return _search(params, text, app)
 
 
-def _search(params, text, app):
-    searcher = sindex.searcher(app)
-    q = parse(text, searcher.schema)
-    if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
-        return SearchResult(params, [], 0, {n: [] for n in FACETS},
-                            suggest(searcher, text))
-    filter_q = _filter_query(params)
+def _ranked(searcher, q, params):
+    """(global docnums of the first page * per_page results in order, total, facets)."""
+    limit = params.page * params.per_page
+    filters = _filter_values(params)
+    try:
+        fast = fastpath.search(searcher, q, filters=filters, sort=params.sort, limit=limit,
+                               facets=FACETS if params.facets else ())
+    except Exception:  # noqa: BLE001 - it only saves time: Whoosh's matchers still answer
+        log.exception("search: the fast path failed; searching with Whoosh's matchers")
+        fast = None
+    if fast is not None:
+        return fast.docnums, fast.total, _facet_lists(fast.facets)
+    # Phrases, OR, NOT, groups: Whoosh's own matchers.
+    filter_q = _filter_query(filters)
     kwargs = {"filter": filter_q, "terms": False}
     if params.sort == "date":
         kwargs.update(sortedby=sorting.FieldFacet("date", reverse=True))
@@ -376,19 +415,31 @@ def _search(params, text, app):
         # Block-max skipping: only documents that can reach the top ``limit`` are scored;
         # the exact total (and the facets) come from one unscored pass (_count_matches).
         kwargs["optimize"] = True
-    limit = params.page * params.per_page
     results = searcher.search(q, limit=limit, **kwargs)
+    docnums = [results.docnum(i) for i in range(results.scored_length())]
     total, facets = _count_matches(searcher, q, filter_q, params.facets)
+    return docnums, total, facets
+
+
+def _search(params, text, app):
+    searcher = sindex.searcher(app)
+    q = parse(text, searcher.schema)
+    if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
+        return SearchResult(params, [], 0, {n: [] for n in FACETS},
+                            suggest(searcher, text))
+    docnums, total, facets = _ranked(searcher, q, params)
     start = (params.page - 1) * params.per_page
+    page = docnums[start:start + params.per_page]
+    words = highlight_words(searcher, q) if page else {}
     hits = []
-    for hit in results[start:start + params.per_page]:
-        stored = hit.fields()
+    for docnum in page:
+        stored = searcher.stored_fields(docnum)
         hits.append(Hit(type=stored.get("type", ""), doc_id=stored.get("doc_id", ""),
                         public_id=stored.get("public_id", ""), title=stored.get("title", ""),
                         agency=stored.get("agency", ""),
                         agency_name=stored.get("agency_name", ""),
                         category=stored.get("category", ""), year=stored.get("year", ""),
-                        snippet=_snippet(hit, stored), url=stored.get("url", ""),
-                        extra=stored.get("extra") or {}))
+                        snippet=_snippet(searcher.schema, stored, words),
+                        url=stored.get("url", ""), extra=stored.get("extra") or {}))
     suggestion = suggest(searcher, text) if total < SUGGEST_BELOW else None
     return SearchResult(params, hits, total, facets, suggestion)
