@@ -204,10 +204,9 @@ def main():
             t = time.perf_counter()
             ix = windex.create_in(str(path), sindex.make_schema(),
                                   indexname=sindex.INDEX_NAME)
-            kw = {"limitmb": args.limitmb}
-            if args.procs > 1:
-                kw.update(procs=args.procs, multisegment=True)
-            writer = ix.writer(**kw)
+            # The writer `flask ppid reindex` uses (index.bulk_writer), not Whoosh's
+            # incremental SegmentWriter.
+            writer = sindex.bulk_writer(ix, procs=args.procs, limitmb=args.limitmb)
             for d in docs:
                 writer.add_document(**sindex.doc_fields(d))
             writer.commit()
