@@ -95,23 +95,16 @@ def install_sqlite_pragmas(engine, wants_immediate):
     # The transaction ends in the DBAPI call right after these events; end it here
     # instead, so the queue is released only once SQLite's lock is (the DBAPI's own
     # commit/rollback then finds no transaction and does nothing).
-    @event.listens_for(engine, "commit")
-    def _on_commit(conn):
+    def _end_then_release(conn, how):
         record = conn.connection
         if queue.holds(record.info):
             try:
-                record.dbapi_connection.commit()
+                getattr(record.dbapi_connection, how)()
             finally:
                 queue.release(record.info)
 
-    @event.listens_for(engine, "rollback")
-    def _on_rollback(conn):
-        record = conn.connection
-        if queue.holds(record.info):
-            try:
-                record.dbapi_connection.rollback()
-            finally:
-                queue.release(record.info)
+    event.listen(engine, "commit", lambda conn: _end_then_release(conn, "commit"))
+    event.listen(engine, "rollback", lambda conn: _end_then_release(conn, "rollback"))
 
     # A connection returned, reset or closed without either event (an error path).
     @event.listens_for(engine, "checkin")

@@ -124,19 +124,26 @@ def test_processes_write_the_same_index_in_several_segments(tmp_path, records):
     assert index_by_key(several) == index_by_key(single)
 
 
-def test_a_failing_process_fails_the_commit(tmp_path, records):
+@pytest.fixture
+def two_procs(tmp_path, records):
+    """(index directory, a two-process bulk writer holding 300 documents)."""
     path = tmp_path / "ix"
     path.mkdir()
     ix = windex.create_in(str(path), sindex.make_schema(), indexname="t")
     writer = sindex.bulk_writer(ix, procs=2)
     for fields in records[:300]:
         writer.add_document(**fields)
+    return path, writer
+
+
+def test_a_failing_process_fails_the_commit(two_procs):
+    path, writer = two_procs
     writer.add_document(no_such_field="x")   # fails in a worker, not here
     with pytest.raises(IndexingError, match="no_such_field"):
         writer.commit()
     assert all(not w.process.is_alive() for w in writer._workers)
     assert windex.open_dir(str(path), indexname="t").doc_count() == 0
-    ix.writer().cancel()   # the write lock is free again
+    windex.open_dir(str(path), indexname="t").writer().cancel()  # the lock is free
 
 
 class _DiesWhenIndexed(str):
@@ -144,31 +151,21 @@ class _DiesWhenIndexed(str):
         os._exit(3)
 
 
-def test_a_process_that_dies_fails_the_commit(tmp_path, records):
-    path = tmp_path / "ix"
-    path.mkdir()
-    ix = windex.create_in(str(path), sindex.make_schema(), indexname="t")
-    writer = sindex.bulk_writer(ix, procs=2)
-    for fields in records[:300]:
-        writer.add_document(**fields)
+def test_a_process_that_dies_fails_the_commit(two_procs, records):
+    path, writer = two_procs
     writer.add_document(**dict(records[0], key=_DiesWhenIndexed("dip:x")))
     with pytest.raises(IndexingError, match="ended unexpectedly"):
         writer.commit()
     assert windex.open_dir(str(path), indexname="t").doc_count() == 0
-    ix.writer().cancel()
+    windex.open_dir(str(path), indexname="t").writer().cancel()
 
 
-def test_cancel_stops_the_processes(tmp_path, records):
-    path = tmp_path / "ix"
-    path.mkdir()
-    ix = windex.create_in(str(path), sindex.make_schema(), indexname="t")
-    writer = sindex.bulk_writer(ix, procs=2)
-    for fields in records[:300]:
-        writer.add_document(**fields)
+def test_cancel_stops_the_processes(two_procs):
+    path, writer = two_procs
     writer.cancel()
     assert all(not w.process.is_alive() for w in writer._workers)
     assert windex.open_dir(str(path), indexname="t").doc_count() == 0
-    ix.writer().cancel()
+    windex.open_dir(str(path), indexname="t").writer().cancel()
 
 
 @pytest.mark.parametrize("procs", [1, 2])
