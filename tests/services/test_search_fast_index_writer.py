@@ -1,10 +1,7 @@
 """The bulk writers used by a rebuild: the files they write are Whoosh's, byte for byte;
 several processes give the same index in several segments; failures fail the commit."""
-import importlib.util
 import os
-import random
 from datetime import date
-from pathlib import Path
 
 import pytest
 from whoosh import index as windex
@@ -16,19 +13,14 @@ from ppid.search import index as sindex
 from ppid.search import services
 from ppid.search.analysis import exact_analyzer, stemming_analyzer
 from ppid.search.sources import SearchDoc
-from ppid.search.testing import make_dip_item, make_request
+from ppid.search.testing import generated_corpus, make_dip_item, make_request
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def records():
     """Field dicts of generated documents, plus a few unusual ones."""
-    spec = importlib.util.spec_from_file_location("bench_search",
-                                                  ROOT / "bench" / "bench_search.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    docs, _words, _cum = bench.generate(450, random.Random(11))
+    docs = generated_corpus(450, 11)[0]
     docs += [
         SearchDoc("dip", "9001", "9001", "Tanpa isi"),                    # no body, no date
         SearchDoc("request", "9002", "KALBAR/2026/09002", "Sama", body="Sama",

@@ -8,7 +8,6 @@ documents in the same order with the very same scores, the same total and the sa
 counts as Whoosh's matchers; and the cheaper snippets must be the same text as Whoosh's
 Highlighter made.
 """
-import importlib.util
 import random
 from datetime import date
 from pathlib import Path
@@ -23,19 +22,10 @@ from ppid.search import fastpath, services
 from ppid.search import index as sindex
 from ppid.search.analysis import analyze
 from ppid.search.sources import SearchDoc
-from ppid.search.testing import make_dip_item, make_request
+from ppid.search.testing import generated_corpus, make_dip_item, make_request
 
-ROOT = Path(__file__).resolve().parents[2]
 N_DOCS = 2400
 RNG_SEED = 20261123
-
-
-def _bench():
-    spec = importlib.util.spec_from_file_location("ppid_bench_search",
-                                                  ROOT / "bench" / "bench_search.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 # Hand-made texts for what the generator never writes: capitals, accents, joined numbers,
@@ -53,9 +43,7 @@ SPECIAL = [
 
 
 def _corpus():
-    bench = _bench()
-    rng = random.Random(RNG_SEED)
-    docs, words, _cum = bench.generate(N_DOCS, rng)
+    docs, words = generated_corpus(N_DOCS, RNG_SEED)
     extra = []
     for i, (title, body) in enumerate(SPECIAL):
         extra.append(SearchDoc("dip", f"s{i}", f"s{i}", title, body=body, meta="Dinas Uji",
@@ -67,7 +55,8 @@ def _corpus():
                                meta=doc.meta, agency=doc.agency, agency_name=doc.agency_name,
                                category=doc.category, date=None if i % 3 else doc.date,
                                url=doc.url))
-    return docs, extra, words, bench
+    agencies = sorted({doc.agency for doc in docs})
+    return docs, extra, words, agencies
 
 
 def _write(ix, docs, update=False, remove=()):
@@ -150,9 +139,8 @@ def _whoosh(searcher, q, filters, sort, limit):
 
 
 def test_fast_path_ranks_counts_and_scores_like_whoosh(searcher, corpus):
-    _docs, _extra, words, bench = corpus
+    _docs, _extra, words, agencies = corpus
     rng = random.Random(11)
-    agencies = [slug for slug, _name in bench.AGENCIES]
     checked = deep = 0
     for text in _queries(words, rng, 160):
         q = services.parse(services.prepare_query(text), searcher.schema)
@@ -180,9 +168,8 @@ def test_fast_path_ranks_counts_and_scores_like_whoosh(searcher, corpus):
 
 def test_pages_and_facets_of_the_service_match_the_whoosh_path(searcher, corpus,
                                                                monkeypatch):
-    _docs, _extra, words, bench = corpus
+    _docs, _extra, words, agencies = corpus
     rng = random.Random(12)
-    agencies = [slug for slug, _name in bench.AGENCIES]
     cases = []
     for text in _queries(words, rng, 60):
         q = services.parse(services.prepare_query(text), searcher.schema)

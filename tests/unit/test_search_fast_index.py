@@ -1,9 +1,7 @@
 """The index-time fast path of the text fields gives exactly what Whoosh's own path gives
 with the same analyzers (no app, no index)."""
-import importlib.util
 import random
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from whoosh.fields import DATETIME, ID, TEXT
@@ -11,8 +9,8 @@ from whoosh.fields import DATETIME, ID, TEXT
 from ppid.search import analysis
 from ppid.search import index as sindex
 from ppid.search.analysis import _KEEP, exact_analyzer, stemming_analyzer, stop_words
+from ppid.search.testing import generated_corpus
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def whoosh_content():
@@ -31,12 +29,7 @@ def assert_same_postings(text):
 @pytest.fixture(scope="module")
 def corpus():
     """Documents of the search benchmark's generator (Sastrawi's words, real titles)."""
-    spec = importlib.util.spec_from_file_location("bench_search",
-                                                  ROOT / "bench" / "bench_search.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    docs, _words, _cum = bench.generate(400, random.Random(7))
-    return docs
+    return generated_corpus(400, 7)[0]
 
 
 def test_generated_corpus(corpus):
