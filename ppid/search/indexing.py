@@ -107,7 +107,6 @@ def install_listeners():
 def init_app(app):
     install_listeners()
     app.config.setdefault("SEARCH_AUTO_INDEX", True)
-    app.config.setdefault("SEARCH_DRAIN_DELAY", 1.0)
 
     @app.after_request
     def _schedule_drain(response):
