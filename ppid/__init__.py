@@ -2,7 +2,7 @@
 import logging
 from pathlib import Path
 
-from flask import Flask, current_app, g, has_request_context, request, session
+from flask import Flask, current_app, has_request_context, session
 
 from ppid.config import load_config
 from ppid.extensions import babel, csrf, db, login_manager, migrate
@@ -20,13 +20,6 @@ def _select_timezone():
     return current_app.config["TIMEZONE"]
 
 
-def _wants_immediate():
-    # Reading web requests take no write lock; everything else (forms, CLI, jobs) does.
-    if has_request_context():
-        return request.method not in ("GET", "HEAD", "OPTIONS") or g.get("writes", False)
-    return True
-
-
 def create_app(overrides=None):
     app = Flask(__name__, template_folder=str(ROOT / "templates"),
                 instance_path=str(ROOT / "instance"))
@@ -42,9 +35,9 @@ def create_app(overrides=None):
     login_manager.init_app(app)
 
     from ppid import models  # noqa: F401  (registers every table on the metadata)
-    from ppid.core.db import install_sqlite_pragmas
+    from ppid.core.db import install_sqlite_pragmas, wants_write_lock
     with app.app_context():
-        install_sqlite_pragmas(db.engine, _wants_immediate)
+        install_sqlite_pragmas(db.engine, wants_write_lock)
 
     from ppid.core import web
     web.init_app(app)

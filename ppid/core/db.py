@@ -1,6 +1,7 @@
 """Database base pieces: naming convention, UTC timestamps, SQLite transaction mode."""
 import fcntl
 import os
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
@@ -40,6 +41,49 @@ class UTCDateTime(TypeDecorator):
 
 def utcnow():
     return datetime.now(timezone.utc)
+
+
+READING_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def wants_write_lock():
+    """Whether a transaction beginning now is a writing one (SQLite: BEGIN IMMEDIATE).
+
+    Reading web requests take no write lock, nor does a writing request during its
+    :func:`read_phase`; everything else (forms, API writes, CLI, jobs) does.
+    """
+    from flask import g, has_request_context, request
+    if has_request_context():
+        if g.get("ppid_read_phase", False):
+            return False
+        return request.method not in READING_METHODS or g.get("writes", False)
+    return True
+
+
+@contextmanager
+def read_phase(session):
+    """Run a writing request's reads (limits, choices, validation) before its writes.
+
+    Inside, transactions begin deferred, so on SQLite the reads neither wait for nor hold
+    the single write lock; on leaving, that read transaction is ended (its objects are
+    expired and reload on use) and the next statement begins the writing transaction.
+    Only for reads that may be a moment stale: what must be read under the write lock
+    (counters, the calendar a deadline is computed with) belongs after the phase.
+    """
+    from flask import g
+    g.ppid_read_phase = True
+    try:
+        yield
+    finally:
+        g.ppid_read_phase = False
+        session.rollback()
+
+
+def writes_done():
+    """The request has committed its writes: what follows (the response) only reads, so
+    its transactions begin deferred and take no write lock."""
+    from flask import g
+    g.ppid_read_phase = True
 
 
 def install_sqlite_pragmas(engine, wants_immediate):

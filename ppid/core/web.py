@@ -132,6 +132,9 @@ def init_app(app):
         # may share between requests: choose it anew for every request.
         refresh()
         g.pop("ppid_translations", None)
+        # Likewise the transaction mode flags (see ppid.core.db.wants_write_lock).
+        g.pop("ppid_read_phase", None)
+        g.pop("writes", None)
 
     install_template_gettext(app)
 

@@ -187,9 +187,9 @@ def _notify(req, subject, lines, *, now):
 
 # --- Letters ------------------------------------------------------------------------------
 
-def issue_letter(req, kind, *, now, objection=None) -> Letter:
+def issue_letter(req, kind, *, now, objection=None, cal=None) -> Letter:
     """Render a letter's HTML now and freeze it with its hash; the PDF comes later."""
-    cal = build_calendar()
+    cal = cal or build_calendar()
     html = render_html(f"pdf/letters/{kind}.html", req=req, objection=objection,
                        agency=req.agency, issued_on=local_date(now), tanggal=tanggal,
                        rupiah=rupiah, rules=rules, grounds=rules.OBJECTION_GROUNDS,
@@ -268,7 +268,7 @@ def submit_request(data, *, actor, now, channel="online", received_at=None,
                     "agency_id": agency.id, "due_on": deadline.due_on})
     if proxy_upload is not None:
         _store_attachment(req, proxy_upload, "surat_kuasa", actor=actor, now=now)
-    issue_letter(req, "tanda_bukti", now=now)
+    issue_letter(req, "tanda_bukti", now=now, cal=cal)
     lines = [f"Permohonan informasi Anda kepada {agency.name} telah kami terima dan "
              f"didaftarkan dengan nomor {number}.",
              f"Diterima: {tanggal(received_on)}; dihitung mulai hari kerja "
@@ -663,7 +663,6 @@ def request_queue(user, *, now, agency_id=None):
 
 def objection_queue(user, *, now):
     """Undecided objections for the atasan's agencies (all of them for the PPID Utama)."""
-    from ppid.core import auth
     cal = build_calendar()
     today = local_today(now)
     stmt = (sa.select(Objection).where(Objection.decision.is_(None))

@@ -17,7 +17,7 @@ from ppid.agencies.models import Agency
 from ppid.core import auth
 from ppid.core.auth import authorize, can
 from ppid.core.calendar import explain_deadline
-from ppid.core.db import utcnow
+from ppid.core.db import read_phase, utcnow, writes_done
 from ppid.core.exports import csv_cell
 from ppid.core.services import build_calendar, local_today, timezone
 from ppid.core.storage import storage
@@ -91,35 +91,38 @@ def _read_proxy_letter(form):
 
 @bp.route("/permohonan/baru", methods=["GET", "POST"])
 def new():
-    agencies = services.agencies_for_choice()
-    citizen = _current_citizen()
-    form = forms.RequestForm(agencies)
-    if request.method == "GET":
-        if citizen is not None:
-            form.name.data = form.name.data or citizen.name
-            form.email.data = form.email.data or citizen.email
-        slug = request.args.get("badan")
-        if slug and any(a.slug == slug for a in agencies):
-            form.agency.data = slug
-        else:
-            main = services.utama_agency()
-            form.agency.data = main.slug if main else None
-        return render_template("info_requests/new.html", form=form)
-    if form.website.data:
-        abort_with(400, _("Kiriman ditolak: kolom yang seharusnya kosong terisi. Jika Anda "
-                          "manusia, muat ulang formulir lalu kirim kembali."))
-    now = utcnow()
-    ip = client_ip()
-    if services.is_rate_limited(ip, now=now):
-        abort_with(429, _("Terlalu banyak permohonan dari alamat Anda dalam waktu singkat. "
-                          "Silakan coba lagi nanti atau hubungi PPID."))
-    valid = form.validate_on_submit()
-    proxy = _read_proxy_letter(form)
-    if not valid or proxy is False:
-        return render_template("info_requests/new.html", form=form), 422
-    req, token = services.submit_request(form.service_data(), actor=citizen, now=now,
+    with read_phase(db.session):  # no SQLite write lock before the writes themselves
+        agencies = services.agencies_for_choice()
+        citizen = _current_citizen()
+        form = forms.RequestForm(agencies)
+        if request.method == "GET":
+            if citizen is not None:
+                form.name.data = form.name.data or citizen.name
+                form.email.data = form.email.data or citizen.email
+            slug = request.args.get("badan")
+            if slug and any(a.slug == slug for a in agencies):
+                form.agency.data = slug
+            else:
+                main = services.utama_agency()
+                form.agency.data = main.slug if main else None
+            return render_template("info_requests/new.html", form=form)
+        if form.website.data:
+            abort_with(400, _("Kiriman ditolak: kolom yang seharusnya kosong terisi. Jika "
+                              "Anda manusia, muat ulang formulir lalu kirim kembali."))
+        now = utcnow()
+        ip = client_ip()
+        if services.is_rate_limited(ip, now=now):
+            abort_with(429, _("Terlalu banyak permohonan dari alamat Anda dalam waktu "
+                              "singkat. Silakan coba lagi nanti atau hubungi PPID."))
+        valid = form.validate_on_submit()
+        proxy = _read_proxy_letter(form)
+        if not valid or proxy is False:
+            return render_template("info_requests/new.html", form=form), 422
+        data = form.service_data()
+    req, token = services.submit_request(data, actor=citizen, now=now,
                                          requester_user=citizen, proxy_upload=proxy, ip=ip)
     db.session.commit()
+    writes_done()  # the page below only reads
     ref = token or str(req.id)
     # The token is shown once here (and e-mailed); only its hash is stored.
     return render_template("info_requests/submitted.html", req=req, token=token,

@@ -25,7 +25,7 @@ from flask import current_app, g, has_app_context, has_request_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from ppid.core.db import utcnow
+from ppid.core.db import utcnow, wants_write_lock
 from ppid.search import index as sindex
 from ppid.search.sources import SOURCES, doc_key, ids_touched, watched_classes
 
@@ -316,7 +316,4 @@ def _holds_write_transaction():
     from ppid.extensions import db
     if db.engine.dialect.name != "sqlite" or not db.session().in_transaction():
         return False
-    if has_request_context():
-        from flask import request
-        return request.method not in ("GET", "HEAD", "OPTIONS") or g.get("writes", False)
-    return True
+    return wants_write_lock()
