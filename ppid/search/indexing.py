@@ -155,15 +155,41 @@ class BackgroundDrainer:
     def _run(self):
         while True:
             self._wake.wait()
-            # Let more changes arrive: one commit for all of them.
-            time.sleep(float(self.app.config.get("SEARCH_DRAIN_DELAY") or 0))
+            # Let more changes arrive: one commit for all of them, and for those of the
+            # other processes too, which wake at the same slot of the shared clock.
+            time.sleep(until_next_slot(float(self.app.config.get("SEARCH_DRAIN_DELAY") or 0)))
             self._wake.clear()      # changes from now on ask for another round
             self._draining = True
             try:
+                if _queue_is_empty(self.app):
+                    continue        # another process's drain applied them
                 if _drain_in_context(self.app) is None:
-                    self._wake.set()  # the writer lock was busy: look again after a delay
+                    self._wake.set()  # the writer lock was busy: look again next slot
             finally:
                 self._draining = False
+
+
+def until_next_slot(delay, now=None):
+    """Seconds until the next multiple of ``delay`` on the wall clock (0 < result <= delay).
+
+    Every worker process drains at these instants, so one of them takes the index writer
+    lock and applies the changes of all, instead of each process making its own commit.
+    """
+    if delay <= 0:
+        return 0.0
+    now = time.time() if now is None else now
+    return delay - (now % delay)
+
+
+def _queue_is_empty(app):
+    from ppid.extensions import db
+    from ppid.search.models import SearchPending
+    try:
+        with app.app_context(), \
+                Session(db.engine.execution_options(ppid_read_only=True)) as session:
+            return session.execute(sa.select(SearchPending.id).limit(1)).first() is None
+    except Exception:  # noqa: BLE001 - let the drain itself try (and log what fails)
+        return False
 
 
 _drainers = {}

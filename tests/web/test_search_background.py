@@ -72,3 +72,49 @@ def test_a_search_leaves_fresh_changes_to_the_drainer_and_applies_old_ones(app, 
     drain_if_pending(app)
     assert pending_count() == 0
     app.config["SEARCH_DRAIN_DELAY"] = 0.05
+
+
+def test_drain_slots_are_shared_instants_of_the_wall_clock():
+    from ppid.search.indexing import until_next_slot
+    assert until_next_slot(1.0, now=100.25) == pytest.approx(0.75)
+    assert until_next_slot(1.0, now=100.0) == pytest.approx(1.0)  # never 0: no busy loop
+    assert until_next_slot(2.0, now=101.5) == pytest.approx(0.5)
+    assert until_next_slot(0, now=101.5) == 0.0
+    # Two processes told of changes at different moments wake at the same instant.
+    assert 100.3 + until_next_slot(1.0, now=100.3) == pytest.approx(
+        100.9 + until_next_slot(1.0, now=100.9))
+
+
+def test_drainer_skips_the_index_when_another_process_applied_the_queue(app, ctx, background,
+                                                                        monkeypatch):
+    from ppid.search import indexing
+    calls = []
+    monkeypatch.setattr(indexing, "_drain_in_context", lambda a: calls.append(a) or 0)
+    drainer = indexing.background_drainer(app)
+    drainer.notify()  # told of a change, but the queue is already empty
+    assert _wait(lambda: not drainer._wake.is_set() and not drainer._draining)
+    time.sleep(0.2)
+    assert calls == []
+
+
+def test_rows_left_while_another_process_writes_the_index_are_applied_next_slot(
+        app, client, factories, background):
+    import fcntl
+    import os
+    factories.agency(slug="dinkes", name="Dinas Kesehatan Uji")
+    db.session.commit()
+    lock_file = sindex.index_dir(app) / "ppid-writer.lock"
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # as another worker's drain would hold it
+        resp = client.post("/api/v1/requests", json=api_data(information="Data kecubung"))
+        assert resp.status_code == 201
+        db.session.rollback()
+        time.sleep(0.3)  # several slots pass: each finds the lock busy and keeps the rows
+        assert pending_count() > 0
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+    assert _wait(lambda: pending_count() == 0)
+    assert _search_total(client, "kecubung") == 1
