@@ -49,21 +49,24 @@ def diff(before: dict, after: dict) -> dict:
 
 
 def next_counter_value(name: str) -> int:
-    """Increment a named counter under a row lock and return the new value."""
-    row = db.session.execute(
-        sa.select(Counter).where(Counter.name == name).with_for_update()).scalar_one_or_none()
-    if row is None:
+    """Increment a named counter and return the new value, in one statement.
+
+    The UPDATE holds the counter row's lock (PostgreSQL) or the database's write lock
+    (SQLite) until the transaction ends, so values are unique and gap-free.
+    """
+    table = Counter.__table__
+    bump = (sa.update(table).where(table.c.name == name)
+            .values(value=table.c.value + 1).returning(table.c.value))
+    value = db.session.execute(bump).scalar_one_or_none()
+    if value is None:
         # First use: insert, tolerating a concurrent first insert on PostgreSQL.
         try:
             with db.session.begin_nested():
-                db.session.add(Counter(name=name, value=0))
+                db.session.execute(sa.insert(table).values(name=name, value=0))
         except sa.exc.IntegrityError:
             pass
-        row = db.session.execute(
-            sa.select(Counter).where(Counter.name == name).with_for_update()).scalar_one()
-    row.value += 1
-    db.session.flush()
-    return row.value
+        value = db.session.execute(bump).scalar_one()
+    return value
 
 
 def record(action, obj=None, *, actor, changes=None, object_type=None, object_id=None,
@@ -80,8 +83,11 @@ def record(action, obj=None, *, actor, changes=None, object_type=None, object_id
             agency_id = getattr(obj, "agency_id", None)
     occurred_at = (now or utcnow()).astimezone(timezone.utc)
     seq = next_counter_value(CHAIN_COUNTER)  # the lock serialises writers of the chain
+    # A plain table query (no autoflush): every event is flushed by the record() that
+    # added it, so the previous one is in the database already.
+    table = AuditEvent.__table__
     prev = db.session.execute(
-        sa.select(AuditEvent.hash).where(AuditEvent.seq == seq - 1)).scalar_one_or_none()
+        sa.select(table.c.hash).where(table.c.seq == seq - 1)).scalar_one_or_none()
     prev_hash = prev or GENESIS
     changes_json = canonical_json(changes)
     actor_id = getattr(actor, "id", None)

@@ -152,8 +152,7 @@ def _event(req, action, *, actor, now, from_state=None, to_state=None, note=None
     ev = RequestEvent(request=req, occurred_at=now, actor_id=getattr(actor, "id", None),
                       actor_label=_actor_label(actor), action=action, from_state=from_state,
                       to_state=to_state, note=note)
-    db.session.add(ev)
-    db.session.flush()
+    db.session.add(ev)  # flushed with the audit event
     audit.record(f"request.{action}", req, actor=actor, now=now, changes=changes or (
         {"state": [from_state, to_state]} if from_state != to_state else {}))
     return ev

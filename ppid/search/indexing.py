@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 DRAIN_BATCH = 500
 _FLAG = "ppid_search_dirty"
+_QUEUED = "ppid_search_queued"
 _installed = {"done": False}
 
 
@@ -46,6 +47,10 @@ def _after_flush(session, flush_context):
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
         if isinstance(obj, classes):
             touched |= ids_touched(session, obj)
+    # A document is queued once per transaction, however many flushes touch it (a new
+    # request's event, letter and mail all touch the request).
+    queued = session.info.setdefault(_QUEUED, set())
+    touched -= queued
     if not touched:
         return
     from ppid.search.models import SearchPending
@@ -56,6 +61,7 @@ def _after_flush(session, flush_context):
     conn.execute(
         sa.insert(SearchPending.__table__),
         [{"doc_type": t, "doc_id": i[:100], "queued_at": now} for t, i in sorted(touched)])
+    queued |= touched
     session.info[_FLAG] = True
 
 
@@ -77,6 +83,7 @@ def _queue_table_exists(conn):
 
 
 def _after_commit(session):
+    session.info.pop(_QUEUED, None)
     if not session.info.pop(_FLAG, False):
         return
     if not has_app_context():
@@ -90,8 +97,11 @@ def _after_commit(session):
         drain_quietly(app)
 
 
-def _after_rollback(session):
-    session.info.pop(_FLAG, None)
+def _after_rollback(session, previous_transaction):
+    # Any rollback, a savepoint's too, may have undone queue rows: queue anew what follows.
+    session.info.pop(_QUEUED, None)
+    if not previous_transaction.nested:  # rows queued before a savepoint still count
+        session.info.pop(_FLAG, None)
 
 
 def install_listeners():
@@ -100,7 +110,7 @@ def install_listeners():
         return
     event.listen(Session, "after_flush", _after_flush)
     event.listen(Session, "after_commit", _after_commit)
-    event.listen(Session, "after_soft_rollback", lambda s, prev: _after_rollback(s))
+    event.listen(Session, "after_soft_rollback", _after_rollback)
     _installed["done"] = True
 
 

@@ -222,6 +222,41 @@ def test_queue_row_is_written_in_the_same_transaction(fresh_index, factories, ap
     assert find("antrean").total == 1
 
 
+def _queued_keys():
+    return sorted(tuple(r) for r in db.session.execute(
+        sa.select(SearchPending.doc_type, SearchPending.doc_id)))
+
+
+def test_a_document_is_queued_once_per_transaction_and_again_after_a_savepoint_rollback(
+        fresh_index, factories, app):
+    a = factories.agency()
+    db.session.commit()
+    sindex.get_index(app)  # an index to apply the queue to (not a rebuild)
+    app.config["SEARCH_AUTO_INDEX"] = False
+    try:
+        req = make_request(a, "Salinan kontrak jembatan")
+        for note in ("satu", "dua"):  # more flushes touching the same request
+            req.redacted_subject = f"Salinan kontrak ({note})"
+            db.session.flush()
+        assert _queued_keys() == [("request", str(req.id))]
+        with pytest.raises(RuntimeError):
+            with db.session.begin_nested():
+                req.redacted_subject = "Dibatalkan"
+                db.session.flush()  # queued inside the savepoint would be lost with it ...
+                db.session.execute(sa.delete(SearchPending))
+                raise RuntimeError("savepoint rolled back")
+        assert _queued_keys() == [("request", str(req.id))]  # (the delete was undone too)
+        db.session.execute(sa.delete(SearchPending))  # as if the savepoint had queued it
+        req.redacted_subject = "Salinan kontrak (tiga)"
+        db.session.flush()  # ... so after a savepoint rollback it is queued anew
+        assert _queued_keys() == [("request", str(req.id))]
+        db.session.commit()
+    finally:
+        app.config["SEARCH_AUTO_INDEX"] = True
+    assert drain() == 1
+    assert ids(find("kontrak")) == {("request", req.registration_number)}
+
+
 def test_index_failure_keeps_database_write_and_retries(fresh_index, factories, monkeypatch):
     a = factories.agency()
     sindex.get_index()
