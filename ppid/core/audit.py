@@ -82,12 +82,14 @@ def record(action, obj=None, *, actor, changes=None, object_type=None, object_id
         if agency_id is None:
             agency_id = getattr(obj, "agency_id", None)
     occurred_at = (now or utcnow()).astimezone(timezone.utc)
-    seq = next_counter_value(CHAIN_COUNTER)  # the lock serialises writers of the chain
-    # A plain table query (no autoflush): every event is flushed by the record() that
-    # added it, so the previous one is in the database already.
+    # Nothing pending needs flushing first: every audit event is flushed by the record()
+    # that added it, so the previous one is in the database already. The caller's pending
+    # changes are flushed together with this event below (one flush, not two).
     table = AuditEvent.__table__
-    prev = db.session.execute(
-        sa.select(table.c.hash).where(table.c.seq == seq - 1)).scalar_one_or_none()
+    with db.session.no_autoflush:
+        seq = next_counter_value(CHAIN_COUNTER)  # the lock serialises the chain's writers
+        prev = db.session.execute(
+            sa.select(table.c.hash).where(table.c.seq == seq - 1)).scalar_one_or_none()
     prev_hash = prev or GENESIS
     changes_json = canonical_json(changes)
     actor_id = getattr(actor, "id", None)

@@ -24,8 +24,7 @@ def queue_mail(to, subject, body, *, now=None) -> OutboxMail:
     """Add a mail to the outbox in the current transaction; the caller commits."""
     mail = OutboxMail(to_address=to, subject=subject[:300], body_text=body,
                       created_at=now or utcnow(), next_attempt_at=now or utcnow())
-    db.session.add(mail)
-    db.session.flush()
+    db.session.add(mail)  # flushed with the caller's other changes
     if has_app_context():
         g.ppid_outbox_dirty = True
     return mail

@@ -33,8 +33,9 @@ def national_holidays():
 
 def build_calendar() -> Calendar:
     """The calendar in force: the holidays package plus the registry's calendar table."""
-    rows = db.session.execute(sa.select(CalendarEntry)).scalars().all()
-    entries = {r.day_on: Entry(r.is_working_day, r.reason) for r in rows}
+    rows = db.session.execute(sa.select(CalendarEntry.day_on, CalendarEntry.is_working_day,
+                                        CalendarEntry.reason))  # plain rows: no ORM objects
+    entries = {day: Entry(working, reason) for day, working, reason in rows}
     return Calendar(holidays=_HolidayView(national_holidays()), entries=entries)
 
 

@@ -67,8 +67,8 @@ def submit():
             raise ApiError(429, "rate_limited", _("Terlalu banyak permohonan dari alamat "
                                                   "Anda; coba lagi nanti."))
         formdata, type_errors = _formdata(body)
-        form = forms.RequestForm(services.agencies_for_choice(), formdata=formdata,
-                                 meta={"csrf": False})
+        form = forms.RequestForm(services.agencies_for_choice(formdata.get("agency", "")),
+                                 formdata=formdata, meta={"csrf": False})
         form.validate()
         fields = {name: " ".join(str(e) for e in errs) for name, errs in form.errors.items()
                   if name in FIELDS}

@@ -4,6 +4,7 @@ import hashlib
 import re
 import secrets
 from datetime import timedelta
+from functools import lru_cache
 
 import sqlalchemy as sa
 from babel.dates import format_date
@@ -54,6 +55,7 @@ class ServiceError(ValueError):
         self.field = field
 
 
+@lru_cache(maxsize=1024)
 def tanggal(day):
     """A date as Indonesian letters write it: 7 Desember 2026."""
     return format_date(day, "d MMMM y", locale="id") if day else "-"
@@ -197,8 +199,7 @@ def issue_letter(req, kind, *, now, objection=None, cal=None) -> Letter:
     letter = Letter(request=req, objection_id=getattr(objection, "id", None), kind=kind,
                     html=html, sha256=hashlib.sha256(html.encode("utf-8")).hexdigest(),
                     created_at=now)
-    db.session.add(letter)
-    db.session.flush()
+    db.session.add(letter)  # flushed with the caller's other changes
     return letter
 
 
@@ -730,9 +731,13 @@ def agency_stats(agency_id, *, now):
     return stats
 
 
-def agencies_for_choice():
-    return db.session.execute(sa.select(Agency).where(Agency.is_active.is_(True))
-                              .order_by(Agency.kind.desc(), Agency.name)).scalars().all()
+def agencies_for_choice(slug=None):
+    """The active agencies a request can be addressed to; only the one with ``slug`` when
+    that is given (validating a submission needs no list to show)."""
+    stmt = sa.select(Agency).where(Agency.is_active.is_(True))
+    if slug is not None:
+        stmt = stmt.where(Agency.slug == slug)
+    return db.session.execute(stmt.order_by(Agency.kind.desc(), Agency.name)).scalars().all()
 
 
 def utama_agency():
