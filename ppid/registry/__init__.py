@@ -16,6 +16,8 @@ def init_app(app):
     from ppid.registry.api import bp as api_bp
 
     app.config.setdefault("REGISTRY_WARNING_DAYS", 30)
+    from ppid.registry import fragments
+    fragments.install_listeners()
     app.register_blueprint(views.bp)
     app.register_blueprint(api_bp)
     register_dashboard_section(views.dashboard_section)

@@ -9,6 +9,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import (Blueprint, Response, abort, current_app, flash, redirect,
                    render_template, request, url_for)
+from flask_babel import get_locale
+from markupsafe import Markup
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -25,7 +27,7 @@ from ppid.core.storage import storage
 from ppid.core.uploads import UploadRejected, send_stored
 from ppid.core.web import abort_with
 from ppid.extensions import db
-from ppid.registry import rules, services
+from ppid.registry import fragments, rules, services
 from ppid.registry.forms import (APPLIES_LABELS, CATEGORY_LABELS, FORM_LABELS, PASAL17_LABELS,
                                  ExemptionForm, ItemForm, NilForm, ObligationForm, VersionForm,
                                  WithdrawForm)
@@ -551,7 +553,17 @@ def _latest_items(agency_ids):
 
 def profile_section(agency):
     """On the public agency page: the DIP by category, obligations with status, serta-merta
-    timing, exports and feeds."""
+    timing, exports and feeds; rendered again only when the registry changed (or the date,
+    the language, or whether the viewer may edit it: see ppid.registry.fragments)."""
+    key = ("profile", agency.id, local_today().isoformat(), str(get_locale()),
+           auth.can(current_user, "edit", agency))
+    html = fragments.cached(key, db.session, lambda: render_template(
+        "registry/profile_section.html", agency=agency,
+        context=_profile_section_context(agency)))
+    return "_fragment.html", {"html": Markup(html)}
+
+
+def _profile_section_context(agency):
     pairs = services.compute_staleness(agency_ids=[agency.id])
     items = db.session.execute(
         sa.select(DipItem).where(DipItem.agency_id == agency.id,
@@ -565,7 +577,7 @@ def profile_section(agency):
     today = local_today()
     n_exempt = db.session.execute(sa.select(sa.func.count()).select_from(Exemption).where(
         Exemption.agency_id == agency.id)).scalar_one()
-    return "registry/profile_section.html", {
+    return {
         "pairs": pairs, "by_category": by_category, "withdrawn": withdrawn,
         "serta_merta": serta_merta, "year": today.year, "semester": rules.semester_of(today),
         "n_exempt": n_exempt, "nils": services.nil_declarations(agency)}

@@ -320,6 +320,10 @@ def leftover_age(app):
     return timedelta(seconds=max(5.0, 4 * delay)) if delay > 0 else timedelta(0)
 
 
+LEFTOVER_CHECK_INTERVAL = 1.0  # seconds
+_leftovers_checked = {}
+
+
 def drain_if_pending(app=None):
     """Cheap check before a search: apply leftovers of an earlier failed drain, if any.
 
@@ -332,9 +336,17 @@ def drain_if_pending(app=None):
     if _holds_write_transaction():
         return  # the caller's open SQLite write transaction would block our delete
     app = app or current_app._get_current_object()
+    age = leftover_age(app)
+    if age:
+        # Leftovers are rows at least ``age`` old (a dead drainer's): looking once a
+        # second per process finds them as soon, without a query on every search.
+        now = time.monotonic()
+        if now - _leftovers_checked.get(id(app), float("-inf")) < LEFTOVER_CHECK_INTERVAL:
+            return
+        _leftovers_checked[id(app)] = now
     try:
         with Session(db.engine.execution_options(ppid_read_only=True)) as session:
-            older = utcnow() - leftover_age(app)
+            older = utcnow() - age
             if session.execute(sa.select(SearchPending.id)
                                .where(SearchPending.queued_at <= older).limit(1)
                                ).first() is None:

@@ -6,7 +6,8 @@ requesters' personal data is :mod:`ppid.search.officer`, which queries the datab
 """
 import logging
 import re
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
@@ -250,11 +251,48 @@ def _highlight(schema, fieldname, text, words):
     return hl.formatter.format(fragments)
 
 
+class _SnippetCache:
+    """The last snippets made, by (text, words): a snippet is a pure function of them, and
+    popular queries show the same records again and again. Bounded by count."""
+
+    def __init__(self, size=4096):
+        self.size = size
+        self._items = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key, value):
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+_snippets = _SnippetCache()
+
+
 def _snippet(schema, stored, words):
     """The stored snippet text with the query's words marked, else its beginning."""
     text = stored.get("snip") or ""
     if not text:
         return Markup("")
+    # (Not keyed by the schema object, which each reopened searcher has anew: the fields'
+    # analyzers are the code's, the same for every index of this SCHEMA_VERSION.)
+    key = (text, *(words.get(f) for f in SNIPPET_FIELDS))
+    out = _snippets.get(key)
+    if out is None:
+        out = _make_snippet(schema, text, words)
+        _snippets.put(key, out)
+    return out
+
+
+def _make_snippet(schema, text, words):
     for fieldname in SNIPPET_FIELDS:
         if not words.get(fieldname):
             continue  # nothing of the query in this field: nothing to mark

@@ -499,3 +499,39 @@ def test_every_change_is_on_the_timeline_in_the_audit_log_and_mailed(world):
                                               "samarkan"]
     assert req.events[1].actor_label == world.main.name
     assert (req.events[1].from_state, req.events[1].to_state) == ("diterima", "diteruskan")
+
+
+def test_agency_statistics_count_in_sql_what_the_rules_say_per_request(world):
+    """The agency page's counts, made by GROUP BY, equal the rules applied request by
+    request (late: the due date, extended if it was, passed before closing or today)."""
+    from ppid.search.testing import make_request
+    today = date(2026, 3, 20)
+    now = datetime(2026, 3, 20, 5, 0, tzinfo=timezone.utc)  # 12:00 in Pontianak
+    cases = [  # state, outcome, due_on, extended_due_on, closed_on
+        (rules.DITERIMA, None, date(2026, 3, 25), None, None),            # open, in time
+        (rules.DIPROSES, None, date(2026, 3, 19), None, None),            # open, late
+        (rules.DIPERPANJANG, None, date(2026, 3, 10), date(2026, 3, 24), None),  # extended
+        (rules.DIPERPANJANG, None, date(2026, 3, 1), date(2026, 3, 19), None),   # late anyway
+        (rules.SELESAI, rules.DIKABULKAN, date(2026, 3, 5), None, date(2026, 3, 5)),  # due day
+        (rules.SELESAI, rules.DITOLAK, date(2026, 3, 5), None, date(2026, 3, 6)),     # late
+        (rules.SELESAI, rules.DIKABULKAN_SEBAGIAN, date(2026, 3, 5), date(2026, 3, 12),
+         date(2026, 3, 11)),
+        (rules.DITARIK, None, date(2026, 3, 1), None, date(2026, 3, 2)),  # withdrawn
+        (rules.DITARIK, None, date(2026, 2, 1), None, date(2026, 3, 2)),  # not counted late
+    ]
+    for i, (state, outcome, due, ext, closed) in enumerate(cases):
+        req = make_request(world.dinkes, f"Permohonan {i}", state=state, outcome=outcome)
+        req.due_on, req.extended_due_on, req.closed_on = due, ext, closed
+    make_request(world.disdik, "Badan lain").due_on = date(2026, 1, 1)  # not this agency's
+    db.session.commit()
+    stats = services.agency_stats(world.dinkes.id, now=now)
+    expected = {"total": 9, "open": 4, "closed": 3, "withdrawn": 2, "late": 0,
+                "outcomes": {o: 0 for o in rules.OUTCOMES}}
+    for state, outcome, due, ext, closed in cases:
+        if state == rules.DITARIK:
+            continue
+        expected["late"] += rules.is_late(due, ext, closed, today)
+        if outcome:
+            expected["outcomes"][outcome] += 1
+    assert expected["late"] == 3
+    assert stats == expected

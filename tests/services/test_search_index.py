@@ -166,6 +166,27 @@ def test_snippet_is_escaped_except_marks(fresh_index, factories):
     assert "<mark>irigasi</mark>" in snippet
 
 
+def test_snippets_of_a_repeated_search_come_from_the_cache_and_follow_edits(
+        fresh_index, factories, monkeypatch):
+    a = factories.agency()
+    item = make_dip_item(a, "Laporan irigasi", summary="Saluran irigasi desa Sungai Ambawang")
+    db.session.commit()
+    made = []
+    real = services._make_snippet
+    monkeypatch.setattr(services, "_make_snippet",
+                        lambda *args: made.append(args[1]) or real(*args))
+    first = find("irigasi").hits[0].snippet
+    again = find("irigasi").hits[0].snippet
+    assert first == again and "<mark>irigasi</mark>" in str(first)
+    assert len(made) == 1  # the second page reused it
+    assert find("saluran").hits[0].snippet != first  # other words: made anew
+    item.summary = "Saluran irigasi desa Kubu Raya"
+    db.session.commit()
+    edited = str(find("irigasi").hits[0].snippet)
+    assert "Kubu Raya" in edited and "Ambawang" not in edited
+    assert len(made) == 3
+
+
 def test_did_you_mean(fresh_index, factories):
     a = factories.agency()
     make_dip_item(a, "Laporan keuangan daerah")
