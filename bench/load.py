@@ -178,7 +178,8 @@ def main():
     ap.add_argument("--database", default="sqlite", help="'sqlite' or a PostgreSQL URL")
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--clients", type=int, default=16)
-    ap.add_argument("--workers", type=int, default=4)
+    ap.add_argument("--workers", type=int, default=3,
+                    help="gunicorn workers (default: cores + 1, the fastest here: see docs)")
     ap.add_argument("--kill-worker", action="store_true")
     ap.add_argument("--warmup", type=float, default=3,
                     help="seconds of load before the measured run (not in the figures)")

@@ -70,10 +70,13 @@ def next_counter_value(name: str) -> int:
 
 
 def record(action, obj=None, *, actor, changes=None, object_type=None, object_id=None,
-           agency_id=None, now=None) -> AuditEvent:
-    """Append an audit event for ``obj`` in the current transaction (the caller commits).
+           agency_id=None, now=None) -> int:
+    """Append an audit event for ``obj`` in the current transaction (the caller commits);
+    returns its sequence number.
 
-    ``actor`` is a User, or None for the system (CLI, scheduled jobs).
+    ``actor`` is a User, or None for the system (CLI, scheduled jobs). The row is inserted
+    at once, as a plain row (the caller's pending objects are flushed with their next
+    flush, not one flush per event).
     """
     if obj is not None:
         object_type = object_type or type(obj).__name__
@@ -82,28 +85,24 @@ def record(action, obj=None, *, actor, changes=None, object_type=None, object_id
         if agency_id is None:
             agency_id = getattr(obj, "agency_id", None)
     occurred_at = (now or utcnow()).astimezone(timezone.utc)
-    # Nothing pending needs flushing first: every audit event is flushed by the record()
-    # that added it, so the previous one is in the database already. The caller's pending
-    # changes are flushed together with this event below (one flush, not two).
     table = AuditEvent.__table__
-    with db.session.no_autoflush:
-        seq = next_counter_value(CHAIN_COUNTER)  # the lock serialises the chain's writers
-        prev = db.session.execute(
-            sa.select(table.c.hash).where(table.c.seq == seq - 1)).scalar_one_or_none()
-    prev_hash = prev or GENESIS
     changes_json = canonical_json(changes)
     actor_id = getattr(actor, "id", None)
     actor_label = actor.email if actor is not None else "sistem"
     object_id = None if object_id is None else str(object_id)
-    event = AuditEvent(
-        seq=seq, occurred_at=occurred_at, actor_id=actor_id, actor_label=actor_label,
-        action=action, object_type=object_type or "-", object_id=object_id,
-        agency_id=agency_id, changes=changes_json, prev_hash=prev_hash,
-        hash=event_hash(prev_hash, seq, occurred_at, actor_id, action, object_type or "-",
-                        object_id, agency_id, changes_json))
-    db.session.add(event)
-    db.session.flush()
-    return event
+    object_type = object_type or "-"
+    with db.session.no_autoflush:
+        seq = next_counter_value(CHAIN_COUNTER)  # the lock serialises the chain's writers
+        prev_hash = db.session.execute(
+            sa.select(table.c.hash).where(table.c.seq == seq - 1)).scalar_one_or_none() \
+            or GENESIS
+        db.session.execute(sa.insert(table).values(
+            seq=seq, occurred_at=occurred_at, actor_id=actor_id, actor_label=actor_label,
+            action=action, object_type=object_type, object_id=object_id,
+            agency_id=agency_id, changes=changes_json, prev_hash=prev_hash,
+            hash=event_hash(prev_hash, seq, occurred_at, actor_id, action, object_type,
+                            object_id, agency_id, changes_json)))
+    return seq
 
 
 def verify_chain(batch=5000):
