@@ -60,23 +60,40 @@ def wants_write_lock():
     return True
 
 
+class _ReadPhase:
+    def __init__(self):
+        self.kept = []
+
+    def keep(self, *objects):
+        """Carry these objects over into the writing transaction as they were read
+        (not expired, so using them does not read them again under the write lock)."""
+        self.kept.extend(o for o in objects if o is not None)
+
+
 @contextmanager
 def read_phase(session):
     """Run a writing request's reads (limits, choices, validation) before its writes.
 
     Inside, transactions begin deferred, so on SQLite the reads neither wait for nor hold
     the single write lock; on leaving, that read transaction is ended (its objects are
-    expired and reload on use) and the next statement begins the writing transaction.
-    Only for reads that may be a moment stale: what must be read under the write lock
-    (counters, the calendar a deadline is computed with) belongs after the phase.
+    expired and reload on use, except those given to ``keep``) and the next statement
+    begins the writing transaction. Only for reads that may be a moment stale: what must
+    be read under the write lock (counters, the calendar a deadline is computed with)
+    belongs after the phase.
     """
     from flask import g
+    phase = _ReadPhase()
     g.ppid_read_phase = True
     try:
-        yield
+        yield phase
     finally:
         g.ppid_read_phase = False
+        kept = [o for o in phase.kept if o in session]
+        for obj in kept:
+            session.expunge(obj)  # detached objects are not expired by the rollback
         session.rollback()
+        for obj in kept:
+            session.add(obj)      # and come back as they were
 
 
 def writes_done():

@@ -62,7 +62,7 @@ def submit():
                                               "application/json."))
     now = utcnow()
     ip = client_ip()
-    with read_phase(db.session):  # no SQLite write lock before the writes themselves
+    with read_phase(db.session) as phase:  # no SQLite write lock before the writes
         if services.is_rate_limited(ip, now=now):
             raise ApiError(429, "rate_limited", _("Terlalu banyak permohonan dari alamat "
                                                   "Anda; coba lagi nanti."))
@@ -77,6 +77,7 @@ def submit():
             raise ApiError(422, "validation_failed",
                            _("Periksa kembali isian permohonan."), fields)
         data = form.service_data()
+        phase.keep(data["agency"])
     req, token = services.submit_request(data, actor=None, now=now, ip=ip)
     # Read before the commit expires them (a reload would take the write lock again).
     number = req.registration_number

@@ -91,7 +91,7 @@ def _read_proxy_letter(form):
 
 @bp.route("/permohonan/baru", methods=["GET", "POST"])
 def new():
-    with read_phase(db.session):  # no SQLite write lock before the writes themselves
+    with read_phase(db.session) as phase:  # no SQLite write lock before the writes
         agencies = services.agencies_for_choice()
         citizen = _current_citizen()
         form = forms.RequestForm(agencies)
@@ -119,6 +119,7 @@ def new():
         if not valid or proxy is False:
             return render_template("info_requests/new.html", form=form), 422
         data = form.service_data()
+        phase.keep(data["agency"], citizen)
     req, token = services.submit_request(data, actor=citizen, now=now,
                                          requester_user=citizen, proxy_upload=proxy, ip=ip)
     db.session.commit()
