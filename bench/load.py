@@ -18,7 +18,6 @@ import os
 import random
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -168,9 +167,21 @@ def reindex_check(env, *extra):
                           text=True)
 
 
-def gunicorn_workers(master_pid):
+def gunicorn_children(master_pid):
     out = subprocess.run(["pgrep", "-P", str(master_pid)], capture_output=True, text=True)
     return [int(p) for p in out.stdout.split()]
+
+
+def is_indexer(pid):
+    try:
+        return b"search-indexer" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def gunicorn_workers(master_pid):
+    """The master's worker processes (not the search indexer gunicorn.conf.py starts)."""
+    return [p for p in gunicorn_children(master_pid) if not is_indexer(p)]
 
 
 def main():
@@ -243,6 +254,8 @@ def main():
         clients = [Client(port, agencies, deadline, results, created, lock, i, mix)
                    for i in range(args.clients)]
         server_pids = [server.pid, *gunicorn_workers(server.pid)]
+        indexer_pids = [p for p in gunicorn_children(server.pid) if is_indexer(p)]
+        indexer_before = cpu_seconds(indexer_pids)
         cpu_before, own_before = cpu_seconds(server_pids), time.process_time()
         started = time.monotonic()
         for c in clients:
@@ -257,6 +270,7 @@ def main():
         wall = time.monotonic() - started
         server_pids = set(server_pids) | set(gunicorn_workers(server.pid))
         server_cpu = cpu_seconds(server_pids) - cpu_before
+        indexer_cpu = cpu_seconds(indexer_pids) - indexer_before
         client_cpu = time.process_time() - own_before
     finally:
         server.send_signal(signal.SIGTERM)
@@ -284,8 +298,10 @@ def main():
           f"{len(created)} with the warm-up")
     ops = sum(len(v) for v in results.values())
     print(f"CPU: server {server_cpu / wall:.2f} cores ({server_cpu / max(ops, 1) * 1000:.1f} ms "
-          f"per operation), load generator {client_cpu / wall:.2f} cores, of "
-          f"{os.cpu_count()} (a killed worker's CPU is not counted)")
+          f"per operation), search indexer {indexer_cpu / wall:.2f} cores"
+          f"{'' if indexer_pids else ' (none running)'}, load generator "
+          f"{client_cpu / wall:.2f} cores, of {os.cpu_count()} (a killed worker's CPU is "
+          f"not counted)")
 
     with app.app_context():
         rows = db.session.execute(sa.select(InfoRequest.registration_number)).scalars().all()

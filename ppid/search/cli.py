@@ -1,4 +1,5 @@
-"""``flask --app wsgi ppid reindex [--check [--repair]]`` and ``ppid search-drain``."""
+"""``flask --app wsgi ppid reindex [--check [--repair]]``, ``ppid search-drain`` and
+``ppid search-indexer``."""
 import click
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -87,3 +88,19 @@ def search_drain_cmd():
     from ppid.search.indexing import drain, pending_count
     applied = drain()
     click.echo(f"{applied} perubahan diterapkan ke indeks; {pending_count()} masih antre.")
+
+
+@cli.command("search-indexer")
+def search_indexer_cmd():
+    """Apply queued index updates continuously (gunicorn.conf.py starts it with the app
+    server; SIGTERM or Ctrl-C stops it after a last drain)."""
+    import signal
+    import threading
+
+    from flask import current_app
+
+    from ppid.search.indexing import run_indexer
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_args: stop.set())
+    run_indexer(current_app._get_current_object(), stop)

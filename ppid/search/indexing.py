@@ -122,10 +122,70 @@ def init_app(app):
     def _schedule_drain(response):
         if g.pop("ppid_search_dirty", False):
             if float(app.config["SEARCH_DRAIN_DELAY"]) > 0:
-                background_drainer(app).notify()
+                if not indexer_alive(app):  # else the indexer process applies it
+                    background_drainer(app).notify()
             else:
                 response.call_on_close(lambda: _drain_in_context(app))
         return response
+
+
+# --- The indexer process ------------------------------------------------------------------
+# Whoosh is pure Python: a drain in a web worker's thread competes for that worker's GIL
+# with its requests (each SQLite call that releases the GIL can then wait a whole switch
+# interval to get it back, while the request may hold the database's write lock). Under
+# gunicorn one separate process (``flask ppid search-indexer``, started by
+# gunicorn.conf.py) applies the queue instead; it proves it is alive by touching a file in
+# the index directory, and workers drain in their own thread only when it is not.
+
+HEARTBEAT = "indexer.alive"
+_alive_checked = {}
+
+
+def heartbeat_path(app):
+    return sindex.index_dir(app) / HEARTBEAT
+
+
+def heartbeat_age_limit(app):
+    return max(5.0, 4 * float(app.config.get("SEARCH_DRAIN_DELAY") or 1.0))
+
+
+def indexer_alive(app):
+    """Whether an indexer process touched the heartbeat lately (looked at once a second)."""
+    now = time.monotonic()
+    checked = _alive_checked.get(id(app))
+    if checked is not None and now - checked[0] < 1.0:
+        return checked[1]
+    try:
+        alive = time.time() - os.stat(heartbeat_path(app)).st_mtime < heartbeat_age_limit(app)
+    except OSError:
+        alive = False
+    _alive_checked[id(app)] = (now, alive)
+    return alive
+
+
+def run_indexer(app, stop):
+    """Apply the queue at every drain slot until ``stop`` (a threading.Event) is set, then
+    once more; the heartbeat file says the workers may leave the queue to this process."""
+    delay = float(app.config.get("SEARCH_DRAIN_DELAY") or 0) or 1.0
+    beat = heartbeat_path(app)
+    beat.parent.mkdir(parents=True, exist_ok=True)
+    log.info("search indexer: applying the queue every %.1f s (heartbeat %s)", delay, beat)
+    try:
+        while not stop.is_set():
+            beat.touch()
+            if not _queue_is_empty(app):
+                _drain_in_context(app)
+            stop.wait(until_next_slot(delay))
+    finally:
+        try:
+            beat.unlink()
+        except OSError:
+            pass
+        with app.app_context():
+            try:
+                drain(app, lock_timeout=10.0)
+            except Exception:  # noqa: BLE001 - the rows stay queued for the next drain
+                log.warning("search indexer: changes left queued at exit", exc_info=True)
 
 
 class BackgroundDrainer:

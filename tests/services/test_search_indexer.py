@@ -1,0 +1,141 @@
+"""The search indexer process: it applies the queue off the web workers, proves it is
+alive with a heartbeat, and the workers drain themselves only when it is not."""
+import importlib.util
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from ppid.extensions import db
+from ppid.search import index as sindex
+from ppid.search import indexing, services
+from ppid.search.indexing import pending_count
+from ppid.search.testing import make_dip_item
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def queued(ctx, factories):
+    """Two changes left in the queue (as web requests leave them for the indexer)."""
+    sindex.clear(ctx)
+    sindex.get_index(ctx)
+    a = factories.agency()
+    db.session.commit()
+    ctx.config["SEARCH_AUTO_INDEX"] = False
+    try:
+        make_dip_item(a, "Rencana tata ruang pesisir")
+        make_dip_item(a, "Laporan mangrove pesisir")
+        db.session.commit()
+    finally:
+        ctx.config["SEARCH_AUTO_INDEX"] = True
+    assert pending_count() == 2
+    indexing._alive_checked.clear()
+    yield ctx
+    indexing._alive_checked.clear()
+    sindex.clear(ctx)
+
+
+def _wait(condition, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _found(q):
+    return services.search(services.SearchParams(q=q)).total
+
+
+def test_indexer_applies_the_queue_and_beats_until_stopped(queued):
+    app = queued
+    app.config["SEARCH_DRAIN_DELAY"] = 0.1
+    stop = threading.Event()
+    thread = threading.Thread(target=indexing.run_indexer, args=(app, stop))
+    thread.start()
+    try:
+        assert _wait(lambda: pending_count() == 0)
+        assert indexing.heartbeat_path(app).exists() and indexing.indexer_alive(app)
+        assert _found("pesisir") == 2
+    finally:
+        stop.set()
+        thread.join(10)
+        app.config["SEARCH_DRAIN_DELAY"] = 0
+    assert not thread.is_alive() and not indexing.heartbeat_path(app).exists()
+
+
+def test_a_stale_heartbeat_is_a_dead_indexer(queued):
+    app = queued
+    beat = indexing.heartbeat_path(app)
+    beat.touch()
+    assert indexing.indexer_alive(app)
+    old = time.time() - indexing.heartbeat_age_limit(app) - 1
+    os.utime(beat, (old, old))
+    indexing._alive_checked.clear()
+    assert not indexing.indexer_alive(app)
+    beat.unlink()
+
+
+def test_workers_leave_the_queue_to_a_live_indexer(app, client, factories, monkeypatch):
+    from tests.web.test_requests_web import api_data
+    factories.agency(slug="dinkes", name="Dinas Kesehatan Uji")
+    db.session.commit()
+    notified = []
+    monkeypatch.setattr(indexing.BackgroundDrainer, "notify",
+                        lambda self: notified.append(self))
+    app.config["SEARCH_DRAIN_DELAY"] = 1.0
+    beat = indexing.heartbeat_path(app)
+    beat.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        beat.touch()
+        indexing._alive_checked.clear()
+        assert client.post("/api/v1/requests", json=api_data()).status_code == 201
+        assert notified == [] and pending_count() > 0  # the indexer's work
+        beat.unlink()
+        indexing._alive_checked.clear()
+        assert client.post("/api/v1/requests", json=api_data()).status_code == 201
+        assert len(notified) == 1  # no indexer: this worker's own thread drains
+    finally:
+        app.config["SEARCH_DRAIN_DELAY"] = 0
+        indexing._alive_checked.clear()
+        if beat.exists():
+            beat.unlink()
+        db.session.rollback()
+        indexing.drain(app)
+
+
+def test_gunicorn_config_runs_the_indexer_beside_the_workers(queued, monkeypatch):
+    """gunicorn.conf.py's hooks, as gunicorn calls them: a real `flask ppid search-indexer`
+    process on this suite's database, stopped with a last drain."""
+    app = queued
+    for key in ("DATABASE_URL", "DATA_DIR", "SECRET_KEY"):
+        monkeypatch.setenv(f"PPID_{key}", str(app.config[key]))
+    monkeypatch.setenv("PPID_ENV", "testing")
+    monkeypatch.setenv("PPID_SEARCH_DRAIN_DELAY", "0.2")
+    monkeypatch.delenv("PPID_SEARCH_INDEXER", raising=False)
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "gunicorn.conf.py")
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+
+    class Server:
+        class log:
+            messages = []
+
+            @classmethod
+            def info(cls, msg, *args):
+                cls.messages.append(msg % args)
+    conf.on_starting(Server)
+    proc = conf._indexer["proc"]
+    try:
+        assert _wait(lambda: pending_count() == 0, timeout=60), "the indexer applied nothing"
+        assert _wait(lambda: indexing.heartbeat_path(app).exists())
+    finally:
+        conf.on_exit(Server)
+    assert proc.returncode == 0
+    assert not indexing.heartbeat_path(app).exists()
+    assert _found("pesisir") == 2
+    assert any("search indexer stopped (exit 0)" in m for m in Server.log.messages)
