@@ -6,7 +6,7 @@ per operation, then checks the database: every request answered 201 is stored ex
 with a unique registration number, and nothing else was stored. With --kill-worker one
 gunicorn worker is killed with SIGKILL mid-run; afterwards there must be no partial records.
 
-    .venv/bin/python bench/load.py --database sqlite --seconds 20 --clients 16 --workers 4
+    .venv/bin/python bench/load.py --database sqlite --seconds 20 --clients 16 --workers 3
     .venv/bin/python bench/load.py --database sqlite --mix submit=0.7,page=0.2,search=0.1
     .venv/bin/python bench/load.py --database postgresql://ppid@127.0.0.1:5432/ppid_load
 (bench/load.sh runs both databases, each with and without a killed worker.)
@@ -192,6 +192,8 @@ def main():
     ap.add_argument("--workers", type=int, default=3,
                     help="gunicorn workers (default: cores + 1, the fastest here: see docs)")
     ap.add_argument("--kill-worker", action="store_true")
+    ap.add_argument("--kill-indexer", action="store_true",
+                    help="SIGKILL the search indexer process mid-run (workers take over)")
     ap.add_argument("--warmup", type=float, default=3,
                     help="seconds of load before the measured run (not in the figures)")
     ap.add_argument("--mix", default="submit=0.4,page=0.4,search=0.2",
@@ -206,7 +208,8 @@ def main():
                PPID_SECRET_KEY="load-test-" + "k" * 40, PPID_ENV="production")
     print(f"database: {'SQLite (WAL)' if args.database == 'sqlite' else 'PostgreSQL'}; "
           f"{args.workers} gunicorn workers, {args.clients} clients, {args.seconds:.0f} s"
-          f"{', one worker SIGKILLed mid-run' if args.kill_worker else ''}", flush=True)
+          f"{', one worker SIGKILLed mid-run' if args.kill_worker else ''}"
+          f"{', the search indexer SIGKILLed mid-run' if args.kill_indexer else ''}", flush=True)
     flask(env, "db", "upgrade")
     flask(env, "ppid", "seed-demo")
 
@@ -256,21 +259,28 @@ def main():
         server_pids = [server.pid, *gunicorn_workers(server.pid)]
         indexer_pids = [p for p in gunicorn_children(server.pid) if is_indexer(p)]
         indexer_before = cpu_seconds(indexer_pids)
+        killed_cpu = {"server": 0.0, "indexer": 0.0}
         cpu_before, own_before = cpu_seconds(server_pids), time.process_time()
         started = time.monotonic()
         for c in clients:
             c.start()
-        if args.kill_worker:
+        if args.kill_worker or args.kill_indexer:
             time.sleep(args.seconds / 3)
-            victim = gunicorn_workers(server.pid)[0]
-            os.kill(victim, signal.SIGKILL)
-            print(f"killed worker {victim} at t={time.monotonic() - started:.1f}s", flush=True)
+            victims = (gunicorn_workers(server.pid)[:1] if args.kill_worker else []) + (
+                indexer_pids if args.kill_indexer else [])
+            for victim in victims:
+                # (its CPU so far still counts: after the kill /proc no longer has it)
+                used = cpu_seconds([victim])
+                os.kill(victim, signal.SIGKILL)
+                killed_cpu["indexer" if victim in indexer_pids else "server"] += used
+                print(f"killed {'indexer' if victim in indexer_pids else 'worker'} {victim} "
+                      f"at t={time.monotonic() - started:.1f}s", flush=True)
         for c in clients:
             c.join()
         wall = time.monotonic() - started
         server_pids = set(server_pids) | set(gunicorn_workers(server.pid))
-        server_cpu = cpu_seconds(server_pids) - cpu_before
-        indexer_cpu = cpu_seconds(indexer_pids) - indexer_before
+        server_cpu = cpu_seconds(server_pids) + killed_cpu["server"] - cpu_before
+        indexer_cpu = cpu_seconds(indexer_pids) + killed_cpu["indexer"] - indexer_before
         client_cpu = time.process_time() - own_before
     finally:
         server.send_signal(signal.SIGTERM)
@@ -300,8 +310,7 @@ def main():
     print(f"CPU: server {server_cpu / wall:.2f} cores ({server_cpu / max(ops, 1) * 1000:.1f} ms "
           f"per operation), search indexer {indexer_cpu / wall:.2f} cores"
           f"{'' if indexer_pids else ' (none running)'}, load generator "
-          f"{client_cpu / wall:.2f} cores, of {os.cpu_count()} (a killed worker's CPU is "
-          f"not counted)")
+          f"{client_cpu / wall:.2f} cores, of {os.cpu_count()}")
 
     with app.app_context():
         rows = db.session.execute(sa.select(InfoRequest.registration_number)).scalars().all()
