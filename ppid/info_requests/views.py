@@ -68,7 +68,7 @@ def _request_labels():
 
 def _current_citizen():
     if current_user.is_authenticated and current_user.has_role(auth.CITIZEN):
-        return current_user
+        return current_user._get_current_object()  # the User itself, not the proxy
     return None
 
 

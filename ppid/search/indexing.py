@@ -2,12 +2,13 @@
 
 1. ``after_flush``: each changed object of a watched class adds a ``search_pending`` row in
    the same transaction (so no committed change can be lost, even if the process dies).
-2. ``after_commit``: in a web request the queue is drained off the request's path: by
-   default a per-process background thread drains it ``SEARCH_DRAIN_DELAY`` seconds
-   after the first change it hears of, so the changes of many requests share one Whoosh
-   commit (a commit costs tens of milliseconds whatever its size); with a delay of 0 it
-   is drained after the response has been sent (``call_on_close``). Elsewhere (CLI,
-   services in tests) it is drained at once.
+2. ``after_commit``: in a web request the queue is drained off the request's path. Under
+   gunicorn the search indexer process (:func:`run_indexer`) drains it every
+   ``SEARCH_DRAIN_DELAY`` seconds; without a live one, a per-process background thread
+   drains it that long after the first change it hears of. Either way the changes of
+   many requests share one Whoosh commit (a commit costs tens of milliseconds whatever
+   its size). With a delay of 0 it is drained after the response has been sent
+   (``call_on_close``). Elsewhere (CLI, services in tests) it is drained at once.
 3. :func:`drain` takes the single-writer lock, loads the queued records' current state in
    its own session, writes it to Whoosh, and deletes exactly the queue rows it applied.
    A failure leaves the rows for the next drain (next commit, next search, ``flask ppid

@@ -273,6 +273,10 @@ class _SnippetCache:
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
 
+    def clear(self):
+        with self._lock:
+            self._items.clear()
+
 
 _snippets = _SnippetCache()
 

@@ -112,3 +112,19 @@ def test_flags_do_not_leak_into_the_next_request_of_a_shared_context(client, wor
     with trace() as log:
         assert client.post("/api/v1/requests", json=api_data()).status_code == 201
     assert [b for b, _ in _transactions(log)].count("BEGIN IMMEDIATE") == 1
+
+
+def test_a_signed_in_citizen_is_not_read_again_under_the_write_lock(client, world, trace):
+    from tests.conftest import login
+    login(client, world.citizen)
+    with trace() as log:
+        resp = client.post("/permohonan/baru", data=form_data(),
+                           content_type="multipart/form-data")
+    assert resp.status_code == 201
+    txns = _transactions(log)
+    reads = [s for b, s in txns if b == "BEGIN"][0]
+    writing = [s for b, s in txns if b == "BEGIN IMMEDIATE"]
+    assert "SELECT user" in reads and len(writing) == 1
+    assert not {"SELECT agency", "SELECT user"} & set(writing[0])
+    req = db.session.execute(sa.text("SELECT requester_user_id FROM info_request")).one()
+    assert req.requester_user_id == world.citizen.id
