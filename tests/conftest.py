@@ -144,6 +144,17 @@ def factories(ctx):
     return F
 
 
+def wait_until(condition, timeout=20.0):
+    """Poll ``condition`` until it is true (True) or ``timeout`` seconds pass (False)."""
+    import time
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def login(client, user, password=TEST_PASSWORD):
     resp = client.post("/masuk", data={"email": user.email, "password": password})
     assert resp.status_code == 302, resp.get_data(as_text=True)[:500]

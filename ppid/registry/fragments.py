@@ -10,14 +10,12 @@ current one, so a change made through any process shows on the next view everywh
 A short lifetime bounds what a change made behind the application's back could leave.
 """
 import secrets
-import threading
-import time
-from collections import OrderedDict
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from ppid.core.cache import BoundedCache
 from ppid.core.models import CalendarEntry, Counter
 
 GENERATION = "registry-generation"
@@ -65,39 +63,7 @@ def current_generation(session):
                            ).scalar_one_or_none()
 
 
-class FragmentCache:
-    """A bounded per-process map of rendered fragments with a lifetime."""
-
-    def __init__(self, size=512, lifetime=LIFETIME):
-        self.size, self.lifetime = size, lifetime
-        self._items = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            found = self._items.get(key)
-            if found is None:
-                return None
-            made_at, html = found
-            if time.monotonic() - made_at > self.lifetime:
-                del self._items[key]
-                return None
-            self._items.move_to_end(key)
-            return html
-
-    def put(self, key, html):
-        with self._lock:
-            self._items[key] = (time.monotonic(), html)
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def clear(self):
-        with self._lock:
-            self._items.clear()
-
-
-sections = FragmentCache()
+sections = BoundedCache(512, lifetime=LIFETIME)  # rendered sections
 
 
 def cached(key, session, render):

@@ -18,7 +18,7 @@ import pickle
 import struct
 import threading
 import zlib
-from collections import Counter, OrderedDict
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
@@ -34,6 +34,7 @@ from whoosh.reading import SegmentReader
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
+from ppid.core.cache import BoundedCache
 from ppid.search import analysis
 
 SEARCH_FIELD = "content"
@@ -46,46 +47,8 @@ COLUMNS_CACHE_BYTES = 24 * 1024 * 1024
 
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
-
-class _LRU:
-    """A thread-safe least-recently-used map bounded by the total size of its values."""
-
-    def __init__(self, limit):
-        self.limit = limit
-        self._items = OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            item = self._items.get(key)
-            if item is None:
-                return None
-            self._items.move_to_end(key)
-            return item[0]
-
-    def put(self, key, value, size):
-        if size > self.limit:
-            return value
-        with self._lock:
-            old = self._items.pop(key, None)
-            if old is not None:
-                self._size -= old[1]
-            self._items[key] = (value, size)
-            self._size += size
-            while self._size > self.limit:
-                _key, (_value, dropped) = self._items.popitem(last=False)
-                self._size -= dropped
-        return value
-
-    def clear(self):
-        with self._lock:
-            self._items.clear()
-            self._size = 0
-
-
-_postings_cache = _LRU(POSTINGS_CACHE_BYTES)
-_columns_cache = _LRU(COLUMNS_CACHE_BYTES)
+_postings_cache = BoundedCache(POSTINGS_CACHE_BYTES)
+_columns_cache = BoundedCache(COLUMNS_CACHE_BYTES)
 
 
 def clear_caches():

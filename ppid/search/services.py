@@ -6,8 +6,7 @@ requesters' personal data is :mod:`ppid.search.officer`, which queries the datab
 """
 import logging
 import re
-import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
@@ -20,6 +19,7 @@ from whoosh.highlight import (ContextFragmenter, Formatter, Highlighter, get_tex
                               set_matched_filter, top_fragments)
 from whoosh.qparser import GroupPlugin, OperatorsPlugin, PhrasePlugin, QueryParser, syntax
 
+from ppid.core.cache import BoundedCache
 from ppid.search import fastpath
 from ppid.search import index as sindex
 from ppid.search.analysis import REFERENCE_WORDS, fold
@@ -251,34 +251,9 @@ def _highlight(schema, fieldname, text, words):
     return hl.formatter.format(fragments)
 
 
-class _SnippetCache:
-    """The last snippets made, by (text, words): a snippet is a pure function of them, and
-    popular queries show the same records again and again. Bounded by count."""
-
-    def __init__(self, size=4096):
-        self.size = size
-        self._items = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key, value):
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def clear(self):
-        with self._lock:
-            self._items.clear()
-
-
-_snippets = _SnippetCache()
+# The last snippets made, by (text, words): a snippet is a pure function of them, and
+# popular queries show the same records again and again.
+_snippets = BoundedCache(4096)
 
 
 def _snippet(schema, stored, words):

@@ -13,6 +13,7 @@ from ppid.search import index as sindex
 from ppid.search import indexing, services
 from ppid.search.indexing import pending_count
 from ppid.search.testing import make_dip_item
+from tests.conftest import wait_until as _wait
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,15 +37,6 @@ def queued(ctx, factories):
     yield ctx
     indexing._alive_checked.clear()
     sindex.clear(ctx)
-
-
-def _wait(condition, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def _found(q):

@@ -15,6 +15,7 @@ from ppid.search import index as sindex
 from ppid.search import indexing
 from ppid.search.indexing import drain_if_pending, pending_count
 from ppid.search.models import SearchPending
+from tests.conftest import wait_until as _wait
 from tests.web.test_requests_web import api_data
 
 
@@ -28,15 +29,6 @@ def background(app):
     with app.app_context():
         _wait(lambda: pending_count() == 0)
         sindex.clear(app)
-
-
-def _wait(condition, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def _search_total(client, q):
