@@ -31,7 +31,10 @@ def on_exit(server):
     proc = _indexer.pop("proc", None)
     if proc is None:
         return
-    proc.terminate()  # it applies what is still queued, then exits
+    try:  # systemd signals the whole group: then it is stopping already
+        proc.wait(timeout=1)
+    except subprocess.TimeoutExpired:
+        proc.terminate()  # it applies what is still queued, then exits
     try:
         proc.wait(timeout=30)
     except subprocess.TimeoutExpired:

@@ -101,6 +101,13 @@ def search_indexer_cmd():
 
     from ppid.search.indexing import run_indexer
     stop = threading.Event()
+
+    def on_signal(*_args):
+        # One stop is enough: under systemd the whole group gets SIGTERM and then gunicorn
+        # sends its own; a second one must not kill the last drain (or the exit).
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, signal.SIG_IGN)
+        stop.set()
     for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_args: stop.set())
+        signal.signal(sig, on_signal)
     run_indexer(current_app._get_current_object(), stop)

@@ -2,6 +2,7 @@
 alive with a heartbeat, and the workers drain themselves only when it is not."""
 import importlib.util
 import os
+import signal
 import threading
 import time
 from pathlib import Path
@@ -100,9 +101,12 @@ def test_workers_leave_the_queue_to_a_live_indexer(app, client, factories, monke
         indexing.drain(app)
 
 
-def test_gunicorn_config_runs_the_indexer_beside_the_workers(queued, monkeypatch):
+@pytest.mark.parametrize("whole_group", [False, True])
+def test_gunicorn_config_runs_the_indexer_beside_the_workers(queued, monkeypatch,
+                                                              whole_group):
     """gunicorn.conf.py's hooks, as gunicorn calls them: a real `flask ppid search-indexer`
-    process on this suite's database, stopped with a last drain."""
+    process on this suite's database, stopped with a last drain and exit status 0, also
+    when (as systemd does) the indexer got its own SIGTERM before gunicorn sends one."""
     app = queued
     for key in ("DATABASE_URL", "DATA_DIR", "SECRET_KEY"):
         monkeypatch.setenv(f"PPID_{key}", str(app.config[key]))
@@ -126,6 +130,8 @@ def test_gunicorn_config_runs_the_indexer_beside_the_workers(queued, monkeypatch
         assert _wait(lambda: pending_count() == 0, timeout=60), "the indexer applied nothing"
         assert _wait(lambda: indexing.heartbeat_path(app).exists())
     finally:
+        if whole_group:
+            proc.send_signal(signal.SIGTERM)
         conf.on_exit(Server)
     assert proc.returncode == 0
     assert not indexing.heartbeat_path(app).exists()
