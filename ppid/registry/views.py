@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from flask import (Blueprint, Response, abort, current_app, flash, redirect,
                    render_template, request, url_for)
 from flask_babel import get_locale
-from markupsafe import Markup
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 from ppid.agencies.models import Agency
 from ppid.agencies.views import get_agency_or_404
