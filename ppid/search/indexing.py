@@ -146,8 +146,11 @@ def heartbeat_path(app):
     return sindex.index_dir(app) / HEARTBEAT
 
 
-def heartbeat_age_limit(app):
+def stale_after(app):
+    """Seconds after which a drainer that should have acted is taken for dead: its
+    heartbeat (the indexer's) or its queue rows (a worker's) are older than this."""
     return max(5.0, 4 * float(app.config.get("SEARCH_DRAIN_DELAY") or 1.0))
+
 
 
 def indexer_alive(app):
@@ -157,7 +160,7 @@ def indexer_alive(app):
     if checked is not None and now - checked[0] < 1.0:
         return checked[1]
     try:
-        alive = time.time() - os.stat(heartbeat_path(app)).st_mtime < heartbeat_age_limit(app)
+        alive = time.time() - os.stat(heartbeat_path(app)).st_mtime < stale_after(app)
     except OSError:
         alive = False
     _alive_checked[id(app)] = (now, alive)
@@ -254,11 +257,10 @@ def until_next_slot(delay, now=None):
 
 def _queue_is_empty(app):
     from ppid.extensions import db
-    from ppid.search.models import SearchPending
     try:
         with app.app_context(), \
                 Session(db.engine.execution_options(ppid_read_only=True)) as session:
-            return session.execute(sa.select(SearchPending.id).limit(1)).first() is None
+            return _nothing_queued(session)
     except Exception:  # noqa: BLE001 - let the drain itself try (and log what fails)
         return False
 
@@ -323,7 +325,6 @@ def drain(app=None, *, max_batches=50, lock_timeout=sindex.LOCK_TIMEOUT):
     workers that found the lock busy and left their rows to us) and drains those too.
     """
     from ppid.extensions import db
-    from ppid.search.models import SearchPending
 
     app = app or current_app._get_current_object()
     if not SOURCES:
@@ -332,9 +333,14 @@ def drain(app=None, *, max_batches=50, lock_timeout=sindex.LOCK_TIMEOUT):
     for _round in range(5):
         applied += _drain_locked(app, max_batches, lock_timeout)
         with Session(db.engine.execution_options(ppid_read_only=True)) as session:
-            if session.execute(sa.select(SearchPending.id).limit(1)).first() is None:
+            if _nothing_queued(session):
                 break
     return applied
+
+
+def _nothing_queued(session):
+    from ppid.search.models import SearchPending
+    return session.execute(sa.select(SearchPending.id).limit(1)).first() is None
 
 
 def _drain_locked(app, max_batches, lock_timeout):
@@ -378,7 +384,7 @@ def leftover_age(app):
     """How old a queue row must be before a search applies it itself: with a background
     drainer, younger rows are its work (a search doing it would only slow itself down)."""
     delay = float(app.config.get("SEARCH_DRAIN_DELAY", 0))
-    return timedelta(seconds=max(5.0, 4 * delay)) if delay > 0 else timedelta(0)
+    return timedelta(seconds=stale_after(app)) if delay > 0 else timedelta(0)
 
 
 LEFTOVER_CHECK_INTERVAL = 1.0  # seconds

@@ -66,7 +66,7 @@ def test_a_stale_heartbeat_is_a_dead_indexer(queued):
     beat = indexing.heartbeat_path(app)
     beat.touch()
     assert indexing.indexer_alive(app)
-    old = time.time() - indexing.heartbeat_age_limit(app) - 1
+    old = time.time() - indexing.stale_after(app) - 1
     os.utime(beat, (old, old))
     indexing._alive_checked.clear()
     assert not indexing.indexer_alive(app)
