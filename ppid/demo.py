@@ -1,13 +1,14 @@
 """Demo data: the PPID of Pemerintah Provinsi Kalimantan Barat and one account per role.
 
-Idempotent: agencies are matched by slug and accounts by e-mail. Features append their own
-seeders to ``SEEDERS`` (called in order with the summary list to extend).
+Idempotent: agencies are matched by slug and accounts by e-mail. Features add their own
+seeders to ``hooks(app).seeders`` (called in order with the summary list to extend).
 """
 import sqlalchemy as sa
 
 from ppid.accounts import services as accounts
 from ppid.agencies.models import KIND_PEMBANTU, KIND_UTAMA, Agency
 from ppid.core import auth
+from ppid.core.hooks import hooks
 from ppid.extensions import db
 
 DEMO_PASSWORD = "Demo-PPID-2026"
@@ -81,16 +82,6 @@ ACCOUNTS = [
     ("warga@demo.ppid.id", "Ahmad Fauzi (Warga)", [(auth.CITIZEN, None)]),
 ]
 
-SEEDERS = []
-
-
-def register_seeder(fn):
-    """Features add demo data with fn(summary: list[str]); runs after agencies and accounts."""
-    if fn not in SEEDERS:
-        SEEDERS.append(fn)
-    return fn
-
-
 def _upsert_agency(slug, name, short, atasan_position, kind, parent_id):
     agency = db.session.execute(sa.select(Agency).where(Agency.slug == slug)).scalar_one_or_none()
     if agency is None:
@@ -128,7 +119,7 @@ def seed_demo():
             accounts.add_role(user, role, by_slug[slug].id if slug else None, actor=None)
     db.session.flush()
     summary.append(f"akun demo: {len(ACCOUNTS)} (kata sandi semua: {DEMO_PASSWORD})")
-    for seeder in SEEDERS:
+    for seeder in hooks().seeders:
         seeder(summary)
     db.session.commit()
     return summary

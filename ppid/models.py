@@ -4,10 +4,11 @@ import importlib
 from ppid.accounts.models import RoleAssignment, User  # noqa: F401
 from ppid.agencies.models import Agency  # noqa: F401
 from ppid.core.models import AuditEvent, CalendarEntry, Counter, LoginAttempt, OutboxMail  # noqa: F401
+from ppid.features import FEATURES
 
-for _feature in ("registry", "info_requests", "search", "reports"):
+for _feature in FEATURES:
     try:
-        importlib.import_module(f"ppid.{_feature}.models")
+        importlib.import_module(f"{_feature}.models")
     except ModuleNotFoundError as exc:  # a feature without tables of its own
-        if exc.name != f"ppid.{_feature}.models":
+        if exc.name != f"{_feature}.models":
             raise

@@ -1,28 +1,25 @@
-"""Where each role lands after logging in. Features register their dashboards here."""
+"""Where each role lands after logging in. Features override a role's landing page with
+``hooks(app).set_landing(role, endpoint)``."""
 from flask import url_for
 
 from ppid.core import auth
+from ppid.core.hooks import hooks
 
-# role -> endpoint, in priority order; features override with register_landing().
-_LANDINGS = [
+# role -> endpoint, in priority order.
+_LANDINGS = (
     (auth.MAIN, "dashboard.index"),
     (auth.HELPER, "dashboard.index"),
     (auth.ATASAN, "dashboard.index"),
     (auth.AUDITOR, "dashboard.index"),
     (auth.ADMIN, "accounts.users"),
     (auth.CITIZEN, "core.home"),
-]
-
-
-def register_landing(role, endpoint):
-    for i, (r, _e) in enumerate(_LANDINGS):
-        if r == role:
-            _LANDINGS[i] = (role, endpoint)
+)
 
 
 def landing_for(user):
     roles = {r.role for r in user.roles}
+    overrides = hooks().landings
     for role, endpoint in _LANDINGS:
         if role in roles:
-            return url_for(endpoint)
+            return url_for(overrides.get(role, endpoint))
     return url_for("core.home")

@@ -9,6 +9,7 @@ from ppid.agencies.forms import AgencyForm
 from ppid.agencies.models import Agency
 from ppid.core import auth
 from ppid.core.forms import ConfirmForm
+from ppid.core.hooks import hooks
 from ppid.extensions import db
 
 bp = Blueprint("agencies", __name__)
@@ -21,20 +22,10 @@ def get_agency_or_404(slug, *, active_only=True):
     return agency
 
 
-# Features add sections to the public agency page: fn(agency) -> (template, context) or None.
-PROFILE_SECTIONS = []
-
-
-def register_profile_section(fn):
-    if fn not in PROFILE_SECTIONS:
-        PROFILE_SECTIONS.append(fn)
-    return fn
-
-
 @bp.get("/badan/<slug>")
 def profile(slug):
     agency = get_agency_or_404(slug)
-    sections = [s for s in (fn(agency) for fn in PROFILE_SECTIONS) if s]
+    sections = [s for s in (fn(agency) for fn in hooks().profile_sections) if s]
     return render_template("agencies/profile.html", agency=agency, sections=sections)
 
 

@@ -1,11 +1,12 @@
 """Alerts that go into each agency's digest and dashboard.
 
-Features register sources; the alerts command (registry) collects them for every agency
-and sends one digest per agency. A source is ``fn(now) -> {agency_id: [Alert, ...]}``.
+Features add sources to ``hooks(app).alert_sources``; the alerts command (registry)
+collects them for every agency and sends one digest per agency. A source is
+``fn(now) -> {agency_id: [Alert, ...]}``.
 """
 from dataclasses import dataclass
 
-SOURCES = []
+from ppid.core.hooks import hooks
 
 
 @dataclass(frozen=True)
@@ -18,16 +19,10 @@ class Alert:
     url: str = ""     # path within the registry, e.g. /kelola/...
 
 
-def register_alert_source(fn):
-    if fn not in SOURCES:
-        SOURCES.append(fn)
-    return fn
-
-
 def collect_alerts(now) -> dict:
     """Every source's alerts merged per agency id, in a stable order."""
     merged = {}
-    for source in SOURCES:
+    for source in hooks().alert_sources:
         for agency_id, alerts in source(now).items():
             merged.setdefault(agency_id, []).extend(alerts)
     for alerts in merged.values():

@@ -44,18 +44,10 @@ ERROR_TEXTS = {
 }
 
 
-# Links features add to the main navigation: (label, endpoint, predicate(user) or None).
-NAV = []
-
-
-def register_nav(label, endpoint, predicate=None):
-    """Add a navigation link; calling it again for the same endpoint (a second app) is a no-op."""
-    if all(e != endpoint for _l, e, _p in NAV):
-        NAV.append((label, endpoint, predicate))
-
-
 def nav_items():
-    return [{"label": label, "url": url_for(endpoint)} for label, endpoint, pred in NAV
+    """The main navigation: the links features added to ``hooks().nav`` that the user may see."""
+    from ppid.core.hooks import hooks
+    return [{"label": label, "url": url_for(endpoint)} for label, endpoint, pred in hooks().nav
             if pred is None or (current_user.is_authenticated and pred(current_user))]
 
 

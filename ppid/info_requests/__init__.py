@@ -3,15 +3,11 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app):
-    from ppid.accounts.navigation import register_landing
-    from ppid.agencies.views import register_profile_section
     from ppid.core import auth
-    from ppid.core.alerts import register_alert_source
-    from ppid.core.dashboard import register_dashboard_section
+    from ppid.core.hooks import hooks
     from ppid.core.services import calendar_changed
-    from ppid.core.web import register_nav
-    from ppid.demo import register_seeder
-    from ppid.info_requests import cli, hooks, policies, services  # noqa: F401
+    from ppid.info_requests import cli, policies, services  # noqa: F401
+    from ppid.info_requests import hooks as request_hooks
     from ppid.info_requests.api import bp as api_bp
     from ppid.info_requests.demo import seed_requests
     from ppid.info_requests.views import bp
@@ -23,17 +19,18 @@ def init_app(app):
 
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
-    register_nav(_l("Ajukan permohonan"), "requests.new")
-    register_nav(_l("Register permohonan"), "requests.register")
-    register_nav(_l("Permohonan saya"), "requests.mine",
-                 lambda user: user.has_role(auth.CITIZEN))
-    register_nav(_l("Antrean permohonan"), "requests.queue",
-                 lambda user: auth.can(user, "enter_request"))
-    register_nav(_l("Keberatan"), "requests.objections",
-                 lambda user: user.has_role(auth.ATASAN) or user.has_role(auth.MAIN))
-    register_landing(auth.CITIZEN, "requests.mine")
-    register_dashboard_section(hooks.dashboard_section)
-    register_alert_source(hooks.alert_source)
-    register_profile_section(hooks.profile_section)
-    register_seeder(seed_requests)
+    h = hooks(app)
+    h.add_nav(_l("Ajukan permohonan"), "requests.new")
+    h.add_nav(_l("Register permohonan"), "requests.register")
+    h.add_nav(_l("Permohonan saya"), "requests.mine",
+              lambda user: user.has_role(auth.CITIZEN))
+    h.add_nav(_l("Antrean permohonan"), "requests.queue",
+              lambda user: auth.can(user, "enter_request"))
+    h.add_nav(_l("Keberatan"), "requests.objections",
+              lambda user: user.has_role(auth.ATASAN) or user.has_role(auth.MAIN))
+    h.set_landing(auth.CITIZEN, "requests.mine")
+    h.add_dashboard_section(request_hooks.dashboard_section)
+    h.add_alert_source(request_hooks.alert_source)
+    h.add_profile_section(request_hooks.profile_section)
+    h.add_seeder(seed_requests)
     calendar_changed.connect(services.on_calendar_changed)

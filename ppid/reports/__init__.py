@@ -6,8 +6,7 @@ report, GET /api/v1/compliance and the OpenAPI document of the whole API."""
 def init_app(app):
     from flask_babel import lazy_gettext as _l
 
-    from ppid.core.dashboard import register_dashboard_section
-    from ppid.core.web import register_nav
+    from ppid.core.hooks import hooks
     from ppid.reports import cli  # noqa: F401  (registers `flask ppid snapshot`)
     from ppid.reports import rules, views
     from ppid.reports.api import bp as api_bp
@@ -16,6 +15,7 @@ def init_app(app):
     rules.check_weights(app.config["COMPLIANCE_WEIGHTS"])  # a bad setting fails at start-up
     app.register_blueprint(views.bp)
     app.register_blueprint(api_bp)
-    register_dashboard_section(views.dashboard_section)
-    register_nav(_l("Kepatuhan"), "reports.compliance", views.can_view_all)
-    register_nav(_l("Laporan"), "reports.index", views.can_view_all)
+    h = hooks(app)
+    h.add_dashboard_section(views.dashboard_section)
+    h.add_nav(_l("Kepatuhan"), "reports.compliance", views.can_view_all)
+    h.add_nav(_l("Laporan"), "reports.index", views.can_view_all)

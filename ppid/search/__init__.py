@@ -5,7 +5,7 @@ request register (issue 5). The database is the truth; the index is derived data
 def init_app(app):
     from flask_babel import lazy_gettext as _l
 
-    from ppid.core.web import register_nav
+    from ppid.core.hooks import hooks
     from ppid.search import cli, indexing, officer, views  # noqa: F401 (commands, policies)
     from ppid.search.wiring import register_sources
 
@@ -15,4 +15,4 @@ def init_app(app):
     if "search" not in app.blueprints:
         app.register_blueprint(views.bp)
         app.register_blueprint(views.api_bp, name="search_api")
-    register_nav(_l("Cari"), "search.search_page")
+    hooks(app).add_nav(_l("Cari"), "search.search_page")

@@ -369,8 +369,9 @@ def test_withdraw_and_redact_are_audited(world):
 
 def test_demo_seeder_is_idempotent_and_covers_every_state(app, ctx, monkeypatch):
     import ppid.demo
+    from ppid.core.hooks import hooks
     from ppid.info_requests.demo import seed_requests
-    monkeypatch.setattr(ppid.demo, "SEEDERS", [seed_requests])
+    monkeypatch.setattr(hooks(app), "seeders", [seed_requests])
     ppid.demo.seed_demo()
     count = db.session.execute(sa.select(sa.func.count()).select_from(InfoRequest)).scalar_one()
     ppid.demo.seed_demo()

@@ -3,7 +3,8 @@ get one digest with their own items; a second run sends nothing."""
 from datetime import date, timedelta
 
 from ppid.core import auth
-from ppid.core.alerts import Alert, SOURCES, register_alert_source
+from ppid.core.alerts import Alert
+from ppid.core.hooks import hooks
 from ppid.extensions import db
 from ppid.registry import services
 from tests.services.test_registry_items import _exemption_data
@@ -77,11 +78,11 @@ def test_digest_carries_other_features_alerts(app, client, factories, smtp_serve
         return {agency_id: [Alert(key="request:7:terlambat", kind="request",
                                   severity="terlambat", title="Permohonan KALBAR/2026/00007 "
                                   "melewati tenggat", url="/kelola/permohonan/7")]}
-    register_alert_source(overdue_requests)
+    hooks(app).add_alert_source(overdue_requests)
     try:
         _run(app, "--now", "2026-11-23T07:00:00+07:00")
     finally:
-        SOURCES.remove(overdue_requests)
+        hooks(app).alert_sources.remove(overdue_requests)
     assert len(smtp_server.messages) == 1
     assert "KALBAR/2026/00007" in smtp_server.messages[0]["body"]
 

@@ -1,0 +1,62 @@
+"""The places where features plug into the app, held by the app itself.
+
+Each feature's ``init_app(app)`` adds its navigation links, dashboard and agency-page
+sections, alert sources, demo seeders and landing pages to ``hooks(app)``; the code that
+shows or runs them reads ``hooks()`` of the current app. Two apps created in one process
+(tests, a CLI next to a server) therefore never see each other's registrations.
+"""
+from dataclasses import dataclass, field
+
+from flask import current_app
+
+_KEY = "ppid_hooks"
+
+
+@dataclass
+class Hooks:
+    # (label, endpoint, predicate(user) or None), in registration order.
+    nav: list = field(default_factory=list)
+    # fn(user) -> (template, context) or None: sections of the officers' dashboard.
+    dashboard_sections: list = field(default_factory=list)
+    # fn(agency) -> (template, context) or None: sections of the public agency page.
+    profile_sections: list = field(default_factory=list)
+    # fn(now) -> {agency_id: [Alert, ...]}: what goes into digests and dashboards.
+    alert_sources: list = field(default_factory=list)
+    # fn(summary: list[str]): demo data, run after agencies and accounts.
+    seeders: list = field(default_factory=list)
+    # role -> endpoint where that role lands after signing in (features override).
+    landings: dict = field(default_factory=dict)
+
+    def add_nav(self, label, endpoint, predicate=None):
+        if all(e != endpoint for _label, e, _p in self.nav):
+            self.nav.append((label, endpoint, predicate))
+
+    @staticmethod
+    def _add(items, fn):
+        if fn not in items:
+            items.append(fn)
+        return fn
+
+    def add_dashboard_section(self, fn):
+        return self._add(self.dashboard_sections, fn)
+
+    def add_profile_section(self, fn):
+        return self._add(self.profile_sections, fn)
+
+    def add_alert_source(self, fn):
+        return self._add(self.alert_sources, fn)
+
+    def add_seeder(self, fn):
+        return self._add(self.seeders, fn)
+
+    def set_landing(self, role, endpoint):
+        self.landings[role] = endpoint
+
+
+def hooks(app=None) -> Hooks:
+    """The hooks of ``app`` (default: the current app), created on first use."""
+    app = app if app is not None else current_app
+    found = app.extensions.get(_KEY)
+    if found is None:
+        found = app.extensions[_KEY] = Hooks()
+    return found

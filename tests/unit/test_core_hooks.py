@@ -1,0 +1,35 @@
+"""Feature hooks belong to their app: two apps in one process do not share registrations."""
+from ppid import create_app
+from ppid.core.hooks import hooks
+from tests.conftest import base_config
+
+
+def _app(tmp_path, name):
+    return create_app(base_config(tmp_path / name, f"sqlite:///{tmp_path / name}.sqlite3"))
+
+
+def test_two_apps_keep_their_own_hooks(tmp_path):
+    first, second = _app(tmp_path, "a"), _app(tmp_path, "b")
+    h1, h2 = hooks(first), hooks(second)
+    assert h1 is not h2
+    # Every feature registered once per app, not once per process.
+    assert len(h1.nav) == len(h2.nav) == len({e for _l, e, _p in h1.nav}) > 0
+    assert len(h1.seeders) == len(h2.seeders) == len(set(h1.seeders)) > 0
+    assert h1.alert_sources == h2.alert_sources and h1.alert_sources
+
+    def extra(now):
+        return {}
+    h1.add_alert_source(extra)
+    h1.add_nav("Uji", "core.home")
+    assert extra in h1.alert_sources and extra not in h2.alert_sources
+    assert any(e == "core.home" for _l, e, _p in h1.nav)
+    assert not any(e == "core.home" for _l, e, _p in h2.nav)
+
+
+def test_adding_twice_is_a_no_op(tmp_path):
+    h = hooks(_app(tmp_path, "c"))
+    before = (len(h.nav), len(h.dashboard_sections), len(h.seeders))
+    h.add_nav(*h.nav[0])
+    h.add_dashboard_section(h.dashboard_sections[0])
+    h.add_seeder(h.seeders[0])
+    assert (len(h.nav), len(h.dashboard_sections), len(h.seeders)) == before
