@@ -25,15 +25,19 @@ def slug_taken(slug, exclude_id=None):
 
 
 def utama():
+    """The government's PPID Utama (there is at most one, active or not), or None."""
     return db.session.execute(
         sa.select(Agency).where(Agency.kind == KIND_UTAMA).order_by(Agency.id).limit(1)
     ).scalar_one_or_none()
 
 
-def active_agencies():
-    return db.session.execute(
-        sa.select(Agency).where(Agency.is_active.is_(True))
-        .order_by(Agency.kind.desc(), Agency.name)).scalars().all()
+def active_agencies(slug=None):
+    """The active agencies, PPID Utama first, then by name; only the one with ``slug`` when
+    that is given (validating a submission needs no list to show)."""
+    stmt = sa.select(Agency).where(Agency.is_active.is_(True))
+    if slug is not None:
+        stmt = stmt.where(Agency.slug == slug)
+    return db.session.execute(stmt.order_by(Agency.kind.desc(), Agency.name)).scalars().all()
 
 
 def save_agency(agency, data, *, actor):

@@ -5,7 +5,7 @@ roles inline. Features add policies for their own actions with :func:`policy`.
 """
 from functools import wraps
 
-from flask import abort, request
+from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -81,10 +81,6 @@ def role_required(*roles):
             return view(*args, **kwargs)
         return wrapped
     return decorator
-
-
-def is_write_request():
-    return request.method not in ("GET", "HEAD", "OPTIONS")
 
 
 # --- Base policies -------------------------------------------------------------------

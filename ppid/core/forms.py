@@ -19,10 +19,6 @@ def max_length(n):
     return Length(max=n, message=_l("Paling banyak %(n)d karakter.", n=n))
 
 
-def length_between(lo, hi):
-    return Length(min=lo, max=hi, message=_l("Harus %(lo)d sampai %(hi)d karakter.", lo=lo, hi=hi))
-
-
 def email_address():
     # check_deliverability=False: no DNS look-ups while validating a form.
     return Email(message=_l("Alamat e-mail tidak valid (contoh: nama@domain.go.id)."),

@@ -6,6 +6,7 @@ from flask import jsonify, request
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from ppid.agencies.services import active_agencies
 from ppid.api.common import ApiError, make_api_blueprint
 from ppid.core.db import read_phase, utcnow
 from ppid.core.services import local_today
@@ -67,7 +68,7 @@ def submit():
             raise ApiError(429, "rate_limited", _("Terlalu banyak permohonan dari alamat "
                                                   "Anda; coba lagi nanti."))
         formdata, type_errors = _formdata(body)
-        form = forms.RequestForm(services.agencies_for_choice(formdata.get("agency", "")),
+        form = forms.RequestForm(active_agencies(formdata.get("agency", "")),
                                  formdata=formdata, meta={"csrf": False})
         form.validate()
         fields = {name: " ".join(str(e) for e in errs) for name, errs in form.errors.items()

@@ -180,10 +180,6 @@ class Objection(db.Model):
     def ground_list(self):
         return [x for x in (self.grounds or "").split(",") if x]
 
-    @property
-    def is_decided(self):
-        return self.decision is not None
-
     def late_on(self, today):
         return rules.objection_is_late(self.due_on, self.decided_on, today)
 

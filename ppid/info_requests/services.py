@@ -739,19 +739,6 @@ def agency_stats(agency_id, *, now):
     return stats
 
 
-def agencies_for_choice(slug=None):
-    """The active agencies a request can be addressed to; only the one with ``slug`` when
-    that is given (validating a submission needs no list to show)."""
-    stmt = sa.select(Agency).where(Agency.is_active.is_(True))
-    if slug is not None:
-        stmt = stmt.where(Agency.slug == slug)
-    return db.session.execute(stmt.order_by(Agency.kind.desc(), Agency.name)).scalars().all()
-
-
-def utama_agency():
-    return utama()
-
-
 STATE_LABELS = {
     rules.DITERIMA: "Diterima",
     rules.DIPROSES: "Diproses",

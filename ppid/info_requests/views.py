@@ -14,6 +14,7 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from ppid.accounts.models import RoleAssignment, User
 from ppid.agencies.models import Agency
+from ppid.agencies.services import active_agencies, utama
 from ppid.core import auth
 from ppid.core.auth import authorize, can
 from ppid.core.calendar import explain_deadline
@@ -92,7 +93,7 @@ def _read_proxy_letter(form):
 @bp.route("/permohonan/baru", methods=["GET", "POST"])
 def new():
     with read_phase(db.session) as phase:  # no SQLite write lock before the writes
-        agencies = services.agencies_for_choice()
+        agencies = active_agencies()
         citizen = _current_citizen()
         form = forms.RequestForm(agencies)
         if request.method == "GET":
@@ -103,7 +104,7 @@ def new():
             if slug and any(a.slug == slug for a in agencies):
                 form.agency.data = slug
             else:
-                main = services.utama_agency()
+                main = utama()
                 form.agency.data = main.slug if main else None
             return render_template("info_requests/new.html", form=form)
         if form.website.data:
@@ -269,7 +270,7 @@ def register():
                                       agency_id=agency.id if agency else None, year=year,
                                       state=state)
     return render_template("info_requests/register.html", page=result, today=local_today(),
-                           agencies=services.agencies_for_choice(), agency=agency, year=year,
+                           agencies=active_agencies(), agency=agency, year=year,
                            state=state)
 
 
@@ -282,7 +283,7 @@ def queue():
                          message=_("Pilihan badan publik tidak valid. Pilih dari daftar."))
     rows = services.request_queue(current_user, now=utcnow(), agency_id=agency_id)
     ids = services.handled_agency_ids(current_user)
-    agencies = [a for a in services.agencies_for_choice() if ids is None or a.id in ids]
+    agencies = [a for a in active_agencies() if ids is None or a.id in ids]
     return render_template("info_requests/queue.html", rows=rows, today=local_today(),
                            agencies=agencies, agency_id=agency_id)
 
@@ -316,14 +317,14 @@ _csv_safe = csv_cell
 def enter():
     authorize("enter_request")
     # Helpers enter requests only for their own agencies; the PPID Utama for any.
-    agencies = [a for a in services.agencies_for_choice()
+    agencies = [a for a in active_agencies()
                 if can(current_user, "enter_request", a)]
     form = forms.OfficerRequestForm(agencies)
     if request.method == "GET":
         form.received_at.data = utcnow().astimezone(timezone()).replace(
             second=0, microsecond=0, tzinfo=None)
         own = sorted(current_user.agency_ids(auth.HELPER))
-        main = services.utama_agency()
+        main = utama()
         slug = next((a.slug for a in agencies if own and a.id == own[0]), None)
         form.agency.data = slug or (main.slug if main else None)
         return render_template("info_requests/enter.html", form=form)
@@ -370,7 +371,7 @@ def _officers_for(req):
 
 
 def _render_detail(req, status=200, **overrides):
-    agencies = [a for a in services.agencies_for_choice() if a.id != req.agency_id]
+    agencies = [a for a in active_agencies() if a.id != req.agency_id]
     assign = forms.AssignForm(_officers_for(req))
     ctx = {
         "forward_form": forms.ForwardForm(agencies),
@@ -436,7 +437,7 @@ def act_process(request_id):
 @bp.post(f"/kelola/permohonan/<{ID}:request_id>/teruskan")
 def act_forward(request_id):
     req = _load(request_id)
-    form = forms.ForwardForm([a for a in services.agencies_for_choice()
+    form = forms.ForwardForm([a for a in active_agencies()
                               if a.id != req.agency_id])
     if not form.validate_on_submit():
         return _render_detail(req, 422, forward_form=form)

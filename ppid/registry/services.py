@@ -496,11 +496,6 @@ def dip_for_semester(agency, year, semester):
     return sorted(items, key=lambda i: (order.get(i.category, 9), i.title.lower(), i.id))
 
 
-def serta_merta_items(agency):
-    items = public_items(agency, category="serta_merta")
-    return [(i, rules.hours_to_publish(i.event_at, i.published_at)) for i in items]
-
-
 def feed_items(agency=None, limit=50):
     return public_items(agency, limit=limit)
 

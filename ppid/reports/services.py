@@ -16,6 +16,7 @@ from flask import current_app
 from werkzeug.datastructures import FileStorage
 
 from ppid.agencies.models import Agency
+from ppid.agencies.services import active_agencies, utama
 from ppid.core import audit
 from ppid.core.db import utcnow
 from ppid.core.exports import SafeCsvWriter
@@ -432,17 +433,6 @@ def save_annual_text(agency, year, data, *, actor, now=None):
         audit.record("reports.annual_text", text, actor=actor, now=now,
                      changes=dict(changes, year=year))
     return text
-
-
-def active_agencies():
-    return db.session.execute(sa.select(Agency).where(Agency.is_active.is_(True))
-                              .order_by(Agency.kind.desc(), Agency.name)).scalars().all()
-
-
-def utama():
-    return db.session.execute(sa.select(Agency).where(
-        Agency.kind == "utama", Agency.is_active.is_(True)).order_by(Agency.id).limit(1)
-    ).scalar_one_or_none()
 
 
 def annual_context(year, *, agency=None, now=None):

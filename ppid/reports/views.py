@@ -8,6 +8,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ppid.agencies.services import active_agencies
 from ppid.agencies.views import get_agency_or_404
 from ppid.core import auth
 from ppid.core.db import utcnow
@@ -142,7 +143,7 @@ def agency_compliance(slug):
 
 def _report_agencies(user):
     """Agencies whose annual report ``user`` may open (all of them with view_all)."""
-    agencies = services.active_agencies()
+    agencies = active_agencies()
     if auth.can(user, "view_all"):
         return agencies
     return [a for a in agencies if auth.can(user, "view", a)]
@@ -279,7 +280,7 @@ def dashboard_section(user):
         ctx["worst"] = sorted(rows, key=lambda f: (f.score, f.name.lower()))[:5]
     helper_ids = user.agency_ids(auth.HELPER)
     if helper_ids:
-        ctx["agencies"] = [a for a in services.active_agencies() if a.id in helper_ids]
+        ctx["agencies"] = [a for a in active_agencies() if a.id in helper_ids]
     if ctx["worst"] is None and not ctx["agencies"]:
         return None
     ctx.update(_labels())

@@ -69,10 +69,6 @@ def register_source(doc_type, watches, load, all_ids):
     SOURCES[doc_type] = Source(doc_type, dict(watches), load, all_ids)
 
 
-def unregister_source(doc_type):
-    SOURCES.pop(doc_type, None)
-
-
 def ids_touched(session, obj):
     """(doc_type, doc_id) pairs a changed object touches, over every source."""
     out = set()
