@@ -5,6 +5,10 @@ Nothing is read at import time; :func:`load_config` runs inside the app factory.
 import os
 from pathlib import Path
 
+# The rules' legal defaults (pure modules, nothing read at import time).
+from ppid.registry import rules as registry_rules
+from ppid.reports import rules as reports_rules
+
 INSECURE_KEYS = {"", "dev", "dev-insecure-change-me", "changeme", "secret"}
 
 
@@ -70,6 +74,17 @@ class Defaults:
 
     # Listing sizes.
     PER_PAGE = 25
+
+    # Requests: registration and objection numbers ({prefix}, {year}, {seq}), gap-free per
+    # PPID and year (DOMAIN.md section 7); public submissions per address ("N per hour").
+    REQUEST_NUMBER_FORMAT = "{prefix}/{year}/{seq:05d}"
+    OBJECTION_NUMBER_FORMAT = "{prefix}/KEB/{year}/{seq:05d}"
+    REQUEST_RATELIMIT = "10 per hour"
+
+    # Staleness: an obligation is "segera" (due soon) this many days before it is due.
+    REGISTRY_WARNING_DAYS = registry_rules.DEFAULT_WARNING_DAYS
+    # Compliance indicator weights (DOMAIN.md section 10): disclosure and requests.
+    COMPLIANCE_WEIGHTS = dict(reports_rules.DEFAULT_WEIGHTS)
 
     # Search index updates from web requests are applied by a background thread this many
     # seconds after a change, so concurrent changes share one index commit; 0 applies them

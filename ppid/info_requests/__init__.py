@@ -12,9 +12,6 @@ def init_app(app):
     from ppid.info_requests.demo import seed_requests
     from ppid.info_requests.views import bp
 
-    app.config.setdefault("REQUEST_NUMBER_FORMAT", services.DEFAULT_NUMBER_FORMAT)
-    app.config.setdefault("OBJECTION_NUMBER_FORMAT", services.DEFAULT_OBJECTION_FORMAT)
-    app.config.setdefault("REQUEST_RATELIMIT", services.DEFAULT_RATELIMIT)
     services.parse_rate(app.config["REQUEST_RATELIMIT"])  # a bad setting fails at start-up
 
     app.register_blueprint(bp)

@@ -25,9 +25,6 @@ from ppid.info_requests import rules
 from ppid.info_requests.models import (InfoRequest, Letter, Objection, RequestAttachment,
                                        RequestEvent, SubmissionHit)
 
-DEFAULT_NUMBER_FORMAT = "{prefix}/{year}/{seq:05d}"
-DEFAULT_OBJECTION_FORMAT = "{prefix}/KEB/{year}/{seq:05d}"
-DEFAULT_RATELIMIT = "10 per hour"
 
 ACTION_LABELS = {
     "diterima": "Permohonan diterima dan didaftarkan",
@@ -74,13 +71,13 @@ def _prefix():
 def next_registration_number(year: int) -> tuple:
     """(seq, number): sequential per PPID and year under a row lock, never reused."""
     seq = audit.next_counter_value(f"request:{_prefix()}:{year}")
-    fmt = current_app.config.get("REQUEST_NUMBER_FORMAT") or DEFAULT_NUMBER_FORMAT
+    fmt = current_app.config["REQUEST_NUMBER_FORMAT"]
     return seq, rules.format_number(fmt, prefix=_prefix(), year=year, seq=seq)
 
 
 def next_objection_number(year: int) -> str:
     seq = audit.next_counter_value(f"objection:{_prefix()}:{year}")
-    fmt = current_app.config.get("OBJECTION_NUMBER_FORMAT") or DEFAULT_OBJECTION_FORMAT
+    fmt = current_app.config["OBJECTION_NUMBER_FORMAT"]
     return rules.format_number(fmt, prefix=_prefix(), year=year, seq=seq)
 
 
@@ -132,7 +129,7 @@ def is_rate_limited(ip, *, now) -> bool:
     cfg = current_app.config
     if not cfg.get("RATELIMIT_ENABLED", True):
         return False
-    limit, seconds = parse_rate(cfg.get("REQUEST_RATELIMIT") or DEFAULT_RATELIMIT)
+    limit, seconds = parse_rate(cfg["REQUEST_RATELIMIT"])
     count = db.session.execute(sa.select(sa.func.count()).select_from(SubmissionHit).where(
         SubmissionHit.ip == ip, SubmissionHit.occurred_at > now - timedelta(seconds=seconds))
     ).scalar_one()

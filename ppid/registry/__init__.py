@@ -11,7 +11,6 @@ def init_app(app):
     from ppid.registry import demo, services, views
     from ppid.registry.api import bp as api_bp
 
-    app.config.setdefault("REGISTRY_WARNING_DAYS", 30)
     from ppid.registry import fragments
     fragments.install_listeners()
     app.register_blueprint(views.bp)

@@ -39,7 +39,7 @@ class RegistryError(ValueError):
 
 
 def warning_days():
-    return int(current_app.config.get("REGISTRY_WARNING_DAYS", rules.DEFAULT_WARNING_DAYS))
+    return int(current_app.config["REGISTRY_WARNING_DAYS"])
 
 
 # --- Staleness ---------------------------------------------------------------------------
@@ -573,7 +573,7 @@ def send_digests(now=None):
     alerts = collect_alerts(now)
     officers = _helper_officers()
     last = _last_digest_keys()
-    base_url = current_app.config.get("BASE_URL", "").rstrip("/")
+    base_url = current_app.config["BASE_URL"].rstrip("/")
     agencies = {a.id: a for a in db.session.execute(sa.select(Agency)).scalars()}
     mailed = queued = 0
     for agency_id in sorted(set(alerts) | set(last)):

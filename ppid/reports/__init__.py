@@ -11,7 +11,6 @@ def init_app(app):
     from ppid.reports import rules, views
     from ppid.reports.api import bp as api_bp
 
-    app.config.setdefault("COMPLIANCE_WEIGHTS", dict(rules.DEFAULT_WEIGHTS))
     rules.check_weights(app.config["COMPLIANCE_WEIGHTS"])  # a bad setting fails at start-up
     app.register_blueprint(views.bp)
     app.register_blueprint(api_bp)

@@ -40,8 +40,7 @@ class ReportError(ValueError):
 
 def weights():
     """COMPLIANCE_WEIGHTS from the app config, checked (DOMAIN.md section 10)."""
-    return rules.check_weights(current_app.config.get("COMPLIANCE_WEIGHTS",
-                                                      rules.DEFAULT_WEIGHTS))
+    return rules.check_weights(current_app.config["COMPLIANCE_WEIGHTS"])
 
 
 # --- Compliance ---------------------------------------------------------------------------
