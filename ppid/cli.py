@@ -60,17 +60,150 @@ def deadline_cmd(start, working_days):
             click.echo(f"  {s.date.isoformat()} ({s.date.strftime('%a')}): {reason}")
 
 
+def _audit_chain_problem(report):
+    bad = report.bad
+    why = {
+        "missing": f"peristiwa sebelum seq {bad.seq} hilang (seharusnya seq "
+                   f"{report.head.seq + 1})",
+        "prev_hash": "prev_hash tidak cocok dengan peristiwa sebelumnya",
+        "unknown_key": f"disegel dengan kunci '{bad.key_id}' yang tidak dikenal (bukan "
+                       "PPID_AUDIT_KEY_ID dan tidak ada di PPID_AUDIT_KEYS)",
+        "legacy_after_keyed": "peristiwa tanpa kunci (legacy-sha256) sesudah rantai berkunci "
+                              "dimulai: ditulis ulang dengan SHA-256 tanpa kunci",
+        "unrecorded_rotation": f"kunci berganti ke '{bad.key_id}' tanpa peristiwa "
+                               "audit.key_rotated",
+        "altered": "isi tidak cocok dengan segelnya (diubah, atau disegel dengan kunci lain)",
+    }[report.kind]
+    return (f"RUSAK: rantai utuh sampai seq={report.head.seq}; peristiwa seq={bad.seq} "
+            f"(id={bad.id}, {bad.action}): {why}")
+
+
+def _audit_checkpoint_problem(problem, path):
+    cp = problem.checkpoint
+    where = f"berkas checkpoint {path}, baris {problem.line_no}"
+    if problem.kind == "unreadable":
+        return f"RUSAK: {where}: bukan baris checkpoint yang sah ({problem.detail})"
+    if problem.kind == "unknown_key":
+        return f"RUSAK: {where}: disegel dengan kunci '{problem.detail}' yang tidak dikenal"
+    if problem.kind == "bad_seal":
+        return f"RUSAK: {where}: segel tidak cocok (baris diubah atau ditambahkan tanpa kunci)"
+    if problem.kind == "goes_back":
+        return (f"RUSAK: {where}: seq={cp.head.seq} lebih kecil daripada checkpoint "
+                f"sebelumnya (seq={problem.detail}); log dipotong lalu checkpoint ditulis lagi?")
+    written = f"checkpoint {cp.at:%Y-%m-%d %H:%M:%S} UTC ({where})"
+    if problem.kind == "missing":
+        gone = (f"seq={cp.head.seq}" if problem.first_seq == cp.head.seq else
+                f"seq={problem.first_seq} sampai seq={cp.head.seq}")
+        return (f"RUSAK: peristiwa {gone} hilang: "
+                f"{written} mencatat rantai sampai seq={cp.head.seq}; peristiwa terbaru telah "
+                f"dihapus (seq pertama yang hilang: {problem.first_seq})")
+    span = (f"seq={cp.head.seq}" if problem.first_seq == cp.head.seq else
+            f"suatu seq antara seq={problem.first_seq} dan seq={cp.head.seq}")
+    return (f"RUSAK: peristiwa seq={cp.head.seq} berbeda dari {written}: rantai ditulis ulang "
+            f"mulai {span}")
+
+
+def _age(seconds):
+    seconds = max(int(seconds), 0)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if days:
+        return f"{days} hari {hours} jam"
+    if hours:
+        return f"{hours} jam {minutes} menit"
+    return f"{minutes} menit" if minutes else f"{seconds} detik"
+
+
 @cli.command("audit-verify")
-def audit_verify_cmd():
-    """Check the audit log's hash chain; exits 1 at the first broken link."""
-    from ppid.core.audit import verify_chain
-    checked, bad, why = verify_chain()
-    if bad is None:
-        click.echo(f"OK: {checked} peristiwa audit, rantai hash utuh.")
-        return
-    click.echo(f"RUSAK: {checked} peristiwa pertama utuh; peristiwa seq={bad.seq} "
-               f"(id={bad.id}, {bad.action}): {why}", err=True)
-    raise SystemExit(1)
+@click.option("--all-checkpoints", "every", is_flag=True,
+              help="Periksa rantai terhadap setiap checkpoint, bukan hanya yang terakhir.")
+@now_option
+def audit_verify_cmd(every, now):
+    """Check the audit log's chain, then the chain against the latest checkpoint (every
+    one with --all-checkpoints); exits 1 at any problem."""
+    from sqlalchemy.orm import Session
+
+    from ppid.core import audit
+    from ppid.core.db import utcnow
+    path = audit.checkpoint_path()
+    try:
+        checkpoints, problems = audit.read_checkpoints(path)
+    except OSError as exc:
+        raise click.ClickException(f"berkas checkpoint {path} tidak dapat dibaca: {exc}") \
+            from None
+    # Only reads: on SQLite, without holding the write lock through a long walk.
+    with Session(db.engine.execution_options(ppid_read_only=True)) as session:
+        report = audit.walk_chain(session=session)
+        problems += audit.check_checkpoints(checkpoints, every=every, session=session)
+    if report.ok:
+        click.echo(f"OK: {report.checked} peristiwa audit, rantai hash utuh.")
+        if report.key_periods:
+            click.echo("Kunci: " + ", ".join(f"{key_id} (seq {first}-{last})"
+                                             for key_id, first, last in report.key_periods))
+        ids = [key_id for key_id, _, _ in report.key_periods]
+        for key_id in sorted({k for k in ids if ids.count(k) > 1}):
+            click.echo(f"PERINGATAN: kunci '{key_id}' menyegel lagi sesudah digantikan; wajar "
+                       "hanya sesaat bila rotasi tidak serentak di semua proses, selain itu "
+                       "tanda pemalsuan dengan kunci lama.", err=True)
+    else:
+        click.echo(_audit_chain_problem(report), err=True)
+    for problem in problems:
+        click.echo(_audit_checkpoint_problem(problem, path), err=True)
+    if checkpoints:
+        latest = checkpoints[-1]
+        age = _age(((now or utcnow()) - latest.at).total_seconds())
+        click.echo(f"Checkpoint terakhir: seq={latest.head.seq}, ditulis "
+                   f"{latest.at:%Y-%m-%d %H:%M:%S} UTC ({age} lalu).")
+        if report.ok and not problems:
+            click.echo(f"OK: rantai cocok dengan {len(checkpoints)} checkpoint." if every else
+                       "OK: rantai cocok dengan checkpoint terakhir.")
+        newer = report.head.seq - latest.head.seq
+        if report.ok and not problems and newer > 0:
+            click.echo(f"{newer} peristiwa sesudahnya belum tercakup checkpoint: penghapusannya "
+                       "tidak dapat dideteksi sampai checkpoint berikutnya.")
+    else:
+        click.echo(f"PERINGATAN: belum ada checkpoint di {path}; penghapusan peristiwa "
+                   "terbaru tidak dapat dideteksi. Jadwalkan 'flask ppid audit-checkpoint' "
+                   "(cron).", err=True)
+    if not report.ok or problems:
+        raise SystemExit(1)
+
+
+@cli.command("audit-checkpoint")
+@now_option
+def audit_checkpoint_cmd(now):
+    """Append the audit chain's head to the checkpoint file (and mail it to the auditor),
+    after checking the chain since the previous checkpoint (cron)."""
+    from ppid.core import audit
+    from ppid.core.mail import deliver_pending
+    path = audit.checkpoint_path()
+    try:
+        result = audit.write_checkpoint(now=now)
+    except OSError as exc:
+        db.session.rollback()
+        raise click.ClickException(f"berkas checkpoint {path} tidak dapat dibaca atau "
+                                   f"ditambah: {exc}") from None
+    for problem in result.problems:
+        click.echo(_audit_checkpoint_problem(problem, path), err=True)
+    if result.chain is not None and not result.chain.ok:
+        click.echo(_audit_chain_problem(result.chain), err=True)
+    if result.written is None:
+        db.session.rollback()
+        click.echo("Checkpoint tidak ditulis: log audit tidak cocok dengan checkpoint "
+                   "sebelumnya atau rantainya rusak; selidiki dengan 'flask ppid audit-verify "
+                   "--all-checkpoints'.", err=True)
+        raise SystemExit(1)
+    db.session.commit()
+    head = result.head
+    click.echo(f"Checkpoint ditulis ke {path}: seq={head.seq}, hash={head.hash[:16]}..., "
+               f"kunci={head.key_id or '-'}.")
+    if result.mailed_to:
+        deliver_pending()
+        click.echo(f"Salinannya masuk antrean surel untuk {result.mailed_to} (dikirim sekarang, "
+                   "atau nanti oleh 'flask ppid send-mail').")
+    if result.problems:
+        raise SystemExit(1)
 
 
 @cli.command("send-mail")
@@ -135,11 +268,14 @@ def backup_cmd(dest):
 
 @cli.command("restore")
 @click.argument("src", type=click.Path(exists=True, dir_okay=False))
-def restore_cmd(src):
+@click.option("--allow-broken-audit", is_flag=True,
+              help="Pulihkan juga bila log audit di arsip tidak lolos pemeriksaan (disimpan "
+                   "sebagai bukti; audit-verify tetap melaporkannya).")
+def restore_cmd(src, allow_broken_audit):
     """Restore an archive into an empty, migrated database and data directory."""
     from ppid.core.backup import BackupError, restore_backup
     try:
-        manifest = restore_backup(src)
+        manifest = restore_backup(src, allow_broken_audit=allow_broken_audit)
     except BackupError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None

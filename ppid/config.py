@@ -2,7 +2,9 @@
 
 Nothing is read at import time; :func:`load_config` runs inside the app factory.
 """
+import json
 import os
+import re
 from pathlib import Path
 
 # The rules' legal defaults (pure modules, nothing read at import time).
@@ -91,6 +93,17 @@ class Defaults:
     # after each response instead (tests, for determinism).
     SEARCH_DRAIN_DELAY = 1.0
 
+    # The audit log's seal (HMAC-SHA256, ppid/core/audit.py): the current key and its id,
+    # and retired keys by id (JSON {"id": "key"}) that only verify older events. Production
+    # refuses to start without a real key (see check_audit_keys).
+    AUDIT_KEY_ID = "dev"
+    AUDIT_KEY = "dev-insecure-audit-key"
+    AUDIT_KEYS = {}
+    # `flask ppid audit-checkpoint` appends the chain's head to this file (default
+    # <DATA_DIR>/audit-checkpoints.jsonl; make it append-only) and mails it here if set.
+    AUDIT_CHECKPOINT_FILE = None
+    AUDIT_CHECKPOINT_MAIL_TO = None
+
 
 
 def load_config(app, overrides=None):
@@ -130,4 +143,40 @@ def load_config(app, overrides=None):
         cfg["REMEMBER_COOKIE_SECURE"] = True
         cfg["DEBUG"] = False
         cfg["PREFERRED_URL_SCHEME"] = "https"
+    check_audit_keys(cfg)
     return cfg
+
+
+def check_audit_keys(cfg):
+    """Normalise the audit seal's keys and refuse unusable ones (in production: insecure)."""
+    for name in ("AUDIT_KEY", "AUDIT_KEY_ID"):
+        if not isinstance(cfg[name], str):  # PPID_* values are parsed as JSON: 2026 -> int
+            cfg[name] = os.environ.get(f"PPID_{name}", str(cfg[name]))
+    keys = cfg["AUDIT_KEYS"] or {}
+    if isinstance(keys, str):
+        try:
+            keys = json.loads(keys)
+        except ValueError:
+            keys = None
+    if not isinstance(keys, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                             for k, v in keys.items()):
+        raise RuntimeError('PPID_AUDIT_KEYS must be a JSON object of retired audit keys by '
+                           'id, e.g. {"2026a": "..."}')
+    cfg["AUDIT_KEYS"] = dict(keys)
+    current = cfg["AUDIT_KEY_ID"]
+    for key_id in (current, *keys):
+        # "legacy-sha256" names the unkeyed events from before the keyed chain.
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}", key_id) \
+                or key_id == "legacy-sha256":
+            raise RuntimeError(f"audit key id {key_id!r}: 1 to 40 letters, digits, '.', '_' "
+                               "or '-', not 'legacy-sha256'")
+    if keys.get(current, cfg["AUDIT_KEY"]) != cfg["AUDIT_KEY"]:
+        raise RuntimeError(f"PPID_AUDIT_KEYS holds another key under the current id {current!r}")
+    if cfg["ENV"] == "production":
+        insecure = INSECURE_KEYS | {Defaults.AUDIT_KEY}
+        if current == Defaults.AUDIT_KEY_ID or any(
+                key in insecure or len(key) < 32 for key in (cfg["AUDIT_KEY"], *keys.values())):
+            raise RuntimeError(
+                "PPID_AUDIT_KEY (and every key in PPID_AUDIT_KEYS) must be a random value of "
+                "at least 32 characters in production, named by PPID_AUDIT_KEY_ID (not 'dev'): "
+                "python -c 'import secrets; print(secrets.token_hex(32))'.")

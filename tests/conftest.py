@@ -28,6 +28,9 @@ def base_config(data_dir, url):
         "ENV": "testing",
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-" + "x" * 32,
+        # The audit seal's key: long enough for production mode too.
+        "AUDIT_KEY_ID": "test",
+        "AUDIT_KEY": "test-audit-key-" + "x" * 32,
         "DATA_DIR": str(data_dir),
         "DATABASE_URL": url,
         "WTF_CSRF_ENABLED": False,

@@ -7,6 +7,11 @@ consistent snapshot; files are content-addressed and never change once written, 
 every file referenced at that moment is consistent too. Restore goes into an empty data
 directory and an empty (migrated) database, and checks every hash on the way. The search
 index is derived data: it is rebuilt after a restore, not archived.
+
+The audit log's rows travel as they are (seals and key ids included), but its keys are
+configuration, never archived: a restore checks that the restored chain verifies with this
+server's keys, so a server missing the keys that sealed it is found at once, not at the
+next ``audit-verify``.
 """
 import base64
 import hashlib
@@ -18,6 +23,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from ppid.core import audit
 from ppid.core.db import utcnow
 from ppid.core.storage import storage
 from ppid.extensions import db
@@ -154,8 +160,13 @@ def _read_tar(src_path):
     return manifest, tables, files
 
 
-def restore_backup(src_path):
-    """Restore an archive into the current (migrated, empty) database and data directory."""
+def restore_backup(src_path, *, allow_broken_audit=False):
+    """Restore an archive into the current (migrated, empty) database and data directory.
+
+    Refused when the restored audit chain does not verify with this server's audit keys,
+    unless ``allow_broken_audit`` (an archive whose log was already tampered with, kept as
+    evidence: ``audit-verify`` goes on reporting it).
+    """
     manifest, tables, files = _read_archive(src_path)
     for table in db.metadata.sorted_tables:
         if db.session.execute(sa.select(sa.func.count()).select_from(table)).scalar_one():
@@ -166,10 +177,6 @@ def restore_backup(src_path):
         raise BackupError(f"backup schema {manifest['schema_revision']} differs from this "
                           f"database's {revision}; restore with the matching version, then "
                           "upgrade")
-    store = storage()
-    for key, data in files.items():
-        if store.put(data) != key:
-            raise BackupError(f"file {key} stored under another key")
     for table in db.metadata.sorted_tables:
         rows = [{k: _decode(v) for k, v in row.items()} for row in tables.get(table.name, [])]
         if not rows:
@@ -197,4 +204,15 @@ def restore_backup(src_path):
                     f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
                     f"COALESCE((SELECT MAX(id) FROM \"{table.name}\"), 0) + 1, false)"))
     db.session.flush()
+    chain = audit.walk_chain()
+    if not chain.ok and not allow_broken_audit:
+        raise BackupError(
+            f"the restored audit log does not verify at seq {chain.bad.seq}: {chain.why}; "
+            "configure the audit keys that sealed it (PPID_AUDIT_KEY_ID, PPID_AUDIT_KEY and "
+            "the retired ones in PPID_AUDIT_KEYS) and restore again")
+    # Files last: a restore refused above leaves none behind (the caller rolls back).
+    store = storage()
+    for key, data in files.items():
+        if store.put(data) != key:
+            raise BackupError(f"file {key} stored under another key")
     return manifest

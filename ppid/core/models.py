@@ -30,7 +30,12 @@ class Counter(db.Model):
 
 
 class AuditEvent(db.Model):
-    """Append-only, hash-chained record of every state change."""
+    """Append-only record of every state change, chained and sealed (ppid/core/audit.py).
+
+    ``hash`` is the HMAC-SHA256 seal, under the key named by ``key_id``, of every other
+    column but ``id``; ``prev_hash`` is the previous event's seal. ``key_id`` is
+    ``legacy-sha256`` for events written before the keyed chain (unkeyed SHA-256).
+    """
 
     __tablename__ = "audit_event"
     id = sa.Column(sa.Integer, primary_key=True)
@@ -45,6 +50,7 @@ class AuditEvent(db.Model):
     changes = sa.Column(sa.Text, nullable=False, default="{}")  # canonical JSON
     prev_hash = sa.Column(sa.String(64), nullable=False)
     hash = sa.Column(sa.String(64), nullable=False)
+    key_id = sa.Column(sa.String(40), nullable=False)
 
     __table_args__ = (sa.Index("ix_audit_event_object", "object_type", "object_id"),)
 

@@ -60,7 +60,8 @@ def test_production_refuses_insecure_secret_key(tmp_path):
     with pytest.raises(RuntimeError, match="PPID_SECRET_KEY"):
         create_app({"ENV": "production", "SECRET_KEY": "dev-insecure-change-me",
                     "DATA_DIR": str(tmp_path)})
-    app = create_app({"ENV": "production", "SECRET_KEY": "k" * 40, "DATA_DIR": str(tmp_path)})
+    app = create_app({"ENV": "production", "SECRET_KEY": "k" * 40, "AUDIT_KEY_ID": "k1",
+                      "AUDIT_KEY": "a" * 40, "DATA_DIR": str(tmp_path)})
     assert app.config["SESSION_COOKIE_SECURE"] and not app.debug
 
 
