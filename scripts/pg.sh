@@ -1,9 +1,17 @@
 # Sourced by scripts/test.sh and bench/load.sh: a throwaway PostgreSQL cluster.
 #   pg_find_bin            sets PG_BIN (empty when PostgreSQL's server is not installed)
-#   pg_start DBNAME        starts a cluster in a temp dir on a free port; sets PG_URL
+#   pg_start DBNAME        starts a cluster in a temp dir on a free port; sets PG_URL and
+#                          PG_DATA. Fast and not durable (fsync, synchronous_commit and
+#                          full_page_writes off): for tests and load runs only.
+#   pg_start DBNAME durable  the same at PostgreSQL's production settings (fsync,
+#                          synchronous_commit and full_page_writes on, data checksums), for
+#                          the durability runs (bench/durability.py)
 #   pg_stop                stops it and removes the directory
+# The settings are written to the cluster's postgresql.conf, so after a crash a plain
+# `pg_ctl -D "$PG_DATA" -l LOG -w start` (as the cluster's owner) restarts it as it was.
 PG_BIN=""
 PG_TMP=""
+PG_DATA=""
 PG_AS=()
 
 pg_find_bin() {
@@ -16,7 +24,12 @@ pg_find_bin() {
 }
 
 pg_start() {
-  local db=$1 py=${PY:-.venv/bin/python} port
+  local db=$1 mode=${2:-fast} py=${PY:-.venv/bin/python} port durable_sync=off initdb_opts=()
+  case $mode in
+    fast) ;;
+    durable) durable_sync=on; initdb_opts=(--data-checksums) ;;
+    *) echo "pg_start: unknown mode '$mode' (fast or durable)" >&2; return 1 ;;
+  esac
   PG_TMP=$(mktemp -d)
   port=$($py -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   PG_AS=()
@@ -26,12 +39,22 @@ pg_start() {
     chown postgres "$PG_TMP"
     PG_AS=(runuser -u postgres --)
   fi
-  "${PG_AS[@]}" "$PG_BIN/initdb" -D "$PG_TMP/data" -U ppid -A trust -E UTF8 --locale=C.UTF-8 >"$PG_TMP/initdb.log" 2>&1 \
-    || "${PG_AS[@]}" "$PG_BIN/initdb" -D "$PG_TMP/data" -U ppid -A trust -E UTF8 --no-locale >"$PG_TMP/initdb.log" 2>&1 \
+  PG_DATA="$PG_TMP/data"
+  "${PG_AS[@]}" "$PG_BIN/initdb" -D "$PG_DATA" -U ppid -A trust -E UTF8 --locale=C.UTF-8 "${initdb_opts[@]}" >"$PG_TMP/initdb.log" 2>&1 \
+    || "${PG_AS[@]}" "$PG_BIN/initdb" -D "$PG_DATA" -U ppid -A trust -E UTF8 --no-locale "${initdb_opts[@]}" >"$PG_TMP/initdb.log" 2>&1 \
     || { cat "$PG_TMP/initdb.log"; return 1; }
-  "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_TMP/data" -l "$PG_TMP/server.log" -w -o \
-    "-p $port -k $PG_TMP -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
-    start >/dev/null || { cat "$PG_TMP/server.log"; return 1; }
+  cat >>"$PG_DATA/postgresql.conf" <<CONFEOF
+# scripts/pg.sh ($mode)
+port = $port
+unix_socket_directories = '$PG_TMP'
+listen_addresses = '127.0.0.1'
+max_connections = 200
+fsync = $durable_sync
+synchronous_commit = $durable_sync
+full_page_writes = $durable_sync
+CONFEOF
+  "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_TMP/server.log" -w start >/dev/null \
+    || { cat "$PG_TMP/server.log"; return 1; }
   $py - "$port" "$db" <<'PYEOF' || return 1
 import sys, psycopg
 with psycopg.connect(f"postgresql://ppid@127.0.0.1:{sys.argv[1]}/postgres", autocommit=True) as c:
@@ -45,4 +68,5 @@ pg_stop() {
   "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_TMP/data" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$PG_TMP"
   PG_TMP=""
+  PG_DATA=""
 }
