@@ -5,6 +5,8 @@ pages and search, for a fixed time. Prints throughput, p50/p95/p99 latency and e
 per operation, then checks the database: every request answered 201 is stored exactly once
 with a unique registration number, and nothing else was stored. With --kill-worker one
 gunicorn worker is killed with SIGKILL mid-run; afterwards there must be no partial records.
+The set-up, the clients and the checks are shared with the durability runs
+(bench/durability.py: the PostgreSQL server or the whole application killed mid-burst).
 
     .venv/bin/python bench/load.py --database sqlite --seconds 20 --clients 16 --workers 3
     .venv/bin/python bench/load.py --database sqlite --mix submit=0.7,page=0.2,search=0.1
@@ -16,6 +18,7 @@ import http.client
 import json
 import os
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -23,8 +26,9 @@ import sys
 import tempfile
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -71,10 +75,18 @@ def cpu_seconds(pids):
 
 
 class Client(threading.Thread):
-    def __init__(self, port, agencies, deadline, results, created, lock, seed, mix):
+    """Runs operations until ``deadline`` (time.monotonic(); may be moved while it runs).
+
+    Each result is (status, seconds taken, monotonic start); ``created`` gets the
+    registration number of every submission answered 201, ``error_bodies`` (if given) the
+    body of every 5xx answer. ``error_pause`` seconds are slept after a 5xx or a
+    connection error (a server that is down is not hammered)."""
+
+    def __init__(self, port, agencies, deadline, results, created, lock, seed, mix,
+                 error_pause=0.0, error_bodies=None):
         super().__init__(daemon=True)
         self.port, self.agencies, self.deadline = port, agencies, deadline
-        self.mix = mix
+        self.mix, self.error_pause, self.error_bodies = mix, error_pause, error_bodies
         self.results, self.created, self.lock = results, created, lock
         self.rng = random.Random(seed)
         self.conn = None
@@ -117,16 +129,20 @@ class Client(threading.Thread):
             else:
                 q = self.rng.choice(QUERIES).replace(" ", "+")
                 op, method, path, body = "search", "GET", f"/api/v1/search?q={q}", None
-            start = time.perf_counter()
+            started, start = time.monotonic(), time.perf_counter()
             try:
                 status, data = self._request(method, path, body)
             except (http.client.HTTPException, OSError) as exc:
                 status, data = f"conn:{type(exc).__name__}", b""
             elapsed = time.perf_counter() - start
             with self.lock:
-                self.results[op].append((status, elapsed))
+                self.results[op].append((status, elapsed, started))
                 if op == "submit" and status == 201:
                     self.created.append(json.loads(data)["registration_number"])
+                if self.error_bodies is not None and isinstance(status, int) and status >= 500:
+                    self.error_bodies.append(data)
+            if self.error_pause and not (isinstance(status, int) and status < 500):
+                time.sleep(self.error_pause)
 
 
 def percentile(values, p):
@@ -137,13 +153,119 @@ def percentile(values, p):
     return values[k]
 
 
-def partial_records(session, InfoRequest, numbers):
-    """(requests among ``numbers`` not stored whole, gaps in their years' sequences)."""
+# --- Judging what was stored (pure; tests/unit/test_bench_judging.py) --------------------
+
+def parse_registration_number(number):
+    """(year, seq) of a number in the default format PREFIX/YEAR/SEQ (KALBAR/2026/00042)."""
+    _prefix, year, seq = number.rsplit("/", 2)
+    return int(year), int(seq)
+
+
+class Series(NamedTuple):
+    implied_gaps: tuple     # (year, seq) missing, at or below a number answered 201
+    unanswered_gaps: tuple  # (year, seq) missing above every number answered 201
+    duplicates: int         # (year, seq) stored more than once
+
+
+def judge_series(stored, answered, drawn=None):
+    """Judge the registration series after a run: which missing numbers a 201 implies.
+
+    ``stored``: (year, seq) of every stored request; ``answered``: (year, seq) of every
+    request answered 201; ``drawn``: {year: the counter's value}, the last number drawn.
+    A number is drawn by bumping the year's counter in the request's own transaction, so
+    the transactions that draw numbers queue on the counter row one after another, and a
+    rolled-back one (a killed worker's, or every transaction open when the database died)
+    gives its number back. A 201 for number N therefore means N was committed, after
+    every number below N of its year was: each of them missing is a gap the 201 implies,
+    a lost request. A missing number above every answered one was never answered, so no
+    client was told it is stored: it is reported, not counted as lost (it should not
+    happen either, since a number is only drawn by a transaction that also stores it).
+    """
+    stored = list(stored)
+    have = set(stored)
+    highest_answered, top = defaultdict(int), defaultdict(int)
+    for year, seq in answered:
+        highest_answered[year] = max(highest_answered[year], seq)
+        top[year] = max(top[year], seq)
+    for year, seq in have:
+        top[year] = max(top[year], seq)
+    for year, value in (drawn or {}).items():
+        top[year] = max(top[year], value)
+    implied, unanswered = [], []
+    for year in sorted(top):
+        for seq in range(1, top[year] + 1):
+            if (year, seq) not in have:
+                (implied if seq <= highest_answered[year] else unanswered).append((year, seq))
+    return Series(tuple(implied), tuple(unanswered), len(stored) - len(have))
+
+
+MARKER = re.compile(r"\((muatan-[^)]+)\)")  # the marker Client puts in each submission
+
+
+def duplicated_submissions(texts):
+    """How many stored requests repeat a submission already stored: the load clients
+    mark each submission's text with a marker of its own (client and count)."""
+    markers = Counter(m.group(1) for m in map(MARKER.search, texts) if m)
+    return sum(n - 1 for n in markers.values())
+
+
+
+def is_outage_error(status):
+    """A clean failure while a server is down: a 5xx answer or a connection error."""
+    return (isinstance(status, int) and status >= 500) or str(status).startswith("conn:")
+
+
+class Phases(NamedTuple):
+    before: Counter  # outcome -> count: answered before the fault
+    outage: Counter  # in flight at the fault, or begun before the application recovered
+    after: Counter   # begun once it had recovered
+
+
+def split_by_fault(results, fault_at, recovered_at):
+    """Submissions' outcomes around a fault. ``results``: (status, seconds, monotonic
+    start) as :class:`Client` records them; ``fault_at``: when the fault began;
+    ``recovered_at``: when the first 201 after the restart was answered (None: never)."""
+    phases = Phases(Counter(), Counter(), Counter())
+    for status, seconds, started in results:
+        if started + seconds < fault_at:
+            phase = phases.before
+        elif recovered_at is not None and started >= recovered_at:
+            phase = phases.after
+        else:
+            phase = phases.outage
+        phase[status] += 1
+    return phases
+
+
+class Stored(NamedTuple):
+    new: int              # requests stored by this run
+    answered: int         # distinct registration numbers answered 201
+    missing: int          # answered 201, not stored
+    partial: int          # stored, not whole (not one receipt letter and one 'diterima')
+    partial_answered: int  # ... of which were answered 201
+    extra: int            # stored, never answered 201 (in flight when a process died)
+    duplicated: int       # numbers stored or answered twice, submissions stored twice
+    series: Series
+
+    @property
+    def lost(self):
+        """Answered 201 and not stored whole."""
+        return self.missing + self.partial_answered
+
+
+def check_stored(session, before, created):
+    """What a run stored, against what it answered: every request answered 201 stored
+    whole (exactly one receipt letter and one 'diterima' event) and once, and the
+    registration series judged by :func:`judge_series`. ``before``: the numbers stored
+    before the run; ``created``: those answered 201 (in answer order)."""
     import sqlalchemy as sa
-    from ppid.info_requests.models import Letter, RequestEvent
-    rows = session.execute(sa.select(InfoRequest.id, InfoRequest.year, InfoRequest.seq)
-                           .where(InfoRequest.registration_number.in_(numbers))).all()
-    ids = [r.id for r in rows]
+    from ppid.core.models import Counter as CounterRow
+    from ppid.info_requests.models import InfoRequest, Letter, RequestEvent
+    rows = session.execute(sa.select(InfoRequest.id, InfoRequest.registration_number,
+                                     InfoRequest.year, InfoRequest.seq,
+                                     InfoRequest.information)).all()
+    new = [r for r in rows if r.registration_number not in before]
+    ids = [r.id for r in new]
     letters = dict(session.execute(
         sa.select(Letter.request_id, sa.func.count()).where(
             Letter.request_id.in_(ids), Letter.kind == "tanda_bukti")
@@ -152,13 +274,27 @@ def partial_records(session, InfoRequest, numbers):
         sa.select(RequestEvent.request_id, sa.func.count()).where(
             RequestEvent.request_id.in_(ids), RequestEvent.action == "diterima")
         .group_by(RequestEvent.request_id)).all())
-    partial = sum(1 for i in ids if letters.get(i) != 1 or events.get(i) != 1)
-    gaps = 0
-    for year in {r.year for r in rows}:
-        seqs = session.execute(sa.select(InfoRequest.seq).where(InfoRequest.year == year)
-                               .order_by(InfoRequest.seq)).scalars().all()
-        gaps += sum(b - a - 1 for a, b in zip(seqs, seqs[1:]))
-    return partial, gaps
+    answered = set(created)
+    numbers = [r.registration_number for r in new]
+    partial = [r for r in new if letters.get(r.id) != 1 or events.get(r.id) != 1]
+    answered_seqs = {parse_registration_number(n) for n in answered}
+    years = {r.year for r in new} | {y for y, _s in answered_seqs}
+    drawn = {}
+    for name, value in session.execute(sa.select(CounterRow.name, CounterRow.value)
+                                       .where(CounterRow.name.like("request:%"))):
+        year = int(name.rsplit(":", 1)[1])
+        if year in years:
+            drawn[year] = max(drawn.get(year, 0), value)
+    series = judge_series(((r.year, r.seq) for r in rows if r.year in years),
+                          answered_seqs, drawn)
+    return Stored(
+        new=len(new), answered=len(answered), missing=len(answered - set(numbers)),
+        partial=len(partial),
+        partial_answered=sum(1 for r in partial if r.registration_number in answered),
+        extra=len(set(numbers) - answered),
+        duplicated=(len(numbers) - len(set(numbers)) + len(created) - len(answered)
+                    + duplicated_submissions(r.information for r in new)),
+        series=series)
 
 
 def reindex_check(env, *extra):
@@ -167,21 +303,79 @@ def reindex_check(env, *extra):
                           text=True)
 
 
-def gunicorn_children(master_pid):
-    out = subprocess.run(["pgrep", "-P", str(master_pid)], capture_output=True, text=True)
+def children(pid):
+    """The child processes of ``pid`` (a gunicorn master's, a postmaster's)."""
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
     return [int(p) for p in out.stdout.split()]
 
 
-def is_indexer(pid):
+def _cmdline(pid):
     try:
-        return b"search-indexer" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
-        return False
+        return b""
+
+
+def is_indexer(pid):
+    return b"search-indexer" in _cmdline(pid)
+
+
+def is_background(pid):
+    """One of the `flask --app wsgi ppid ...` processes gunicorn.conf.py starts (the
+    search indexer, the job worker)."""
+    return b"\0ppid\0" in _cmdline(pid)
 
 
 def gunicorn_workers(master_pid):
-    """The master's worker processes (not the search indexer gunicorn.conf.py starts)."""
-    return [p for p in gunicorn_children(master_pid) if not is_indexer(p)]
+    """The master's worker processes (not the background processes gunicorn.conf.py
+    starts)."""
+    return [p for p in children(master_pid) if not is_background(p)]
+
+
+# The audit chain's key for the bench's production-mode app (PPID_AUDIT_KEY, _KEY_ID),
+# unless the environment gives one.
+BENCH_AUDIT_KEY = "bench-audit-key-" + "a" * 48
+
+
+def bench_env(database, data_dir):
+    """The environment of the bench's app: production mode, a fresh data directory, no
+    rate limit and no mail sent. ``database``: 'sqlite' or a PostgreSQL URL."""
+    url = f"sqlite:///{data_dir / 'ppid.sqlite3'}" if database == "sqlite" else database
+    return dict(os.environ, PPID_DATA_DIR=str(data_dir), PPID_DATABASE_URL=url,
+                PPID_RATELIMIT_ENABLED="false", PPID_MAIL_BACKEND="none",
+                PPID_SECRET_KEY="load-test-" + "k" * 40, PPID_ENV="production",
+                PPID_AUDIT_KEY=os.environ.get("PPID_AUDIT_KEY", BENCH_AUDIT_KEY),
+                PPID_AUDIT_KEY_ID=os.environ.get("PPID_AUDIT_KEY_ID", "bench"))
+
+
+def bench_app(env):
+    """Migrate and seed the bench's database; return an app on it for the checks."""
+    flask(env, "db", "upgrade")
+    flask(env, "ppid", "seed-demo")
+    sys.path.insert(0, str(ROOT))
+    os.environ.update({k: v for k, v in env.items() if k.startswith("PPID_")})
+    from ppid import create_app
+    return create_app()
+
+
+def start_gunicorn(env, port, workers, log=None):
+    """gunicorn on 127.0.0.1:``port``, returned once it listens and every worker booted.
+    ``log``: a file for its stderr (tracebacks of a database that is down)."""
+    server = subprocess.Popen(
+        [str(VENV_BIN / "gunicorn"), "--workers", str(workers), "--bind",
+         f"127.0.0.1:{port}", "--graceful-timeout", "5", "--log-level", "warning", "wsgi:app"],
+        cwd=ROOT, env=env, stderr=log)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    for _ in range(100):  # every worker booted (their start-up is not the load)
+        if len(gunicorn_workers(server.pid)) >= workers:
+            break
+        time.sleep(0.1)
+    return server
 
 
 def main():
@@ -202,22 +396,13 @@ def main():
     mix = parse_mix(args.mix)
 
     data_dir = Path(tempfile.mkdtemp(prefix="ppid-load-"))
-    url = f"sqlite:///{data_dir / 'ppid.sqlite3'}" if args.database == "sqlite" else args.database
-    env = dict(os.environ, PPID_DATA_DIR=str(data_dir), PPID_DATABASE_URL=url,
-               PPID_RATELIMIT_ENABLED="false", PPID_MAIL_BACKEND="none",
-               PPID_SECRET_KEY="load-test-" + "k" * 40, PPID_ENV="production")
+    env = bench_env(args.database, data_dir)
     print(f"database: {'SQLite (WAL)' if args.database == 'sqlite' else 'PostgreSQL'}; "
           f"{args.workers} gunicorn workers, {args.clients} clients, {args.seconds:.0f} s"
           f"{', one worker SIGKILLed mid-run' if args.kill_worker else ''}"
           f"{', the search indexer SIGKILLed mid-run' if args.kill_indexer else ''}", flush=True)
-    flask(env, "db", "upgrade")
-    flask(env, "ppid", "seed-demo")
-
-    sys.path.insert(0, str(ROOT))
-    os.environ.update({k: v for k, v in env.items() if k.startswith("PPID_")})
-    from ppid import create_app
+    app = bench_app(env)
     from ppid.extensions import db
-    app = create_app()
     import sqlalchemy as sa
     with app.app_context():
         from ppid.agencies.models import Agency
@@ -226,21 +411,8 @@ def main():
         before = set(db.session.execute(sa.select(InfoRequest.registration_number)).scalars())
 
     port = free_port()
-    server = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "--workers", str(args.workers), "--bind",
-         f"127.0.0.1:{port}", "--graceful-timeout", "5", "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=env)
+    server = start_gunicorn(env, port, args.workers)
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        for _ in range(100):  # every worker booted (their start-up is not the load)
-            if len(gunicorn_workers(server.pid)) >= args.workers:
-                break
-            time.sleep(0.1)
         created, lock = [], threading.Lock()
         if args.warmup > 0:
             # Warm-up: each worker's first requests compile templates, load the stemmer's
@@ -257,7 +429,7 @@ def main():
         clients = [Client(port, agencies, deadline, results, created, lock, i, mix)
                    for i in range(args.clients)]
         server_pids = [server.pid, *gunicorn_workers(server.pid)]
-        indexer_pids = [p for p in gunicorn_children(server.pid) if is_indexer(p)]
+        indexer_pids = [p for p in children(server.pid) if is_indexer(p)]
         indexer_before = cpu_seconds(indexer_pids)
         killed_cpu = {"server": 0.0, "indexer": 0.0}
         cpu_before, own_before = cpu_seconds(server_pids), time.process_time()
@@ -291,18 +463,18 @@ def main():
     total_5xx = 0
     for op in ("submit", "agency_page", "search"):
         rows = results.get(op, [])
-        lat = [e * 1000 for s, e in rows]
+        lat = [e * 1000 for s, e, _t in rows]
         errors = defaultdict(int)
-        for s, _e in rows:
+        for s, _e, _t in rows:
             if not (isinstance(s, int) and s < 400):
                 errors[str(s)] += 1
             if isinstance(s, int) and s >= 500:
                 total_5xx += 1
         print(f"{op:<12} {len(rows):>7} {len(rows) / wall:>8.1f} {percentile(lat, 50):>8.1f} "
               f"{percentile(lat, 95):>8.1f} {percentile(lat, 99):>8.1f}  {dict(errors) or '-'}")
-    pages = [e * 1000 for op in ("agency_page", "search") for s, e in results.get(op, [])]
+    pages = [e * 1000 for op in ("agency_page", "search") for s, e, _t in results.get(op, [])]
     print(f"page p95 (agency pages and search): {percentile(pages, 95):.1f} ms (target < 200)")
-    measured = sum(1 for st, _e in results.get("submit", []) if st == 201)
+    measured = sum(1 for st, _e, _t in results.get("submit", []) if st == 201)
     print(f"submissions answered 201 in the measured {wall:.1f} s: {measured} = "
           f"{measured / wall:.1f}/s (target >= 100/s on SQLite WAL); mix {args.mix}; "
           f"{len(created)} with the warm-up")
@@ -313,28 +485,24 @@ def main():
           f"{client_cpu / wall:.2f} cores, of {os.cpu_count()}")
 
     with app.app_context():
-        rows = db.session.execute(sa.select(InfoRequest.registration_number)).scalars().all()
-        new = [r for r in rows if r not in before]
-        dupes = len(new) - len(set(new))
-        answered = set(created)
-        missing = answered - set(new)
-        extra = set(new) - answered
-        print(f"database: {len(new)} new requests; duplicates {dupes}; answered 201 but "
-              f"missing {len(missing)}; stored without a 201 {len(extra)}; "
-              f"5xx responses {total_5xx}")
-        if extra:
-            print("  (stored without a 201: committed, then the connection was lost — the "
-                  "killed worker's in-flight requests; each is complete and numbered)")
-        partial, gaps = partial_records(db.session, InfoRequest, new)
-        print(f"partial records (a new request without exactly one receipt letter and one "
-              f"'diterima' event): {partial}; gaps in the registration sequence: {gaps}")
+        got = check_stored(db.session, before, created)
+    gaps = len(got.series.implied_gaps) + len(got.series.unanswered_gaps)
+    print(f"database: {got.new} new requests; duplicates {got.duplicated}; answered 201 but "
+          f"missing {got.missing}; stored without a 201 {got.extra}; "
+          f"5xx responses {total_5xx}")
+    if got.extra:
+        print("  (stored without a 201: committed, then the connection was lost — the "
+              "killed worker's in-flight requests; each is complete and numbered)")
+    print(f"partial records (a new request without exactly one receipt letter and one "
+          f"'diterima' event): {got.partial}; gaps in the registration sequence: {gaps}")
     check = reindex_check(env)
     print(f"search index check: exit {check.returncode}: {check.stdout.strip()[-300:]}")
     if check.returncode != 0:
         check = reindex_check(env, "--repair")
         print(f"search index repair: exit {check.returncode}: {check.stdout.strip()[-300:]}")
-    ok = (dupes == 0 and not missing and total_5xx == 0 and (args.kill_worker or not extra)
-          and partial == 0 and gaps == 0 and check.returncode == 0)
+    ok = (got.duplicated == 0 and not got.missing and total_5xx == 0
+          and (args.kill_worker or not got.extra) and got.partial == 0 and gaps == 0
+          and check.returncode == 0)
     print("RESULT:", "OK" if ok else "FAILED")
     return 0 if ok else 1
 
