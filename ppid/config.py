@@ -125,10 +125,14 @@ def load_config(app, overrides=None):
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     cfg["SQLALCHEMY_DATABASE_URI"] = url
+    # Defaults beside a deployment's own options (PPID_SQLALCHEMY_ENGINE_OPTIONS), not
+    # replaced by them: pre-ping replaces a pooled connection that died with a PostgreSQL
+    # restart, so the first request after it does not fail (bench/durability.py).
+    options = cfg["SQLALCHEMY_ENGINE_OPTIONS"] = dict(cfg.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if url.startswith("sqlite"):
-        cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
+        options.setdefault("connect_args", {"timeout": 30})
     else:
-        cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+        options.setdefault("pool_pre_ping", True)
     cfg["MAX_CONTENT_LENGTH"] = int(cfg["MAX_UPLOAD_BYTES"]) + 1024 * 1024
     cfg["HOLIDAY_CATEGORIES"] = tuple(
         c.strip() for c in (cfg["HOLIDAY_CATEGORIES"].split(",")
