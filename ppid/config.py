@@ -88,9 +88,9 @@ class Defaults:
     # Compliance indicator weights (DOMAIN.md section 10): disclosure and requests.
     COMPLIANCE_WEIGHTS = dict(reports_rules.DEFAULT_WEIGHTS)
 
-    # Search index updates from web requests are applied by a background thread this many
-    # seconds after a change, so concurrent changes share one index commit; 0 applies them
-    # after each response instead (tests, for determinism).
+    # Search: "auto" (PostgreSQL full-text search on PostgreSQL, else Whoosh), "whoosh" or
+    # "postgresql". Whoosh's indexer applies queued changes every SEARCH_DRAIN_DELAY seconds.
+    SEARCH_BACKEND = "auto"
     SEARCH_DRAIN_DELAY = 1.0
 
     # The audit log's seal (HMAC-SHA256, ppid/core/audit.py): the current key and its id,

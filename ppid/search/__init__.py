@@ -1,15 +1,16 @@
-"""Search: one Indonesian-aware Whoosh index over the DIP, document texts and the public
-request register (issue 5). The database is the truth; the index is derived data."""
+"""Search over the DIP, document texts and the public request register: one interface
+(services.search), two backends (backend.py): Whoosh beside SQLite, PostgreSQL's full-text
+search beside PostgreSQL, with one Indonesian analyzer. The database is the truth."""
 
 
 def init_app(app):
     from flask_babel import lazy_gettext as _l
 
     from ppid.core.hooks import hooks
-    from ppid.search import cli, indexing, officer, views  # noqa: F401 (commands, policies)
+    from ppid.search import backend, cli, indexing, officer, views  # noqa: F401 (commands)
     from ppid.search.wiring import register_sources
 
-    app.config.setdefault("SEARCH_AUTO_INDEX", True)
+    backend.check_config(app)
     indexing.init_app(app)
     register_sources()
     if "search" not in app.blueprints:

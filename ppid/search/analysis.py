@@ -1,23 +1,21 @@
-"""Indonesian text analysis for the search index.
+"""Indonesian text analysis, shared by both search backends (Whoosh and PostgreSQL).
 
 Two analyzers share one tokenizer:
 
-- :func:`stemming_analyzer` (lower-cased, accent-folded, Indonesian stop words removed,
-  Sastrawi stems) so that "kelola", "pengelolaan" and "dikelola" meet;
-- :func:`exact_analyzer` (lower-cased and accent-folded only) for "quoted phrases" and
-  the "did you mean" dictionary.
+- :func:`stemming_analyzer` (lower-cased, accent-folded, function words removed, Sastrawi
+  stems) so that "kelola", "pengelolaan" and "dikelola" meet, and "kinerja" and "kerja";
+- :func:`exact_analyzer` (lower-cased and accent-folded only) for "quoted phrases", queries
+  made only of function words, and the "did you mean" vocabulary.
 
 Numbers and references stay whole: "14/2008", "KALBAR/2026/00042" and "1.500.000" are one
 token each. At index time the parts of such a token ("14", "2008") are added at the same
 position, so a query for "2008" alone still finds "UU 14/2008", while a phrase query stays
-positional. "Pasal 17" is matched as the phrase "pasal 17" (see services.prepare_query).
+positional. "Pasal 17" is matched as the phrase "pasal 17" (see query.prepare).
 """
 import re
 import threading
 import unicodedata
-from collections import Counter
 from functools import lru_cache
-from itertools import chain
 
 from whoosh.analysis import Filter, StopFilter, Token, Tokenizer
 
@@ -30,17 +28,22 @@ _DIGIT_RE = re.compile(r"\d")
 REFERENCE_WORDS = ("pasal", "ayat", "huruf", "uu", "pp", "perda", "perki", "pergub",
                    "perbup", "perwali", "permendagri", "nomor", "no", "tahun")
 
-# Stop words: Sastrawi's list (the de-facto Indonesian list), less words that carry meaning
-# in this domain ("tidak" in "tidak dikuasai", "baru", "akhir", "tahun").
-_KEEP = {"tidak", "baru", "akhir", "awal", "tahun", "bulan", "hari", "masa", "pasal",
-         "nomor", "umum", "penting", "kurang", "lebih", "lama"}
+# Function words only: conjunctions, prepositions, demonstratives, particles and a few
+# auxiliaries, which carry no subject of their own. Reviewed by hand: no word here is the
+# root or the surface form of a content word (Sastrawi's list of about 800 words had
+# "kerja", "baik", "sama", "tahun" ...). Applied before stemming, at index and query time
+# alike; a query made only of these words searches them unstemmed (see query.py).
+STOP_WORDS = frozenset("""
+    yang dan atau serta di ke dari pada kepada untuk bagi dengan dalam oleh tentang
+    terhadap sebagai secara karena agar supaya bahwa jika kalau maka namun tetapi tapi
+    melainkan sedangkan hingga sampai sejak ketika saat selama ini itu tersebut adalah
+    ialah merupakan yaitu yakni juga pun lah kah tah nya para si sang akan sudah telah
+    sedang masih pernah sebuah seorang suatu antara per
+""".split())
 
 
-@lru_cache(maxsize=1)
 def stop_words():
-    from Sastrawi.StopWordRemover.StopWordRemoverFactory import StopWordRemoverFactory
-    words = set(StopWordRemoverFactory().get_stop_words())
-    return frozenset(w for w in words if w not in _KEEP)
+    return STOP_WORDS
 
 
 _stemmer = None
@@ -113,6 +116,13 @@ def tokens(text, mode="index"):
                 offset += len(part) + 1
 
 
+def stemmed_tokens(text, mode="index"):
+    """(term, position) of ``text`` as the stemming analyzer gives them (no Whoosh)."""
+    for word, pos, _s, _e in tokens(text, mode):
+        if word not in STOP_WORDS:
+            yield stem(word), pos
+
+
 class IndonesianTokenizer(Tokenizer):
     """Whoosh tokenizer over :func:`tokens` (lower-cased and folded already)."""
 
@@ -163,7 +173,7 @@ class SastrawiStemFilter(Filter):
 def stemming_analyzer():
     # renumber=False keeps the position gaps where stop words were.
     return (IndonesianTokenizer()
-            | StopFilter(stoplist=stop_words(), minsize=1, renumber=False)
+            | StopFilter(stoplist=STOP_WORDS, minsize=1, renumber=False)
             | SastrawiStemFilter())
 
 
@@ -175,82 +185,3 @@ def analyze(text, stemmed=True, mode="index"):
     """The terms the index sees for ``text`` (handy in tests and for debugging)."""
     analyzer = stemming_analyzer() if stemmed else exact_analyzer()
     return [t.text for t in analyzer(text, mode=mode)]
-
-
-# --- Index-time fast path ----------------------------------------------------------------
-# Indexing through the analyzers costs a Token object and a chain of generators per word.
-# At index time the functions below give the same terms straight from the regex matches:
-# each distinct raw token is analysed once (by tokens(), so the rules stay in one place)
-# and remembered, so a token seen before costs one dict lookup. The analyzers stay for
-# queries and highlighting; tests/unit/test_search_fast_index.py proves both agree.
-
-_TOKEN_CACHE_MAX = 200_000   # bounds the memory of a long-running process
-_token_cache = {}   # raw token -> (((exact term, relative position), ...), (stem, ...), width)
-
-
-def _learn(raw):
-    """Analyse one raw token (a TOKEN_RE match) for both fields and remember the result."""
-    stops = stop_words()
-    exact, stems, width = [], [], 0
-    for text, pos, _start, _end in tokens(raw, "index"):
-        exact.append((text.encode("utf-8"), pos))
-        if text not in stops:
-            # Only words go through the (cached) stemmer: unique numbers and references
-            # would push the words out of its cache.
-            stems.append((stem(text) if _is_stemmed(text) else text).encode("utf-8"))
-        width = pos + 1
-    entry = (tuple(exact), tuple(stems), width)
-    if len(_token_cache) >= _TOKEN_CACHE_MAX:
-        _token_cache.clear()
-    _token_cache[raw] = entry
-    return entry
-
-
-_last_lines = {}   # line -> its entries, from the previous call (see _entries)
-
-
-def _entries(text):
-    """The cache entries of the raw tokens of ``text``, in order.
-
-    Tokens never span a line, so each line is analysed once per call, and the lines of the
-    previous call are reused: the two text fields of a document hold the same title, body
-    and secondary lines, and the title three times.
-    """
-    global _last_lines
-    previous = _last_lines
-    lines = {}
-    get = _token_cache.get
-    entries = []
-    for line in text.split("\n"):
-        found = lines.get(line)
-        if found is None:
-            found = previous.get(line)
-            if found is None:
-                found = [get(raw) or _learn(raw) for raw in TOKEN_RE.findall(line)]
-            lines[line] = found
-        entries += found
-    _last_lines = lines
-    return entries
-
-
-def stemmed_term_counts(text):
-    """{term bytes: frequency} of ``text`` as :func:`stemming_analyzer` indexes it, in the
-    order of first occurrence."""
-    return Counter(chain.from_iterable(e[1] for e in _entries(text)))
-
-
-def exact_term_positions(text):
-    """{term bytes: [position, ...]} of ``text`` as :func:`exact_analyzer` indexes it, in
-    the order of first occurrence."""
-    positions = {}
-    get = positions.get
-    pos = 0
-    for exact, _stems, width in _entries(text):
-        for term, offset in exact:
-            at = get(term)
-            if at is None:
-                positions[term] = [pos + offset]
-            else:
-                at.append(pos + offset)
-        pos += width
-    return positions

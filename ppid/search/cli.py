@@ -1,5 +1,5 @@
-"""``flask --app wsgi ppid reindex [--check [--repair]]``, ``ppid search-drain`` and
-``ppid search-indexer``."""
+"""``flask --app wsgi ppid reindex [--check [--repair]]`` (both backends), and for the
+Whoosh backend ``ppid search-drain`` and ``ppid search-indexer``."""
 import click
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -10,10 +10,11 @@ from ppid.cli import cli
 def check_index(app=None):
     """Compare the database with the index: (missing, stale, extra) lists of keys."""
     from ppid.extensions import db
-    from ppid.search import index as sindex
+    from ppid.search import backend
     from ppid.search.index import iter_all_docs
 
-    indexed = {stored["key"]: stored.get("hash") for stored in sindex.stored_documents(app)}
+    indexed = {stored["key"]: stored.get("hash")
+               for stored in backend.get(app).stored_documents(app)}
     missing, stale = [], []
     seen = set()
     with Session(db.engine.execution_options(ppid_read_only=True)) as session:
@@ -29,11 +30,19 @@ def check_index(app=None):
 
 
 def repair_keys(keys, app=None):
-    """Re-queue the given keys (doc_type:doc_id) and drain them."""
+    """Write the given keys (doc_type:doc_id) anew: PostgreSQL at once, Whoosh through
+    the queue, drained here."""
     from ppid.core.db import utcnow
     from ppid.extensions import db
+    from ppid.search import backend
     from ppid.search.indexing import drain
     from ppid.search.models import SearchPending
+    if backend.name(app) == "postgresql":
+        from ppid.search import postgres
+        with Session(db.engine) as session:
+            postgres.write(session, {tuple(k.split(":", 1)) for k in keys})
+            session.commit()
+        return len(keys)
     if keys:
         with Session(db.engine) as session:
             now = utcnow()
@@ -53,11 +62,11 @@ def repair_keys(keys, app=None):
               help="Jumlah proses penulis saat membangun ulang.")
 def reindex_cmd(check_only, do_repair, procs):
     """Rebuild the search index from the database, or check it (exit 1 when it drifted)."""
-    from ppid.search import index as sindex
+    from ppid.search import backend
     if not check_only:
         if do_repair:
             raise click.UsageError("--repair hanya bersama --check")
-        count = sindex.rebuild(procs=procs)
+        count = backend.get().rebuild(procs=procs)
         click.echo(f"Indeks pencarian dibangun ulang: {count} dokumen.")
         return
     missing, stale, extra = check_index()
@@ -85,7 +94,11 @@ def reindex_cmd(check_only, do_repair, procs):
 @cli.command("search-drain")
 def search_drain_cmd():
     """Apply queued index updates (after an indexing failure; safe to run from cron)."""
+    from ppid.search import backend
     from ppid.search.indexing import drain, pending_count
+    if backend.name() == "postgresql":
+        click.echo("PostgreSQL: indeks ditulis bersama rekamannya; tidak ada antrean.")
+        return
     applied = drain()
     click.echo(f"{applied} perubahan diterapkan ke indeks; {pending_count()} masih antre.")
 
@@ -99,7 +112,11 @@ def search_indexer_cmd():
 
     from flask import current_app
 
+    from ppid.search import backend
     from ppid.search.indexing import run_indexer
+    if backend.name() == "postgresql":
+        click.echo("PostgreSQL: indeks ditulis bersama rekamannya; pengindeks tidak diperlukan.")
+        return
     stop = threading.Event()
 
     def on_signal(*_args):

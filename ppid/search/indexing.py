@@ -1,41 +1,50 @@
-"""Keeping the index right: queue changes on flush, apply them after commit.
+"""Keeping search right: every flush that changes a record of a registered source
+(ppid.search.sources) is seen here, and each backend takes it its own way.
 
-1. ``after_flush``: each changed object of a watched class adds a ``search_pending`` row in
-   the same transaction (so no committed change can be lost, even if the process dies).
-2. ``after_commit``: in a web request the queue is drained off the request's path. Under
-   gunicorn the search indexer process (:func:`run_indexer`) drains it every
-   ``SEARCH_DRAIN_DELAY`` seconds; without a live one, a per-process background thread
-   drains it that long after the first change it hears of. Either way the changes of
-   many requests share one Whoosh commit (a commit costs tens of milliseconds whatever
-   its size). With a delay of 0 it is drained after the response has been sent
-   (``call_on_close``). Elsewhere (CLI, services in tests) it is drained at once.
-3. :func:`drain` takes the single-writer lock, loads the queued records' current state in
-   its own session, writes it to Whoosh, and deletes exactly the queue rows it applied.
-   A failure leaves the rows for the next drain (next commit, next search, ``flask ppid
-   search-drain`` or ``reindex``) and never touches the database write that queued them.
+PostgreSQL backend: the touched records are collected per transaction and their search
+rows written just before it commits (``before_commit``), in the same transaction: nothing
+to queue, drain or repair (ppid.search.postgres).
+
+Whoosh backend: one way of applying changes.
+1. ``after_flush``: each changed record adds a ``search_pending`` row in the same
+   transaction, so no committed change can be lost, even if the process dies.
+2. The indexer (:func:`run_indexer`, ``flask ppid search-indexer``, which gunicorn.conf.py
+   runs beside the workers) applies the queue every ``SEARCH_DRAIN_DELAY`` seconds:
+   :func:`drain` takes the single-writer lock, loads the queued records' current state in
+   its own session, writes it to Whoosh in one commit, and deletes exactly the queue rows
+   it applied. A failure leaves the rows for the next round.
+3. Where no indexer runs (the development server, tests, CLI tools) or it died (its
+   heartbeat is stale), a search applies what is queued before it reads the index
+   (:func:`catch_up`), so it never shows less than the database holds.
 """
-import atexit
 import logging
 import os
-import threading
 import time
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, g, has_app_context, has_request_context
+from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ppid.core.db import utcnow, wants_write_lock
+from ppid.search import backend
 from ppid.search import index as sindex
 from ppid.search.sources import SOURCES, doc_key, ids_touched, watched_classes
 
 log = logging.getLogger(__name__)
 
 DRAIN_BATCH = 500
-_FLAG = "ppid_search_dirty"
-_QUEUED = "ppid_search_queued"
+_QUEUED = "ppid_search_queued"     # Whoosh: keys queued in this transaction
+_TOUCHED = "ppid_search_touched"   # PostgreSQL: keys to write before this commit
+_WRITING = "ppid_search_writing"   # this transaction took SQLite's write lock
 _installed = {"done": False}
+
+
+def _backend_of(session):
+    if has_app_context():
+        return backend.name(current_app)
+    return "postgresql" if session.get_bind().dialect.name == "postgresql" else "whoosh"
 
 
 def _after_flush(session, flush_context):
@@ -48,6 +57,11 @@ def _after_flush(session, flush_context):
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
         if isinstance(obj, classes):
             touched |= ids_touched(session, obj)
+    if not touched:
+        return
+    if _backend_of(session) == "postgresql":
+        session.info.setdefault(_TOUCHED, set()).update(touched)
+        return
     # A document is queued once per transaction, however many flushes touch it (a new
     # request's event, letter and mail all touch the request).
     queued = session.info.setdefault(_QUEUED, set())
@@ -56,60 +70,71 @@ def _after_flush(session, flush_context):
         return
     from ppid.search.models import SearchPending
     conn = session.connection()
-    if not _queue_table_exists(conn):
+    if not _table_exists(conn, "search_pending"):
         return
     now = utcnow()
     conn.execute(
         sa.insert(SearchPending.__table__),
         [{"doc_type": t, "doc_id": i[:100], "queued_at": now} for t, i in sorted(touched)])
     queued |= touched
-    session.info[_FLAG] = True
+
+
+def _before_commit(session):
+    if session.in_nested_transaction():
+        return
+    if session.new or session.dirty or session.deleted:
+        session.flush()   # (commit flushes after this event: the changes are seen now)
+    if not session.info.get(_TOUCHED):
+        return
+    keys = session.info.pop(_TOUCHED, set())
+    from ppid.search import postgres
+    if keys and _table_exists(session.connection(), "search_documents"):
+        postgres.write(session, keys)
 
 
 _table_seen = set()
 
 
-def _queue_table_exists(conn):
-    """A database migrated before the search feature has no queue table yet: then changes
-    are not queued (warned once), and ``flask ppid reindex`` builds the index later."""
-    key = str(conn.engine.url)
+def _table_exists(conn, name):
+    """A database migrated before the search feature has no search tables yet: then
+    changes are not recorded (warned once), and ``flask ppid reindex`` catches up later."""
+    key = (str(conn.engine.url), name)
     if key in _table_seen:
         return True
-    if sa.inspect(conn).has_table("search_pending"):
+    if sa.inspect(conn).has_table(name):
         _table_seen.add(key)
         return True
-    log.warning("table search_pending is missing (run the migrations); search updates are "
-                "not queued until it exists")
+    log.warning("table %s is missing (run the migrations); search updates are not "
+                "recorded until it exists", name)
     return False
+
+
+def _after_begin(session, transaction, connection):
+    # Whether this transaction writes (SQLite: began IMMEDIATE, holding the write lock),
+    # decided as ppid.core.db decides it, at its beginning (see _holds_write_transaction).
+    if transaction.parent is None:
+        session.info[_WRITING] = wants_write_lock()
 
 
 def _after_commit(session):
     session.info.pop(_QUEUED, None)
-    if not session.info.pop(_FLAG, False):
-        return
-    if not has_app_context():
-        return
-    app = current_app._get_current_object()
-    if not app.config.get("SEARCH_AUTO_INDEX", True):
-        return
-    if has_request_context():
-        g.ppid_search_dirty = True  # drained after the response (see init_app)
-    else:
-        drain_quietly(app)
+    session.info.pop(_TOUCHED, None)
 
 
 def _after_rollback(session, previous_transaction):
     # Any rollback, a savepoint's too, may have undone queue rows: queue anew what follows.
     session.info.pop(_QUEUED, None)
-    if not previous_transaction.nested:  # rows queued before a savepoint still count
-        session.info.pop(_FLAG, None)
+    if not previous_transaction.nested:  # records touched before a savepoint still count
+        session.info.pop(_TOUCHED, None)
 
 
 def install_listeners():
     """Session events, installed once per process (create_app runs several times)."""
     if _installed["done"]:
         return
+    event.listen(Session, "after_begin", _after_begin)
     event.listen(Session, "after_flush", _after_flush)
+    event.listen(Session, "before_commit", _before_commit)
     event.listen(Session, "after_commit", _after_commit)
     event.listen(Session, "after_soft_rollback", _after_rollback)
     _installed["done"] = True
@@ -117,26 +142,9 @@ def install_listeners():
 
 def init_app(app):
     install_listeners()
-    app.config.setdefault("SEARCH_AUTO_INDEX", True)
-
-    @app.after_request
-    def _schedule_drain(response):
-        if g.pop("ppid_search_dirty", False):
-            if float(app.config["SEARCH_DRAIN_DELAY"]) > 0:
-                if not indexer_alive(app):  # else the indexer process applies it
-                    background_drainer(app).notify()
-            else:
-                response.call_on_close(lambda: _drain_in_context(app))
-        return response
 
 
-# --- The indexer process ------------------------------------------------------------------
-# Whoosh is pure Python: a drain in a web worker's thread competes for that worker's GIL
-# with its requests (each SQLite call that releases the GIL can then wait a whole switch
-# interval to get it back, while the request may hold the database's write lock). Under
-# gunicorn one separate process (``flask ppid search-indexer``, started by
-# gunicorn.conf.py) applies the queue instead; it proves it is alive by touching a file in
-# the index directory, and workers drain in their own thread only when it is not.
+# --- The indexer (Whoosh backend) ------------------------------------------------------
 
 HEARTBEAT = "indexer.alive"
 _alive_checked = {}
@@ -147,10 +155,8 @@ def heartbeat_path(app):
 
 
 def stale_after(app):
-    """Seconds after which a drainer that should have acted is taken for dead: its
-    heartbeat (the indexer's) or its queue rows (a worker's) are older than this."""
+    """Seconds after which an indexer that should have acted is taken for dead."""
     return max(5.0, 4 * float(app.config.get("SEARCH_DRAIN_DELAY") or 1.0))
-
 
 
 def indexer_alive(app):
@@ -168,8 +174,9 @@ def indexer_alive(app):
 
 
 def run_indexer(app, stop):
-    """Apply the queue at every drain slot until ``stop`` (a threading.Event) is set, then
-    once more; the heartbeat file says the workers may leave the queue to this process."""
+    """Apply the queue every SEARCH_DRAIN_DELAY seconds until ``stop`` (a
+    threading.Event) is set, then once more; the heartbeat file tells searches that the
+    queue is being applied."""
     delay = float(app.config.get("SEARCH_DRAIN_DELAY") or 0) or 1.0
     beat = heartbeat_path(app)
     beat.parent.mkdir(parents=True, exist_ok=True)
@@ -177,9 +184,15 @@ def run_indexer(app, stop):
     try:
         while not stop.is_set():
             beat.touch()
-            if not _queue_is_empty(app):
-                _drain_in_context(app)
-            stop.wait(until_next_slot(delay))
+            with app.app_context():
+                try:
+                    if not _nothing_queued():
+                        drain(app, lock_timeout=delay)
+                except TimeoutError:
+                    pass   # a reindex holds the index: next round
+                except Exception:  # noqa: BLE001 - the rows stay queued for the next round
+                    log.exception("search indexer: applying the queue failed")
+            stop.wait(delay)
     finally:
         try:
             beat.unlink()
@@ -192,155 +205,43 @@ def run_indexer(app, stop):
                 log.warning("search indexer: changes left queued at exit", exc_info=True)
 
 
-class BackgroundDrainer:
-    """One daemon thread per process and app that drains the queue a moment after it is
-    told of a change. Changes arriving while it waits or drains share the next commit.
-
-    Nothing is lost if the process dies: the queue rows stay in the database and are
-    applied by the next drain of any process (or by a search, see drain_if_pending)."""
-
-    def __init__(self, app):
-        self.app = app
-        self.pid = os.getpid()
-        self._wake = threading.Event()
-        self._draining = False
-        self._thread = threading.Thread(target=self._run, name="ppid-search-drain",
-                                        daemon=True)
-        self._thread.start()
-        # A worker stopped gracefully (gunicorn's SIGTERM: sys.exit) applies what it
-        # queued last, so a restart leaves no index drift behind.
-        atexit.register(self.flush)
-
-    def flush(self):
-        """Apply changes this drainer was told of and has not applied yet."""
-        if self.pid == os.getpid() and (self._wake.is_set() or self._draining):
-            with self.app.app_context():
-                try:
-                    drain(self.app, lock_timeout=10.0)
-                except Exception:  # noqa: BLE001 - the rows stay queued for the next drain
-                    log.warning("search: changes left queued at exit", exc_info=True)
-
-    def notify(self):
-        self._wake.set()
-
-    def is_alive(self):
-        return self.pid == os.getpid() and self._thread.is_alive()
-
-    def _run(self):
-        while True:
-            self._wake.wait()
-            # Let more changes arrive: one commit for all of them, and for those of the
-            # other processes too, which wake at the same slot of the shared clock.
-            time.sleep(until_next_slot(float(self.app.config.get("SEARCH_DRAIN_DELAY") or 0)))
-            self._wake.clear()      # changes from now on ask for another round
-            self._draining = True
-            try:
-                if _queue_is_empty(self.app):
-                    continue        # another process's drain applied them
-                if _drain_in_context(self.app) is None:
-                    self._wake.set()  # the writer lock was busy: look again next slot
-            finally:
-                self._draining = False
-
-
-def until_next_slot(delay, now=None):
-    """Seconds until the next multiple of ``delay`` on the wall clock (0 < result <= delay).
-
-    Every worker process drains at these instants, so one of them takes the index writer
-    lock and applies the changes of all, instead of each process making its own commit.
-    """
-    if delay <= 0:
-        return 0.0
-    now = time.time() if now is None else now
-    return delay - (now % delay)
-
-
-def _queue_is_empty(app):
+def _reader():
+    """An engine whose SQLite transactions only read (they take no write lock)."""
     from ppid.extensions import db
-    try:
-        with app.app_context(), \
-                Session(db.engine.execution_options(ppid_read_only=True)) as session:
-            return _nothing_queued(session)
-    except Exception:  # noqa: BLE001 - let the drain itself try (and log what fails)
-        return False
-
-
-_drainers = {}
-_drainers_lock = threading.Lock()
-
-
-def background_drainer(app):
-    """This process's drainer for ``app`` (a new one after a fork: threads do not survive
-    it, and gunicorn forks its workers)."""
-    key = id(app)
-    drainer = _drainers.get(key)
-    if drainer is None or not drainer.is_alive():
-        with _drainers_lock:
-            drainer = _drainers.get(key)
-            if drainer is None or not drainer.is_alive():
-                drainer = _drainers[key] = BackgroundDrainer(app)
-    return drainer
-
-
-def _drain_in_context(app):
-    # In production no app context is active when the response closes. One is only when a
-    # test client shares the test's context: if that session holds the SQLite write lock,
-    # waiting for it would only time out; the queue is applied at the next drain instead.
-    if has_app_context() and _holds_write_transaction():
-        return
-    with app.app_context():
-        # Never queue up behind another worker: whoever holds the writer lock drains
-        # everything queued, and checks again after releasing it (see drain()).
-        try:
-            return drain(app, lock_timeout=0.0)
-        except TimeoutError:
-            return None
-        except Exception:  # noqa: BLE001 - the queue keeps the work for the next attempt
-            log.exception("search indexing failed; the changes stay queued for the next attempt")
-            return 0
-
-
-def drain_quietly(app=None):
-    """:func:`drain`, logging instead of raising: indexing never fails a database write."""
-    try:
-        return drain(app)
-    except Exception:  # noqa: BLE001 - the queue keeps the work for the next attempt
-        log.exception("search indexing failed; the changes stay queued for the next attempt")
-        return 0
+    return db.engine.execution_options(ppid_read_only=True)
 
 
 def pending_count(session=None):
     from ppid.search.models import SearchPending
-    from ppid.extensions import db
     if session is None:
-        with Session(db.engine.execution_options(ppid_read_only=True)) as s:
+        with Session(_reader()) as s:
             return s.execute(sa.select(sa.func.count(SearchPending.id))).scalar_one()
     return session.execute(sa.select(sa.func.count(SearchPending.id))).scalar_one()
+
+
+def _nothing_queued(older_than=None):
+    from ppid.search.models import SearchPending
+    stmt = sa.select(SearchPending.id).limit(1)
+    if older_than is not None:
+        stmt = stmt.where(SearchPending.queued_at <= utcnow() - older_than)
+    with Session(_reader()) as session:
+        return session.execute(stmt).first() is None
 
 
 def drain(app=None, *, max_batches=50, lock_timeout=sindex.LOCK_TIMEOUT):
     """Apply queued changes to the index; returns how many queue rows were applied.
 
-    After releasing the writer lock it looks once more for rows queued meanwhile (by
-    workers that found the lock busy and left their rows to us) and drains those too.
-    """
-    from ppid.extensions import db
-
+    After releasing the writer lock it looks once more for rows queued meanwhile and
+    drains those too."""
     app = app or current_app._get_current_object()
     if not SOURCES:
         return 0
     applied = 0
     for _round in range(5):
         applied += _drain_locked(app, max_batches, lock_timeout)
-        with Session(db.engine.execution_options(ppid_read_only=True)) as session:
-            if _nothing_queued(session):
-                break
+        if _nothing_queued():
+            break
     return applied
-
-
-def _nothing_queued(session):
-    from ppid.search.models import SearchPending
-    return session.execute(sa.select(SearchPending.id).limit(1)).first() is None
 
 
 def _drain_locked(app, max_batches, lock_timeout):
@@ -350,10 +251,9 @@ def _drain_locked(app, max_batches, lock_timeout):
     types = list(SOURCES)
     ix = sindex.get_index(app)
     applied = 0
-    reader = db.engine.execution_options(ppid_read_only=True)
     with sindex.writer_lock(sindex.index_dir(app), timeout=lock_timeout):
         for _ in range(max_batches):
-            with Session(reader) as session:
+            with Session(_reader()) as session:
                 rows = session.execute(
                     sa.select(SearchPending.id, SearchPending.doc_type, SearchPending.doc_id)
                     .where(SearchPending.doc_type.in_(types))
@@ -380,44 +280,28 @@ def _drain_locked(app, max_batches, lock_timeout):
     return applied
 
 
-def leftover_age(app):
-    """How old a queue row must be before a search applies it itself: with a background
-    drainer, younger rows are its work (a search doing it would only slow itself down)."""
-    delay = float(app.config.get("SEARCH_DRAIN_DELAY", 0))
-    return timedelta(seconds=stale_after(app)) if delay > 0 else timedelta(0)
-
-
 LEFTOVER_CHECK_INTERVAL = 1.0  # seconds
 _leftovers_checked = {}
 
 
-def drain_if_pending(app=None):
-    """Cheap check before a search: apply leftovers of an earlier failed drain, if any.
+def catch_up(app=None):
+    """Before a search: apply what is queued when no indexer is alive to do it, or what a
+    dead one left (rows older than :func:`stale_after`, looked for once a second).
 
-    Does not wait when another process holds the writer lock (it is draining already).
-    """
-    from ppid.extensions import db
-    from ppid.search.models import SearchPending
-    if not SOURCES:
+    Never waits for another process holding the writer lock (it is applying them)."""
+    if not SOURCES or _holds_write_transaction():
         return
-    if _holds_write_transaction():
-        return  # the caller's open SQLite write transaction would block our delete
     app = app or current_app._get_current_object()
-    age = leftover_age(app)
-    if age:
-        # Leftovers are rows at least ``age`` old (a dead drainer's): looking once a
-        # second per process finds them as soon, without a query on every search.
+    older_than = None
+    if indexer_alive(app):
         now = time.monotonic()
         if now - _leftovers_checked.get(id(app), float("-inf")) < LEFTOVER_CHECK_INTERVAL:
             return
         _leftovers_checked[id(app)] = now
+        older_than = timedelta(seconds=stale_after(app))
     try:
-        with Session(db.engine.execution_options(ppid_read_only=True)) as session:
-            older = utcnow() - age
-            if session.execute(sa.select(SearchPending.id)
-                               .where(SearchPending.queued_at <= older).limit(1)
-                               ).first() is None:
-                return
+        if _nothing_queued(older_than):
+            return
         drain(app, max_batches=4, lock_timeout=0.0)
     except TimeoutError:
         return
@@ -427,8 +311,10 @@ def drain_if_pending(app=None):
 
 def _holds_write_transaction():
     """True when this thread's session has an SQLite transaction that took the write lock
-    (outside reading web requests every SQLite transaction does: see ppid.core.db)."""
+    (outside reading web requests every SQLite transaction does: see ppid.core.db): the
+    queue's rows could not be deleted before it ends."""
     from ppid.extensions import db
-    if db.engine.dialect.name != "sqlite" or not db.session().in_transaction():
+    session = db.session()
+    if db.engine.dialect.name != "sqlite" or not session.in_transaction():
         return False
-    return wants_write_lock()
+    return session.info.get(_WRITING, True)

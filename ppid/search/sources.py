@@ -20,7 +20,8 @@ class SearchDoc:
     doc_id: str              # the record's primary key, as text
     public_id: str           # what the public sees: the item id or the registration number
     title: str
-    body: str = ""           # long text: summary, extracted document text
+    body: str = ""           # the summary (a request: its public subject)
+    text: str = ""           # long text: the latest document's extracted text
     meta: str = ""           # secondary words: agency name, unit, obligation, state, outcome
     agency: str = ""         # agency slug
     agency_name: str = ""

@@ -76,7 +76,7 @@ def load_dip(session, ids):
         obligation = it.obligation
         out[str(it.id)] = SearchDoc(
             doc_type="dip", doc_id=str(it.id), public_id=str(it.id), title=it.title,
-            body=_join(it.summary, texts.get(it.id) or ""),
+            body=it.summary or "", text=texts.get(it.id) or "",
             meta=_join(agency.name, agency.short_name, it.holding_unit, it.responsible,
                        it.made_at_place,
                        f"{obligation.code}. {obligation.title}" if obligation else "",

@@ -47,6 +47,51 @@ def test_stop_words_are_removed_from_the_stemmed_field_only():
         "laporan", "yang", "dan", "keuangan"]
 
 
+def test_content_words_stay_and_meet_their_affixed_forms():
+    """Sastrawi's stop list removed "kerja", "baik" and "sama" before stemming."""
+    assert analyze("kerja baik sama") == ["kerja", "baik", "sama"]
+    assert analyze("pekerjaan kebaikan bersama kinerja") == ["kerja", "baik", "sama", "kerja"]
+
+
+def test_the_parser_makes_one_tree_for_both_backends():
+    from ppid.search.query import And, Not, Or, Phrase, Term, parse, prepare
+    assert parse(prepare("laporan keuangan")) == And((Term("laporan", "lapor"),
+                                                      Term("keuangan", "uang")))
+    assert parse(prepare('"laporan keuangan" OR anggaran')) == Or((
+        Phrase(("laporan", "keuangan")), Term("anggaran", "anggar")))
+    assert parse(prepare("kontrak NOT (jembatan OR jalan)")) == And((
+        Term("kontrak", "kontrak"), Not(Or((Term("jembatan", "jembatan"),
+                                             Term("jalan", "jalan"))))))
+    assert parse(prepare("UU 14/2008")) == Phrase(("uu", "14/2008"))
+    assert parse(prepare("serta-merta")) == Phrase(("serta", "merta"))
+
+
+def test_function_words_are_left_out_beside_others_and_kept_alone():
+    from ppid.search.query import And, Term, parse
+    assert parse("data yang dikecualikan") == And((Term("data", "data"),
+                                                    Term("dikecualikan", "kecuali")))
+    assert parse("yang dan") == And((Term("yang", None), Term("dan", None)))
+    assert parse("yang") == Term("yang", None)
+
+
+@pytest.mark.parametrize("q", ["AND", "OR", "NOT", "(", ")", "((", "NOT NOT", "* ? ~",
+                               "AND OR NOT", ") laporan (", "()"])
+def test_the_parser_never_fails(q):
+    from ppid.search.query import parse
+    parse(q)
+
+
+def test_a_fallback_needs_most_of_the_words():
+    from ppid.search.query import parse, relaxed
+    assert relaxed(parse("anggaran")) is None
+    assert relaxed(parse("a OR b")) is None
+    assert relaxed(parse("pengelolaan anggaran"))[2] == 1
+    assert relaxed(parse("irigasi bendungan waduk"))[2] == 2
+    assert relaxed(parse("irigasi bendungan waduk pompa kolam"))[2] == 3
+    positive, excluded, _n = relaxed(parse("irigasi bendungan NOT sawah"))
+    assert len(positive) == 2 and len(excluded) == 1
+
+
 def test_hyphenated_words_are_separate_words():
     assert analyze("serta-merta buku-buku", stemmed=False) == ["serta", "merta", "buku", "buku"]
 

@@ -1,0 +1,350 @@
+"""The PostgreSQL backend: full-text search in the database, in the same transaction.
+
+Each public record has one row in ``search_documents`` (ppid.search.models), written just
+before the transaction that changed the record commits (ppid.search.indexing): its
+Sastrawi stems as a weighted ``tsvector`` (``terms``: A title, B summary, C document
+text, D agency name and other secondary words) under a GIN index, its folded words
+unstemmed (``exact``) for phrases, and what a result shows. The words are analysed in
+Python by the same analyzer as the Whoosh backend's (ppid.search.analysis), so both find
+the same documents; PostgreSQL only stores, matches and ranks the lexemes it is given
+(``'lexeme':position+weight`` literals, tsquery literals). The vocabulary for "did you
+mean" is ``search_words`` under a ``pg_trgm`` index. Nothing to queue, drain or share:
+several application servers (and read replicas) see what the database holds.
+"""
+import logging
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import Session
+
+from ppid.search import query as squery
+from ppid.search.analysis import STOP_WORDS, fold, stem, tokens
+from ppid.search.models import SearchDocument, SearchWord
+from ppid.search.sources import SOURCES, SearchDoc
+
+log = logging.getLogger(__name__)
+
+MAX_POSITION = 16383        # PostgreSQL's largest tsvector position
+MAX_POSITIONS = 256         # positions kept per lexeme (PostgreSQL's limit)
+MAX_LEXEME_CHARS = 200
+# ts_rank's weights of D, C, B, A: a word in the title counts most, one only in the
+# agency's name least (see ppid.search.index.FIELD_BOOSTS for Whoosh's). ts_rank takes
+# each query word's best weight, so a document with every word in its summary (0.8 each)
+# outranks one with a word in its title (1.0) and the other in the agency's name only.
+RANK_WEIGHTS = "{0.02, 0.4, 0.8, 1.0}"
+RANK_NORMALIZATION = 0      # by weight, not length (repeats add little: 1/n^2 each)
+SNIPPET_SOURCE_CHARS = 1_500
+VOCABULARY_MIN = 4          # shorter words are never corrected ("did you mean")
+
+D = SearchDocument.__table__
+W = SearchWord.__table__
+TSQUERY = postgresql.TSQUERY()
+TSVECTOR = postgresql.TSVECTOR()
+
+
+# --- Writing -------------------------------------------------------------------------------
+
+def _quote(lexeme):
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector_literal(parts, stemmed=True):
+    """The tsvector text of ``parts`` [(text, weight letter)], analysed as the Whoosh
+    backend analyses them: stems without function words (``stemmed``), else every folded
+    word. Positions run on across the parts, with a gap so no phrase spans two parts."""
+    lexemes = {}
+    base = 0
+    for text, weight in parts:
+        if not text:
+            continue
+        last = 0
+        for word, pos, _s, _e in tokens(text):
+            last = pos
+            if stemmed:
+                if word in STOP_WORDS:
+                    continue
+                word = stem(word)
+            if len(word) > MAX_LEXEME_CHARS:
+                continue
+            found = lexemes.setdefault(word, [])
+            if len(found) < MAX_POSITIONS:
+                found.append(f"{min(base + pos + 1, MAX_POSITION)}{weight}")
+        base += last + 2
+    return " ".join(f"{_quote(w)}:{','.join(p)}" for w, p in lexemes.items())
+
+
+def row_of(doc: SearchDoc):
+    """The ``search_documents`` row of one document."""
+    title, body = doc.title or "", doc.body or ""
+    if body == title:  # (a request's subject is both)
+        body = ""
+    parts = [(title, "A"), (body, "B"), (doc.text or "", "C"), (doc.meta or "", "D")]
+    return {
+        "doc_type": doc.doc_type, "doc_id": doc.doc_id, "public_id": doc.public_id,
+        "title": title, "agency": doc.agency or "", "agency_name": doc.agency_name or "",
+        "category": doc.category or "", "year": doc.year, "date": doc.date,
+        "url": doc.url, "snip": (doc.body or doc.text or doc.meta)[:SNIPPET_SOURCE_CHARS],
+        "extra": dict(doc.extra), "hash": doc.content_hash(),
+        "terms": tsvector_literal(parts),
+        "exact": tsvector_literal([(p, "") for p, _w in parts], stemmed=False),
+    }
+
+
+def words_of(doc: SearchDoc):
+    """The vocabulary words of a document (folded, unstemmed, alphabetic)."""
+    out = set()
+    for text in (doc.title, doc.body, doc.text, doc.meta):
+        for word, _p, _s, _e in tokens(text or "", "query"):
+            if VOCABULARY_MIN <= len(word) <= 100 and word.isalpha():
+                out.add(word)
+    return out
+
+
+def write_docs(conn, docs, deleted=()):
+    """Upsert ``docs`` (SearchDocs) and delete the ``deleted`` (doc_type, doc_id) keys."""
+    for doc_type, doc_id in deleted:
+        conn.execute(sa.delete(D).where(D.c.doc_type == doc_type, D.c.doc_id == doc_id))
+    if not docs:
+        return
+    rows = [row_of(d) for d in docs]
+    stmt = pg_insert(D).values({
+        **{c: sa.bindparam(c) for c in rows[0] if c not in ("terms", "exact")},
+        "terms": sa.cast(sa.bindparam("terms", type_=sa.Text), TSVECTOR),
+        "exact": sa.cast(sa.bindparam("exact", type_=sa.Text), TSVECTOR)})
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["doc_type", "doc_id"],
+        set_={c: stmt.excluded[c] for c in rows[0] if c not in ("doc_type", "doc_id")})
+    conn.execute(stmt, rows)
+    words = sorted(set().union(*(words_of(d) for d in docs)))
+    if words:
+        # In one order for every transaction, so two writers never wait on each other's
+        # new words in opposite orders (a deadlock).
+        conn.execute(sa.text(
+            "INSERT INTO search_words (word) SELECT w FROM unnest(CAST(:words AS text[])) "
+            "AS w ORDER BY w ON CONFLICT DO NOTHING"), {"words": words})
+
+
+def write(session, keys):
+    """Bring the rows of the (doc_type, doc_id) ``keys`` up to date, in ``session``'s
+    transaction (called just before it commits)."""
+    wanted = {}
+    for doc_type, doc_id in keys:
+        if doc_type in SOURCES:
+            wanted.setdefault(doc_type, set()).add(doc_id)
+    docs, deleted = [], []
+    for doc_type, ids in sorted(wanted.items()):
+        loaded = SOURCES[doc_type].load(session, sorted(ids))
+        for i in sorted(ids):
+            doc = loaded.get(i)
+            if doc is None:
+                deleted.append((doc_type, i))
+            else:
+                docs.append(doc)
+    write_docs(session.connection(), docs, deleted)
+
+
+def rebuild(app=None, procs=1, limitmb=None, batch=500):
+    """Write every public document's row anew (after an analyzer change); the rows of
+    records that are no longer public go. Returns the number of documents."""
+    from ppid.extensions import db
+    from ppid.search.index import iter_all_docs
+    count = 0
+    with Session(db.engine) as session:
+        conn = session.connection()
+        conn.execute(sa.delete(D))
+        conn.execute(sa.delete(W))
+        chunk = []
+        for doc in iter_all_docs(session, batch=batch):
+            chunk.append(doc)
+            if len(chunk) >= batch:
+                write_docs(conn, chunk)
+                count += len(chunk)
+                chunk = []
+        write_docs(conn, chunk)
+        count += len(chunk)
+        session.commit()
+    log.info("search rows rebuilt in PostgreSQL: %d documents", count)
+    return count
+
+
+def clear(app=None):
+    """Nothing to clear: the rows live and die with the records."""
+
+
+def before_search(app=None):
+    """Nothing to catch up with: the rows are written with the records."""
+
+
+def stored_documents(app=None):
+    """Every row, as the Whoosh backend's stored fields (checks and tests)."""
+    from ppid.extensions import db
+    cols = [c for c in D.c if c.name not in ("terms", "exact")]
+    with db.engine.connect() as conn:
+        rows = conn.execute(sa.select(*cols)).mappings().all()
+    return [{**r, "type": r["doc_type"], "key": f"{r['doc_type']}:{r['doc_id']}"}
+            for r in rows]
+
+
+# --- Searching -------------------------------------------------------------------------
+
+def _tsq(text):
+    return sa.cast(sa.literal(text, sa.Text), TSQUERY)
+
+
+def _phrase_tsq(words):
+    """'a' <-> 'b' (with <N> across left-out function words), or None when empty."""
+    out, gap = [], 1
+    for word in words:
+        if word is None:
+            gap += 1
+            continue
+        if out:
+            out.append(f"<{gap}>" if gap > 1 else "<->")
+        out.append(_quote(word))
+        gap = 1
+    return " ".join(out) or None
+
+
+def _pure(node):
+    """The tsquery over ``terms`` of a node made of stemmed words only, else None."""
+    if isinstance(node, squery.Term):
+        return _quote(node.stem) if node.stem is not None else None
+    if isinstance(node, (squery.And, squery.Or)):
+        parts = [_pure(n) for n in node.items]
+        if any(p is None for p in parts):
+            return None
+        return "(" + (" & " if isinstance(node, squery.And) else " | ").join(parts) + ")"
+    if isinstance(node, squery.Not):
+        inner = _pure(node.item)
+        return None if inner is None else f"!{inner}"
+    return None
+
+
+def _match(column, tsquery_text):
+    return column.op("@@", is_comparison=True)(_tsq(tsquery_text))
+
+
+def condition(node):
+    """The SQL condition of a query tree (ppid.search.query) on ``search_documents``."""
+    pure = _pure(node)
+    if pure is not None:
+        return _match(D.c.terms, pure)
+    if isinstance(node, squery.Term):   # a function word: unstemmed
+        return _match(D.c.exact, _quote(node.word))
+    if isinstance(node, squery.Phrase):
+        exact = _match(D.c.exact, _phrase_tsq(node.words))
+        stems = _phrase_tsq([None if w in STOP_WORDS else stem(w) for w in node.words])
+        if stems is None:
+            return exact
+        return sa.and_(_match(D.c.terms, stems), exact)  # the index, then exact
+    if isinstance(node, squery.And):
+        return sa.and_(*[condition(n) for n in node.items])
+    if isinstance(node, squery.Or):
+        return sa.or_(*[condition(n) for n in node.items])
+    if isinstance(node, squery.Not):
+        return sa.not_(condition(node.item))
+    raise TypeError(node)
+
+
+def _rank(node):
+    stems, _exact = squery.highlight_words(node)
+    if not stems:
+        return sa.literal(0.0)
+    q = " | ".join(_quote(s) for s in sorted(stems))
+    return sa.func.ts_rank(sa.cast(sa.literal(RANK_WEIGHTS), postgresql.ARRAY(sa.REAL)),
+                           D.c.terms, _tsq(q), RANK_NORMALIZATION)
+
+
+_FACET_COLUMNS = {"type": D.c.doc_type, "agency": D.c.agency, "category": D.c.category,
+                  "year": D.c.year}
+_SHOWN = [D.c.doc_type, D.c.doc_id, D.c.public_id, D.c.title, D.c.agency, D.c.agency_name,
+          D.c.category, D.c.year, D.c.url, D.c.snip, D.c.extra]
+
+
+def execute(app, node, params, relaxed=None):
+    """One page of results (ppid.search.services.Page), as the Whoosh backend's execute."""
+    from ppid.extensions import db
+    from ppid.search.services import FACETS, Page
+    filters = [_FACET_COLUMNS[name] == value for name, value in params.filters().items()]
+    rank = _rank(node)
+    if relaxed is None:
+        where = sa.and_(condition(node), *filters)
+        order = []
+    else:
+        positive, excluded, minmatch = relaxed
+        conds = [condition(n) for n in positive]
+        coord = sum((sa.cast(c, sa.Integer) for c in conds[1:]), sa.cast(conds[0], sa.Integer))
+        where = sa.and_(sa.or_(*conds), coord >= minmatch,
+                        *[condition(n) for n in excluded], *filters)
+        order = [coord.desc()]
+    if params.sort == "date":
+        order += [D.c.date.desc().nulls_last(), rank.desc()]
+    else:
+        order += [rank.desc(), D.c.date.desc().nulls_last()]
+    order += [D.c.doc_type, D.c.doc_id]
+    start = (params.page - 1) * params.per_page
+    conn = db.session.connection()
+    rows = conn.execute(sa.select(*_SHOWN).where(where).order_by(*order)
+                        .limit(params.per_page).offset(start)).mappings().all()
+    stored = [{**r, "type": r["doc_type"]} for r in rows]
+    facets = {}
+    if params.facets:
+        cols = [_FACET_COLUMNS[name] for name in FACETS]
+        grouped = conn.execute(
+            sa.select(*cols, sa.func.count().label("n")).where(where)
+            .group_by(sa.func.grouping_sets(*[sa.tuple_(c) for c in cols]))).all()
+        facets = {name: {} for name in FACETS}
+        for row in grouped:
+            for i, name in enumerate(FACETS):
+                if row[i] is not None:
+                    facets[name][row[i]] = row.n
+        total = sum(facets["type"].values())
+    elif rows or start:
+        total = conn.execute(sa.select(sa.func.count()).select_from(D).where(where)
+                             ).scalar_one()
+    else:
+        total = 0
+    return Page(stored, total, facets)
+
+
+def _distance(a, b):
+    """Levenshtein distance (the corrections Whoosh's corrector offers: at most 2)."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1,
+                               previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def suggest(app, text):
+    """ "Did you mean" for words that occur nowhere in the texts, or None: the closest
+    vocabulary word by trigrams, within two edits and with the same first letter."""
+    from ppid.extensions import db
+    from ppid.search.index import _replace_word
+    words = {}
+    for word in squery.plain_words(text):
+        w = fold(word)
+        if len(w) >= VOCABULARY_MIN and w.isalpha():
+            words.setdefault(w, word)
+    if not words:
+        return None
+    conn = db.session.connection()
+    known = set(conn.execute(sa.select(W.c.word).where(W.c.word.in_(list(words))))
+                .scalars())
+    corrected, changed = text, False
+    for w, typed in words.items():
+        if w in known:
+            continue
+        candidates = conn.execute(sa.text(
+            "SELECT word FROM search_words WHERE word % :w "
+            "ORDER BY similarity(word, :w) DESC, word LIMIT 20"), {"w": w}).scalars().all()
+        close = sorted((_distance(w, c), i, c) for i, c in enumerate(candidates)
+                       if c[0] == w[0] and c != w)
+        if close and close[0][0] <= 2:
+            corrected = _replace_word(corrected, typed, close[0][2])
+            changed = True
+    return corrected if changed else None
