@@ -1,43 +1,59 @@
 """Gunicorn reads this file from its working directory (the repository, or the app
-directory under systemd): besides the workers it runs one search indexer process.
+directory under systemd): besides the workers it runs the registry's background processes.
 
-The indexer (``flask --app wsgi ppid search-indexer``) applies the search queue every
-PPID_SEARCH_DRAIN_DELAY seconds, off the workers' processes (see ppid/search/indexing.py).
-It is started before the workers and stopped after them, with a last drain. If it dies,
-the workers notice its stale heartbeat and drain in their own threads meanwhile.
-Set PPID_SEARCH_INDEXER=off to run without it (each worker then drains itself).
-Command-line options (--workers, --bind, ...) still apply on top of this file.
+* The search indexer (``flask --app wsgi ppid search-indexer``) applies the search queue
+  every PPID_SEARCH_DRAIN_DELAY seconds, off the workers' processes (see
+  ppid/search/indexing.py). If it dies, the workers notice its stale heartbeat and drain in
+  their own threads meanwhile. PPID_SEARCH_INDEXER=off runs without it (each worker then
+  drains itself).
+* The job worker (``flask --app wsgi ppid worker``) runs background jobs, such as the text
+  of uploaded documents, in limited child processes (ppid/core/jobs.py). PPID_JOB_WORKER=off
+  runs without it: then run ``flask --app wsgi ppid worker`` elsewhere (its own systemd
+  unit, or ``--once`` from cron), or the jobs wait.
+
+They are started before the workers and stopped after them (SIGTERM: each finishes what it
+is doing). Command-line options (--workers, --bind, ...) still apply on top of this file.
 """
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
-_indexer = {}
+# (name in the log, environment switch, command after `flask --app wsgi ppid`)
+BACKGROUND = (
+    ("search indexer", "PPID_SEARCH_INDEXER", "search-indexer"),
+    ("job worker", "PPID_JOB_WORKER", "worker"),
+)
+_OFF = ("off", "0", "false", "no")
+_processes = {}  # command -> Popen
 
 
 def on_starting(server):
-    if os.environ.get("PPID_SEARCH_INDEXER", "").lower() in ("off", "0", "false", "no"):
-        return
     here = Path(__file__).resolve().parent
     flask = Path(sys.executable).with_name("flask")
-    command = ([str(flask)] if flask.exists() else [sys.executable, "-m", "flask"]) + [
-        "--app", "wsgi", "ppid", "search-indexer"]
-    _indexer["proc"] = subprocess.Popen(command, cwd=here)
-    server.log.info("search indexer started (pid %s)", _indexer["proc"].pid)
+    base = ([str(flask)] if flask.exists() else [sys.executable, "-m", "flask"]) + [
+        "--app", "wsgi", "ppid"]
+    for name, switch, command in BACKGROUND:
+        if os.environ.get(switch, "").lower() in _OFF:
+            continue
+        proc = _processes[command] = subprocess.Popen(base + [command], cwd=here)
+        server.log.info("%s started (pid %s)", name, proc.pid)
 
 
 def on_exit(server):
-    proc = _indexer.pop("proc", None)
-    if proc is None:
-        return
-    try:  # systemd signals the whole group: then it is stopping already
-        proc.wait(timeout=1)
-    except subprocess.TimeoutExpired:
-        proc.terminate()  # it applies what is still queued, then exits
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    server.log.info("search indexer stopped (exit %s)", proc.returncode)
+    running = [(name, _processes.pop(command)) for name, _switch, command in BACKGROUND
+               if command in _processes]
+    first_look = time.monotonic() + 1
+    for _name, proc in running:
+        try:  # systemd signals the whole group: then they are stopping already
+            proc.wait(timeout=max(0.0, first_look - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.terminate()  # each finishes its work (a last drain, the current job)
+    for name, proc in running:
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        server.log.info("%s stopped (exit %s)", name, proc.returncode)

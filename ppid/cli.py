@@ -215,13 +215,58 @@ def send_mail_cmd(limit):
     click.echo(f"terkirim {sent}, gagal {failed}")
 
 
+def _echo_jobs(outcomes):
+    from ppid.core import jobs
+    click.echo(f"pekerjaan latar: {outcomes[jobs.DONE]} selesai, {outcomes[jobs.RETRIED]} "
+               f"akan diulang, {outcomes[jobs.FAILED]} gagal")
+
+
+@cli.command("worker")
+@click.option("--once", is_flag=True, help="Jalankan pekerjaan yang siap, lalu berhenti "
+                                           "(cron, uji).")
+def worker_cmd(once):
+    """Run background jobs (document text, ...) in limited child processes; gunicorn.conf.py
+    starts it beside the web workers. SIGTERM or Ctrl-C stops it after the current job."""
+    import signal
+    import threading
+
+    from ppid.core.jobs import run_worker
+    stop = threading.Event()
+
+    def on_signal(*_args):
+        for sig in (signal.SIGTERM, signal.SIGINT):  # a second signal must not cut the job
+            signal.signal(sig, signal.SIG_IGN)
+        stop.set()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, on_signal)
+    outcomes = run_worker(current_app._get_current_object(), stop, once=once)
+    if once:
+        _echo_jobs(outcomes)
+
+
+def _echo_queued_jobs():
+    import sqlalchemy as sa
+
+    from ppid.core import jobs
+    from ppid.core.models import Job
+    queued = db.session.execute(sa.select(sa.func.count(Job.id))
+                                .where(Job.state == jobs.QUEUED)).scalar_one()
+    db.session.rollback()
+    if queued:
+        click.echo(f"{queued} pekerjaan latar (teks dokumen untuk pencarian) menunggu "
+                   "'flask --app wsgi ppid worker'; make run menjalankannya di samping "
+                   "gunicorn.")
+
+
 @cli.command("seed-demo")
 def seed_demo_cmd():
-    """Load the demo province and demo accounts (idempotent)."""
+    """Load the demo province and demo accounts (idempotent). The text of their documents
+    is read by the job worker (`flask ppid worker`, started by gunicorn.conf.py)."""
     from ppid.demo import seed_demo
     summary = seed_demo()
     for line in summary:
         click.echo(line)
+    _echo_queued_jobs()
 
 
 @cli.command("seed-if-empty")
@@ -234,6 +279,7 @@ def seed_if_empty_cmd():
         from ppid.demo import seed_demo
         for line in seed_demo():
             click.echo(line)
+        _echo_queued_jobs()
     else:
         click.echo("Basis data sudah berisi; data demo tidak dimuat ulang.")
 

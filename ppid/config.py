@@ -68,6 +68,28 @@ class Defaults:
 
     # Uploads (DIP documents, power of attorney, released files).
     MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+    # ZIP-based files (DOCX, XLSX, ODT, ...) are refused when their central directory says
+    # they expand beyond this size or ratio, or hold this many parts (ppid/core/uploads.py).
+    UPLOAD_ZIP_MAX_EXPANDED_BYTES = 256 * 1024 * 1024
+    UPLOAD_ZIP_MAX_RATIO = 100
+    UPLOAD_ZIP_MAX_MEMBERS = 5000
+    # A DIP document's PDF is checked for scripts and embedded files in a limited child
+    # process before anything is written; one that cannot be checked in time is refused.
+    PDF_CHECK_TIMEOUT_SECONDS = 5
+    # Text of DIP documents for search: extracted after commit by a background job, in a
+    # child process with these limits (ppid/core/extract.py).
+    EXTRACT_TIMEOUT_SECONDS = 20
+    EXTRACT_MEMORY_MB = 512
+    EXTRACT_MAX_CHARS = 1_000_000
+    # Background jobs (ppid/core/jobs.py, `flask ppid worker`): attempts, back-off base
+    # (60 s, 120 s, ...), idle poll, lease beyond a job's timeout, limits of kinds that
+    # name none of their own.
+    JOB_MAX_ATTEMPTS = 3
+    JOB_RETRY_SECONDS = 60
+    JOB_POLL_SECONDS = 1.0
+    JOB_LEASE_GRACE_SECONDS = 60
+    JOB_TIMEOUT_SECONDS = 60
+    JOB_MEMORY_MB = 512
     # Rate limit of public submissions per address.
     RATELIMIT_ENABLED = True
 

@@ -80,3 +80,27 @@ class LoginAttempt(db.Model):
     ip = sa.Column(sa.String(64), nullable=False, index=True)
     occurred_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
     is_success = sa.Column(sa.Boolean, nullable=False, default=False)
+
+
+class Job(db.Model):
+    """Background work queued in the same transaction as the record it is about, run after
+    commit by the job worker in a limited child process (ppid/core/jobs.py)."""
+
+    __tablename__ = "job"
+    id = sa.Column(sa.Integer, primary_key=True)
+    kind = sa.Column(sa.String(60), nullable=False)
+    payload = sa.Column(sa.Text, nullable=False, default="{}")  # JSON
+    state = sa.Column(sa.String(20), nullable=False, default="queued")
+    attempts = sa.Column(sa.Integer, nullable=False, default=0)
+    max_attempts = sa.Column(sa.Integer, nullable=False)
+    run_after = sa.Column(UTCDateTime, nullable=False, default=utcnow)  # also the back-off
+    claimed_by = sa.Column(sa.String(200))
+    lease_expires_at = sa.Column(UTCDateTime)  # a running job whose worker died is retaken
+    last_error = sa.Column(sa.String(500))
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    finished_at = sa.Column(UTCDateTime)
+
+    __table_args__ = (
+        sa.CheckConstraint("state in ('queued', 'running', 'done', 'failed')", name="state"),
+        sa.Index("ix_job_state_run_after", "state", "run_after"),
+    )

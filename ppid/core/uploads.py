@@ -1,18 +1,26 @@
 """Checking uploaded files before anything is stored.
 
 The type is detected from the content, never trusted from the name or the browser; the
-name is checked for path tricks and cleaned; size and emptiness are checked. A refused
-upload raises :class:`UploadRejected` with a message for the user, and nothing is stored.
+name is checked for path tricks and cleaned; size and emptiness are checked, and a ZIP-based
+file's expansion from its central directory. A refused upload raises
+:class:`UploadRejected` with a message for the user, and nothing is stored. These checks
+read no database and parse nothing but the ZIP directory, so they run before any write;
+:func:`refuse_active_pdf`, which parses, does so in a limited child process.
 """
 import hashlib
+import io
+import json
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass
 from urllib.parse import quote
 
 import filetype
 from flask import Response, current_app
 from flask_babel import gettext as _
+
+from ppid.core import extract
 
 # media type -> (label, accepted extensions)
 DOCUMENT_TYPES = {
@@ -135,8 +143,95 @@ def check_upload(file_storage, *, allowed=None, max_bytes=None) -> CheckedUpload
     if extension not in extensions:
         raise UploadRejected(_("Isi berkas %(name)s adalah %(label)s, tidak sesuai dengan "
                                "ekstensi .%(ext)s.", name=filename, label=label, ext=extension))
+    if media_type in extract.ZIP_BASED:
+        check_zip_expansion(data, filename, label)
     return CheckedUpload(data=data, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
                          media_type=media_type, filename=filename)
+
+
+def check_zip_expansion(data, filename, label):
+    """Refuse a ZIP-based file (DOCX, XLSX, ODT, ...) whose parts would expand to an extreme
+    size or ratio, or that has extremely many parts, from its central directory alone (no
+    part is decompressed). Its text is read later within the same declared sizes."""
+    cfg = current_app.config
+    try:
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        raise UploadRejected(_("Berkas %(name)s rusak: isinya tidak dapat dibaca sebagai "
+                               "%(label)s. Simpan ulang dokumennya lalu unggah kembali.",
+                               name=filename, label=label)) from None
+    max_members = int(cfg["UPLOAD_ZIP_MAX_MEMBERS"])
+    if len(infos) > max_members:
+        raise UploadRejected(_("Berkas %(name)s terdiri atas %(n)d bagian, melebihi batas "
+                               "%(max)d bagian, dan tidak diterima.", name=filename,
+                               n=len(infos), max=max_members))
+    expanded = sum(i.file_size for i in infos)
+    max_expanded = int(cfg["UPLOAD_ZIP_MAX_EXPANDED_BYTES"])
+    if expanded > max_expanded:
+        raise UploadRejected(_("Berkas %(name)s mengembang menjadi %(size)s MB saat dibuka, "
+                               "melebihi batas %(max)s MB, dan tidak diterima. Perkecil "
+                               "dokumennya atau bagi menjadi beberapa berkas.", name=filename,
+                               size=_megabytes(expanded), max=_megabytes(max_expanded)))
+    max_ratio = float(cfg["UPLOAD_ZIP_MAX_RATIO"])
+    if expanded > max_ratio * len(data):
+        raise UploadRejected(_("Isi berkas %(name)s %(ratio)s kali lebih besar daripada "
+                               "berkasnya (batas %(max)s kali): berkas seperti ini tidak "
+                               "diterima. Simpan ulang dokumennya lalu unggah kembali.",
+                               name=filename, ratio=f"{expanded / len(data):.0f}",
+                               max=f"{max_ratio:g}"))
+
+
+def refuse_active_pdf(checked: CheckedUpload):
+    """Refuse a PDF that carries JavaScript, embedded files, launch actions or rich media
+    (a public document has no need of them), or that cannot be checked in time.
+
+    Most PDFs are cleared from their bytes alone (ppid.core.extract.pdf_needs_check); the
+    others are parsed in a child process with PDF_CHECK_TIMEOUT_SECONDS and
+    EXTRACT_MEMORY_MB as limits. Needs no database: call it before any write.
+    """
+    from ppid.core.jobs import Limits, run_limited
+    if not extract.pdf_needs_check(checked.data):
+        return
+    cfg = current_app.config
+    timeout = float(cfg["PDF_CHECK_TIMEOUT_SECONDS"])
+    result = run_limited(extract.__file__, ["check-pdf"], checked.data,
+                         Limits(timeout, int(cfg["EXTRACT_MEMORY_MB"])))
+    name = checked.filename
+    if not result.ok:
+        raise UploadRejected(_("Berkas %(name)s tidak dapat diperiksa dalam %(s)s detik, "
+                               "sehingga tidak diterima. Simpan ulang sebagai PDF biasa "
+                               "(misalnya dengan \"Cetak ke PDF\") lalu unggah kembali.",
+                               name=name, s=f"{timeout:g}"))
+    answer = json.loads(result.output)
+    if not answer["ok"]:
+        if answer["reason"] == extract.ENCRYPTED:
+            raise UploadRejected(_("Berkas %(name)s dilindungi kata sandi sehingga isinya "
+                                   "tidak dapat diperiksa. Dokumen publik harus dapat dibuka "
+                                   "tanpa kata sandi.", name=name))
+        raise UploadRejected(_("Berkas %(name)s tidak dapat dibaca sebagai PDF untuk "
+                               "diperiksa. Simpan ulang sebagai PDF (misalnya dengan "
+                               "\"Cetak ke PDF\") lalu unggah kembali.", name=name))
+    findings = answer["findings"]
+    if not findings:
+        return
+    messages = {
+        extract.JAVASCRIPT: _("Berkas %(name)s berisi skrip (JavaScript). Dokumen publik "
+                              "tidak memerlukan skrip: simpan ulang sebagai PDF biasa lalu "
+                              "unggah kembali.", name=name),
+        extract.EMBEDDED_FILE: _("Berkas %(name)s berisi berkas lain yang disematkan. "
+                                 "Dokumen publik tidak memerlukan lampiran tersembunyi: "
+                                 "unggah setiap dokumen sebagai berkas tersendiri.",
+                                 name=name),
+        extract.LAUNCH: _("Berkas %(name)s berisi perintah untuk menjalankan program atau "
+                          "membuka berkas lain. Dokumen publik tidak memerlukan perintah "
+                          "seperti itu: simpan ulang sebagai PDF biasa lalu unggah kembali.",
+                          name=name),
+        extract.RICH_MEDIA: _("Berkas %(name)s berisi media interaktif (RichMedia, Flash "
+                              "atau video tersemat). Dokumen publik tidak memerlukannya: "
+                              "simpan ulang sebagai PDF biasa lalu unggah kembali.",
+                              name=name),
+    }
+    raise UploadRejected(messages[findings[0]])
 
 
 def allowed_labels(allowed=None):

@@ -20,6 +20,8 @@ def init_app(app):
     h.add_profile_section(views.profile_section)
     h.add_alert_source(services.registry_alerts)
     h.add_seeder(demo.seed_registry)
+    from ppid.core import jobs
+    jobs.register_kind(app, services.document_text_job())  # text for search, after commit
     h.add_nav(_l("Informasi dikecualikan"), "registry.exemptions")
     h.add_nav(_l("Matriks kepatuhan"), "registry.matrix",
               lambda user: auth.can(user, "view_all"))

@@ -113,8 +113,21 @@ class DipItem(db.Model):
         return f"<DipItem {self.id} {self.title[:30]!r}>"
 
 
+# A version's text for search: extracted after commit by a background job
+# (ppid.core.jobs, ppid.core.extract), never on the upload's path.
+TEXT_PENDING = "pending"  # queued for extraction
+TEXT_DONE = "done"        # extracted_text holds it
+TEXT_FAILED = "failed"    # could not be extracted: text_error says why (ppid.core.extract)
+TEXT_NONE = "none"        # a type without text the registry reads (images, legacy Office)
+TEXT_STATUSES = (TEXT_PENDING, TEXT_DONE, TEXT_FAILED, TEXT_NONE)
+# The derived columns, set once when the text is ready: all a version ever changes.
+TEXT_COLUMNS = frozenset({"extracted_text", "text_status", "text_error"})
+
+
 class DocumentVersion(db.Model):
-    """An immutable uploaded document of an item; bytes live in storage under ``sha256``."""
+    """An immutable uploaded document of an item; bytes live in storage under ``sha256``.
+
+    Only its text for search, derived from the bytes, is filled in later, once."""
 
     __tablename__ = "registry_document_version"
     id = sa.Column(sa.Integer, primary_key=True)
@@ -128,12 +141,19 @@ class DocumentVersion(db.Model):
     uploaded_by_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"))
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
     note = sa.Column(sa.String(500), nullable=False, default="")
-    extracted_text = sa.Column(sa.Text)  # PDFs: extracted once, for search
+    extracted_text = sa.Column(sa.Text)  # for search, once text_status is done
+    text_status = sa.Column(sa.String(20), nullable=False, default=TEXT_NONE,
+                            server_default=TEXT_NONE)
+    text_error = sa.Column(sa.String(40))  # a reason code of ppid.core.extract.FAILURES
 
     item = relationship("DipItem", back_populates="versions")
     uploaded_by = relationship("User")
 
-    __table_args__ = (sa.UniqueConstraint("item_id", "number"),)
+    __table_args__ = (
+        sa.UniqueConstraint("item_id", "number"),
+        sa.CheckConstraint("text_status in ('pending', 'done', 'failed', 'none')",
+                           name="text_status"),
+    )
 
 
 class ImmutableVersionError(RuntimeError):
@@ -142,6 +162,12 @@ class ImmutableVersionError(RuntimeError):
 
 @event.listens_for(DocumentVersion, "before_update")
 def _versions_are_immutable(mapper, connection, target):
+    state = sa.inspect(target)
+    changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
+    status = state.attrs.text_status.history
+    was = status.deleted[0] if status.deleted else target.text_status
+    if changed <= TEXT_COLUMNS and was == TEXT_PENDING:
+        return  # the pending text arrives (ppid.registry.services.record_text)
     raise ImmutableVersionError("document versions are immutable; upload a new version")
 
 

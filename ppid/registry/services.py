@@ -4,11 +4,11 @@ the catalogue, exemptions and alert digests.
 Services add, flush and audit; the caller (view or CLI) commits once. ``actor`` and ``now``
 are passed explicitly.
 """
-import io
 import json
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from pathlib import Path
 from typing import Optional
 
 import sqlalchemy as sa
@@ -23,12 +23,14 @@ from ppid.core.auth import HELPER
 from ppid.core.db import utcnow
 from ppid.core.mail import queue_mail
 from ppid.core.services import local_date, local_today, timezone as local_tz
+from ppid.core import extract, jobs
 from ppid.core.storage import storage
-from ppid.core.uploads import check_upload
+from ppid.core.uploads import CheckedUpload, check_upload, refuse_active_pdf
 from ppid.extensions import db
 from ppid.registry import rules
 from ppid.registry.models import (APPLIES, CATEGORIES, DRAFT, FORMS, PASAL17_LETTERS,
-                                  PUBLISHED, WITHDRAWN, AlertDigest, DipItem, DocumentVersion,
+                                  PUBLISHED, TEXT_DONE, TEXT_FAILED, TEXT_NONE, TEXT_PENDING,
+                                  WITHDRAWN, AlertDigest, DipItem, DocumentVersion,
                                   Exemption, NilDeclaration, Obligation)
 
 log = logging.getLogger(__name__)
@@ -269,48 +271,120 @@ def withdraw_item(item, reason, *, actor, now=None) -> DipItem:
     return item
 
 
-def extract_pdf_text(data: bytes) -> str:
-    """Text of a PDF for search; an unreadable PDF gives an empty text, never an error."""
-    try:
-        from pypdf import PdfReader
-        reader = PdfReader(io.BytesIO(data))
-        return "\n".join((page.extract_text() or "") for page in reader.pages)[:1_000_000]
-    except Exception:  # noqa: BLE001 - a malformed PDF must not block the upload
-        log.warning("could not extract text from an uploaded PDF", exc_info=True)
-        return ""
+def check_document(file_storage) -> CheckedUpload:
+    """Every check of an uploaded DIP document that needs no database: size, real type,
+    name and a ZIP-based file's expansion (ppid.core.uploads.check_upload), and for a PDF
+    its active content, parsed in a limited child process (refuse_active_pdf). Views call
+    it before their writing transaction begins: it may take PDF_CHECK_TIMEOUT_SECONDS.
+    Raises UploadRejected."""
+    checked = check_upload(file_storage)
+    if checked.media_type == "application/pdf":
+        refuse_active_pdf(checked)
+    return checked
 
 
-def add_version(item, file_storage, note="", *, actor, now=None) -> DocumentVersion:
-    """Check, store and record an uploaded document as the item's next version.
+def add_version(item, document, note="", *, actor, now=None) -> DocumentVersion:
+    """Store and record a document as the item's next version; its text for search is
+    extracted after commit by a background job (DOCUMENT_TEXT_JOB), never here.
 
-    Raises UploadRejected (nothing stored) or RegistryError.
+    ``document`` is what check_document returned (views check before they write), or an
+    uploaded file, checked here. Raises UploadRejected (nothing stored) or RegistryError.
     """
     now = now or utcnow()
     if item.state == WITHDRAWN:
         raise RegistryError(_("Informasi yang sudah ditarik tidak menerima dokumen baru."))
-    checked = check_upload(file_storage)
+    checked = document if isinstance(document, CheckedUpload) else check_document(document)
     return _store_version(item, checked.data, checked.filename, checked.media_type,
                           note, actor=actor, now=now)
 
 
 def _store_version(item, data, filename, media_type, note, *, actor, now):
-    key = storage().put(data)
     number = (db.session.execute(
         sa.select(sa.func.max(DocumentVersion.number))
         .where(DocumentVersion.item_id == item.id)).scalar_one() or 0) + 1
-    text = extract_pdf_text(data) if media_type == "application/pdf" else None
+    key = storage().put(data)
+    has_text = media_type in extract.EXTRACTABLE
     version = DocumentVersion(item_id=item.id, number=number, sha256=key,
                               original_name=filename, size=len(data), media_type=media_type,
                               uploaded_by_id=getattr(actor, "id", None), created_at=now,
-                              note=(note or "")[:500], extracted_text=text)
+                              note=(note or "")[:500],
+                              text_status=TEXT_PENDING if has_text else TEXT_NONE)
     db.session.add(version)
     item.updated_at = now
     db.session.flush()
     db.session.refresh(item, ["versions"])
+    if has_text:
+        jobs.enqueue(DOCUMENT_TEXT_JOB, {"version_id": version.id})
     audit.record("dip.version", item, actor=actor, now=now, changes={
         "version": number, "sha256": key, "original_name": filename, "size": len(data),
         "media_type": media_type})
     return version
+
+
+# --- Document text (a background job) ---------------------------------------------------------
+
+DOCUMENT_TEXT_JOB = "registry.document_text"
+
+
+def record_text(version, *, text=None, error=None, now=None):
+    """Store a pending version's text for search, or why it has none (``error``, a code of
+    ppid.core.extract.FAILURES); once. The change queues the item for the search index."""
+    if version.text_status != TEXT_PENDING:
+        return
+    if error is None:
+        version.extracted_text = text.replace("\x00", "")  # PostgreSQL text holds no NUL
+        version.text_status = TEXT_DONE
+        changes = {"version": version.number, "text_status": TEXT_DONE,
+                   "characters": len(version.extracted_text)}
+    else:
+        version.text_status = TEXT_FAILED
+        version.text_error = error if error in extract.FAILURES else extract.CRASHED
+        changes = {"version": version.number, "text_status": TEXT_FAILED,
+                   "reason": version.text_error}
+    db.session.flush()
+    audit.record("dip.version_text", version.item, actor=None, now=now, changes=changes)
+
+
+def _pending_version(payload):
+    version = db.session.get(DocumentVersion, int(payload["version_id"]))
+    return version if version is not None and version.text_status == TEXT_PENDING else None
+
+
+def _text_prepare(payload):
+    version = _pending_version(payload)
+    if version is None:
+        return None  # gone, or already recorded
+    max_chars = int(current_app.config["EXTRACT_MAX_CHARS"])
+    return jobs.ChildCall(("text", version.media_type, max_chars),
+                          storage().get(version.sha256))
+
+
+def _text_apply(payload, output):
+    version = _pending_version(payload)
+    if version is None:
+        return
+    answer = json.loads(output)
+    if answer["ok"]:
+        record_text(version, text=answer["text"])
+    else:
+        record_text(version, error=answer["reason"])  # the file itself: no retry helps
+
+
+def _text_give_up(payload, reason):
+    version = _pending_version(payload)
+    if version is not None:
+        record_text(version, error=reason)
+
+
+def _text_limits():
+    cfg = current_app.config
+    return jobs.Limits(float(cfg["EXTRACT_TIMEOUT_SECONDS"]), int(cfg["EXTRACT_MEMORY_MB"]))
+
+
+def document_text_job():
+    """The job kind registered on the app (ppid.registry.init_app)."""
+    return jobs.JobKind(DOCUMENT_TEXT_JOB, Path(extract.__file__), _text_prepare, _text_apply,
+                        _text_give_up, _text_limits)
 
 
 def get_version(item, number):

@@ -17,8 +17,8 @@ from markupsafe import Markup
 
 from ppid.agencies.models import Agency
 from ppid.agencies.views import get_agency_or_404
-from ppid.core import auth
-from ppid.core.db import utcnow
+from ppid.core import auth, extract
+from ppid.core.db import read_phase, utcnow, writes_done
 from ppid.core.exports import csv_cell
 from ppid.core.forms import ConfirmForm
 from ppid.core.pdf import render_pdf
@@ -31,7 +31,8 @@ from ppid.registry import fragments, rules, services
 from ppid.registry.forms import (APPLIES_LABELS, CATEGORY_LABELS, FORM_LABELS, PASAL17_LABELS,
                                  ExemptionForm, ItemForm, NilForm, ObligationForm, VersionForm,
                                  WithdrawForm)
-from ppid.registry.models import (CATEGORIES, PUBLISHED, WITHDRAWN, DipItem, Exemption,
+from ppid.registry.models import (CATEGORIES, PUBLISHED, TEXT_DONE, TEXT_FAILED, TEXT_NONE,
+                                  TEXT_PENDING, WITHDRAWN, DipItem, Exemption,
                                   Obligation)
 
 bp = Blueprint("registry", __name__)
@@ -111,7 +112,25 @@ def item(slug, item_id):
     agency, item = _public_item_or_404(slug, item_id)
     hours = rules.hours_to_publish(item.event_at, item.published_at)
     return render_template("registry/item.html", agency=agency, item=item, hours=hours,
-                           confirm=ConfirmForm())
+                           confirm=ConfirmForm(), text_status_labels=TEXT_STATUS_LABELS,
+                           text_error_labels=TEXT_ERROR_LABELS)
+
+
+# What officers see of a version's text for search (DocumentVersion.text_status and
+# text_error, codes of ppid.core.extract.FAILURES).
+TEXT_STATUS_LABELS = {
+    TEXT_PENDING: _l("menunggu dibaca"),
+    TEXT_DONE: _l("siap"),
+    TEXT_FAILED: _l("gagal dibaca"),
+    TEXT_NONE: _l("tidak ada (jenis berkas ini tidak dibaca)"),
+}
+TEXT_ERROR_LABELS = {
+    extract.TIMEOUT: _l("pembacaan melewati batas waktu"),
+    extract.MEMORY: _l("pembacaan melewati batas memori"),
+    extract.UNREADABLE: _l("isi berkas tidak dapat dibaca"),
+    extract.ENCRYPTED: _l("berkas dilindungi kata sandi"),
+    extract.CRASHED: _l("proses pembacaan gagal"),
+}
 
 
 @bp.get("/badan/<slug>/dip/<int(max=2147483647):item_id>/versi/<int(max=2147483647):number>")
@@ -336,33 +355,49 @@ def _item_data(form):
 
 @bp.route("/kelola/badan/<slug>/dip/baru", methods=["GET", "POST"])
 def item_new(slug):
-    agency = get_agency_or_404(slug)
-    auth.authorize("edit", agency)
-    form = ItemForm(_applicable_obligations(agency))
-    if request.method == "GET" and request.args.get("kewajiban"):
-        ob = db.session.execute(sa.select(Obligation).where(
-            Obligation.code == request.args["kewajiban"])).scalar_one_or_none()
-        if ob is not None:
-            form.obligation_id.data = ob.id
-            form.category.data = ob.category
-            form.title.data = ob.title
+    # Reads first, in no writing transaction: the document is checked before any write
+    # (a PDF is parsed in a limited child process), so nothing waits on it.
+    with read_phase(db.session) as phase:
+        agency = get_agency_or_404(slug)
+        auth.authorize("edit", agency)
+        form = ItemForm(_applicable_obligations(agency))
+        if request.method == "GET" and request.args.get("kewajiban"):
+            ob = db.session.execute(sa.select(Obligation).where(
+                Obligation.code == request.args["kewajiban"])).scalar_one_or_none()
+            if ob is not None:
+                form.obligation_id.data = ob.id
+                form.category.data = ob.category
+                form.title.data = ob.title
+        valid = form.validate_on_submit()
+        phase.keep(agency, current_user._get_current_object())
     upload_error = None
-    if form.validate_on_submit():
+    if valid:
         try:
+            document = _checked_document(form.document.data)
             item = services.create_item(agency, _item_data(form), actor=current_user)
-            if form.document.data and getattr(form.document.data, "filename", ""):
-                services.add_version(item, form.document.data, form.note.data or "",
+            if document is not None:
+                services.add_version(item, document, form.note.data or "",
                                      actor=current_user)
         except (services.RegistryError, UploadRejected) as exc:
             db.session.rollback()  # nothing half-saved: no item without its document
             upload_error = str(exc)
         else:
             db.session.commit()
+            writes_done()
             flash(_("Informasi disimpan sebagai draf. Terbitkan bila sudah siap."), "success")
             return redirect(url_for("registry.item", slug=agency.slug, item_id=item.id))
+    writes_done()  # the form page below only reads
     status = 422 if request.method == "POST" else 200
     return render_template("registry/item_form.html", form=form, agency=agency, item=None,
                            upload_error=upload_error), status
+
+
+def _checked_document(upload):
+    """The uploaded document, checked (services.check_document) while no transaction is
+    open; None when no file was chosen."""
+    if not upload or not getattr(upload, "filename", ""):
+        return None
+    return services.check_document(upload)
 
 
 @bp.route("/kelola/dip/<int(max=2147483647):item_id>/ubah", methods=["GET", "POST"])
@@ -434,21 +469,28 @@ def item_withdraw(item_id):
 
 @bp.route("/kelola/dip/<int(max=2147483647):item_id>/unggah", methods=["GET", "POST"])
 def version_upload(item_id):
-    item = _item_or_404(item_id)
-    auth.authorize("edit", item)
-    form = VersionForm()
+    # As item_new: the document is checked before the writing transaction begins.
+    with read_phase(db.session) as phase:
+        item = _item_or_404(item_id)
+        auth.authorize("edit", item)
+        form = VersionForm()
+        valid = form.validate_on_submit()
+        phase.keep(item, current_user._get_current_object())
     error = None
-    if form.validate_on_submit():
+    if valid:
         try:
-            version = services.add_version(item, form.document.data, form.note.data or "",
+            document = services.check_document(form.document.data)
+            version = services.add_version(item, document, form.note.data or "",
                                            actor=current_user)
         except (services.RegistryError, UploadRejected) as exc:
             db.session.rollback()
             error = str(exc)
         else:
             db.session.commit()
+            writes_done()
             flash(_("Versi %(n)d diunggah.", n=version.number), "success")
             return redirect(url_for("registry.item", slug=item.agency.slug, item_id=item.id))
+    writes_done()  # the form page below only reads
     status = 422 if request.method == "POST" else 200
     return render_template("registry/upload.html", form=form, item=item, error=error), status
 

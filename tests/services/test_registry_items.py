@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.datastructures import FileStorage
 
+from ppid.core import jobs
 from ppid.core.models import AuditEvent
 from ppid.core.storage import storage
 from ppid.core.uploads import UploadRejected
@@ -42,6 +43,7 @@ def test_versions_are_immutable_and_old_ones_stay(factories):
     item = published_item(agency, obs["a"], TODAY - timedelta(days=40),
                           versions=[TODAY - timedelta(days=2)])
     db.session.commit()
+    jobs.run_pending()  # the text for search is extracted after commit, by the job worker
     assert [v.number for v in item.versions] == [1, 2]
     first = item.versions[0]
     first_id = first.id

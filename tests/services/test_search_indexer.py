@@ -117,6 +117,7 @@ def test_gunicorn_config_runs_the_indexer_beside_the_workers(queued, monkeypatch
     monkeypatch.setenv("PPID_ENV", "testing")
     monkeypatch.setenv("PPID_SEARCH_DRAIN_DELAY", "0.2")
     monkeypatch.delenv("PPID_SEARCH_INDEXER", raising=False)
+    monkeypatch.setenv("PPID_JOB_WORKER", "off")  # tests/services/test_jobs.py runs that one
     spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "gunicorn.conf.py")
     conf = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(conf)
@@ -129,7 +130,7 @@ def test_gunicorn_config_runs_the_indexer_beside_the_workers(queued, monkeypatch
             def info(cls, msg, *args):
                 cls.messages.append(msg % args)
     conf.on_starting(Server)
-    proc = conf._indexer["proc"]
+    proc = conf._processes["search-indexer"]
     try:
         assert _wait(lambda: pending_count() == 0, timeout=60), "the indexer applied nothing"
         assert _wait(lambda: indexing.heartbeat_path(app).exists())
