@@ -244,6 +244,28 @@ def worker_cmd(once):
         _echo_jobs(outcomes)
 
 
+@cli.command("storage-gc")
+@click.option("--grace-hours", type=click.FloatRange(min=0), default=None,
+              help="Hanya berkas yang lebih tua dari ini (bawaan: PPID_STORAGE_GC_GRACE_HOURS).")
+@click.option("--delete", "do_delete", is_flag=True,
+              help="Hapus berkasnya; tanpa ini hanya didaftar (uji coba).")
+def storage_gc_cmd(grace_hours, do_delete):
+    """List (or with --delete remove) stored files that no row names, older than a grace
+    period: what a process killed between writing a file and committing its row left."""
+    from ppid.core.storage import remove_unless_referenced, unreferenced_files
+    hours = float(current_app.config["STORAGE_GC_GRACE_HOURS"]) if grace_hours is None \
+        else grace_hours
+    found = unreferenced_files(hours * 3600)
+    for key, size, age in found:
+        click.echo(f"tidak dirujuk: {key} ({size} bait, {age / 3600:.1f} jam)")
+    if not do_delete:
+        click.echo(f"{len(found)} berkas tidak dirujuk baris mana pun (lebih tua dari "
+                   f"{hours:g} jam); uji coba, tidak ada yang dihapus: tambahkan --delete.")
+        return
+    removed = remove_unless_referenced([key for key, _size, _age in found])
+    click.echo(f"{len(removed)} berkas dihapus.")
+
+
 def _echo_queued_jobs():
     import sqlalchemy as sa
 

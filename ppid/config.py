@@ -90,6 +90,8 @@ class Defaults:
     JOB_LEASE_GRACE_SECONDS = 60
     JOB_TIMEOUT_SECONDS = 60
     JOB_MEMORY_MB = 512
+    # `flask ppid storage-gc`: stored files no row names are removed once this old.
+    STORAGE_GC_GRACE_HOURS = 24
     # Rate limit of public submissions per address.
     RATELIMIT_ENABLED = True
 

@@ -24,7 +24,7 @@ from ppid.core.db import utcnow
 from ppid.core.mail import queue_mail
 from ppid.core.services import local_date, local_today, timezone as local_tz
 from ppid.core import extract, jobs
-from ppid.core.storage import storage
+from ppid.core.storage import put_in_transaction, storage
 from ppid.core.uploads import CheckedUpload, check_upload, refuse_active_pdf
 from ppid.extensions import db
 from ppid.registry import rules
@@ -302,7 +302,8 @@ def _store_version(item, data, filename, media_type, note, *, actor, now):
     number = (db.session.execute(
         sa.select(sa.func.max(DocumentVersion.number))
         .where(DocumentVersion.item_id == item.id)).scalar_one() or 0) + 1
-    key = storage().put(data)
+    # Removed again if this transaction fails (unless another row has the same content).
+    key = put_in_transaction(db.session, data)
     has_text = media_type in extract.EXTRACTABLE
     version = DocumentVersion(item_id=item.id, number=number, sha256=key,
                               original_name=filename, size=len(data), media_type=media_type,
