@@ -31,6 +31,12 @@ from ppid.extensions import db
 FORMAT = "ppid-backup-1"
 
 
+def archived_tables():
+    """The tables archived: not derived ones (the PostgreSQL search rows, rebuilt by the
+    restore's reindex; they do not exist on SQLite)."""
+    return [t for t in db.metadata.sorted_tables if not t.info.get("derived")]
+
+
 class BackupError(Exception):
     pass
 
@@ -103,7 +109,7 @@ def create_backup(dest_path):
         if db.engine.dialect.name == "postgresql" else {"ppid_read_only": True}
     with db.engine.connect().execution_options(**options) as conn, conn.begin():
         dumps = {}
-        for table in db.metadata.sorted_tables:
+        for table in archived_tables():
             pk = list(table.primary_key.columns)
             rows = conn.execute(sa.select(table).order_by(*pk)).mappings().all()
             dumps[table.name] = [{k: _encode(v) for k, v in row.items()} for row in rows]
@@ -168,7 +174,7 @@ def restore_backup(src_path, *, allow_broken_audit=False):
     evidence: ``audit-verify`` goes on reporting it).
     """
     manifest, tables, files = _read_archive(src_path)
-    for table in db.metadata.sorted_tables:
+    for table in archived_tables():
         if db.session.execute(sa.select(sa.func.count()).select_from(table)).scalar_one():
             raise BackupError(f"the database is not empty (table {table.name} has rows); "
                               "restore needs an empty database")
@@ -177,7 +183,7 @@ def restore_backup(src_path, *, allow_broken_audit=False):
         raise BackupError(f"backup schema {manifest['schema_revision']} differs from this "
                           f"database's {revision}; restore with the matching version, then "
                           "upgrade")
-    for table in db.metadata.sorted_tables:
+    for table in archived_tables():
         rows = [{k: _decode(v) for k, v in row.items()} for row in tables.get(table.name, [])]
         if not rows:
             continue
@@ -197,7 +203,7 @@ def restore_backup(src_path, *, allow_broken_audit=False):
                     db.session.execute(table.update().where(table.c.id == upd["_pk"])
                                        .values(**values))
     if db.engine.dialect.name == "postgresql":
-        for table in db.metadata.sorted_tables:
+        for table in archived_tables():
             col = table.c.get("id")
             if col is not None and isinstance(col.type, sa.Integer) and col.autoincrement:
                 db.session.execute(sa.text(

@@ -18,7 +18,8 @@ from ppid.extensions import db
 # On SQLite (where nothing uses them) the PostgreSQL-only columns are plain text.
 TSVECTOR = sa.Text().with_variant(postgresql.TSVECTOR(), "postgresql")
 JSONB = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
-POSTGRESQL_ONLY = {"dialect": "postgresql"}
+# Derived data, never archived (ppid.core.backup): the restore's reindex rebuilds them.
+POSTGRESQL_ONLY = {"dialect": "postgresql", "derived": True}
 
 
 class SearchPending(db.Model):

@@ -8,7 +8,7 @@ from flask_migrate import upgrade
 
 from ppid import ROOT, create_app
 from ppid.core import audit, auth
-from ppid.core.backup import BackupError, create_backup, restore_backup
+from ppid.core.backup import BackupError, archived_tables, create_backup, restore_backup
 from ppid.core.services import save_calendar_entry
 from ppid.core.storage import storage
 from ppid.extensions import db
@@ -17,7 +17,7 @@ from tests.conftest import base_config, make_agency, make_user
 
 def _snapshot():
     out = {}
-    for table in db.metadata.sorted_tables:
+    for table in archived_tables():
         pk = list(table.primary_key.columns)
         out[table.name] = [dict(r) for r in db.session.execute(
             sa.select(table).order_by(*pk)).mappings()]

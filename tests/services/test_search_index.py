@@ -790,3 +790,21 @@ def test_a_sigkill_during_a_write_leaves_nothing_missing(fresh_index, factories)
     make_dip_item(db.session.merge(agency), "Catatan sesudahnya pengarsipan")
     db.session.commit()
     assert find("pengarsipan", facets=False).total == len(titles) + 1
+
+
+def test_a_backup_of_a_migrated_database_leaves_the_search_rows_out(fresh_database_url,
+                                                                    tmp_path):
+    """The PostgreSQL search tables are derived (and absent on SQLite): never archived."""
+    from flask_migrate import upgrade
+
+    from ppid import ROOT, create_app
+    from ppid.core.backup import create_backup
+    app = create_app({"ENV": "testing", "DATA_DIR": str(tmp_path),
+                      "DATABASE_URL": fresh_database_url})
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        manifest = create_backup(tmp_path / "backup.tar.gz")
+        db.session.remove()
+        db.engine.dispose()
+    assert "registry_dip_item" in manifest["tables"] and "search_pending" in manifest["tables"]
+    assert not {"search_documents", "search_words"} & set(manifest["tables"])
