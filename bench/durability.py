@@ -180,6 +180,13 @@ def is_error_document(body):
         and b"Traceback" not in body
 
 
+def summary(output, lines=3):
+    """A command's output in a line: its first lines and how many more."""
+    rows = output.strip().splitlines()
+    more = f" (+{len(rows) - lines} more lines)" if len(rows) > lines else ""
+    return "; ".join(rows[:lines]) + more
+
+
 def count_text(counter):
     return ", ".join(f"{n} x {s}" for s, n in sorted(counter.items(), key=str)) or "none"
 
@@ -389,10 +396,10 @@ def main():
     for line in (audit.stdout + audit.stderr).strip().splitlines()[-8:]:
         print(f"  {line}")
     check = reindex_check(env)
-    print(f"search index check: exit {check.returncode}: {check.stdout.strip()[-200:]}")
+    print(f"search index check: exit {check.returncode}: {summary(check.stdout)}")
     if check.returncode != 0:  # as in load.py: derived data, repaired from the database
         check = reindex_check(env, "--repair")
-        print(f"search index repair: exit {check.returncode}: {check.stdout.strip()[-200:]}")
+        print(f"search index repair: exit {check.returncode}: {summary(check.stdout)}")
     outage_errors = sum(n for s, n in phases.outage.items() if s != 201)
     print(f"COUNTS: answered 201 = {got.answered}, stored = {got.new} (without a 201: "
           f"{got.extra}), lost = {got.lost}, duplicated = {got.duplicated}; errors during the "
