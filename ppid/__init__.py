@@ -53,6 +53,10 @@ def create_app(overrides=None):
     from ppid.features import register_features
     register_features(app)
 
+    from ppid.core import dates, enums
+    dates.init_app(app)
+    enums.init_app(app)  # after the features: their enumerations are Jinja globals
+
     from ppid.cli import cli
     app.cli.add_command(cli)
 
