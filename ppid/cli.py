@@ -318,7 +318,11 @@ def create_admin_cmd(email, name, password):
         raise click.ClickException("e-mail itu sudah dipakai")
     if len(password) < int(current_app.config["PASSWORD_MIN_LENGTH"]):
         raise click.ClickException("kata sandi terlalu pendek")
-    services.create_user(email, name, password, actor=None, roles=[(auth.ADMIN, None)])
+    from ppid.accounts.rules import InvalidEmail
+    try:
+        services.create_user(email, name, password, actor=None, roles=[(auth.ADMIN, None)])
+    except InvalidEmail as exc:  # look-alike letters from several scripts
+        raise click.ClickException(str(exc)) from None
     db.session.commit()
     click.echo(f"administrator {email} dibuat")
 

@@ -45,6 +45,17 @@ class Defaults:
     REMEMBER_COOKIE_SECURE = False
     PERMANENT_SESSION_LIFETIME = 8 * 3600
     WTF_CSRF_TIME_LIMIT = 8 * 3600
+    # Login lifetimes, enforced by the server (ppid.accounts.sessions): officers and other
+    # staff are signed out after SESSION_IDLE_MINUTES without a request and
+    # SESSION_ABSOLUTE_HOURS after signing in, "remember me" or not; citizens have no idle
+    # limit (0) and stay signed in up to CITIZEN_SESSION_ABSOLUTE_HOURS.
+    SESSION_IDLE_MINUTES = 120
+    SESSION_ABSOLUTE_HOURS = 12
+    CITIZEN_SESSION_IDLE_MINUTES = 0
+    CITIZEN_SESSION_ABSOLUTE_HOURS = 30 * 24
+    REMEMBER_COOKIE_DURATION = 30 * 24 * 3600  # seconds; the longest login above
+    # A link confirming a new e-mail address (mailed to it) is valid this long.
+    EMAIL_CHANGE_MAX_AGE = 48 * 3600
 
     # Login throttling: failures within the window, per account and per address.
     LOGIN_WINDOW_SECONDS = 15 * 60
@@ -53,6 +64,12 @@ class Defaults:
     PASSWORD_RESET_MAX_AGE = 2 * 3600
     PASSWORD_MIN_LENGTH = 10
     PASSWORD_HASH_METHOD = "scrypt"
+    # Password-reset mails (always on, whatever RATELIMIT_ENABLED says): one per address per
+    # interval, PASSWORD_RESET_MAX_PER_ADDRESS_IP a day per address and IP, and
+    # PASSWORD_RESET_MAX_PER_IP requests per interval from one IP.
+    PASSWORD_RESET_INTERVAL_SECONDS = 15 * 60
+    PASSWORD_RESET_MAX_PER_ADDRESS_IP = 5
+    PASSWORD_RESET_MAX_PER_IP = 20
 
     # Mail: "console" prints (development), "smtp" sends, "none" keeps mail in the outbox.
     MAIL_BACKEND = "console"

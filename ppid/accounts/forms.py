@@ -1,19 +1,42 @@
+import unicodedata
+
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import EqualTo, ValidationError
 
+from ppid.accounts import rules
 from ppid.core import auth
 from ppid.core.forms import BaseForm, email_address, max_length, no_control_chars, required
 
 
+def _nfkc(value):
+    # Full-width letters and signs (＠) become ordinary ones before the address is checked.
+    return unicodedata.normalize("NFKC", value) if isinstance(value, str) else value
+
+
+def account_email(form, field):
+    """An address an account may carry: one script per part, not too long once normalised."""
+    problem = rules.email_problem(field.data or "")
+    if problem:
+        raise ValidationError(rules.EMAIL_PROBLEMS[problem])
+
+
+def email_field(label=_l("E-mail"), *, new_address=True):
+    """The e-mail field of every accounts form; ``new_address``: one being set (sign-up,
+    officer forms, e-mail change), checked for look-alike letters too."""
+    validators = [required(), email_address(), max_length(320)]
+    return EmailField(label, filters=[_nfkc],
+                      validators=validators + ([account_email] if new_address else []))
+
+
 class LoginForm(BaseForm):
-    email = EmailField(_l("E-mail"), validators=[required(), email_address(), max_length(320)])
+    email = email_field(new_address=False)
     password = PasswordField(_l("Kata sandi"), validators=[required(), max_length(200)])
     remember = BooleanField(_l("Ingat saya di perangkat ini"))
 
 
 class PasswordResetRequestForm(BaseForm):
-    email = EmailField(_l("E-mail"), validators=[required(), email_address(), max_length(320)])
+    email = email_field(new_address=False)
 
 
 def password_strength(form, field):
@@ -33,10 +56,26 @@ class PasswordSetForm(BaseForm):
         required(), EqualTo("password", message=_l("Kedua kata sandi tidak sama."))])
 
 
+def current_password_field():
+    return PasswordField(_l("Kata sandi saat ini"), validators=[required(), max_length(200)])
+
+
+class PasswordChangeForm(PasswordSetForm):
+    """The owner's own change: the current password first (a stolen session alone cannot
+    lock the owner out)."""
+
+    current_password = current_password_field()
+
+
+class EmailChangeForm(BaseForm):
+    new_email = email_field(_l("E-mail baru"))
+    current_password = current_password_field()
+
+
 class UserForm(BaseForm):
     name = StringField(_l("Nama lengkap"), validators=[required(), max_length(200),
                                                        no_control_chars])
-    email = EmailField(_l("E-mail"), validators=[required(), email_address(), max_length(320)])
+    email = email_field()
     is_enabled = BooleanField(_l("Akun aktif"), default=True)
 
 
@@ -63,7 +102,7 @@ class SignupForm(BaseForm):
 
     name = StringField(_l("Nama lengkap"), validators=[required(), max_length(200),
                                                        no_control_chars])
-    email = EmailField(_l("E-mail"), validators=[required(), email_address(), max_length(320)])
+    email = email_field()
     password = PasswordField(_l("Kata sandi"), description=_l(
         "Minimal 10 karakter, campuran huruf dan angka atau tanda baca."),
         validators=[required(), max_length(200), password_strength])

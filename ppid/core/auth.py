@@ -87,7 +87,65 @@ def role_required(*roles):
 
 @policy("manage_accounts")
 def _manage_accounts(user, obj):
+    """Open the account list and create accounts; what may be done to an existing account
+    is :func:`may_manage_account`'s decision."""
     return bool(_roles(user) & {ADMIN, MAIN})
+
+
+# --- Account management: who may change whose account (issue 12) ----------------------
+#
+# Each role's rights, ranked. An actor manages an account only if the actor outranks every
+# role the account holds, and grants or revokes only roles below their own; the
+# administrator manages every account (other administrators included) and every role.
+# So a PPID Utama officer manages citizens, helper officers and atasan, but not another
+# PPID Utama officer (that would let one officer take over a peer's account and act in
+# their name), nor an auditor or an administrator, and appoints no PPID Utama officer.
+ROLE_RANK = {CITIZEN: 0, HELPER: 1, ATASAN: 1, MAIN: 2, AUDITOR: 3, ADMIN: 4}
+NO_ROLE_RANK = -1  # an account created by an officer, before it is given a role
+
+EDIT_IDENTITY = "edit_identity"    # name, e-mail (the e-mail only once confirmed)
+SET_ENABLED = "set_enabled"
+RESET_PASSWORD = "reset_password"  # the old password stops working; a link is mailed
+SET_PASSWORD = "set_password"
+GRANT_ROLE = "grant_role"
+REVOKE_ROLE = "revoke_role"
+ACCOUNT_ACTIONS = (EDIT_IDENTITY, SET_ENABLED, RESET_PASSWORD, SET_PASSWORD, GRANT_ROLE,
+                   REVOKE_ROLE)
+
+
+def account_rank(user):
+    return max((ROLE_RANK[r.role] for r in user.roles), default=NO_ROLE_RANK)
+
+
+def may_manage_account(actor, target, action, role=None) -> bool:
+    """May ``actor`` do ``action`` (one of ACCOUNT_ACTIONS) to ``target``'s account?
+    ``role`` is the role granted or revoked. Every account-management view and service
+    asks here; nothing else decides it."""
+    if action not in ACCOUNT_ACTIONS:
+        raise KeyError(f"no account action {action!r}")
+    if action in (GRANT_ROLE, REVOKE_ROLE) and role not in ROLE_RANK:
+        return False
+    if not can(actor, "manage_accounts"):
+        return False
+    if ADMIN in _roles(actor):
+        return True
+    rank = account_rank(actor)
+    if account_rank(target) >= rank:
+        return False
+    return action not in (GRANT_ROLE, REVOKE_ROLE) or ROLE_RANK[role] < rank
+
+
+def grantable_roles(actor, target):
+    """The roles ``actor`` may grant to ``target``, in ROLES order."""
+    return [r for r in ROLES if may_manage_account(actor, target, GRANT_ROLE, r)]
+
+
+def authorize_account(target, action, role=None):
+    """Abort with 401 or 403 unless the current user may do ``action`` to ``target``."""
+    if not current_user.is_authenticated:
+        abort(401)
+    if not may_manage_account(current_user, target, action, role):
+        abort(403)
 
 
 @policy("manage_agencies")

@@ -105,12 +105,10 @@ def init_app(app):
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_user(user_id):
-        from ppid.accounts.models import User
-        try:
-            return db.session.get(User, int(user_id))
-        except (TypeError, ValueError):
-            return None
+    def load_user(login_token):
+        # Session versions, ended logins and lifetimes: ppid.accounts.sessions.
+        from ppid.accounts.sessions import load_user as load
+        return load(login_token)
 
     @login_manager.unauthorized_handler
     def unauthorized():
