@@ -218,9 +218,14 @@ def main():
     ap.add_argument("--queries", type=int, default=60, help="queries per class")
     ap.add_argument("--updates", type=int, default=40, help="record writes measured")
     ap.add_argument("--seed", type=int, default=20261123)
+    ap.add_argument("--keep", help="the data directory (kept; default: a temporary one)")
+    ap.add_argument("--reuse", action="store_true",
+                    help="reuse the index (or rows) an earlier run with the same --keep, "
+                         "--database, --records and --seed built: queries only")
     args = ap.parse_args()
     rng = random.Random(args.seed)
-    workdir = Path(tempfile.mkdtemp(prefix="ppid-bench-search-"))
+    workdir = Path(args.keep or tempfile.mkdtemp(prefix="ppid-bench-search-"))
+    workdir.mkdir(parents=True, exist_ok=True)
     url = (f"sqlite:///{workdir / 'bench.sqlite3'}" if args.database == "sqlite"
            else args.database)
     app = create_app({"ENV": "testing", "TESTING": True, "SECRET_KEY": "b" * 40,
@@ -237,15 +242,20 @@ def main():
         return iter_docs(args.records, random.Random(args.seed + 1), words, cum)
 
     with app.app_context():
-        db.drop_all()
-        db.create_all()
-        build = build_whoosh if kind == "whoosh" else build_postgres
-        took, detail = build(app, corpus(), args)
         fts_path = workdir / "fts5.sqlite3"
-        con, fts_s = fts5_build(str(fts_path), corpus())
-        rate = args.records / took
-        print(f"\nbulk rebuild: {kind} {rate:,.0f} records/s ({took:.1f} s, {detail}) | "
-              f"FTS5 {args.records / fts_s:,.0f} records/s ({fts_s:.1f} s)")
+        if args.reuse and fts_path.exists():
+            con = sqlite3.connect(str(fts_path))
+            print("\nbulk rebuild: reused the index and FTS5 table of an earlier run")
+        else:
+            db.drop_all()
+            db.create_all()
+            build = build_whoosh if kind == "whoosh" else build_postgres
+            took, detail = build(app, corpus(), args)
+            fts_path.unlink(missing_ok=True)
+            con, fts_s = fts5_build(str(fts_path), corpus())
+            rate = args.records / took
+            print(f"\nbulk rebuild: {kind} {rate:,.0f} records/s ({took:.1f} s, {detail}) | "
+                  f"FTS5 {args.records / fts_s:,.0f} records/s ({fts_s:.1f} s)")
         queries(app, args, rng, con, words, kind)
         writes(app, args, kind)
 
@@ -314,9 +324,11 @@ def writes(app, args, kind):
     from ppid.agencies.models import Agency
     from ppid.search import sources
     from ppid.search.testing import make_dip_item
-    agency = Agency(slug="bench-inc", name="Dinas Uji Tambahan", kind="pembantu")
-    db.session.add(agency)
-    db.session.commit()
+    agency = db.session.query(Agency).filter_by(slug="bench-inc").one_or_none()
+    if agency is None:   # (a reused data directory has it)
+        agency = Agency(slug="bench-inc", name="Dinas Uji Tambahan", kind="pembantu")
+        db.session.add(agency)
+        db.session.commit()
     saved = dict(sources.SOURCES)
 
     def change(i):

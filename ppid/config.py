@@ -133,6 +133,8 @@ class Defaults:
     # "postgresql". Whoosh's indexer applies queued changes every SEARCH_DRAIN_DELAY seconds.
     SEARCH_BACKEND = "auto"
     SEARCH_DRAIN_DELAY = 1.0
+    # PostgreSQL: a read replica's URL for searches (several servers: see docs/deploy.md).
+    SEARCH_REPLICA_URL = None
 
     # The audit log's seal (HMAC-SHA256, ppid/core/audit.py): the current key and its id,
     # and retired keys by id (JSON {"id": "key"}) that only verify older events. Production

@@ -377,11 +377,28 @@ def to_query(node):
     raise TypeError(node)
 
 
-def _filter_query(values):
-    terms = [wq.Term(name, value) for name, value in values.items()]
-    if not terms:
-        return None
-    return terms[0] if len(terms) == 1 else wq.And(terms)
+_segment_columns = {}   # (segment id, field) -> its values by document (segments never change)
+
+
+def columns(s, names):
+    """{field: the value of each document, by global docnum} of the sortable ID fields,
+    read through Whoosh's column readers once per segment."""
+    out = {name: [] for name in names}
+    live = set()
+    for leaf, _base in s.reader().leaf_readers():
+        if not leaf.doc_count_all():
+            continue   # (an empty index has no columns)
+        sid = leaf.segment().segment_id()
+        for name in names:
+            key = (sid, name)
+            live.add(key)
+            values = _segment_columns.get(key)
+            if values is None:
+                values = _segment_columns[key] = list(leaf.column_reader(name))
+            out[name] += values
+    for key in [k for k in _segment_columns if k not in live]:
+        del _segment_columns[key]   # (merged away; one index per process)
+    return out
 
 
 def before_search(app=None):
@@ -409,46 +426,53 @@ def retrying(fn):
 def execute(app, node, params, relaxed=None):
     """One page of results (ppid.search.services.Page) for a query tree, or, with
     ``relaxed`` (positive clauses, excluded clauses, how many must match), for documents
-    matching most of the clauses, those matching more ranked first."""
+    matching most of the clauses, those matching more ranked first.
+
+    The matching documents are found unscored (filtered and counted through the facet
+    columns); only the page's tiers are ranked, by Whoosh's searcher (BM25F)."""
     from ppid.search.services import FACETS, Page
     s = searcher(app)
-    limit = params.page * params.per_page
-    filter_q = _filter_query(params.filters())
-    kwargs = {"terms": False}
-    if params.facets:
-        kwargs["groupedby"] = {name: sorting.FieldFacet(name, maptype=sorting.Count)
-                               for name in FACETS}
-    date_order = sorting.FieldFacet("date", reverse=True)
+    filters = params.filters()
+    cols = columns(s, FACETS)
+
+    def kept(docs):
+        return {d for d in docs if all(cols[f][d] == v for f, v in filters.items())}
     if relaxed is None:
         q = to_query(node)
-        kwargs["filter"] = filter_q
-        if params.sort == "date":
-            kwargs["sortedby"] = date_order
+        matched = kept(q.docs(s))
+        tiers = [matched]
     else:
         positive, excluded, minmatch = relaxed
         clauses = [to_query(n) for n in positive]
         coord = Counter()
         for clause in clauses:
-            coord.update(set(clause.docs(s)))
-        allowed = {d for d, n in coord.items() if n >= minmatch}
-        if filter_q is not None:
-            allowed &= set(filter_q.docs(s))
+            coord.update(clause.docs(s))
+        dropped = set()
         for n in excluded:
-            allowed -= set(to_query(n.item).docs(s))
-        if not allowed:   # (an empty filter would be no filter)
-            return Page([], 0, {name: {} for name in FACETS} if params.facets else {})
+            dropped.update(to_query(n.item).docs(s))
+        matched = kept(d for d, n in coord.items() if n >= minmatch and d not in dropped)
         q = wq.Or(clauses)
-        kwargs["filter"] = allowed
-        more_first = sorting.FunctionFacet(lambda _s, docnum: -coord[docnum])
-        kwargs["sortedby"] = [more_first, date_order if params.sort == "date"
-                              else sorting.ScoreFacet()]
-    results = s.search(q, limit=limit, **kwargs)
-    start = (params.page - 1) * params.per_page
-    stored = [results[i].fields() for i in range(start, min(limit, results.scored_length()))]
+        tiers = [{d for d in matched if coord[d] == k}
+                 for k in range(len(clauses), minmatch - 1, -1)]
+    start, end = (params.page - 1) * params.per_page, params.page * params.per_page
+    order = sorting.FieldFacet("date", reverse=True) if params.sort == "date" else None
+    ranked, base = [], 0   # ranked: the documents from position ``base`` on
+    for docs in tiers:
+        if not docs:
+            continue
+        if base + len(docs) <= start:
+            base += len(docs)   # a tier wholly before the page
+            continue
+        results = s.search(q, filter=docs, limit=end - base - len(ranked), sortedby=order,
+                           terms=False)
+        ranked += [results.docnum(i) for i in range(results.scored_length())]
+        if base + len(ranked) >= end:
+            break
+    stored = [s.stored_fields(d) for d in ranked[start - base:end - base]]
     facets = {}
     if params.facets:
-        facets = {name: dict(results.groups(name)) for name in FACETS}
-    return Page(stored, len(results), facets)
+        facets = {name: Counter(cols[name][d] for d in matched) for name in FACETS}
+    return Page(stored, len(matched), facets)
 
 
 @retrying
@@ -467,11 +491,6 @@ def suggest(app, text):
             continue
         options = corrector.suggest(w, limit=1, maxdist=2, prefix=1)
         if options and options[0] != w:
-            corrected = _replace_word(corrected, word, options[0])
+            corrected = squery.replace_word(corrected, word, options[0])
             changed = True
     return corrected if changed else None
-
-
-def _replace_word(text, word, replacement):
-    import re
-    return re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", replacement, text, count=1)

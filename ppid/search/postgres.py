@@ -12,8 +12,10 @@ mean" is ``search_words`` under a ``pg_trgm`` index. Nothing to queue, drain or 
 several application servers (and read replicas) see what the database holds.
 """
 import logging
+from contextlib import contextmanager
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
@@ -262,10 +264,35 @@ _SHOWN = [D.c.doc_type, D.c.doc_id, D.c.public_id, D.c.title, D.c.agency, D.c.ag
           D.c.category, D.c.year, D.c.url, D.c.snip, D.c.extra]
 
 
+_replicas = {}
+
+
+@contextmanager
+def _reading(app=None):
+    """A connection for searches: to the read replica of SEARCH_REPLICA_URL when one is
+    set (searches then see the primary's commits as soon as the replica has them), else
+    the session's own."""
+    from ppid.extensions import db
+    url = (app or current_app).config.get("SEARCH_REPLICA_URL")
+    if not url:
+        yield db.session.connection()
+        return
+    engine = _replicas.get(url)
+    if engine is None:
+        engine = _replicas[url] = sa.create_engine(
+            url.replace("postgresql://", "postgresql+psycopg://", 1), pool_pre_ping=True)
+    with engine.connect() as conn:
+        yield conn
+
+
 def execute(app, node, params, relaxed=None):
     """One page of results (ppid.search.services.Page), as the Whoosh backend's execute."""
-    from ppid.extensions import db
     from ppid.search.services import FACETS, Page
+    with _reading(app) as conn:
+        return _execute(conn, node, params, relaxed, FACETS, Page)
+
+
+def _execute(conn, node, params, relaxed, FACETS, Page):
     filters = [_FACET_COLUMNS[name] == value for name, value in params.filters().items()]
     rank = _rank(node)
     if relaxed is None:
@@ -284,7 +311,6 @@ def execute(app, node, params, relaxed=None):
         order += [rank.desc(), D.c.date.desc().nulls_last()]
     order += [D.c.doc_type, D.c.doc_id]
     start = (params.page - 1) * params.per_page
-    conn = db.session.connection()
     rows = conn.execute(sa.select(*_SHOWN).where(where).order_by(*order)
                         .limit(params.per_page).offset(start)).mappings().all()
     stored = [{**r, "type": r["doc_type"]} for r in rows]
@@ -323,8 +349,6 @@ def _distance(a, b):
 def suggest(app, text):
     """ "Did you mean" for words that occur nowhere in the texts, or None: the closest
     vocabulary word by trigrams, within two edits and with the same first letter."""
-    from ppid.extensions import db
-    from ppid.search.index import _replace_word
     words = {}
     for word in squery.plain_words(text):
         w = fold(word)
@@ -332,7 +356,11 @@ def suggest(app, text):
             words.setdefault(w, word)
     if not words:
         return None
-    conn = db.session.connection()
+    with _reading(app) as conn:
+        return _suggest(conn, text, words)
+
+
+def _suggest(conn, text, words):
     known = set(conn.execute(sa.select(W.c.word).where(W.c.word.in_(list(words))))
                 .scalars())
     corrected, changed = text, False
@@ -345,6 +373,6 @@ def suggest(app, text):
         close = sorted((_distance(w, c), i, c) for i, c in enumerate(candidates)
                        if c[0] == w[0] and c != w)
         if close and close[0][0] <= 2:
-            corrected = _replace_word(corrected, typed, close[0][2])
+            corrected = squery.replace_word(corrected, typed, close[0][2])
             changed = True
     return corrected if changed else None

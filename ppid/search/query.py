@@ -105,6 +105,11 @@ def plain_words(text):
     return words
 
 
+def replace_word(text, word, replacement):
+    """``text`` with its first ``word`` (a whole word) replaced ("did you mean")."""
+    return re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", replacement, text, count=1)
+
+
 # --- Parsing ------------------------------------------------------------------------------
 
 def _atoms(chunk):

@@ -808,3 +808,25 @@ def test_a_backup_of_a_migrated_database_leaves_the_search_rows_out(fresh_databa
         db.engine.dispose()
     assert "registry_dip_item" in manifest["tables"] and "search_pending" in manifest["tables"]
     assert not {"search_documents", "search_words"} & set(manifest["tables"])
+
+
+def test_postgres_searches_can_read_from_a_replica(postgres, factories, app):
+    """SEARCH_REPLICA_URL: searches on their own engine (here the same database stands in
+    for a streaming replica, which holds what the primary committed)."""
+    a = factories.agency()
+    item = make_dip_item(a, "Data replika pembacaan")
+    db.session.commit()
+    app.config["SEARCH_REPLICA_URL"] = app.config["DATABASE_URL"]
+    used = []
+    try:
+        assert ids(find("replika")) == {("dip", str(item.id))}
+        assert find("replikaa").suggestion == "replika"
+        engine = next(iter(postgres._replicas.values()))
+        sa.event.listen(engine, "before_cursor_execute", lambda *a: used.append(1))
+        find("pembacaan")
+        assert used   # the replica's engine answered
+    finally:
+        app.config["SEARCH_REPLICA_URL"] = None
+        for engine in postgres._replicas.values():
+            engine.dispose()
+        postgres._replicas.clear()
