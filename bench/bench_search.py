@@ -90,12 +90,6 @@ def vocabulary(rng):
     return words, weights
 
 
-def generate(n, rng):
-    """(``n`` SearchDocs as a list, the vocabulary by frequency, its cumulative weights)."""
-    words, cum = vocabulary(rng)
-    return list(iter_docs(n, rng, words, cum)), words, cum
-
-
 def iter_docs(n, rng, words, cum):
     """The generated documents one at a time (a million do not fit in memory at once)."""
     from ppid.search.sources import SearchDoc

@@ -422,6 +422,37 @@ def retrying(fn):
     return run
 
 
+def matching(s, node):
+    """The (global) document numbers a query tree matches, by set operations on posting
+    lists (``reader.postings``); Whoosh's matcher tree only for phrases. Unscored: this
+    counts and filters, the searcher ranks."""
+    reader = s.reader()
+
+    def postings(field, text):
+        if (field, text) not in reader:
+            return set()
+        return set(reader.postings(field, text).all_ids())
+    if isinstance(node, squery.Term):
+        if node.stem is None:
+            return postings("exact", node.word)
+        return set().union(*(postings(name, node.stem) for name in FIELD_BOOSTS))
+    if isinstance(node, squery.Phrase):
+        return set(to_query(node).docs(s))
+    if isinstance(node, squery.Or):
+        return set().union(*(matching(s, n) for n in node.items))
+    if isinstance(node, squery.Not):
+        return set(reader.all_doc_ids()) - matching(s, node.item)
+    if isinstance(node, squery.And):
+        required = [n for n in node.items if not isinstance(n, squery.Not)]
+        docs = (set.intersection(*(matching(s, n) for n in required)) if required
+                else matching(s, squery.Not(squery.Or(tuple(n.item for n in node.items)))))
+        for n in node.items:
+            if isinstance(n, squery.Not) and required:
+                docs -= matching(s, n.item)
+        return docs
+    raise TypeError(node)
+
+
 @retrying
 def execute(app, node, params, relaxed=None):
     """One page of results (ppid.search.services.Page) for a query tree, or, with
@@ -439,17 +470,17 @@ def execute(app, node, params, relaxed=None):
         return {d for d in docs if all(cols[f][d] == v for f, v in filters.items())}
     if relaxed is None:
         q = to_query(node)
-        matched = kept(q.docs(s))
+        matched = kept(matching(s, node))
         tiers = [matched]
     else:
         positive, excluded, minmatch = relaxed
         clauses = [to_query(n) for n in positive]
         coord = Counter()
-        for clause in clauses:
-            coord.update(clause.docs(s))
+        for n in positive:
+            coord.update(matching(s, n))
         dropped = set()
         for n in excluded:
-            dropped.update(to_query(n.item).docs(s))
+            dropped |= matching(s, n.item)
         matched = kept(d for d, n in coord.items() if n >= minmatch and d not in dropped)
         q = wq.Or(clauses)
         tiers = [{d for d in matched if coord[d] == k}
@@ -463,7 +494,10 @@ def execute(app, node, params, relaxed=None):
         if base + len(docs) <= start:
             base += len(docs)   # a tier wholly before the page
             continue
-        results = s.search(q, filter=docs, limit=end - base - len(ranked), sortedby=order,
+        # (All of the query's matches: no filter, so Whoosh may skip blocks that cannot
+        # reach the page.)
+        only = docs if filters or relaxed is not None else None
+        results = s.search(q, filter=only, limit=end - base - len(ranked), sortedby=order,
                            terms=False)
         ranked += [results.docnum(i) for i in range(results.scored_length())]
         if base + len(ranked) >= end:

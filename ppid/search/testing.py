@@ -1,8 +1,5 @@
 """Helpers for the search tests and the benchmark: records created directly via models."""
-import importlib.util
-import random
 from datetime import date, datetime, timezone
-from pathlib import Path
 
 from ppid.extensions import db
 
@@ -60,14 +57,3 @@ def make_request(agency, information, *, name="Budi Santoso", identity="61710101
     db.session.flush()
     return req
 
-
-def generated_corpus(n, seed):
-    """(``n`` SearchDocs, their vocabulary by frequency) from the search benchmark's
-    generator (Sastrawi's words with a Zipf distribution, real DIP titles); the same for
-    the same ``seed``."""
-    path = Path(__file__).resolve().parents[2] / "bench" / "bench_search.py"
-    spec = importlib.util.spec_from_file_location("ppid_bench_search", path)
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    docs, words, _cum = bench.generate(n, random.Random(seed))
-    return docs, words
