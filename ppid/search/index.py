@@ -10,6 +10,7 @@ catch up and CLI processes), and Whoosh's own WRITELOCK is waited for as well.
 """
 import fcntl
 import gc
+import heapq
 import logging
 import os
 import shutil
@@ -453,6 +454,50 @@ def matching(s, node):
     raise TypeError(node)
 
 
+def _terms(node, negated=False):
+    """(field, text, boost) of the words of a tree without phrases, else None."""
+    if isinstance(node, squery.Term):
+        if negated:
+            return []
+        if node.stem is None:
+            return [("exact", node.word, 1.0)]
+        return [(name, node.stem, boost) for name, boost in FIELD_BOOSTS.items()]
+    if isinstance(node, squery.Not):
+        return [] if _terms(node.item, True) is not None else None
+    if isinstance(node, (squery.And, squery.Or)):
+        parts = [_terms(n, negated) for n in node.items]
+        return None if any(p is None for p in parts) else [t for p in parts for t in p]
+    return None
+
+
+def ranked(s, terms, docs, limit):
+    """The first ``limit`` of ``docs`` by the score Whoosh's searcher gives them for these
+    terms (BM25F, each term's score times its field's boost, added as And and Or add
+    them; lower document number first on a tie), read from the terms' scored posting
+    lists (``searcher.postings``) for these documents only."""
+    scores = dict.fromkeys(docs, 0.0)
+    ordered = sorted(docs)
+    reader = s.reader()
+    for field, text, boost in set(terms):
+        if (field, text) not in reader:
+            continue
+        m = s.postings(field, text)
+        if len(ordered) * 16 < reader.doc_frequency(field, text):
+            for d in ordered:   # few documents: jump to each
+                m.skip_to(d)
+                if not m.is_active():
+                    break
+                if m.id() == d:
+                    scores[d] += boost * m.score()
+        else:
+            while m.is_active():
+                d = m.id()
+                if d in scores:
+                    scores[d] += boost * m.score()
+                m.next()
+    return heapq.nsmallest(limit, scores, key=lambda d: (-scores[d], d))
+
+
 @retrying
 def execute(app, node, params, relaxed=None):
     """One page of results (ppid.search.services.Page) for a query tree, or, with
@@ -487,7 +532,8 @@ def execute(app, node, params, relaxed=None):
                  for k in range(len(clauses), minmatch - 1, -1)]
     start, end = (params.page - 1) * params.per_page, params.page * params.per_page
     order = sorting.FieldFacet("date", reverse=True) if params.sort == "date" else None
-    ranked, base = [], 0   # ranked: the documents from position ``base`` on
+    top, base = [], 0   # top: the documents from position ``base`` on
+    terms = _terms(node if relaxed is None else squery.Or(relaxed[0]))
     for docs in tiers:
         if not docs:
             continue
@@ -496,13 +542,16 @@ def execute(app, node, params, relaxed=None):
             continue
         # (All of the query's matches: no filter, so Whoosh may skip blocks that cannot
         # reach the page.)
-        only = docs if filters or relaxed is not None else None
-        results = s.search(q, filter=only, limit=end - base - len(ranked), sortedby=order,
-                           terms=False)
-        ranked += [results.docnum(i) for i in range(results.scored_length())]
-        if base + len(ranked) >= end:
+        need = end - base - len(top)
+        if terms is not None and order is None:
+            top += ranked(s, terms, docs, need)
+        else:
+            only = docs if filters or relaxed is not None else None
+            results = s.search(q, filter=only, limit=need, sortedby=order, terms=False)
+            top += [results.docnum(i) for i in range(results.scored_length())]
+        if base + len(top) >= end:
             break
-    stored = [s.stored_fields(d) for d in ranked[start - base:end - base]]
+    stored = [s.stored_fields(d) for d in top[start - base:end - base]]
     facets = {}
     if params.facets:
         facets = {name: Counter(cols[name][d] for d in matched) for name in FACETS}
