@@ -44,6 +44,7 @@ INDEX_NAME = f"ppid_v{SCHEMA_VERSION}"
 # agency's name and other secondary words (PostgreSQL's A, B and C, D weights). Summary
 # and text share a field: one posting list less to read for each word of a query.
 FIELD_BOOSTS = {"title": 4.0, "body": 1.0, "meta": 0.25}
+RANK_ALL_BELOW = 2_000   # one word's matches up to which ranked() scores them all
 SNIPPET_SOURCE_CHARS = 1_500   # stored text the snippet is cut from (highlighting cost)
 LOCK_TIMEOUT = 120.0
 
@@ -543,7 +544,10 @@ def execute(app, node, params, relaxed=None):
         # (All of the query's matches: no filter, so Whoosh may skip blocks that cannot
         # reach the page.)
         need = end - base - len(top)
-        if terms is not None and order is None:
+        # Many documents of one unfiltered word: Whoosh's own block-max ranking skips
+        # most of them; else scoring just these documents is quicker.
+        if terms is not None and order is None and (
+                filters or not isinstance(node, squery.Term) or len(docs) <= RANK_ALL_BELOW):
             top += ranked(s, terms, docs, need)
         else:
             only = docs if filters or relaxed is not None else None
