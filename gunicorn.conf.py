@@ -1,11 +1,10 @@
 """Gunicorn reads this file from its working directory (the repository, or the app
 directory under systemd): besides the workers it runs the registry's background processes.
 
-* The search indexer (``flask --app wsgi ppid search-indexer``) applies the search queue
-  every PPID_SEARCH_DRAIN_DELAY seconds, off the workers' processes (see
-  ppid/search/indexing.py). If it dies, the workers notice its stale heartbeat and drain in
-  their own threads meanwhile. PPID_SEARCH_INDEXER=off runs without it (each worker then
-  drains itself).
+* The search indexer (``flask --app wsgi ppid search-indexer``, Whoosh backend only: not
+  on PostgreSQL) applies the search queue every PPID_SEARCH_DRAIN_DELAY seconds, off the
+  workers' processes (see ppid/search/indexing.py). If it dies (or with
+  PPID_SEARCH_INDEXER=off), searches apply the queue themselves before they read.
 * The job worker (``flask --app wsgi ppid worker``) runs background jobs, such as the text
   of uploaded documents, in limited child processes (ppid/core/jobs.py). PPID_JOB_WORKER=off
   runs without it: then run ``flask --app wsgi ppid worker`` elsewhere (its own systemd
@@ -37,8 +36,20 @@ def on_starting(server):
     for name, switch, command in BACKGROUND:
         if os.environ.get(switch, "").lower() in _OFF:
             continue
+        if command == "search-indexer" and not _search_has_a_queue(here):
+            continue
         proc = _processes[command] = subprocess.Popen(base + [command], cwd=here)
         server.log.info("%s started (pid %s)", name, proc.pid)
+
+
+def _search_has_a_queue(here):
+    """Only the Whoosh search backend has a queue for the indexer to apply: PostgreSQL's
+    writes search rows in the records' own transactions (ppid/search/backend.py)."""
+    if str(here) not in sys.path:
+        sys.path.insert(0, str(here))
+    from ppid.search.backend import name_for
+    return name_for(os.environ.get("PPID_DATABASE_URL", ""),
+                    os.environ.get("PPID_SEARCH_BACKEND", "auto")) == "whoosh"
 
 
 def on_exit(server):

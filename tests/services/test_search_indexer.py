@@ -105,6 +105,25 @@ def test_a_dead_indexers_leftovers_are_applied_by_a_search(queued):
         beat.unlink()
 
 
+def test_gunicorn_config_starts_no_indexer_for_postgresql(monkeypatch):
+    monkeypatch.setenv("PPID_DATABASE_URL", "postgresql://ppid@127.0.0.1/ppid")
+    monkeypatch.delenv("PPID_SEARCH_BACKEND", raising=False)
+    monkeypatch.delenv("PPID_SEARCH_INDEXER", raising=False)
+    monkeypatch.setenv("PPID_JOB_WORKER", "off")
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "gunicorn.conf.py")
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+
+    class Server:
+        class log:
+            @staticmethod
+            def info(msg, *args):
+                pass
+    conf.on_starting(Server)
+    assert "search-indexer" not in conf._processes
+    conf.on_exit(Server)
+
+
 @pytest.mark.parametrize("whole_group", [False, True])
 def test_gunicorn_config_runs_the_indexer_beside_the_workers(queued, monkeypatch,
                                                               whole_group):
