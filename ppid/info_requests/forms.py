@@ -17,37 +17,18 @@ LIMITS = {"name": 200, "identity_number": 50, "address": 500, "phone": 30, "emai
           "occupation": 100, "proxy_name": 200, "information": 5000, "purpose": 2000,
           "website": 200}
 
-IDENTITY_CHOICES = [("nik", _l("NIK (Kartu Tanda Penduduk)")), ("paspor", _l("Nomor paspor")),
-                    ("sim", _l("Nomor SIM")),
-                    ("badan_hukum", _l("Nomor SK pengesahan badan hukum"))]
-OBTAIN_CHOICES = [("melihat", _l("Melihat")), ("membaca", _l("Membaca")),
-                  ("mendengarkan", _l("Mendengarkan")), ("mencatat", _l("Mencatat")),
-                  ("salinan", _l("Mendapatkan salinan"))]
-COPY_CHOICES = [("", _l("— tidak perlu salinan —")),
-                ("softcopy", _l("Softcopy (berkas elektronik)")),
-                ("hardcopy", _l("Hardcopy (salinan cetak)"))]
-DELIVERY_CHOICES = [("langsung", _l("Mengambil langsung")), ("kurir", _l("Kurir")),
-                    ("pos", _l("Pos")), ("faksimili", _l("Faksimili")), ("email", _l("E-mail"))]
-CHANNEL_CHOICES = [("langsung", _l("Datang langsung")), ("pos", _l("Pos / surat")),
-                   ("email", _l("E-mail")), ("telepon", _l("Telepon"))]
-OUTCOME_CHOICES = [(rules.DIKABULKAN, _l("Dikabulkan seluruhnya")),
-                   (rules.DIKABULKAN_SEBAGIAN, _l("Dikabulkan sebagian")),
-                   (rules.DITOLAK, _l("Ditolak (informasi dikecualikan)")),
-                   (rules.TIDAK_DIKUASAI, _l("Informasi tidak dikuasai")),
-                   (rules.BELUM_DIDOKUMENTASIKAN, _l("Informasi belum didokumentasikan"))]
-INFO_FORM_CHOICES = [("", _l("— pilih —")), ("softcopy", _l("Softcopy")),
-                     ("hardcopy", _l("Hardcopy")),
-                     ("softcopy_hardcopy", _l("Softcopy dan hardcopy")),
-                     ("melihat", _l("Melihat / membaca langsung"))]
-PASAL17_CHOICES = [(x, _l("huruf %(x)s", x=x)) for x in rules.PASAL17_LETTERS]
-GROUND_CHOICES = [(k, f"{k}. {v}") for k, v in rules.OBJECTION_GROUNDS.items()]
-DECISION_CHOICES = [(rules.MENGUATKAN, _l("Menguatkan keputusan PPID")),
-                    (rules.MEMBUKA_SELURUHNYA, _l("Memerintahkan informasi dibuka seluruhnya")),
-                    (rules.MEMBUKA_SEBAGIAN, _l("Memerintahkan informasi dibuka sebagian"))]
-DISPUTE_CHOICES = [("dalam_proses", _l("Dalam proses")), ("dikabulkan", _l("Dikabulkan")),
-                   ("dikabulkan_sebagian", _l("Dikabulkan sebagian")),
-                   ("ditolak", _l("Ditolak")), ("mediasi_berhasil", _l("Mediasi berhasil")),
-                   ("dicabut", _l("Dicabut pemohon"))]
+# Choices from the enumerations of ppid.info_requests.rules (codes and lazy labels).
+IDENTITY_CHOICES = rules.IdentityType.choices()
+OBTAIN_CHOICES = rules.ObtainMethod.choices()
+COPY_CHOICES = [("", _l("— tidak perlu salinan —"))] + rules.CopyForm.choices()
+DELIVERY_CHOICES = rules.DeliveryMethod.choices()
+CHANNEL_CHOICES = rules.Channel.choices(rules.OFFICER_CHANNELS)
+OUTCOME_CHOICES = rules.Outcome.choices()
+INFO_FORM_CHOICES = [("", _l("— pilih —"))] + rules.InfoForm.choices()
+PASAL17_CHOICES = [(x.value, x.lettered) for x in rules.Pasal17]
+GROUND_CHOICES = [(g.value, g.lettered) for g in rules.ObjectionGround]
+DECISION_CHOICES = rules.ObjectionDecision.choices()
+DISPUTE_CHOICES = rules.DisputeOutcome.choices()
 
 _OTHER_ID = re.compile(r"^[A-Za-z0-9./\- ]{3,50}$")
 

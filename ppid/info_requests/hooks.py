@@ -2,9 +2,7 @@
 from ppid.core import auth
 from ppid.core.alerts import Alert
 from ppid.core.db import utcnow
-from ppid.info_requests import services
-
-SEVERITY_TITLES = {"terlambat": "terlambat", "segera": "jatuh tempo dalam 3 hari kerja"}
+from ppid.info_requests import rules, services
 
 
 def dashboard_section(user):
@@ -23,24 +21,23 @@ def dashboard_section(user):
 
 
 def alert_source(now):
-    """Alerts for the digest: requests and objections overdue or due within 3 working days."""
+    """Alerts for the digest (an Indonesian e-mail): requests and objections overdue or due
+    within 3 working days."""
     out = {}
     for agency_id, items in services.urgent_items(now=now).items():
         for kind, obj, level in items:
+            urgency = services.label_id(rules.Urgency, level).lower()
             if kind == "request":
-                alert = Alert(
-                    key=f"request:{obj.id}:{level}", kind="request", severity=level,
-                    title=f"Permohonan {obj.registration_number} {SEVERITY_TITLES[level]}",
-                    detail=f"Jatuh tempo {obj.effective_due_on.isoformat()}; status {obj.state}.",
-                    url=f"/kelola/permohonan/{obj.id}")
+                what, url = "Permohonan", f"/kelola/permohonan/{obj.id}"
+                detail = (f"Jatuh tempo {services.tanggal(obj.effective_due_on)}; status "
+                          f"{services.label_id(rules.RequestState, obj.state)}.")
             else:
-                alert = Alert(
-                    key=f"objection:{obj.id}:{level}", kind="objection", severity=level,
-                    title=f"Keberatan {obj.registration_number} {SEVERITY_TITLES[level]}",
-                    detail=f"Atasan PPID wajib menanggapi paling lambat "
-                           f"{obj.due_on.isoformat()}.",
-                    url=f"/kelola/keberatan/{obj.id}")
-            out.setdefault(agency_id, []).append(alert)
+                what, url = "Keberatan", f"/kelola/keberatan/{obj.id}"
+                detail = (f"Atasan PPID wajib menanggapi paling lambat "
+                          f"{services.tanggal(obj.due_on)}.")
+            out.setdefault(agency_id, []).append(Alert(
+                key=f"{kind}:{obj.id}:{level}", kind=kind, severity=level,
+                title=f"{what} {obj.registration_number}: {urgency}", detail=detail, url=url))
     return out
 
 

@@ -7,12 +7,6 @@ from ppid.core.db import UTCDateTime, utcnow
 from ppid.extensions import db
 from ppid.info_requests import rules
 
-IDENTITY_TYPES = ("nik", "paspor", "sim", "badan_hukum")
-OBTAIN_METHODS = ("melihat", "membaca", "mendengarkan", "mencatat", "salinan")
-COPY_FORMS = ("softcopy", "hardcopy")
-DELIVERY_METHODS = ("langsung", "kurir", "pos", "faksimili", "email")
-CHANNELS = ("online", "langsung", "pos", "email", "telepon")
-
 # Fields holding the requester's personal data (DOMAIN.md section 11).
 PERSONAL_FIELDS = ("requester_name", "identity_number", "address", "phone", "email",
                    "occupation", "proxy_name")
@@ -29,7 +23,7 @@ class InfoRequest(db.Model):
 
     # Requester (personal data).
     requester_name = sa.Column(sa.String(200), nullable=False)
-    identity_type = sa.Column(sa.String(20), nullable=False, default="nik")
+    identity_type = sa.Column(sa.String(20), nullable=False, default=rules.IdentityType.NIK)
     identity_number = sa.Column(sa.String(50), nullable=False)
     address = sa.Column(sa.String(500), nullable=False)
     phone = sa.Column(sa.String(30))
@@ -48,7 +42,7 @@ class InfoRequest(db.Model):
     addressed_agency_id = sa.Column(sa.Integer, sa.ForeignKey("agency.id"), nullable=False)
     agency_id = sa.Column(sa.Integer, sa.ForeignKey("agency.id"), nullable=False, index=True)
 
-    channel = sa.Column(sa.String(20), nullable=False, default="online")
+    channel = sa.Column(sa.String(20), nullable=False, default=rules.Channel.ONLINE)
     received_at = sa.Column(UTCDateTime, nullable=False)   # the real receipt time
     received_on = sa.Column(sa.Date, nullable=False)        # its local date
     effective_on = sa.Column(sa.Date, nullable=False)       # effective receipt day
@@ -99,8 +93,8 @@ class InfoRequest(db.Model):
 
     __table_args__ = (
         sa.UniqueConstraint("year", "seq"),
-        sa.CheckConstraint("state in ('diterima', 'diproses', 'diteruskan', 'diperpanjang', "
-                           "'selesai', 'ditarik')", name="state"),
+        sa.CheckConstraint("state in (%s)" % ", ".join(f"'{s}'" for s in rules.STATES),
+                           name="state"),
     )
 
     @property
@@ -184,16 +178,6 @@ class Objection(db.Model):
         return rules.objection_is_late(self.due_on, self.decided_on, today)
 
 
-LETTER_KINDS = {
-    "tanda_bukti": "Tanda Bukti Penerimaan Permohonan Informasi Publik",
-    "pemberitahuan": "Pemberitahuan Tertulis",
-    "penolakan": "Surat Keputusan PPID tentang Penolakan Permohonan Informasi",
-    "perpanjangan": "Pemberitahuan Perpanjangan Jangka Waktu",
-    "tanda_bukti_keberatan": "Tanda Bukti Penerimaan Keberatan",
-    "putusan_keberatan": "Tanggapan Atasan PPID atas Keberatan",
-}
-
-
 class Letter(db.Model):
     """An issued letter: the HTML frozen at issue with its hash; the PDF is derived from it
     on first download and kept in storage, so the letter never changes."""
@@ -213,7 +197,8 @@ class Letter(db.Model):
 
     @property
     def title(self):
-        return LETTER_KINDS.get(self.kind, self.kind)
+        """The letter's title, in the reader's language (the letter itself is Indonesian)."""
+        return rules.LetterKind.label_of(self.kind)
 
     @property
     def filename(self):
@@ -227,7 +212,7 @@ class RequestAttachment(db.Model):
     id = sa.Column(sa.Integer, primary_key=True)
     request_id = sa.Column(sa.Integer, sa.ForeignKey("info_request.id", ondelete="CASCADE"),
                            nullable=False, index=True)
-    kind = sa.Column(sa.String(20), nullable=False)  # "rilis" | "surat_kuasa"
+    kind = sa.Column(sa.String(20), nullable=False)  # rules.AttachmentKind
     storage_key = sa.Column(sa.String(64), nullable=False)
     filename = sa.Column(sa.String(200), nullable=False)
     media_type = sa.Column(sa.String(120), nullable=False)

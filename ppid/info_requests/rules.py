@@ -2,23 +2,40 @@
 
 No app, no database, no clock: the calendar and ``today`` are arguments. Every deadline is
 counted in working days with ``ppid.core.calendar`` (DOMAIN.md section 6).
+
+The enumerations of requests and objections are defined here, once, with their labels and
+articles (``ppid.core.enums`` says how forms, pages, letters, reports, search and the
+OpenAPI document derive from them). Adding an outcome touches ``Outcome``, its fields in
+``REQUIRED_OUTCOME_FIELDS`` / ``OPTIONAL_OUTCOME_FIELDS`` and the notice in
+``templates/pdf/letters/pemberitahuan.html``, nothing else.
 """
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
+
+from ppid.core import dates
 from ppid.core.calendar import (Calendar, Deadline, add_working_days, explain_deadline,
                                 working_days_between)
+from ppid.core.enums import LabelledEnum
+from ppid.registry.rules import Pasal17
 
 # --- States (DOMAIN.md section 7) ----------------------------------------------------------
 
-DITERIMA = "diterima"        # registered, clock running
-DIPROSES = "diproses"        # an officer of the holding agency works on it
-DITERUSKAN = "diteruskan"    # forwarded (the clock does not restart)
-DIPERPANJANG = "diperpanjang"  # extended once (UU KIP Pasal 22(8))
-SELESAI = "selesai"          # closed with an outcome
-DITARIK = "ditarik"          # withdrawn by the requester
 
-STATES = (DITERIMA, DIPROSES, DITERUSKAN, DIPERPANJANG, SELESAI, DITARIK)
+class RequestState(LabelledEnum):
+    """A request's state; each change is an event on its timeline."""
+
+    DITERIMA = "diterima", _l("Diterima")        # registered, clock running
+    DIPROSES = "diproses", _l("Diproses")        # an officer of the holding agency works on it
+    DITERUSKAN = "diteruskan", _l("Diteruskan")  # forwarded (the clock does not restart)
+    DIPERPANJANG = "diperpanjang", _l("Diperpanjang"), "UU KIP Pasal 22 ayat (8)"  # once
+    SELESAI = "selesai", _l("Selesai")           # closed with an outcome
+    DITARIK = "ditarik", _l("Ditarik")           # withdrawn by the requester
+
+
+DITERIMA, DIPROSES, DITERUSKAN, DIPERPANJANG, SELESAI, DITARIK = RequestState
+STATES = tuple(RequestState)
 OPEN_STATES = (DITERIMA, DIPROSES, DITERUSKAN, DIPERPANJANG)
 FINAL_STATES = (SELESAI, DITARIK)
 
@@ -32,17 +49,123 @@ TRANSITIONS = {
     DITARIK: set(),
 }
 
-# --- Outcomes ------------------------------------------------------------------------------
 
-DIKABULKAN = "dikabulkan"
-DIKABULKAN_SEBAGIAN = "dikabulkan_sebagian"
-DITOLAK = "ditolak"
-TIDAK_DIKUASAI = "tidak_dikuasai"
-BELUM_DIDOKUMENTASIKAN = "belum_didokumentasikan"
-OUTCOMES = (DIKABULKAN, DIKABULKAN_SEBAGIAN, DITOLAK, TIDAK_DIKUASAI, BELUM_DIDOKUMENTASIKAN)
+class TimelineAction(LabelledEnum):
+    """What an event on a request's timeline records."""
 
-PASAL17_LETTERS = tuple("abcdefghij")
-INFO_FORMS = ("softcopy", "hardcopy", "softcopy_hardcopy", "melihat")
+    DITERIMA = "diterima", _l("Permohonan diterima dan didaftarkan")
+    DIPROSES = "diproses", _l("Permohonan diproses")
+    DITERUSKAN = "diteruskan", _l("Permohonan diteruskan")
+    DITUGASKAN = "ditugaskan", _l("Petugas ditunjuk")  # an officer of the agency takes it
+    DIPERPANJANG = "diperpanjang", _l("Jangka waktu diperpanjang"), "UU KIP Pasal 22 ayat (8)"
+    SELESAI = "selesai", _l("Permohonan selesai dengan pemberitahuan tertulis")
+    DITARIK = "ditarik", _l("Permohonan ditarik")
+    BERKAS = "berkas", _l("Berkas dilampirkan")  # a released document
+    SAMARKAN = "samarkan", _l("Pokok permohonan di register publik disamarkan")
+    TENGGAT = "tenggat", _l("Tenggat dihitung ulang karena kalender berubah")
+    KEBERATAN = "keberatan", _l("Keberatan diajukan"), "UU KIP Pasal 35"
+    KEBERATAN_DIPUTUS = "keberatan_diputus", _l("Keberatan diputus atasan PPID")
+    SENGKETA = "sengketa", _l("Sengketa ke Komisi Informasi dicatat"), "UU KIP Pasal 37"
+
+
+class Urgency(LabelledEnum):
+    """How close an open request (or an undecided objection) is to its due date."""
+
+    TERLAMBAT = "terlambat", _l("Terlambat")            # past due
+    SEGERA = "segera", _l("Segera jatuh tempo")         # due within NEAR_DUE_DAYS working days
+    NORMAL = "normal", _l("Berjalan")
+
+
+# --- What the requester asks for, and how (Perki 1/2021 request form) ---------------------
+
+
+class IdentityType(LabelledEnum):
+    NIK = "nik", _l("NIK (Kartu Tanda Penduduk)")
+    PASPOR = "paspor", _l("Nomor paspor")
+    SIM = "sim", _l("Nomor SIM")
+    BADAN_HUKUM = "badan_hukum", _l("Nomor SK pengesahan badan hukum")
+
+
+class ObtainMethod(LabelledEnum):
+    """Cara memperoleh informasi: inspect it, or get a copy."""
+
+    MELIHAT = "melihat", _l("Melihat"), "UU KIP Pasal 4 ayat (2) huruf a"
+    MEMBACA = "membaca", _l("Membaca"), "UU KIP Pasal 4 ayat (2) huruf a"
+    MENDENGARKAN = "mendengarkan", _l("Mendengarkan"), "UU KIP Pasal 4 ayat (2) huruf a"
+    MENCATAT = "mencatat", _l("Mencatat"), "UU KIP Pasal 4 ayat (2) huruf a"
+    SALINAN = "salinan", _l("Mendapatkan salinan"), "UU KIP Pasal 4 ayat (2) huruf c"
+
+
+class CopyForm(LabelledEnum):
+    """The form of the copy asked for (with ``ObtainMethod.SALINAN``)."""
+
+    SOFTCOPY = "softcopy", _l("Softcopy (berkas elektronik)")  # an electronic file
+    HARDCOPY = "hardcopy", _l("Hardcopy (salinan cetak)")      # printed, at a cost per page
+
+
+class DeliveryMethod(LabelledEnum):
+    """Cara mendapatkan salinan informasi."""
+
+    LANGSUNG = "langsung", _l("Mengambil langsung")  # the requester collects it
+    KURIR = "kurir", _l("Kurir")
+    POS = "pos", _l("Pos")
+    FAKSIMILI = "faksimili", _l("Faksimili")
+    EMAIL = "email", _l("E-mail")                      # a softcopy to the requester's address
+
+
+class Channel(LabelledEnum):
+    """How the request reached the PPID; officers enter all but ``online``."""
+
+    ONLINE = "online", _l("Formulir daring")     # the public form, or the API
+    LANGSUNG = "langsung", _l("Datang langsung")  # in person, at the service desk
+    POS = "pos", _l("Pos / surat")
+    EMAIL = "email", _l("E-mail")
+    TELEPON = "telepon", _l("Telepon")
+
+
+OFFICER_CHANNELS = tuple(c for c in Channel if c is not Channel.ONLINE)
+
+
+class AttachmentKind(LabelledEnum):
+    RILIS = "rilis", _l("dokumen informasi")        # a released document
+    SURAT_KUASA = "surat_kuasa", _l("surat kuasa")  # the requester's power of attorney
+
+
+# --- Outcomes (the written notice, UU KIP Pasal 22 ayat (7)) ------------------------------
+
+
+_NOTICE = "UU KIP Pasal 22 ayat (7)"
+_NOTICE_EXEMPT = _NOTICE + " dan Pasal 17"  # the exempt part is named by its Pasal 17 letters
+
+
+class Outcome(LabelledEnum):
+    """How a request is closed: what its written notice (pemberitahuan tertulis) says."""
+
+    DIKABULKAN = "dikabulkan", _l("Dikabulkan seluruhnya"), _NOTICE
+    DIKABULKAN_SEBAGIAN = "dikabulkan_sebagian", _l("Dikabulkan sebagian"), _NOTICE_EXEMPT
+    DITOLAK = "ditolak", _l("Ditolak (informasi dikecualikan)"), _NOTICE_EXEMPT
+    TIDAK_DIKUASAI = "tidak_dikuasai", _l("Informasi tidak dikuasai"), _NOTICE
+    BELUM_DIDOKUMENTASIKAN = ("belum_didokumentasikan",
+                              _l("Informasi belum didokumentasikan"), _NOTICE)
+
+
+DIKABULKAN, DIKABULKAN_SEBAGIAN, DITOLAK, TIDAK_DIKUASAI, BELUM_DIDOKUMENTASIKAN = Outcome
+OUTCOMES = tuple(Outcome)
+GRANTED = (DIKABULKAN, DIKABULKAN_SEBAGIAN)
+
+PASAL17_LETTERS = tuple(Pasal17)
+
+
+class InfoForm(LabelledEnum):
+    """The form in which a granted request's information is given."""
+
+    SOFTCOPY = "softcopy", _l("Softcopy (berkas elektronik)")
+    HARDCOPY = "hardcopy", _l("Hardcopy (salinan cetak)")
+    SOFTCOPY_HARDCOPY = "softcopy_hardcopy", _l("Softcopy dan hardcopy")
+    MELIHAT = "melihat", _l("Melihat / membaca langsung")  # inspected at the PPID, no copy
+
+
+INFO_FORMS = tuple(InfoForm)
 
 # Outcome -> fields the written notice must state (Perki 1/2021 pemberitahuan tertulis).
 _GRANT_FIELDS = ("response_note", "info_form", "cost_per_page", "pages", "delivery_cost",
@@ -67,6 +190,20 @@ OUTCOME_FIELDS = ("response_note", "info_form", "cost_per_page", "pages", "deliv
                   "other_statute", "redacted_parts", "redaction_reason", "holding_body",
                   "documented_on")
 
+
+class LetterKind(LabelledEnum):
+    """The letters a request gets; each is ``templates/pdf/letters/<code>.html``."""
+
+    TANDA_BUKTI = "tanda_bukti", _l("Tanda Bukti Penerimaan Permohonan Informasi Publik")
+    PEMBERITAHUAN = "pemberitahuan", _l("Pemberitahuan Tertulis"), "UU KIP Pasal 22 ayat (7)"
+    PENOLAKAN = "penolakan", _l("Surat Keputusan PPID tentang Penolakan Permohonan Informasi")
+    PERPANJANGAN = ("perpanjangan", _l("Pemberitahuan Perpanjangan Jangka Waktu"),
+                    "UU KIP Pasal 22 ayat (8)")
+    TANDA_BUKTI_KEBERATAN = "tanda_bukti_keberatan", _l("Tanda Bukti Penerimaan Keberatan")
+    PUTUSAN_KEBERATAN = ("putusan_keberatan", _l("Tanggapan Atasan PPID atas Keberatan"),
+                         "UU KIP Pasal 36 ayat (2)")
+
+
 # --- Deadlines (working days) ------------------------------------------------------------
 
 ANSWER_DAYS = 10             # UU KIP Pasal 22(7)
@@ -77,24 +214,54 @@ DISPUTE_FILING_DAYS = 14     # UU KIP Pasal 37(2)
 NEAR_DUE_DAYS = 3            # queues show requests due within 3 working days first
 MAX_BACKDATE_DAYS = 30       # an officer enters a request received at most 30 days ago
 
-OBJECTION_GROUNDS = {
-    "a": "Permohonan informasi ditolak dengan alasan pengecualian Pasal 17",
-    "b": "Informasi berkala (Pasal 9) tidak disediakan",
-    "c": "Permintaan informasi tidak ditanggapi",
-    "d": "Permintaan informasi ditanggapi tidak sebagaimana yang diminta",
-    "e": "Permintaan informasi tidak dipenuhi",
-    "f": "Pengenaan biaya yang tidak wajar",
-    "g": "Penyampaian informasi melebihi waktu yang diatur undang-undang",
-}
+# --- Objections and disputes (UU KIP Pasal 35-38) -----------------------------------------
 
-# Objection decisions of the atasan PPID.
-MENGUATKAN = "menguatkan"              # upholds the PPID's decision
-MEMBUKA_SELURUHNYA = "membuka_seluruhnya"  # orders disclosure in full
-MEMBUKA_SEBAGIAN = "membuka_sebagian"      # orders disclosure in part
-OBJECTION_DECISIONS = (MENGUATKAN, MEMBUKA_SELURUHNYA, MEMBUKA_SEBAGIAN)
 
-DISPUTE_OUTCOMES = ("dalam_proses", "dikabulkan", "dikabulkan_sebagian", "ditolak",
-                    "mediasi_berhasil", "dicabut")
+class ObjectionGround(LabelledEnum):
+    """The grounds of an objection, the letters of UU KIP Pasal 35 ayat (1)."""
+
+    A = ("a", _l("Permohonan informasi ditolak dengan alasan pengecualian Pasal 17"),
+         "UU KIP Pasal 35 ayat (1) huruf a")
+    B = ("b", _l("Informasi berkala (Pasal 9) tidak disediakan"),
+         "UU KIP Pasal 35 ayat (1) huruf b")
+    C = "c", _l("Permintaan informasi tidak ditanggapi"), "UU KIP Pasal 35 ayat (1) huruf c"
+    D = ("d", _l("Permintaan informasi ditanggapi tidak sebagaimana yang diminta"),
+         "UU KIP Pasal 35 ayat (1) huruf d")
+    E = "e", _l("Permintaan informasi tidak dipenuhi"), "UU KIP Pasal 35 ayat (1) huruf e"
+    F = "f", _l("Pengenaan biaya yang tidak wajar"), "UU KIP Pasal 35 ayat (1) huruf f"
+    G = ("g", _l("Penyampaian informasi melebihi waktu yang diatur undang-undang"),
+         "UU KIP Pasal 35 ayat (1) huruf g")
+
+
+OBJECTION_GROUNDS = tuple(ObjectionGround)
+
+
+class ObjectionDecision(LabelledEnum):
+    """The atasan PPID's written answer to an objection (UU KIP Pasal 36 ayat (2))."""
+
+    MENGUATKAN = "menguatkan", _l("Menguatkan keputusan PPID")  # upholds the PPID's decision
+    MEMBUKA_SELURUHNYA = ("membuka_seluruhnya",                # orders disclosure in full
+                          _l("Memerintahkan informasi dibuka seluruhnya"))
+    MEMBUKA_SEBAGIAN = ("membuka_sebagian",                    # orders disclosure in part
+                        _l("Memerintahkan informasi dibuka sebagian"))
+
+
+MENGUATKAN, MEMBUKA_SELURUHNYA, MEMBUKA_SEBAGIAN = ObjectionDecision
+OBJECTION_DECISIONS = tuple(ObjectionDecision)
+
+
+class DisputeOutcome(LabelledEnum):
+    """Where a dispute taken to the Komisi Informasi stands (UU KIP Pasal 37-38)."""
+
+    DALAM_PROSES = "dalam_proses", _l("Dalam proses")  # the commission has 100 working days
+    DIKABULKAN = "dikabulkan", _l("Dikabulkan")
+    DIKABULKAN_SEBAGIAN = "dikabulkan_sebagian", _l("Dikabulkan sebagian")
+    DITOLAK = "ditolak", _l("Ditolak")
+    MEDIASI_BERHASIL = "mediasi_berhasil", _l("Mediasi berhasil")  # an agreement, binding
+    DICABUT = "dicabut", _l("Dicabut pemohon")
+
+
+DISPUTE_OUTCOMES = tuple(DisputeOutcome)
 
 
 class RuleError(ValueError):
@@ -120,8 +287,18 @@ def check_transition(from_state: str, to_state: str) -> None:
     if from_state not in TRANSITIONS or to_state not in TRANSITIONS:
         raise RuleError(f"Status tidak dikenal: {from_state} -> {to_state}.")
     if not can_transition(from_state, to_state):
-        raise RuleError(f"Permohonan berstatus '{from_state}' tidak dapat diubah menjadi "
-                        f"'{to_state}'.")
+        raise RuleError(f"Permohonan berstatus '{state_text(from_state)}' tidak dapat diubah "
+                        f"menjadi '{state_text(to_state)}'.")
+
+
+def state_text(state) -> str:
+    """A state's label in Indonesian, the language of the rules' messages."""
+    member = RequestState.get(state)
+    return member.text("id") if member is not None else str(state)
+
+
+def _day(day) -> str:
+    return dates.date_long(day, "id")
 
 
 def is_open(state: str) -> bool:
@@ -160,15 +337,15 @@ def check_extension(cal: Calendar, *, state: str, due_on: date, extended_due_on,
         raise RuleError("Alasan perpanjangan wajib dituliskan.")
     if today > due_on:
         raise RuleError(f"Perpanjangan harus diputuskan paling lambat pada tanggal jatuh tempo "
-                        f"semula ({due_on.isoformat()}).")
+                        f"semula ({_day(due_on)}).")
     limit = max_extended_due(cal, due_on)
     if new_due_on <= due_on:
         raise RuleError("Tanggal jatuh tempo baru harus setelah jatuh tempo semula.")
     if new_due_on > limit:
         raise RuleError(f"Perpanjangan paling lama 7 hari kerja, yaitu sampai "
-                        f"{limit.isoformat()}.")
+                        f"{_day(limit)}.")
     if not cal.is_working_day(new_due_on):
-        raise RuleError(f"Tanggal jatuh tempo baru ({new_due_on.isoformat()}) bukan hari kerja.")
+        raise RuleError(f"Tanggal jatuh tempo baru ({_day(new_due_on)}) bukan hari kerja.")
 
 
 def effective_due(due_on: date, extended_due_on) -> date:
@@ -181,19 +358,22 @@ def is_late(due_on: date, extended_due_on, closed_on, today: date) -> bool:
     return (closed_on or today) > limit
 
 
-def urgency(cal: Calendar, due_on: date, today: date) -> str:
-    """'terlambat' (past due), 'segera' (due within 3 working days) or 'normal'."""
+def urgency(cal: Calendar, due_on: date, today: date) -> Urgency:
+    """TERLAMBAT (past due), SEGERA (due within 3 working days) or NORMAL."""
     if today > due_on:
-        return "terlambat"
+        return Urgency.TERLAMBAT
     if working_days_between(cal, today, due_on) <= NEAR_DUE_DAYS:
-        return "segera"
-    return "normal"
+        return Urgency.SEGERA
+    return Urgency.NORMAL
 
 
 def queue_sort_key(cal: Calendar, due_on: date, today: date):
-    """Overdue first, then due within 3 working days, then the rest; each by due date."""
-    rank = {"terlambat": 0, "segera": 1, "normal": 2}[urgency(cal, due_on, today)]
-    return (rank, due_on)
+    """Overdue first, then due within 3 working days, then the rest (the order of
+    ``Urgency``); each by due date."""
+    return (_URGENCY_RANK[urgency(cal, due_on, today)], due_on)
+
+
+_URGENCY_RANK = {u: rank for rank, u in enumerate(Urgency)}
 
 
 # --- Outcomes ----------------------------------------------------------------------------
@@ -257,14 +437,14 @@ def objection_window(cal: Calendar, *, state: str, due_on: date, extended_due_on
         if today <= limit:
             return ObjectionWindow(False, False, None, None,
                                    f"Keberatan dapat diajukan setelah ada pemberitahuan "
-                                   f"tertulis atau setelah jatuh tempo {limit.isoformat()} "
+                                   f"tertulis atau setelah jatuh tempo {_day(limit)} "
                                    f"terlewati.")
         ground = limit
     deadline = add_working_days(cal, ground, OBJECTION_FILING_DAYS)
     if today > deadline:
         return ObjectionWindow(True, False, ground, deadline,
                                f"Batas waktu pengajuan keberatan telah lewat; keberatan "
-                               f"seharusnya diajukan paling lambat {deadline.isoformat()}.")
+                               f"seharusnya diajukan paling lambat {_day(deadline)}.")
     return ObjectionWindow(True, True, ground, deadline, "")
 
 

@@ -4,16 +4,15 @@ import hashlib
 import re
 import secrets
 from datetime import timedelta
-from functools import lru_cache
 
 import sqlalchemy as sa
-from babel.dates import format_date
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy.orm import selectinload
 
 from ppid.agencies.models import Agency
 from ppid.agencies.services import utama
-from ppid.core import audit
+from ppid.core import audit, dates
 from ppid.core.calendar import add_working_days
 from ppid.core.db import utcnow
 from ppid.core.mail import queue_mail
@@ -26,23 +25,6 @@ from ppid.info_requests.models import (InfoRequest, Letter, Objection, RequestAt
                                        RequestEvent, SubmissionHit)
 
 
-ACTION_LABELS = {
-    "diterima": "Permohonan diterima dan didaftarkan",
-    "diproses": "Permohonan diproses",
-    "diteruskan": "Permohonan diteruskan",
-    "ditugaskan": "Petugas ditunjuk",
-    "diperpanjang": "Jangka waktu diperpanjang",
-    "selesai": "Permohonan selesai dengan pemberitahuan tertulis",
-    "ditarik": "Permohonan ditarik",
-    "berkas": "Berkas dilampirkan",
-    "samarkan": "Pokok permohonan di register publik disamarkan",
-    "tenggat": "Tenggat dihitung ulang karena kalender berubah",
-    "keberatan": "Keberatan diajukan",
-    "keberatan_diputus": "Keberatan diputus atasan PPID",
-    "sengketa": "Sengketa ke Komisi Informasi dicatat",
-}
-
-
 class ServiceError(ValueError):
     """A refused change; ``str(exc)`` is the message for the user. ``field`` names the
     form field concerned, if any."""
@@ -52,10 +34,17 @@ class ServiceError(ValueError):
         self.field = field
 
 
-@lru_cache(maxsize=1024)
 def tanggal(day):
-    """A date as Indonesian letters write it: 7 Desember 2026."""
-    return format_date(day, "d MMMM y", locale="id") if day else "-"
+    """A date as Indonesian letters, e-mails and the timeline's records write it:
+    7 Desember 2026 (the one formatter, ``ppid.core.dates``, in Indonesian)."""
+    return dates.date_long(day, "id", empty="-")
+
+
+def label_id(enum, code):
+    """A code's label in Indonesian, for what is written in Indonesian whoever triggers it
+    (e-mails to requesters, records on the timeline)."""
+    member = enum.get(code)
+    return member.text("id") if member is not None else (code or "-")
 
 
 def rupiah(amount):
@@ -177,7 +166,7 @@ def _notify(req, subject, lines, *, now):
         return None
     body = "\n".join([f"Yth. {req.requester_name},", "", *lines, "",
                       f"Nomor pendaftaran: {req.registration_number}",
-                      f"Status: {req.state}",
+                      f"Status: {label_id(rules.RequestState, req.state)}",
                       "", f"PPID {current_app.config['GOVERNMENT_NAME']}",
                       "Surat ini dikirim otomatis; balasan ke alamat ini tidak dibaca."])
     return queue_mail(to, f"[{req.registration_number}] {subject}", body, now=now)
@@ -186,13 +175,20 @@ def _notify(req, subject, lines, *, now):
 # --- Letters ------------------------------------------------------------------------------
 
 def issue_letter(req, kind, *, now, objection=None, cal=None) -> Letter:
-    """Render a letter's HTML now and freeze it with its hash; the PDF comes later."""
+    """Render a letter's HTML now and freeze it with its hash; the PDF comes later.
+
+    Letters are official, hence always in Indonesian (DOMAIN.md section 13), whatever the
+    language of the officer whose action issues them: the template's labels and dates are
+    rendered under ``force_locale("id")``.
+    """
     cal = cal or build_calendar()
-    html = render_html(f"pdf/letters/{kind}.html", req=req, objection=objection,
-                       agency=req.agency, issued_on=local_date(now), tanggal=tanggal,
-                       rupiah=rupiah, rules=rules, grounds=rules.OBJECTION_GROUNDS,
-                       objection_deadline_on=_objection_deadline_after(cal, req),
-                       government_name=current_app.config["GOVERNMENT_NAME"])
+    kind = rules.LetterKind(kind)
+    with force_locale("id"):
+        html = render_html(f"pdf/letters/{kind.value}.html", req=req, objection=objection,
+                           agency=req.agency, issued_on=local_date(now), title=kind.text(),
+                           rupiah=rupiah,
+                           objection_deadline_on=_objection_deadline_after(cal, req),
+                           government_name=current_app.config["GOVERNMENT_NAME"])
     letter = Letter(request=req, objection_id=getattr(objection, "id", None), kind=kind,
                     html=html, sha256=hashlib.sha256(html.encode("utf-8")).hexdigest(),
                     created_at=now)
@@ -226,7 +222,7 @@ def submit_request(data, *, actor, now, channel="online", received_at=None,
     ``data`` holds the form's fields (``agency`` is an Agency). Returns (request, token);
     the token (for the private tracking link) is None when the requester has an account.
     """
-    if channel not in ("online", "langsung", "pos", "email", "telepon"):
+    if rules.Channel.get(channel) is None:
         raise ServiceError("Saluran permohonan tidak dikenal.", "channel")
     received_at = received_at or now
     if received_at > now + timedelta(minutes=5):
@@ -259,8 +255,8 @@ def submit_request(data, *, actor, now, channel="online", received_at=None,
         tracking_token_hash=hash_token(token) if token else None, created_at=now)
     db.session.add(req)
     db.session.flush()
+    # The page shows the channel and the due date from the request itself: no note.
     _event(req, "diterima", actor=actor, now=now, to_state=rules.DITERIMA,
-           note=f"Melalui {channel}; jatuh tempo {deadline.due_on.isoformat()}.",
            changes={"registration_number": number, "channel": channel,
                     "agency_id": agency.id, "due_on": deadline.due_on})
     if proxy_upload is not None:
@@ -363,7 +359,7 @@ def extend_request(req, new_due_on, reason, *, actor, now):
     req.extended_due_on = new_due_on
     req.extension_reason = reason.strip()
     _transition(req, rules.DIPERPANJANG, "diperpanjang", actor=actor, now=now,
-                note=f"Jatuh tempo baru {new_due_on.isoformat()}. Alasan: {reason.strip()}",
+                note=reason.strip(),  # the new due date is shown from the request
                 changes={"extended_due_on": [None, new_due_on],
                          "state": [req.state, rules.DIPERPANJANG]})
     issue_letter(req, "perpanjangan", now=now)
@@ -385,7 +381,8 @@ def close_request(req, outcome, fields, *, actor, now):
         exc.errors = errors
         raise exc
     if not rules.can_transition(req.state, rules.SELESAI):
-        raise ServiceError(f"Permohonan berstatus '{req.state}' tidak dapat ditutup.")
+        raise ServiceError(f"Permohonan berstatus '{rules.state_text(req.state)}' tidak "
+                           f"dapat ditutup.")
     allowed = set(rules.REQUIRED_OUTCOME_FIELDS[outcome]) | set(
         rules.OPTIONAL_OUTCOME_FIELDS[outcome])
     for name in rules.OUTCOME_FIELDS:
@@ -402,11 +399,11 @@ def close_request(req, outcome, fields, *, actor, now):
     req.outcome = outcome
     req.closed_on = local_today(now)
     req.closed_at = now
-    _transition(req, rules.SELESAI, "selesai", actor=actor, now=now,
-                note=f"Keputusan: {outcome}.",
+    _transition(req, rules.SELESAI, "selesai", actor=actor, now=now,  # outcome shown from req
                 changes={"state": [req.state, rules.SELESAI], "outcome": outcome})
     issue_letter(req, "pemberitahuan", now=now)
-    lines = [f"Permohonan Anda telah dijawab dengan keputusan: {OUTCOME_LABELS[outcome]}.",
+    lines = [f"Permohonan Anda telah dijawab dengan keputusan: "
+             f"{label_id(rules.Outcome, outcome)}.",
              "Pemberitahuan tertulis (PDF) dapat diunduh dari halaman pelacakan."]
     if outcome == rules.DITOLAK:
         issue_letter(req, "penolakan", now=now)
@@ -487,8 +484,7 @@ def file_objection(req, grounds, statement, *, actor, now):
     db.session.add(obj)
     db.session.flush()
     _event(req, "keberatan", actor=actor, now=now, from_state=req.state, to_state=req.state,
-           note=f"Keberatan {obj.registration_number} (alasan {', '.join(grounds)}); "
-                f"atasan PPID menjawab paling lambat {deadline.due_on.isoformat()}.",
+           note=obj.registration_number,  # its grounds and due date: the objection's page
            changes={"objection": obj.registration_number, "grounds": grounds,
                     "due_on": deadline.due_on})
     audit.record("objection.file", obj, actor=actor, now=now,
@@ -519,7 +515,7 @@ def decide_objection(obj, decision, reasons, *, actor, now):
     db.session.flush()
     req = obj.request
     _event(req, "keberatan_diputus", actor=actor, now=now, from_state=req.state,
-           to_state=req.state, note=f"Keberatan {obj.registration_number}: {decision}.",
+           to_state=req.state, note=obj.registration_number,
            changes={"objection": obj.registration_number, "decision": decision})
     audit.record("objection.decide", obj, actor=actor, now=now,
                  changes={"decision": decision})
@@ -527,7 +523,7 @@ def decide_objection(obj, decision, reasons, *, actor, now):
     cal = build_calendar()
     _notify(req, "Tanggapan atasan PPID atas keberatan Anda",
             [f"Atasan PPID telah memutus keberatan {obj.registration_number}: "
-             f"{DECISION_LABELS[decision]}.",
+             f"{label_id(rules.ObjectionDecision, decision)}.",
              f"Jika Anda tidak puas, Anda dapat mengajukan sengketa ke Komisi Informasi paling "
              f"lambat {tanggal(rules.dispute_deadline(cal, obj.decided_on, obj.due_on))} "
              f"(14 hari kerja, UU 14/2008 Pasal 37 ayat 2)."], now=now)
@@ -545,19 +541,19 @@ def record_dispute(obj, filed_on, outcome, note, *, actor, now):
         raise ServiceError("Pilih hasil sengketa yang valid.", "outcome")
     before = {"filed_on": obj.dispute_filed_on, "outcome": obj.dispute_outcome}
     obj.dispute_filed_on = filed_on
-    obj.dispute_outcome = outcome or "dalam_proses"
+    obj.dispute_outcome = outcome or rules.DisputeOutcome.DALAM_PROSES
     obj.dispute_note = (note or "").strip() or None
     db.session.flush()
     req = obj.request
     _event(req, "sengketa", actor=actor, now=now, from_state=req.state, to_state=req.state,
-           note=f"Keberatan {obj.registration_number}: sengketa diajukan "
-                f"{filed_on.isoformat()}, hasil {obj.dispute_outcome}.",
+           note=obj.registration_number,  # date and outcome: the objection's page
            changes=audit.diff(before, {"filed_on": filed_on, "outcome": obj.dispute_outcome}))
     audit.record("objection.dispute", obj, actor=actor, now=now, changes=audit.diff(
         before, {"filed_on": filed_on, "outcome": obj.dispute_outcome}))
     _notify(req, "Sengketa informasi dicatat",
             [f"Pengajuan sengketa ke Komisi Informasi atas keberatan "
-             f"{obj.registration_number} dicatat (hasil: {obj.dispute_outcome})."], now=now)
+             f"{obj.registration_number} dicatat (hasil: "
+             f"{label_id(rules.DisputeOutcome, obj.dispute_outcome)})."], now=now)
     return obj
 
 
@@ -588,11 +584,9 @@ def recompute_deadlines(days, *, actor, now):
         after = (req.effective_on, req.due_on, req.extended_due_on)
         if after != before:
             changed += 1
+            # The old and new dates are in the audit event; the page shows the new ones.
             _event(req, "tenggat", actor=actor, now=now, from_state=req.state,
                    to_state=req.state,
-                   note=f"Jatuh tempo {before[1].isoformat()} menjadi {req.due_on.isoformat()}"
-                   + (f"; perpanjangan sampai {req.extended_due_on.isoformat()}"
-                      if req.extended_due_on else "") + ".",
                    changes={"due_on": [before[1], req.due_on],
                             "extended_due_on": [before[2], req.extended_due_on]})
             _notify(req, "Tenggat permohonan Anda berubah",
@@ -609,8 +603,7 @@ def recompute_deadlines(days, *, actor, now):
             changed += 1
             _event(obj.request, "tenggat", actor=actor, now=now, from_state=obj.request.state,
                    to_state=obj.request.state,
-                   note=f"Keberatan {obj.registration_number}: jatuh tempo {old.isoformat()} "
-                        f"menjadi {new_due.isoformat()}.",
+                   note=obj.registration_number,
                    changes={"objection": obj.registration_number, "due_on": [old, new_due]})
     db.session.flush()
     return changed
@@ -735,32 +728,3 @@ def agency_stats(agency_id, *, now):
         stats["late"] += int(n_late or 0)
     return stats
 
-
-STATE_LABELS = {
-    rules.DITERIMA: "Diterima",
-    rules.DIPROSES: "Diproses",
-    rules.DITERUSKAN: "Diteruskan",
-    rules.DIPERPANJANG: "Diperpanjang",
-    rules.SELESAI: "Selesai",
-    rules.DITARIK: "Ditarik",
-}
-OUTCOME_LABELS = {
-    rules.DIKABULKAN: "Dikabulkan seluruhnya",
-    rules.DIKABULKAN_SEBAGIAN: "Dikabulkan sebagian",
-    rules.DITOLAK: "Ditolak (informasi dikecualikan)",
-    rules.TIDAK_DIKUASAI: "Informasi tidak dikuasai",
-    rules.BELUM_DIDOKUMENTASIKAN: "Informasi belum didokumentasikan",
-}
-DECISION_LABELS = {
-    rules.MENGUATKAN: "Menguatkan keputusan PPID",
-    rules.MEMBUKA_SELURUHNYA: "Memerintahkan informasi dibuka seluruhnya",
-    rules.MEMBUKA_SEBAGIAN: "Memerintahkan informasi dibuka sebagian",
-}
-DISPUTE_LABELS = {
-    "dalam_proses": "Dalam proses di Komisi Informasi",
-    "dikabulkan": "Permohonan penyelesaian sengketa dikabulkan",
-    "dikabulkan_sebagian": "Dikabulkan sebagian",
-    "ditolak": "Ditolak",
-    "mediasi_berhasil": "Selesai melalui mediasi",
-    "dicabut": "Dicabut oleh pemohon",
-}

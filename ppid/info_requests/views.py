@@ -15,7 +15,7 @@ from werkzeug.datastructures import CombinedMultiDict
 from ppid.accounts.models import RoleAssignment, User
 from ppid.agencies.models import Agency
 from ppid.agencies.services import active_agencies, utama
-from ppid.core import auth
+from ppid.core import auth, dates
 from ppid.core.auth import authorize, can
 from ppid.core.calendar import explain_deadline
 from ppid.core.db import read_phase, utcnow, writes_done
@@ -53,16 +53,10 @@ def _int_arg(name, *, lo, hi, message):
     return int(raw)
 
 
-def _labels():
-    return {"state_labels": services.STATE_LABELS, "outcome_labels": services.OUTCOME_LABELS,
-            "decision_labels": services.DECISION_LABELS,
-            "dispute_labels": services.DISPUTE_LABELS, "grounds": rules.OBJECTION_GROUNDS,
-            "tanggal": services.tanggal, "rupiah": services.rupiah}
-
-
 @bp.app_context_processor
-def _request_labels():
-    return {"req_labels": _labels()}
+def _request_helpers():
+    # Labels come from the enumerations (Jinja globals) and dates from ppid.core.dates.
+    return {"rupiah": services.rupiah}
 
 
 # --- Intake -------------------------------------------------------------------------------
@@ -210,7 +204,7 @@ def track_object(ref):
                 db.session.commit()
                 flash(_("Keberatan Anda terdaftar dengan nomor %(n)s. Atasan PPID menanggapi "
                         "paling lambat %(d)s.", n=obj.registration_number,
-                        d=services.tanggal(obj.due_on)), "success")
+                        d=dates.date_long(obj.due_on)), "success")
                 return redirect(url_for("requests.track", ref=ref))
         else:
             status = 422
@@ -299,11 +293,14 @@ def export_csv():
     writer.writerow(["nomor_pendaftaran", "diterima", "jatuh_tempo", "status", "tenggat",
                      "badan_publik", "nama_pemohon", "nomor_identitas", "saluran", "petugas"])
     for req, level in rows:
+        # Dates stay ISO 8601 for spreadsheets; enumerated values are labels.
+        late = rules.Urgency.TERLAMBAT if req.late_on(today) else level
         writer.writerow([req.registration_number, req.received_on.isoformat(),
-                         req.effective_due_on.isoformat(), req.state,
-                         "terlambat" if req.late_on(today) else level, _csv_safe(req.agency.name),
+                         req.effective_due_on.isoformat(), rules.RequestState.label_of(req.state),
+                         late.label, _csv_safe(req.agency.name),
                          _csv_safe(req.requester_name), rules.mask_identity(req.identity_number),
-                         req.channel, _csv_safe(req.assigned_to.name) if req.assigned_to else ""])
+                         rules.Channel.label_of(req.channel),
+                         _csv_safe(req.assigned_to.name) if req.assigned_to else ""])
     resp = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
     resp.headers["Content-Type"] = "text/csv; charset=utf-8"
     resp.headers["Content-Disposition"] = f'attachment; filename="antrean-{today}.csv"'
@@ -346,7 +343,7 @@ def enter():
         return render_template("info_requests/enter.html", form=form), 422
     db.session.commit()
     flash(_("Permohonan %(n)s dicatat; jatuh tempo %(d)s.", n=req.registration_number,
-            d=services.tanggal(req.due_on)), "success")
+            d=dates.date_long(req.due_on)), "success")
     if token and not req.email:
         flash(_("Pemohon tidak memiliki e-mail. Berikan tautan pelacakan ini kepadanya "
                 "(hanya ditampilkan sekali): %(u)s", u=services.tracking_url(token)), "info")
@@ -475,7 +472,7 @@ def act_extend(request_id):
     except services.ServiceError as exc:
         return _refused(req, exc, extend_form=form)
     return _done(req, _("Jangka waktu diperpanjang sampai %(d)s.",
-                        d=services.tanggal(req.extended_due_on)))
+                        d=dates.date_long(req.extended_due_on)))
 
 
 @bp.post(f"/kelola/permohonan/<{ID}:request_id>/tutup")

@@ -10,38 +10,10 @@ from wtforms.validators import NumberRange, ValidationError
 from ppid.core.forms import BaseForm, max_length, no_control_chars, optional, required
 from ppid.core.forms import required_input
 from ppid.registry.models import PASAL17_LETTERS
+from ppid.registry.rules import AppliesTo, Category, DipForm
 
 def _choices(pairs):
     return [SelectChoice(value, label) for value, label in pairs]
-
-
-CATEGORY_LABELS = {
-    "berkala": _l("Berkala"),
-    "serta_merta": _l("Serta-merta"),
-    "setiap_saat": _l("Setiap saat"),
-    "dikecualikan": _l("Dikecualikan"),
-}
-FORM_LABELS = {
-    "cetak": _l("Cetak"),
-    "elektronik": _l("Elektronik"),
-    "cetak_elektronik": _l("Cetak dan elektronik"),
-}
-APPLIES_LABELS = {
-    "semua": _l("Semua badan publik"),
-    "utama": _l("Hanya PPID Utama"),
-}
-PASAL17_LABELS = {
-    "a": _l("a. penegakan hukum"),
-    "b": _l("b. hak kekayaan intelektual dan persaingan usaha"),
-    "c": _l("c. pertahanan dan keamanan negara"),
-    "d": _l("d. kekayaan alam Indonesia"),
-    "e": _l("e. ketahanan ekonomi nasional"),
-    "f": _l("f. hubungan luar negeri"),
-    "g": _l("g. akta otentik pribadi dan wasiat"),
-    "h": _l("h. rahasia pribadi"),
-    "i": _l("i. memorandum internal yang menurut sifatnya dirahasiakan"),
-    "j": _l("j. dikecualikan undang-undang"),
-}
 
 
 class ItemForm(BaseForm):
@@ -49,7 +21,7 @@ class ItemForm(BaseForm):
                                                           no_control_chars])
     summary = TextAreaField(_l("Ringkasan isi informasi"), validators=[required(),
                                                                        max_length(5000)])
-    category = SelectField(_l("Kategori"), choices=_choices(CATEGORY_LABELS.items()))
+    category = SelectField(_l("Kategori"), choices=_choices(Category.choices()))
     obligation_id = SelectField(_l("Memenuhi kewajiban (katalog)"), coerce=int, default=0,
                                 description=_l("Kosongkan bila informasi ini tidak memenuhi "
                                                "kewajiban berkala tertentu."))
@@ -60,7 +32,7 @@ class ItemForm(BaseForm):
     made_at_place = StringField(_l("Tempat pembuatan informasi"),
                                 validators=[optional(), max_length(200), no_control_chars])
     made_on = DateField(_l("Waktu pembuatan informasi"), validators=[optional()])
-    form = SelectField(_l("Bentuk informasi yang tersedia"), choices=_choices(FORM_LABELS.items()),
+    form = SelectField(_l("Bentuk informasi yang tersedia"), choices=_choices(DipForm.choices()),
                        default="cetak_elektronik")
     retention = StringField(_l("Jangka waktu penyimpanan (retensi arsip)"),
                             validators=[optional(), max_length(100), no_control_chars],
@@ -111,11 +83,11 @@ class ObligationForm(BaseForm):
     title = StringField(_l("Judul"), validators=[required(), max_length(200), no_control_chars])
     description = TextAreaField(_l("Uraian"), validators=[optional(), max_length(5000)])
     legal_basis = StringField(_l("Dasar hukum"), validators=[optional(), max_length(300)])
-    category = SelectField(_l("Kategori"), choices=_choices(CATEGORY_LABELS.items()))
+    category = SelectField(_l("Kategori"), choices=_choices(Category.choices()))
     period_months = IntegerField(_l("Periode pembaruan (bulan)"), default=6, validators=[
         required_input(_l("Isi periode dalam bulan.")),
         NumberRange(min=1, max=120, message=_l("Antara 1 dan 120 bulan."))])
-    applies_to = SelectField(_l("Berlaku bagi"), choices=_choices(APPLIES_LABELS.items()))
+    applies_to = SelectField(_l("Berlaku bagi"), choices=_choices(AppliesTo.choices()))
     is_active = BooleanField(_l("Aktif"), default=True)
 
 

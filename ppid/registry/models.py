@@ -12,28 +12,14 @@ from sqlalchemy.orm import relationship
 
 from ppid.core.db import UTCDateTime, utcnow
 from ppid.extensions import db
+from ppid.registry.rules import AppliesTo, Category, DipForm, ItemState, Pasal17
 
-BERKALA = "berkala"
-SERTA_MERTA = "serta_merta"
-SETIAP_SAAT = "setiap_saat"
-DIKECUALIKAN = "dikecualikan"
-CATEGORIES = (BERKALA, SERTA_MERTA, SETIAP_SAAT, DIKECUALIKAN)
-
-APPLIES_ALL = "semua"
-APPLIES_UTAMA = "utama"
-APPLIES = (APPLIES_ALL, APPLIES_UTAMA)
-
-DRAFT = "draft"
-PUBLISHED = "published"
-WITHDRAWN = "withdrawn"
-STATES = (DRAFT, PUBLISHED, WITHDRAWN)
-
-FORM_CETAK = "cetak"
-FORM_ELEKTRONIK = "elektronik"
-FORM_KEDUANYA = "cetak_elektronik"
-FORMS = (FORM_CETAK, FORM_ELEKTRONIK, FORM_KEDUANYA)
-
-PASAL17_LETTERS = "abcdefghij"
+# The enumerations are defined, with their labels, in ppid.registry.rules.
+BERKALA, SERTA_MERTA, SETIAP_SAAT, DIKECUALIKAN = CATEGORIES = tuple(Category)
+APPLIES_ALL, APPLIES_UTAMA = APPLIES = tuple(AppliesTo)
+DRAFT, PUBLISHED, WITHDRAWN = STATES = tuple(ItemState)
+FORM_CETAK, FORM_ELEKTRONIK, FORM_KEDUANYA = FORMS = tuple(DipForm)
+PASAL17_LETTERS = tuple(Pasal17)
 
 
 class Obligation(db.Model):

@@ -2,22 +2,99 @@
 
 The caller passes today's local date and the warning window (config key
 REGISTRY_WARNING_DAYS, read by the service).
+
+The registry's enumerations are defined here once, with their labels and articles
+(``ppid.core.enums`` says how everything that shows them derives from them): the
+staleness status, the information categories, the DIP forms, an obligation's scope, an
+item's state and the letters of UU KIP Pasal 17.
 """
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Optional
 
 from dateutil.relativedelta import relativedelta
+from flask_babel import lazy_gettext as _l
 
-BELUM_ADA = "belum_ada"   # missing: never published, never declared nil
-TERLAMBAT = "terlambat"   # overdue: today is after due_on
-SEGERA = "segera"         # due soon: due_on within the warning window
-TERKINI = "terkini"       # current
-NIHIL = "nihil"           # current by a nil declaration
-STATUSES = (BELUM_ADA, TERLAMBAT, SEGERA, TERKINI, NIHIL)
+from ppid.core.enums import LabelledEnum
+
+
+class Status(LabelledEnum):
+    """Staleness of an (agency, obligation) pair (DOMAIN.md section 5)."""
+
+    BELUM_ADA = ("belum_ada", _l("Belum ada"), None, "○",
+                 _l("belum pernah diterbitkan atau dinyatakan nihil"))
+    TERLAMBAT = "terlambat", _l("Terlambat"), None, "✗", _l("melewati jatuh tempo")
+    SEGERA = "segera", _l("Segera jatuh tempo"), None, "!", _l("jatuh tempo dalam masa peringatan")
+    TERKINI = "terkini", _l("Terkini"), None, "✓", _l("diterbitkan dan belum jatuh tempo")
+    NIHIL = ("nihil", _l("Nihil"), None, "∅",
+             _l("dinyatakan nihil untuk suatu semester dan belum jatuh tempo"))
+
+    def __init__(self, code, label, article, symbol, description):
+        self.symbol = symbol            # beside the colour and the text (WCAG 1.4.1)
+        self.description = description  # what the status means (legends)
+
+    @classmethod
+    def by_severity(cls):
+        """Worst first: the order of dashboards, digests and the matrix."""
+        return sorted(cls, key=SEVERITY_ORDER.__getitem__)
+
+
+BELUM_ADA, TERLAMBAT, SEGERA, TERKINI, NIHIL = Status
+STATUSES = tuple(Status)
 ALERT_STATUSES = (BELUM_ADA, TERLAMBAT, SEGERA)
 # Worst first: the order of dashboards and digests.
 SEVERITY_ORDER = {TERLAMBAT: 0, BELUM_ADA: 1, SEGERA: 2, NIHIL: 3, TERKINI: 4}
+
+
+class Category(LabelledEnum):
+    """The four categories of public information (DOMAIN.md section 3)."""
+
+    BERKALA = "berkala", _l("Berkala"), "UU KIP Pasal 9"
+    SERTA_MERTA = "serta_merta", _l("Serta-merta"), "UU KIP Pasal 10"
+    SETIAP_SAAT = "setiap_saat", _l("Setiap saat"), "UU KIP Pasal 11"
+    DIKECUALIKAN = "dikecualikan", _l("Dikecualikan"), "UU KIP Pasal 17"
+
+
+class DipForm(LabelledEnum):
+    """Bentuk informasi yang tersedia, the DIP's sixth column (Perki 1/2021)."""
+
+    CETAK = "cetak", _l("Cetak")
+    ELEKTRONIK = "elektronik", _l("Elektronik")
+    CETAK_ELEKTRONIK = "cetak_elektronik", _l("Cetak dan elektronik")
+
+
+class AppliesTo(LabelledEnum):
+    """Which agencies an obligation of the catalogue applies to."""
+
+    SEMUA = "semua", _l("Semua badan publik")
+    UTAMA = "utama", _l("Hanya PPID Utama")
+
+
+class ItemState(LabelledEnum):
+    """A DIP item's life: a draft, then published; a withdrawn item stays public."""
+
+    DRAFT = "draft", _l("Draf")
+    PUBLISHED = "published", _l("Terbit")
+    WITHDRAWN = "withdrawn", _l("Ditarik")
+
+
+class Pasal17(LabelledEnum):
+    """The letters of UU KIP Pasal 17, each with what it covers: the grounds of exempt
+    information (the exemptions register) and of refusing a request."""
+
+    A = "a", _l("penegakan hukum"), "UU KIP Pasal 17 huruf a"
+    B = ("b", _l("hak kekayaan intelektual dan persaingan usaha"),
+         "UU KIP Pasal 17 huruf b")
+    C = "c", _l("pertahanan dan keamanan negara"), "UU KIP Pasal 17 huruf c"
+    D = "d", _l("kekayaan alam Indonesia"), "UU KIP Pasal 17 huruf d"
+    E = "e", _l("ketahanan ekonomi nasional"), "UU KIP Pasal 17 huruf e"
+    F = "f", _l("hubungan luar negeri"), "UU KIP Pasal 17 huruf f"
+    G = "g", _l("akta otentik pribadi dan wasiat"), "UU KIP Pasal 17 huruf g"
+    H = "h", _l("rahasia pribadi"), "UU KIP Pasal 17 huruf h"
+    I = ("i", _l("memorandum internal yang menurut sifatnya dirahasiakan"),  # noqa: E741
+         "UU KIP Pasal 17 huruf i")
+    J = "j", _l("dikecualikan undang-undang lain"), "UU KIP Pasal 17 huruf j"
+
 
 DEFAULT_WARNING_DAYS = 30
 

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 
 from ppid.accounts.models import RoleAssignment, User
 from ppid.agencies.models import Agency
-from ppid.core import audit
+from ppid.core import audit, dates
 from ppid.core.alerts import Alert, collect_alerts
 from ppid.core.auth import HELPER
 from ppid.core.db import utcnow
@@ -584,8 +584,8 @@ def registry_alerts(now) -> dict:
     for p in compute_staleness(now):
         if not p.needs_action:
             continue
-        label = STATUS_LABELS[p.status]
-        detail = (_("jatuh tempo %(d)s", d=p.due_on.isoformat()) if p.due_on
+        label = str(rules.Status(p.status).label).lower()  # mid-sentence: "a. Profil: terlambat"
+        detail = (_("jatuh tempo %(d)s", d=dates.date_long(p.due_on)) if p.due_on
                   else _("belum pernah diterbitkan"))
         out.setdefault(p.agency.id, []).append(Alert(
             key=f"obligation:{p.agency.id}:{p.obligation.code}:{p.status}",
@@ -602,19 +602,10 @@ def registry_alerts(now) -> dict:
                 key=f"exemption:{ex.id}:{ex.end_on.isoformat()}", kind="exemption",
                 severity="tinjau", title=_("Pengecualian berakhir, perlu ditinjau: %(info)s",
                                            info=ex.information[:120]),
-                detail=_("berakhir %(d)s; SK %(n)s", d=ex.end_on.isoformat(),
+                detail=_("berakhir %(d)s; SK %(n)s", d=dates.date_long(ex.end_on),
                          n=ex.decree_number),
                 url=f"/kelola/pengecualian/{ex.id}/ubah"))
     return out
-
-
-STATUS_LABELS = {
-    rules.BELUM_ADA: "belum ada",
-    rules.TERLAMBAT: "terlambat",
-    rules.SEGERA: "segera jatuh tempo",
-    rules.TERKINI: "terkini",
-    rules.NIHIL: "nihil",
-}
 
 
 def _helper_officers():

@@ -3,7 +3,6 @@ keep items, versions, nil declarations, the catalogue and exemptions; the PPID U
 compliance matrix."""
 import csv
 import io
-from datetime import datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -17,51 +16,25 @@ from markupsafe import Markup
 
 from ppid.agencies.models import Agency
 from ppid.agencies.views import get_agency_or_404
-from ppid.core import auth, extract
+from ppid.core import auth, dates, extract
 from ppid.core.db import read_phase, utcnow, writes_done
 from ppid.core.exports import csv_cell
 from ppid.core.forms import ConfirmForm
 from ppid.core.pdf import render_pdf
-from ppid.core.services import local_date, local_today, timezone as local_tz
+from ppid.core.services import local_today, timezone as local_tz
 from ppid.core.storage import storage
 from ppid.core.uploads import UploadRejected, send_stored
 from ppid.core.web import abort_with
 from ppid.extensions import db
 from ppid.registry import fragments, rules, services
-from ppid.registry.forms import (APPLIES_LABELS, CATEGORY_LABELS, FORM_LABELS, PASAL17_LABELS,
-                                 ExemptionForm, ItemForm, NilForm, ObligationForm, VersionForm,
+from ppid.registry.forms import (ExemptionForm, ItemForm, NilForm, ObligationForm, VersionForm,
                                  WithdrawForm)
+from ppid.registry.rules import Category, DipForm, ItemState
 from ppid.registry.models import (CATEGORIES, PUBLISHED, TEXT_DONE, TEXT_FAILED, TEXT_NONE,
                                   TEXT_PENDING, WITHDRAWN, DipItem, Exemption,
                                   Obligation)
 
 bp = Blueprint("registry", __name__)
-
-STATUS_TEXT = {
-    rules.TERLAMBAT: _l("Terlambat"),
-    rules.BELUM_ADA: _l("Belum ada"),
-    rules.SEGERA: _l("Segera"),
-    rules.TERKINI: _l("Terkini"),
-    rules.NIHIL: _l("Nihil"),
-}
-# Status by symbol as well as text and colour (WCAG 1.4.1).
-STATUS_SYMBOL = {
-    rules.TERLAMBAT: "✗",
-    rules.BELUM_ADA: "○",
-    rules.SEGERA: "!",
-    rules.TERKINI: "✓",
-    rules.NIHIL: "∅",
-}
-STATE_LABELS = {"draft": _l("Draf"), "published": _l("Terbit"), "withdrawn": _l("Ditarik")}
-
-
-@bp.app_context_processor
-def _labels():
-    return {"status_text": STATUS_TEXT, "status_symbol": STATUS_SYMBOL,
-            "category_labels": CATEGORY_LABELS, "form_labels": FORM_LABELS,
-            "state_labels": STATE_LABELS, "pasal17_labels": PASAL17_LABELS,
-            "applies_labels": APPLIES_LABELS}
-
 
 # --- loading helpers -----------------------------------------------------------------------
 
@@ -182,7 +155,7 @@ def _export_columns():
 
 
 def _made(item):
-    parts = [item.made_on.isoformat() if item.made_on else "", item.made_at_place or ""]
+    parts = [dates.date_short(item.made_on, empty=""), item.made_at_place or ""]
     return ", ".join(p for p in parts if p)
 
 
@@ -221,9 +194,9 @@ def dip_csv(slug):
     for n, it in enumerate(items, 1):
         writer.writerow([_csv_cell(v) for v in (
             n, f"{it.title}: {it.summary}" if it.summary else it.title, it.holding_unit,
-            it.responsible, _made(it), FORM_LABELS.get(it.form, it.form), it.retention,
-            CATEGORY_LABELS.get(it.category, it.category),
-            it.obligation.code if it.obligation else "", STATE_LABELS.get(it.state),
+            it.responsible, _made(it), DipForm.label_of(it.form), it.retention,
+            Category.label_of(it.category),
+            it.obligation.code if it.obligation else "", ItemState.label_of(it.state),
             url_for("registry.item", slug=agency.slug, item_id=it.id, _external=True))])
     resp = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
     resp.headers["Content-Type"] = "text/csv; charset=utf-8"
@@ -515,8 +488,8 @@ def nil_new(slug, code):
             error = str(exc)
         else:
             db.session.commit()
-            flash(_("Pernyataan nihil untuk %(code)s dicatat dan diumumkan.", code=ob.code),
-                  "success")
+            flash(_("Pernyataan nihil untuk %(title)s dicatat dan diumumkan.",
+                    title=f"{ob.code}. {ob.title}"), "success")
             return redirect(url_for("registry.obligation_detail", slug=slug, code=code))
     status = 422 if request.method == "POST" else 200
     return render_template("registry/nil_form.html", form=form, agency=agency, ob=ob,
@@ -623,26 +596,6 @@ def _profile_section_context(agency):
         "pairs": pairs, "by_category": by_category, "withdrawn": withdrawn,
         "serta_merta": serta_merta, "year": today.year, "semester": rules.semester_of(today),
         "n_exempt": n_exempt, "nils": services.nil_declarations(agency)}
-
-
-def format_dt(moment):
-    if moment is None:
-        return ""
-    return moment.astimezone(local_tz()).strftime("%d-%m-%Y %H:%M")
-
-
-@bp.app_template_filter("local_dt")
-def _local_dt(moment):
-    return format_dt(moment)
-
-
-@bp.app_template_filter("local_d")
-def _local_d(moment):
-    if moment is None:
-        return ""
-    if isinstance(moment, datetime):
-        return local_date(moment).strftime("%d-%m-%Y")
-    return moment.strftime("%d-%m-%Y")
 
 
 @bp.app_template_filter("filesize")

@@ -12,7 +12,7 @@ bp = make_api_blueprint("reports_api", __name__)
 def compliance_json(f):
     return {
         "agency": f.slug, "name": f.name, "score": f.score, "band": f.band,
-        "band_label": rules.BAND_LABELS.get(f.band),
+        "band_label": rules.Band(f.band).text() if f.band else None,
         "obligations": {s: f.obligations[s] for s in openapi.STATUS_ENUM},
         "requests": {"total": f.requests.total, "on_time": f.requests.on_time,
                      "late": f.requests.late, "open": f.requests.open,

@@ -5,6 +5,7 @@ it). Every text is escaped; colours are presentation attributes (no style attrib
 the Content-Security-Policy forbids). Each chart carries a <title> and <desc>; the pages
 also print the figures as a table, the text alternative for screen readers.
 """
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 PALETTE = ("#1f5f8b", "#c0392b", "#d68910", "#1e8449", "#7d3c98", "#566573")
@@ -88,6 +89,6 @@ def line_chart(points, *, title, desc="", chart_id="chart", width=640, height=22
                    f'stroke-width="2"/>')
     if not points:
         out.append(f'<text x="{width / 2:.0f}" y="{height / 2:.0f}" text-anchor="middle" '
-                   f'font-size="12" fill="#333">{escape("Belum ada data")}</text>')
+                   f'font-size="12" fill="#333">{escape(_("Belum ada data"))}</text>')
     out.append("</svg>")
     return Markup("".join(out))

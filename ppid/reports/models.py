@@ -10,6 +10,7 @@ from sqlalchemy.orm import relationship
 
 from ppid.core.db import UTCDateTime, utcnow
 from ppid.extensions import db
+from ppid.reports.rules import AnnualText
 
 
 class ComplianceSnapshot(db.Model):
@@ -33,7 +34,7 @@ class ComplianceSnapshot(db.Model):
         return json.loads(self.figures or "{}")
 
 
-ANNUAL_TEXT_FIELDS = ("facilities", "staff", "budget", "constraints", "recommendations")
+ANNUAL_TEXT_FIELDS = tuple(AnnualText)  # the columns below, with their titles
 
 
 class AnnualReportText(db.Model):

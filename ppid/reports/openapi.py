@@ -5,6 +5,11 @@ test walks ``app.url_map`` and fails when an endpoint is missing here.
 """
 import copy
 
+from ppid.info_requests.rules import (CopyForm, DeliveryMethod, IdentityType, ObtainMethod,
+                                      Outcome, RequestState)
+from ppid.registry.rules import Category, DipForm, Status
+from ppid.reports.rules import Band
+
 ERROR = {"$ref": "#/components/schemas/Error"}
 DATE = {"type": "string", "format": "date"}
 NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
@@ -39,13 +44,12 @@ def _query(name, schema, description, required=False):
             "schema": schema}
 
 
-STATUS_ENUM = ["terkini", "segera", "terlambat", "belum_ada", "nihil"]
-CATEGORY_ENUM = ["berkala", "serta_merta", "setiap_saat", "dikecualikan"]
-STATE_ENUM = ["diterima", "diproses", "diteruskan", "diperpanjang", "selesai", "ditarik"]
-OUTCOME_ENUM = ["dikabulkan", "dikabulkan_sebagian", "ditolak", "tidak_dikuasai",
-                "belum_didokumentasikan"]
-BAND_ENUM = ["informatif", "menuju_informatif", "cukup_informatif", "kurang_informatif",
-             "tidak_informatif"]
+# The enumerations' codes, from their one definition (ppid.core.enums).
+STATUS_ENUM = Status.codes()
+CATEGORY_ENUM = Category.codes()
+STATE_ENUM = RequestState.codes()
+OUTCOME_ENUM = Outcome.codes()
+BAND_ENUM = Band.codes()
 
 SCHEMAS = {
     "Error": {
@@ -90,7 +94,7 @@ SCHEMAS = {
                        "holding_unit": {"type": "string"}, "responsible": {"type": "string"},
                        "made_at_place": {"type": "string"}, "made_on": NULLABLE_DATE,
                        "form": {"type": "string",
-                                "enum": ["cetak", "elektronik", "cetak_elektronik"]},
+                                "enum": DipForm.codes()},
                        "retention": {"type": "string"},
                        "versions": {"type": "array",
                                     "items": {"$ref": "#/components/schemas/Version"}}}},
@@ -109,8 +113,8 @@ SCHEMAS = {
                      "obtain_method", "delivery", "agency"],
         "properties": {
             "name": {"type": "string", "maxLength": 200},
-            "identity_type": {"type": "string", "enum": ["nik", "paspor", "sim",
-                                                         "badan_hukum"], "default": "nik"},
+            "identity_type": {"type": "string", "enum": IdentityType.codes(),
+                              "default": IdentityType.NIK.value},
             "identity_number": {"type": "string", "maxLength": 50},
             "address": {"type": "string", "maxLength": 500},
             "phone": {"type": "string", "maxLength": 30},
@@ -118,11 +122,9 @@ SCHEMAS = {
             "occupation": {"type": "string", "maxLength": 100},
             "proxy_name": {"type": "string", "maxLength": 200},
             "information": {"type": "string"}, "purpose": {"type": "string"},
-            "obtain_method": {"type": "string", "enum": ["melihat", "membaca", "mendengarkan",
-                                                         "mencatat", "salinan"]},
-            "copy_form": {"type": "string", "enum": ["softcopy", "hardcopy"]},
-            "delivery": {"type": "string", "enum": ["langsung", "kurir", "pos", "faksimili",
-                                                    "email"]},
+            "obtain_method": {"type": "string", "enum": ObtainMethod.codes()},
+            "copy_form": {"type": "string", "enum": CopyForm.codes()},
+            "delivery": {"type": "string", "enum": DeliveryMethod.codes()},
             "agency": {"type": "string", "description": "slug of the agency addressed"}}},
     "RequestReceipt": {
         "type": "object",

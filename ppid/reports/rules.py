@@ -20,33 +20,64 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable, Mapping, Optional
 
 from dateutil.relativedelta import relativedelta
+from flask_babel import lazy_gettext as _l
 
 from ppid.core.calendar import Calendar, working_days_between
+from ppid.core.enums import LabelledEnum
+from ppid.info_requests.rules import ObjectionDecision
+from ppid.registry.rules import Status
 
 DEFAULT_WEIGHTS = {"disclosure": 60, "requests": 40}
 
-# Registry statuses (ppid.registry.rules) that count as compliant: current, due soon, nil.
-COMPLIANT_STATUSES = ("terkini", "segera", "nihil")
+# Registry statuses that count as compliant: current, due soon, nil.
+COMPLIANT_STATUSES = (Status.TERKINI, Status.SEGERA, Status.NIHIL)
 
-# E-Monev bands of the Komisi Informasi, best first: (code, label, lower bound inclusive).
-INFORMATIF = "informatif"
-MENUJU_INFORMATIF = "menuju_informatif"
-CUKUP_INFORMATIF = "cukup_informatif"
-KURANG_INFORMATIF = "kurang_informatif"
-TIDAK_INFORMATIF = "tidak_informatif"
-BANDS = (
-    (INFORMATIF, "Informatif", 90),
-    (MENUJU_INFORMATIF, "Menuju Informatif", 80),
-    (CUKUP_INFORMATIF, "Cukup Informatif", 60),
-    (KURANG_INFORMATIF, "Kurang Informatif", 40),
-    (TIDAK_INFORMATIF, "Tidak Informatif", 0),
-)
-BAND_CODES = tuple(b[0] for b in BANDS)
-BAND_LABELS = {code: label for code, label, _lo in BANDS}
 
-# Objection decisions (ppid.info_requests.rules): the atasan upholds or overturns the PPID.
-UPHELD_DECISIONS = ("menguatkan",)
-OVERTURNED_DECISIONS = ("membuka_seluruhnya", "membuka_sebagian")
+class Band(LabelledEnum):
+    """The E-Monev bands of the Komisi Informasi, best first, each with its lower bound
+    (inclusive) on the 0-100 scale (Perki 1/2022; DOMAIN.md section 10)."""
+
+    INFORMATIF = "informatif", _l("Informatif"), None, 90
+    MENUJU_INFORMATIF = "menuju_informatif", _l("Menuju Informatif"), None, 80
+    CUKUP_INFORMATIF = "cukup_informatif", _l("Cukup Informatif"), None, 60
+    KURANG_INFORMATIF = "kurang_informatif", _l("Kurang Informatif"), None, 40
+    TIDAK_INFORMATIF = "tidak_informatif", _l("Tidak Informatif"), None, 0
+
+    def __init__(self, code, label, article=None, lower=0):
+        self.lower = lower
+
+
+INFORMATIF, MENUJU_INFORMATIF, CUKUP_INFORMATIF, KURANG_INFORMATIF, TIDAK_INFORMATIF = Band
+BAND_CODES = tuple(Band)
+NO_BAND_LABEL = _l("Belum dapat dinilai")  # no score: nothing that is weighted exists
+
+
+class Sort(LabelledEnum):
+    """Orders of the compliance list (the keys are in ``services.SORTS``)."""
+
+    SKOR = "skor", _l("Skor tertinggi")
+    SKOR_NAIK = "skor_naik", _l("Skor terendah")
+    NAMA = "nama", _l("Nama A-Z")
+    NAMA_TURUN = "nama_turun", _l("Nama Z-A")
+    TERLAMBAT = "terlambat", _l("Permohonan terlambat terbanyak")
+    KEWAJIBAN = "kewajiban", _l("Kewajiban bermasalah terbanyak")
+
+
+class AnnualText(LabelledEnum):
+    """The free-text sections of the annual service report (Perki 1/2021 Pasal 56), each a
+    column of ``AnnualReportText``."""
+
+    FACILITIES = "facilities", _l("Sarana dan prasarana pelayanan informasi")
+    STAFF = "staff", _l("Sumber daya manusia yang menangani layanan informasi")
+    BUDGET = "budget", _l("Anggaran pelayanan informasi dan realisasinya")
+    CONSTRAINTS = "constraints", _l("Kendala dalam pelaksanaan layanan informasi")
+    RECOMMENDATIONS = "recommendations", _l("Rekomendasi dan rencana tindak lanjut")
+
+
+# Objection decisions: the atasan upholds or overturns the PPID.
+UPHELD_DECISIONS = (ObjectionDecision.MENGUATKAN,)
+OVERTURNED_DECISIONS = (ObjectionDecision.MEMBUKA_SELURUHNYA,
+                        ObjectionDecision.MEMBUKA_SEBAGIAN)
 
 WINDOW_MONTHS = 12
 
@@ -103,9 +134,9 @@ def band(score: Optional[float]) -> Optional[str]:
     Informatif 60-79.9, Kurang Informatif 40-59.9, Tidak Informatif below 40."""
     if score is None:
         return None
-    for code, _label, lower in BANDS:
-        if score >= lower:
-            return code
+    for member in Band:
+        if score >= member.lower:
+            return member
     return TIDAK_INFORMATIF
 
 

@@ -24,14 +24,15 @@ from ppid.core.services import build_calendar, local_today
 from ppid.extensions import db
 from ppid.info_requests.models import InfoRequest, Objection
 from ppid.registry import services as registry
-from ppid.registry.rules import BELUM_ADA, STATUSES, TERLAMBAT
+from ppid.info_requests.rules import (DisputeOutcome, ObjectionDecision, Outcome,
+                                      RequestState)
+from ppid.registry.rules import BELUM_ADA, STATUSES, TERLAMBAT, Pasal17, Status
 from ppid.reports import rules
 from ppid.reports.models import ANNUAL_TEXT_FIELDS, AnnualReportText, ComplianceSnapshot
 
-OUTCOMES = ("dikabulkan", "dikabulkan_sebagian", "ditolak", "tidak_dikuasai",
-            "belum_didokumentasikan")
-DECISIONS = ("menguatkan", "membuka_seluruhnya", "membuka_sebagian")
-PASAL17 = tuple("abcdefghij")
+OUTCOMES = tuple(Outcome)
+DECISIONS = tuple(ObjectionDecision)
+PASAL17 = tuple(Pasal17)
 
 
 class ReportError(ValueError):
@@ -74,7 +75,7 @@ class AgencyCompliance:
 
     @property
     def band_label(self):
-        return rules.BAND_LABELS.get(self.band, "Belum dapat dinilai")
+        return rules.Band.label_of(self.band, rules.NO_BAND_LABEL)
 
     @property
     def on_time_rate(self):
@@ -169,7 +170,7 @@ def compliance_overview(now=None, *, agency_ids=None, cal=None):
             continue
         f.requests = rules.tally(((s, d, c, n) for s, d, _e, c, n in rows), today)
         f.days = rules.spread(rules.days_taken_counts(
-            counter, ((e, c, n) for s, _d, e, c, n in rows if s == "selesai")))
+            counter, ((e, c, n) for s, _d, e, c, n in rows if s == RequestState.SELESAI)))
     for agency_id, o in _objection_figures(_objection_rows(start, today, ids)).items():
         if agency_id in figures:
             figures[agency_id].objections = o
@@ -185,12 +186,12 @@ def compliance_overview(now=None, *, agency_ids=None, cal=None):
 
 
 SORTS = {
-    "skor": lambda f: (f.score is None, -(f.score or 0), f.name.lower()),
-    "skor_naik": lambda f: (f.score is None, f.score or 0, f.name.lower()),
-    "nama": lambda f: f.name.lower(),
-    "nama_turun": lambda f: tuple(-ord(c) for c in f.name.lower()),
-    "terlambat": lambda f: (-f.requests.late, f.name.lower()),
-    "kewajiban": lambda f: (-(f.obligations[TERLAMBAT] + f.obligations[BELUM_ADA]),
+    rules.Sort.SKOR: lambda f: (f.score is None, -(f.score or 0), f.name.lower()),
+    rules.Sort.SKOR_NAIK: lambda f: (f.score is None, f.score or 0, f.name.lower()),
+    rules.Sort.NAMA: lambda f: f.name.lower(),
+    rules.Sort.NAMA_TURUN: lambda f: tuple(-ord(c) for c in f.name.lower()),
+    rules.Sort.TERLAMBAT: lambda f: (-f.requests.late, f.name.lower()),
+    rules.Sort.KEWAJIBAN: lambda f: (-(f.obligations[TERLAMBAT] + f.obligations[BELUM_ADA]),
                             f.name.lower()),
 }
 
@@ -219,8 +220,8 @@ def late_requests(start, end, *, agency_ids=None, today=None, limit=None):
                    InfoRequest.outcome, due.label("due"))
          .join(Agency, Agency.id == InfoRequest.agency_id)
          .where(InfoRequest.received_on >= start, InfoRequest.received_on <= end,
-                InfoRequest.state != "ditarik", due < sa.func.coalesce(InfoRequest.closed_on,
-                                                                      today))
+                InfoRequest.state != RequestState.DITARIK,
+                due < sa.func.coalesce(InfoRequest.closed_on, today))
          .order_by(Agency.name, InfoRequest.received_on, InfoRequest.registration_number))
     if agency_ids is not None:
         q = q.where(InfoRequest.agency_id.in_(list(agency_ids)))
@@ -302,7 +303,7 @@ class AnnualFigures:
 
     @property
     def granted(self):
-        return self.outcomes["dikabulkan"] + self.outcomes["dikabulkan_sebagian"]
+        return self.outcomes[Outcome.DIKABULKAN] + self.outcomes[Outcome.DIKABULKAN_SEBAGIAN]
 
     @property
     def days(self):
@@ -372,13 +373,13 @@ def annual_figures(year, *, now=None, agency_ids=None, cal=None):
             f.on_time += n
         elif kind == "late":
             f.late += n
-        if state != "selesai":
+        if state != RequestState.SELESAI:
             f.open += n
             continue
         f.closed += n
         if outcome in f.outcomes:
             f.outcomes[outcome] += n
-        if outcome == "ditolak":
+        if outcome == Outcome.DITOLAK:
             letter_list = [x for x in rules.split_letters(letters) if x in PASAL17]
             for x in letter_list:
                 f.refusal_letters[x] += n
@@ -395,7 +396,7 @@ def annual_figures(year, *, now=None, agency_ids=None, cal=None):
     for agency_id, outcome, n in db.session.execute(dq):
         f = out.setdefault(agency_id, AnnualFigures())
         f.disputes["filed"] += n
-        key = outcome or "dalam_proses"
+        key = outcome or DisputeOutcome.DALAM_PROSES
         f.disputes["outcomes"][key] = f.disputes["outcomes"].get(key, 0) + n
     return out
 
@@ -510,7 +511,7 @@ def compliance_csv(rows, obligations=None, matrix=None) -> str:
     codes = [o.code for o in obligations or []]
     w.writerow(list(COMPLIANCE_CSV_COLUMNS) + [f"status_{c}" for c in codes])
     for f in rows:
-        cells = [(matrix or {}).get((f.agency_id, c), "") for c in codes]
+        cells = [Status.label_of((matrix or {}).get((f.agency_id, c)), "") for c in codes]
         w.writerow([f.rank or "", f.name, f.slug, "" if f.score is None else f.score,
                     f.band_label, *(f.obligations[s] for s in STATUSES), f.requests.total,
                     f.requests.on_time, f.requests.late, f.requests.open, _num(f.days.median),
@@ -543,7 +544,7 @@ def overdue_csv(pairs) -> str:
                 "jatuh_tempo"])
     for p in pairs:
         w.writerow([p.agency.name, p.agency.slug, p.obligation.code, p.obligation.title,
-                    p.status, p.last_published_on or "", p.due_on or ""])
+                    Status.label_of(p.status), p.last_published_on or "", p.due_on or ""])
     return buf.getvalue()
 
 
@@ -555,7 +556,8 @@ def late_csv(rows) -> str:
                 "jatuh_tempo_perpanjangan", "selesai", "status", "keputusan"])
     for r in rows:
         w.writerow([r.registration_number, r.name, r.received_on, r.due_on,
-                    r.extended_due_on or "", r.closed_on or "", r.state, r.outcome or ""])
+                    r.extended_due_on or "", r.closed_on or "", RequestState.label_of(r.state),
+                    Outcome.label_of(r.outcome, "")])
     return buf.getvalue()
 
 

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from ppid.agencies.services import active_agencies
 from ppid.agencies.views import get_agency_or_404
-from ppid.core import auth
+from ppid.core import auth, dates
 from ppid.core.db import utcnow
 from ppid.core.forms import ConfirmForm
 from ppid.core.pdf import html_to_pdf, render_html
@@ -25,37 +25,10 @@ from ppid.reports.models import ANNUAL_TEXT_FIELDS
 
 bp = Blueprint("reports", __name__)
 
-STATUS_LABELS = {"terkini": _("terkini"), "segera": _("segera jatuh tempo"),
-                 "terlambat": _("terlambat"), "belum_ada": _("belum ada"), "nihil": _("nihil")}
-SORT_LABELS = {"skor": "Skor tertinggi", "skor_naik": "Skor terendah", "nama": "Nama A-Z",
-               "nama_turun": "Nama Z-A", "terlambat": "Permohonan terlambat terbanyak",
-               "kewajiban": "Kewajiban bermasalah terbanyak"}
-OUTCOME_LABELS = {"dikabulkan": "Dikabulkan seluruhnya",
-                  "dikabulkan_sebagian": "Dikabulkan sebagian",
-                  "ditolak": "Ditolak (informasi dikecualikan)",
-                  "tidak_dikuasai": "Informasi tidak dikuasai",
-                  "belum_didokumentasikan": "Informasi belum didokumentasikan"}
-DECISION_LABELS = {"menguatkan": "Menguatkan keputusan PPID",
-                   "membuka_seluruhnya": "Memerintahkan dibuka seluruhnya",
-                   "membuka_sebagian": "Memerintahkan dibuka sebagian",
-                   "pending": "Belum diputus"}
-TEXT_TITLES = {"facilities": "Sarana dan prasarana", "staff": "Sumber daya manusia",
-               "budget": "Anggaran", "constraints": "Kendala",
-               "recommendations": "Rekomendasi dan rencana tindak lanjut"}
-PASAL17_LABELS = {"a": "penegakan hukum", "b": "hak kekayaan intelektual dan persaingan usaha",
-                  "c": "pertahanan dan keamanan negara", "d": "kekayaan alam Indonesia",
-                  "e": "ketahanan ekonomi nasional", "f": "hubungan luar negeri",
-                  "g": "akta otentik pribadi dan wasiat", "h": "rahasia pribadi",
-                  "i": "memorandum internal yang rahasia sifatnya",
-                  "j": "dikecualikan undang-undang lain"}
-
 
 def _labels():
-    return {"status_labels": STATUS_LABELS, "band_labels": rules.BAND_LABELS,
-            "statuses": STATUSES, "outcome_labels": OUTCOME_LABELS,
-            "decision_labels": DECISION_LABELS, "text_titles": TEXT_TITLES,
-            "text_fields": ANNUAL_TEXT_FIELDS, "pasal17_labels": PASAL17_LABELS,
-            "fmt": _fmt}
+    """What every report template uses besides the enumerations (Jinja globals)."""
+    return {"statuses": STATUSES, "text_fields": ANNUAL_TEXT_FIELDS, "fmt": _fmt}
 
 
 def _fmt(value):
@@ -83,7 +56,7 @@ def _year_arg(year):
 
 
 def _trend_chart(points, title, chart_id):
-    return charts.line_chart([(m.strftime("%m/%Y"), s) for m, s in points], title=title,
+    return charts.line_chart([(dates.date_month(m), s) for m, s in points], title=title,
                              desc=_("Skor kepatuhan per bulan, skala 0 sampai 100."),
                              chart_id=chart_id)
 
@@ -96,7 +69,7 @@ def compliance():
     sort = request.args.get("urut") or "skor"
     band = request.args.get("predikat") or ""
     q = (request.args.get("q") or "").strip()[:100]
-    if sort not in services.SORTS:
+    if sort not in rules.Sort.codes():
         abort_with(400, _("Urutan tidak dikenal."))
     if band and band not in rules.BAND_CODES and band != "none":
         abort_with(400, _("Predikat tidak dikenal."))
@@ -109,11 +82,11 @@ def compliance():
     if request.args.get("format") == "csv":
         return _csv(services.compliance_csv(shown), "kepatuhan.csv")
     chart = charts.bar_chart(
-        [(rules.BAND_LABELS[c], band_counts[c]) for c in rules.BAND_CODES],
+        [(c.label, band_counts[c]) for c in rules.Band],
         title=_("Jumlah badan publik per predikat"), chart_id="chart-bands",
         label_width=160)
     return render_template("reports/compliance.html", rows=shown, total=len(rows), sort=sort,
-                           band=band, q=q, sort_labels=SORT_LABELS, band_counts=band_counts,
+                           band=band, q=q, band_counts=band_counts,
                            chart=chart, weights=services.weights(),
                            window_start=rules.window_start(local_today()), **_labels())
 

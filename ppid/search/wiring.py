@@ -8,17 +8,18 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from ppid.info_requests import rules as request_rules
+from ppid.registry.rules import Category
 from ppid.search.sources import SearchDoc, register_source
 
-CATEGORY_LABELS = {"berkala": "Informasi berkala", "serta_merta": "Informasi serta-merta",
-                   "setiap_saat": "Informasi setiap saat",
-                   "dikecualikan": "Informasi dikecualikan"}
-REQUEST_STATE_LABELS = {"diterima": "diterima", "diproses": "diproses",
-                        "diteruskan": "diteruskan", "diperpanjang": "diperpanjang",
-                        "selesai": "selesai", "ditarik": "ditarik"}
-OUTCOME_LABELS = {"dikabulkan": "dikabulkan", "dikabulkan_sebagian": "dikabulkan sebagian",
-                  "ditolak": "ditolak", "tidak_dikuasai": "tidak dikuasai",
-                  "belum_didokumentasikan": "belum didokumentasikan"}
+# The category facet's labels (the search page shows them); from the one enumeration.
+CATEGORY_LABELS = Category.labels()
+
+
+def _indexed_label(enum, code):
+    """A code's label as the index holds it: Indonesian (the analyzer's language), so a
+    document is found by the words a page shows in Indonesian, whoever's action indexed it."""
+    member = enum.get(code)
+    return member.text("id") if member is not None else (code or "")
 
 
 def _join(*parts):
@@ -80,7 +81,7 @@ def load_dip(session, ids):
             meta=_join(agency.name, agency.short_name, it.holding_unit, it.responsible,
                        it.made_at_place,
                        f"{obligation.code}. {obligation.title}" if obligation else "",
-                       CATEGORY_LABELS.get(it.category, it.category),
+                       "Informasi " + _indexed_label(Category, it.category).lower(),
                        str(when.year) if when else ""),
             agency=agency.slug, agency_name=agency.name, category=it.category, date=when,
             url=f"/badan/{agency.slug}/dip/{it.id}",
@@ -130,8 +131,8 @@ def load_requests(session, ids):
             title=subject, body=subject,
             meta=_join(r.registration_number, agency.name, agency.short_name,
                        "permohonan informasi",
-                       REQUEST_STATE_LABELS.get(r.state, r.state),
-                       OUTCOME_LABELS.get(r.outcome or "", r.outcome or ""),
+                       _indexed_label(request_rules.RequestState, r.state),
+                       _indexed_label(request_rules.Outcome, r.outcome),
                        str(received.year) if received else ""),
             agency=agency.slug, agency_name=agency.name, category="", date=received,
             url=f"/permohonan/register?badan={agency.slug}"

@@ -157,7 +157,7 @@ def test_extension_service_and_letter(world, pdftotext):
     for needle in (req.registration_number, "7 April 2026", "16 April 2026", "243 puskesmas"):
         assert needle in text
     late, _ = submit(world.dinkes)
-    with pytest.raises(services.ServiceError, match="2026-04-07"):
+    with pytest.raises(services.ServiceError, match="7 April 2026"):
         services.extend_request(late, None, "terlambat", actor=world.officer, now=at(2026, 4, 8))
 
 
@@ -204,8 +204,9 @@ def test_notice_letters_carry_each_outcomes_required_fields(world, pdftotext):
         extended_due_on=None, closed_on=refused.closed_on, today=refused.closed_on).deadline_on)
     assert deadline == "7 Mei 2026"
     for text in (notice, decree):
-        for needle in (refused.registration_number, "huruf a, h", "Mengganggu penyidikan",
-                       deadline):
+        # Each Pasal 17 letter with what it covers (a letter prints labels, never codes).
+        for needle in (refused.registration_number, "huruf a (penegakan hukum)", "huruf h",
+                       "rahasia pribadi", "Mengganggu penyidikan", deadline):
             assert needle in text, needle
     assert "penolakan" in decree.lower() and "30 (tiga puluh) hari kerja" in decree
     assert "UU Kesehatan" in decree
@@ -303,7 +304,7 @@ def test_objection_filed_in_time_gets_number_and_deadline(world, pdftotext):
 
 def test_late_objection_is_refused_with_the_date_it_was_due(world):
     req = _close(submit(world.dinkes)[0], "tidak_dikuasai", {}, world)
-    with pytest.raises(services.ServiceError, match="2026-05-07"):
+    with pytest.raises(services.ServiceError, match="7 Mei 2026"):
         services.file_objection(req, ["d"], "Terlambat", actor=None, now=at(2026, 5, 8))
     open_req, _ = submit(world.dinkes)
     with pytest.raises(services.ServiceError, match="jatuh tempo"):
@@ -332,7 +333,12 @@ def test_calendar_change_recomputes_open_deadlines_and_logs_it(world):
     assert closed.due_on == date(2026, 12, 7)  # closed requests keep their history
     logged = db.session.execute(sa.select(RequestEvent).where(
         RequestEvent.request_id == req.id, RequestEvent.action == "tenggat")).scalar_one()
-    assert "2026-12-07" in logged.note and "2026-12-08" in logged.note
+    # The timeline says the deadline was recomputed; the audit event keeps both dates.
+    assert logged.note is None
+    audited = db.session.execute(sa.select(AuditEvent).where(
+        AuditEvent.action == "request.tenggat", AuditEvent.object_id == str(req.id))
+    ).scalar_one()
+    assert "2026-12-07" in audited.changes and "2026-12-08" in audited.changes
     assert any(ev.action == "tenggat" and obj.registration_number in ev.note
                for ev in closed.events)
 

@@ -77,7 +77,7 @@ def test_band_boundaries(score, code):
 
 
 def test_band_labels():
-    assert rules.BAND_LABELS[rules.MENUJU_INFORMATIF] == "Menuju Informatif"
+    assert rules.MENUJU_INFORMATIF.label == "Menuju Informatif"
     assert len(rules.BAND_CODES) == 5
 
 

@@ -454,7 +454,7 @@ def test_late_objection_on_the_web_is_refused_with_its_due_date(client, world):
     page = client.post(f"/lacak/{req.id}/keberatan",
                        data={"grounds": ["d"], "statement": "Terlambat"}, follow_redirects=True)
     html = page.get_data(as_text=True)
-    assert "seharusnya diajukan paling lambat 2026-02-20" in html  # Isra Mikraj, Imlek skipped
+    assert "seharusnya diajukan paling lambat 20 Februari 2026" in html  # Isra Mikraj, Imlek
     assert db.session.execute(sa.select(Objection)).first() is None
 
 

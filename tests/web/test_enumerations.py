@@ -1,0 +1,461 @@
+"""Every member of every enumeration, through every place that renders it, in Indonesian and
+in English: no raw code, no missing translation (issue 13, section 1).
+
+The enumerations are defined once (``ppid.core.enums`` says how); this test is the proof
+that everything derives from them. It builds one world in which every member occurs (every
+state, outcome, ground, decision, dispute outcome, way of obtaining and delivering, channel,
+staleness status, category, ...), then reads each place that shows enumerated values: the
+public pages, the officers' pages and forms, the letters, the CSV exports, the report pages
+and the OpenAPI document. In each place, every member it shows must appear by its label in
+the page's language, and its code must not appear as visible text unless the label itself
+contains it (``Diterima`` holds ``diterima``). Letters are official and stay Indonesian even
+when the officer who issues them works in English.
+
+A new member that some place does not render, or renders by its code, or that has no English
+label, fails here.
+"""
+import csv
+import html as html_lib
+import io
+import re
+from datetime import datetime, time, timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask_babel import force_locale
+from werkzeug.datastructures import FileStorage
+
+from ppid.core import auth
+from ppid.core.db import utcnow
+from ppid.core.enums import REGISTRY
+from ppid.core.services import build_calendar, local_today, save_calendar_entry, timezone
+from ppid.core.uploads import check_upload
+from ppid.extensions import db
+from ppid.info_requests import rules as rq
+from ppid.info_requests import services as requests
+from ppid.info_requests.models import Letter
+from ppid.registry import rules as rg
+from ppid.registry import services as registry
+from ppid.registry.demo import _pdf_bytes
+from ppid.reports import rules as rp
+from tests.conftest import login
+
+LANGUAGES = ("id", "en")
+
+# Labels whose English is the Indonesian word on purpose (none today; a proper name would be).
+SAME_IN_ENGLISH = set()
+
+# Enumerations whose codes are the law's own letters ("Pasal 17 huruf h"): a page shows the
+# letter beside its label, as the law cites it, so the code is no leak there.
+LETTERED = {rg.Pasal17, rq.ObjectionGround}
+
+# Codes that are ordinary words of a page's own text in that language, so finding them on
+# the page says nothing about a code leaking (they are still checked everywhere else).
+ORDINARY_WORDS = {"id": {"normal"}, "en": {"normal", "email", "online"}}
+
+
+# --- The world: every member somewhere ----------------------------------------------------
+
+def _pdf_upload(name="dokumen.pdf", text="Dokumen uji"):
+    return FileStorage(io.BytesIO(_pdf_bytes([text])), filename=name,
+                       content_type="application/pdf")
+
+
+def _working_days_back(cal, day, n):
+    while n:
+        day -= timedelta(days=1)
+        if cal.is_working_day(day):
+            n -= 1
+    return day
+
+
+def _at(day, hour=10):
+    return datetime.combine(day, time(hour), tzinfo=timezone())
+
+
+class World:
+    pass
+
+
+def build_world(factories):
+    """One of everything, through the services (the locale of the caller is the officer's)."""
+    w = World()
+    now = utcnow()
+    today = local_today(now)
+    cal = build_calendar()
+    w.utama = factories.agency(slug="utama", name="PPID Utama Uji", kind="utama")
+    w.dinkes = factories.agency(slug="dinkes", name="Dinas Kesehatan Uji", parent_id=w.utama.id,
+                                atasan_position="Kepala Dinas")
+    w.other = factories.agency(slug="dishub", name="Dinas Perhubungan Uji",
+                               parent_id=w.utama.id)
+    w.officer = factories.user(auth.HELPER, w.dinkes, name="Budi Petugas")
+    w.main = factories.user(auth.MAIN, None, name="Rina Utama")
+    w.atasan = factories.user(auth.ATASAN, w.dinkes, name="Hendra Atasan")
+    w.auditor = factories.user(auth.AUDITOR, None, name="Audi Auditor")
+
+    identity_numbers = {rq.IdentityType.NIK: "6171010203850001"}
+    channels, obtains = list(rq.Channel), list(rq.ObtainMethod)
+    deliveries, identities, copies = (list(rq.DeliveryMethod), list(rq.IdentityType),
+                                      list(rq.CopyForm))
+    w.requests, w.tokens = [], {}
+
+    def submit(i, *, received_at=None, proxy=False):
+        channel = channels[i % len(channels)]
+        identity = identities[i % len(identities)]
+        data = {"name": f"Pemohon Uji {i}", "identity_type": identity,
+                "identity_number": identity_numbers.get(identity, "AB-1234567"),
+                "address": "Jl. Gajah Mada 12, Pontianak", "phone": "081234567890",
+                "email": f"warga{i}@contoh.id", "occupation": "Guru",
+                "proxy_name": "Kuasa Uji" if proxy else None,
+                "information": f"Rekap anggaran kesehatan {i}", "purpose": "Penelitian",
+                "obtain_method": obtains[i % len(obtains)],
+                "copy_form": copies[i % len(copies)],
+                "delivery": deliveries[i % len(deliveries)], "agency": w.dinkes}
+        officer_entry = channel != rq.Channel.ONLINE
+        req, token = requests.submit_request(
+            data, actor=w.officer if officer_entry else None, now=now, channel=channel,
+            received_at=received_at or now,
+            proxy_upload=check_upload(_pdf_upload("kuasa.pdf")) if proxy else None)
+        w.requests.append(req)
+        w.tokens[req.id] = token
+        return req
+
+    # States: one request in each (and every channel, identity type, way of obtaining and
+    # delivering, copy form among them).
+    fresh, withdrawn, processed, forwarded, extended = (submit(i, proxy=i == 0)
+                                                        for i in range(5))
+    requests.process_request(processed, actor=w.officer, now=now)
+    requests.forward_request(forwarded, w.other, actor=w.main, now=now)
+    requests.extend_request(extended, None, "Dokumen tersebar di beberapa bidang.",
+                            actor=w.officer, now=now)
+    requests.withdraw_request(withdrawn, actor=w.officer, now=now, note="Tidak jadi.")
+    requests.assign_request(processed, w.officer, actor=w.main, now=now)
+    requests.redact_subject(processed, "Anggaran kesehatan (disamarkan)", actor=w.officer,
+                            now=now)
+
+    # Urgency: one overdue and one due within three working days (entered late, by post).
+    submit(10, received_at=_at(today - timedelta(days=25)))
+    submit(11, received_at=_at(_working_days_back(cal, today, 8)))
+
+    # Outcomes, with every form of information and every Pasal 17 letter.
+    grant = {"response_note": "Rekap diberikan", "cost_per_page": 500, "pages": 4,
+             "delivery_cost": 10000, "available_on": today + timedelta(days=3)}
+    outcomes = [
+        (rq.Outcome.DIKABULKAN, {**grant, "info_form": rq.InfoForm.SOFTCOPY}),
+        (rq.Outcome.DIKABULKAN_SEBAGIAN, {**grant, "info_form": rq.InfoForm.HARDCOPY,
+                                          "exemption_letters": ["h"],
+                                          "redacted_parts": "Nama pasien",
+                                          "redaction_reason": "Rahasia pribadi"}),
+        (rq.Outcome.DITOLAK, {"exemption_letters": list(rq.Pasal17),
+                              "exemption_consequence": "Membahayakan penegakan hukum",
+                              "other_statute": "UU 36/2009"}),
+        (rq.Outcome.TIDAK_DIKUASAI, {"holding_body": "BPS Provinsi"}),
+        (rq.Outcome.BELUM_DIDOKUMENTASIKAN, {"documented_on": today + timedelta(days=20)}),
+        (rq.Outcome.DIKABULKAN, {**grant, "info_form": rq.InfoForm.SOFTCOPY_HARDCOPY}),
+        (rq.Outcome.DIKABULKAN, {**grant, "info_form": rq.InfoForm.MELIHAT}),
+    ]
+    closed = []
+    for i, (outcome, fields) in enumerate(outcomes):
+        req = submit(20 + i)
+        requests.close_request(req, outcome, fields, actor=w.officer, now=now)
+        closed.append(req)
+    requests.attach_release(closed[0], check_upload(_pdf_upload("rekap.pdf")),
+                            actor=w.officer, now=now)
+
+    # Objections: every ground, every decision, every dispute outcome.
+    objections = [requests.file_objection(req, list(rq.ObjectionGround) if i == 0 else ["c"],
+                                          "Informasi belum lengkap.", actor=None, now=now)
+                  for i, req in enumerate(closed)]
+    for obj, decision in zip(objections, rq.ObjectionDecision):
+        requests.decide_objection(obj, decision, "Alasan tertulis.", actor=w.atasan, now=now)
+    for obj, outcome in zip(objections, rq.DisputeOutcome):
+        requests.record_dispute(obj, today, outcome, "Reg. 1/KI/2026", actor=w.main, now=now)
+    w.objections = objections
+
+    # A calendar change moves an open request's due date (the timeline's "tenggat").
+    day = today + timedelta(days=1)
+    while not cal.is_working_day(day):
+        day += timedelta(days=1)
+    save_calendar_entry(day, False, "Libur daerah uji", actor=w.main)
+
+    # The registry: every staleness status, category, form, scope and item state.
+    obligations = [registry.save_obligation(None, {
+        "code": f"o{n}", "title": f"Kewajiban uji {n}", "description": "uraian",
+        "legal_basis": "UU 14/2008 Pasal 9", "category": rg.Category.BERKALA,
+        "period_months": 6, "applies_to": rg.AppliesTo.SEMUA, "is_active": True}, actor=None)
+        for n in range(1, 6)]  # o5: nothing published (belum ada)
+    registry.save_obligation(None, {
+        "code": "u1", "title": "Kewajiban PPID Utama", "description": "uraian",
+        "legal_basis": "UU 14/2008 Pasal 9", "category": rg.Category.BERKALA,
+        "period_months": 12, "applies_to": rg.AppliesTo.UTAMA, "is_active": True}, actor=None)
+    forms = list(rg.DipForm)
+
+    def item(n, category, obligation=None, days_ago=0, state=rg.ItemState.PUBLISHED):
+        when = now - timedelta(days=days_ago)
+        it = registry.create_item(w.dinkes, {
+            "title": f"Informasi uji {n}", "summary": "Ringkasan", "holding_unit": "Sekretariat",
+            "responsible": "Sekretaris", "made_at_place": "Pontianak", "made_on": today,
+            "form": forms[n % len(forms)], "retention": "5 tahun", "category": category,
+            "obligation_id": obligation.id if obligation else None,
+            "event_at": when if category == rg.Category.SERTA_MERTA else None},
+            actor=w.officer, now=when)
+        registry.add_version(it, _pdf_upload(f"informasi-{n}.pdf"), "v1", actor=w.officer,
+                             now=when)
+        if state != rg.ItemState.DRAFT:
+            registry.publish_item(it, actor=w.officer, now=when)
+        if state == rg.ItemState.WITHDRAWN:
+            registry.withdraw_item(it, "Salah unggah", actor=w.officer, now=now)
+        return it
+
+    public = [item(1, rg.Category.BERKALA, obligations[0]),               # terkini
+              item(2, rg.Category.BERKALA, obligations[1], days_ago=170),  # segera
+              item(3, rg.Category.BERKALA, obligations[2], days_ago=200)]  # terlambat
+    semester = rg.semester_of(today)
+    registry.declare_nil(w.dinkes, obligations[3], today.year, semester, "Tidak ada kegiatan.",
+                         actor=w.officer, now=now)                 # nihil
+    public += [item(4, rg.Category.SERTA_MERTA),
+               item(5, rg.Category.SETIAP_SAAT, state=rg.ItemState.WITHDRAWN)]
+    item(6, rg.Category.DIKECUALIKAN, state=rg.ItemState.DRAFT)
+    registry.save_exemption(w.dinkes, None, {
+        "information": "Rekam medis pasien", "pasal17_letters": ",".join(rq.Pasal17),
+        "other_statute": "", "consequence": "Membuka rahasia pribadi",
+        "public_interest": "Tidak ada kepentingan publik yang lebih besar",
+        "decided_by": "PPID Dinkes", "decree_number": "440/1/2026", "decree_on": today,
+        "period_text": "5 tahun", "end_on": today + timedelta(days=365)}, actor=w.officer)
+    db.session.commit()
+    w.ids = [r.id for r in w.requests]
+    w.public_item_ids = [it.id for it in public]
+    w.objection_ids = [o.id for o in objections]
+    w.today = today
+    return w
+
+
+# --- Reading a place ----------------------------------------------------------------------
+
+def visible_text(markup):
+    """What a reader sees: the text without tags, scripts, styles and attribute values."""
+    markup = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", markup)
+    markup = re.sub(r"(?s)<!--.*?-->", " ", markup)
+    text = re.sub(r"(?s)<[^>]+>", " ", markup)
+    return re.sub(r"\s+", " ", html_lib.unescape(text))
+
+
+def csv_text(body):
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+    return " | ".join(" | ".join(r) for r in rows[1:])  # cells, not the column names
+
+
+def get(client, url, status=200):
+    resp = client.get(url)
+    assert resp.status_code == status, (url, resp.status_code, resp.get_data(as_text=True)[:300])
+    return resp.get_data(as_text=True)
+
+
+def as_user(client, user):
+    client.post("/keluar")
+    login(client, user)
+
+
+def set_language(client, lang):
+    client.post("/bahasa", data={"lang": lang, "next": "/"})
+
+
+ALL = "all"
+
+
+def places(client, w, lang):
+    """{place: (visible text, {enumeration: members it must show, or ALL})}."""
+    out = {}
+
+    def page(name, text, expects):
+        out[name] = (text, expects)
+
+    set_language(client, lang)
+    tokens = [w.tokens[i] for i in w.ids]
+    page("tracking pages", " ".join(visible_text(get(client, f"/lacak/{t}")) for t in tokens),
+         {rq.RequestState: ALL, rq.Outcome: ALL, rq.InfoForm: ALL, rg.Pasal17: ALL,
+          rq.ObjectionDecision: ALL, rq.DisputeOutcome: ALL, rq.LetterKind: ALL,
+          rq.TimelineAction: ALL})
+    page("register", visible_text(get(client, "/permohonan/register")),
+         {rq.RequestState: ALL, rq.Outcome: ALL})
+    page("request form", visible_text(get(client, "/permohonan/baru")),
+         {rq.IdentityType: ALL, rq.ObtainMethod: ALL, rq.CopyForm: ALL, rq.DeliveryMethod: ALL})
+    closed = w.tokens[w.ids[-1]]  # its objection window is open
+    page("objection form", visible_text(get(client, f"/lacak/{closed}/keberatan")),
+         {rq.ObjectionGround: ALL})
+
+    as_user(client, w.main)
+    set_language(client, lang)
+    page("officer pages", " ".join(
+        visible_text(get(client, f"/kelola/permohonan/{i}")) for i in w.ids),
+        {rq.Channel: ALL, rq.IdentityType: ALL, rq.ObtainMethod: ALL, rq.CopyForm: ALL,
+         rq.DeliveryMethod: ALL, rq.AttachmentKind: ALL, rq.Urgency: ALL, rq.Outcome: ALL,
+         rq.InfoForm: ALL, rg.Pasal17: ALL, rq.RequestState: ALL})
+    page("officer entry form", visible_text(get(client, "/kelola/permohonan/baru")),
+         {rq.Channel: set(rq.OFFICER_CHANNELS)})
+    page("queue", visible_text(get(client, "/kelola/permohonan")),
+         {rq.Urgency: ALL, rq.RequestState: set(rq.OPEN_STATES)})
+    page("queue CSV", csv_text(get(client, "/kelola/permohonan/ekspor.csv")),
+         {rq.Urgency: ALL, rq.RequestState: set(rq.OPEN_STATES), rq.Channel: ALL})
+    page("objection pages", " ".join(
+        visible_text(get(client, f"/kelola/keberatan/{i}")) for i in w.objection_ids),
+        {rq.ObjectionGround: ALL, rq.ObjectionDecision: ALL, rq.DisputeOutcome: ALL})
+    page("catalogue", visible_text(get(client, "/kelola/katalog")),
+         {rg.Category: {rg.Category.BERKALA}, rg.AppliesTo: ALL})
+    page("obligation form", visible_text(get(client, "/kelola/katalog/baru")),
+         {rg.Category: ALL, rg.AppliesTo: ALL})
+    page("matrix", visible_text(get(client, "/kelola/dip/matriks")), {rg.Status: ALL})
+    page("DIP management", visible_text(get(client, "/kelola/badan/dinkes/dip")),
+         {rg.Status: ALL, rg.Category: ALL, rg.ItemState: ALL})
+    page("DIP item form", visible_text(get(client, "/kelola/badan/dinkes/dip/baru")),
+         {rg.Category: ALL, rg.DipForm: ALL})
+    page("agency page", visible_text(get(client, "/badan/dinkes")),
+         {rg.Status: ALL, rq.RequestState: {rq.DITERIMA, rq.SELESAI}})
+    page("exemptions", visible_text(get(client, "/informasi-dikecualikan")), {rg.Pasal17: ALL})
+    year, semester = w.today.year, rg.semester_of(w.today)
+    page("DIP CSV", csv_text(get(client, f"/badan/dinkes/dip.csv?tahun={year}"
+                                         f"&semester={semester}")),
+         {rg.Category: {rg.Category.BERKALA, rg.Category.SERTA_MERTA},
+          rg.DipForm: {rg.DipForm.ELEKTRONIK}, rg.ItemState: {rg.ItemState.PUBLISHED}})
+    page("DIP items", " ".join(visible_text(get(client, f"/badan/dinkes/dip/{i}"))
+                               for i in w.public_item_ids),
+         {rg.DipForm: ALL, rg.Category: set(rg.Category) - {rg.Category.DIKECUALIKAN},
+          rg.ItemState: {rg.ItemState.PUBLISHED, rg.ItemState.WITHDRAWN}})
+    page("compliance", visible_text(get(client, "/kelola/kepatuhan")),
+         {rp.Band: ALL, rp.Sort: ALL, rg.Status: ALL})
+    page("agency compliance", visible_text(get(client, "/kelola/kepatuhan/dinkes")),
+         {rg.Status: {rg.TERLAMBAT, rg.BELUM_ADA}, rq.RequestState: {rq.DITERIMA}})
+    page("audit report", visible_text(get(client, "/kelola/laporan/audit.html")),
+         {rg.Status: ALL})
+    page("audit CSV", " | ".join(csv_text(get(client, f"/kelola/laporan/audit.csv?bagian={p}"))
+                                 for p in ("peringkat", "kewajiban", "permohonan")),
+         {rg.Status: ALL, rq.RequestState: {rq.DITERIMA}})
+    page("annual report", visible_text(get(client, f"/kelola/laporan/tahunan/{year}.html")),
+         {rq.Outcome: ALL, rq.ObjectionDecision: ALL, rq.DisputeOutcome: ALL, rg.Pasal17: ALL,
+          rp.AnnualText: ALL})
+    page("annual report texts", visible_text(get(
+        client, f"/kelola/laporan/tahunan/{year}/dinkes/isian")), {rp.AnnualText: ALL})
+    as_user(client, w.atasan)
+    set_language(client, lang)
+    page("objection decision form", visible_text(get(
+        client, f"/kelola/keberatan/{w.objection_ids[-1]}")),
+        {rq.ObjectionDecision: ALL, rq.DisputeOutcome: ALL})
+    client.post("/keluar")
+    return out
+
+
+def label_in(app, member, lang):
+    with app.test_request_context(), force_locale(lang):
+        return str(member.label)
+
+
+def check_place(app, name, text, expects, lang):
+    problems = []
+    words = ORDINARY_WORDS[lang]
+    for enum, members in expects.items():
+        for member in (list(enum) if members == ALL else members):
+            label = label_in(app, member, lang)
+            if label.casefold() not in text.casefold():
+                problems.append(f"{enum.__name__}.{member.name}: label {label!r} missing")
+            code = member.value
+            if code.casefold() in label.casefold() or code in words or enum in LETTERED:
+                continue
+            if re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", text):
+                problems.append(f"{enum.__name__}.{member.name}: raw code {code!r} shown")
+    return [f"{name} [{lang}]: {p}" for p in problems]
+
+
+# --- The tests ----------------------------------------------------------------------------
+
+def test_every_label_has_its_english_translation(app):
+    """The English catalogue (compiled) translates every label and legend."""
+    missing = []
+    for name, enum in sorted(REGISTRY.items()):
+        for member in enum:
+            texts = [member.label] + ([member.description] if hasattr(member, "description")
+                                      else [])
+            for text in texts:
+                with app.test_request_context():
+                    with force_locale("id"):
+                        indonesian = str(text)
+                    with force_locale("en"):
+                        english = str(text)
+                if english == indonesian and indonesian not in SAME_IN_ENGLISH:
+                    missing.append(f"{name}.{member.name}: {indonesian!r}")
+    assert not missing, "no English translation (compile the catalogue?):\n" + "\n".join(missing)
+
+
+def test_every_enumeration_is_walked(app):
+    """A new enumeration must be added to the walk below (or it goes unchecked)."""
+    walked = {rq.RequestState, rq.Outcome, rq.InfoForm, rq.ObjectionDecision,
+              rq.DisputeOutcome, rq.LetterKind, rq.TimelineAction, rq.IdentityType,
+              rq.ObtainMethod, rq.CopyForm, rq.DeliveryMethod, rq.Channel, rq.AttachmentKind,
+              rq.Urgency, rq.ObjectionGround, rg.Pasal17, rg.Status, rg.Category, rg.DipForm,
+              rg.AppliesTo, rg.ItemState, rp.Band, rp.Sort, rp.AnnualText}
+    assert set(REGISTRY.values()) == walked
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_member_in_every_place(app, client, factories, lang):
+    if lang == "en":
+        # The officer works in English: what the services write (letters) stays Indonesian.
+        with app.test_request_context(), force_locale("en"):
+            w = build_world(factories)
+    else:
+        w = build_world(factories)
+    problems = []
+    for name, (text, expects) in places(client, w, lang).items():
+        problems += check_place(app, name, text, expects, lang)
+    assert not problems, "\n".join(problems)
+
+
+def test_letters_print_every_member_in_indonesian(app, factories):
+    """Letters are official: labels in Indonesian, whoever issued them in which language."""
+    with app.test_request_context(), force_locale("en"):
+        build_world(factories)
+    letters = db.session.execute(sa.select(Letter)).scalars().all()
+    by_kind = {}
+    for letter in letters:
+        by_kind.setdefault(letter.kind, []).append(visible_text(letter.html))
+    text = {k: " ".join(v) for k, v in by_kind.items()}
+    expects = {
+        rq.LetterKind.TANDA_BUKTI: {rq.IdentityType: ALL, rq.ObtainMethod: ALL,
+                                    rq.CopyForm: ALL, rq.DeliveryMethod: ALL,
+                                    rq.Channel: ALL},
+        rq.LetterKind.PEMBERITAHUAN: {rq.Outcome: ALL, rq.InfoForm: ALL, rg.Pasal17: ALL},
+        rq.LetterKind.PENOLAKAN: {rg.Pasal17: ALL},
+        rq.LetterKind.PERPANJANGAN: {},
+        rq.LetterKind.TANDA_BUKTI_KEBERATAN: {rq.ObjectionGround: ALL},
+        rq.LetterKind.PUTUSAN_KEBERATAN: {rq.ObjectionDecision: ALL, rq.ObjectionGround: ALL},
+    }
+    problems = []
+    for kind in rq.LetterKind:
+        body = text.get(kind.value, "")
+        problems += check_place(app, f"letter {kind.value}", body,
+                                {rq.LetterKind: {kind}, **expects[kind]}, "id")
+        for month in ("January", "February", "March", "May", "June", "July", "August",
+                      "October", "December"):
+            if month in body:
+                problems.append(f"letter {kind.value}: English date ({month})")
+    assert not problems, "\n".join(problems)
+
+
+def test_openapi_enums_are_the_enumerations(client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    schemas = doc["components"]["schemas"]
+    expected = {
+        ("Obligation", "status"): rg.Status, ("Obligation", "category"): rg.Category,
+        ("DipItem", "category"): rg.Category, ("DipItem", "form"): rg.DipForm,
+        ("NewRequest", "identity_type"): rq.IdentityType,
+        ("NewRequest", "obtain_method"): rq.ObtainMethod,
+        ("NewRequest", "copy_form"): rq.CopyForm, ("NewRequest", "delivery"): rq.DeliveryMethod,
+        ("RequestReceipt", "status"): rq.RequestState,
+        ("PublicRequest", "status"): rq.RequestState, ("PublicRequest", "outcome"): rq.Outcome,
+        ("Compliance", "band"): rp.Band,
+    }
+    for (schema, prop), enum in expected.items():
+        # None and "" say "not given" where a field is optional: no member of the enumeration.
+        values = [v for v in schemas[schema]["properties"][prop]["enum"] if v not in (None, "")]
+        assert values == enum.codes(), (schema, prop)
+    assert sorted(schemas["Compliance"]["properties"]["obligations"]["required"]) == sorted(
+        rg.Status.codes())
