@@ -9,7 +9,7 @@ from wtforms import BooleanField, DateField, IntegerField, StringField
 from wtforms.validators import NumberRange
 
 from ppid.agencies.services import active_agencies
-from ppid.core import auth
+from ppid.core import auth, dates
 from ppid.core.calendar import MAX_WORKING_DAYS, explain_deadline
 from ppid.core.forms import BaseForm, ConfirmForm, max_length, required, required_input
 from ppid.core.models import CalendarEntry
@@ -66,7 +66,7 @@ def calendar():
                                 actor=current_user)
             db.session.commit()
             flash(_("Kalender diperbarui: %(day)s. Tenggat permohonan yang masih berjalan "
-                    "dihitung ulang.", day=form.day_on.data.isoformat()), "success")
+                    "dihitung ulang.", day=dates.date_long(form.day_on.data)), "success")
             return redirect(url_for("core.calendar", year=form.day_on.data.year))
     try:
         year = int(request.args.get("year", local_today().year))
