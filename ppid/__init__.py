@@ -35,9 +35,9 @@ def create_app(overrides=None):
     login_manager.init_app(app)
 
     from ppid import models  # noqa: F401  (registers every table on the metadata)
-    from ppid.core.db import install_sqlite_pragmas, wants_write_lock
+    from ppid.core.db import install_transactions
     with app.app_context():
-        install_sqlite_pragmas(db.engine, wants_write_lock)
+        install_transactions(db.engine, float(app.config["DB_LOCK_TIMEOUT_SECONDS"]))
 
     from ppid.core import web
     web.init_app(app)

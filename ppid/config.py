@@ -20,6 +20,9 @@ class Defaults:
     DATA_DIR = None  # default: <project>/instance
     DATABASE_URL = None  # default: sqlite:///<DATA_DIR>/ppid.sqlite3
     SQLALCHEMY_TRACK_MODIFICATIONS = False
+    # The longest a writer waits for a lock (SQLite's write lock: busy_timeout;
+    # PostgreSQL's row locks: lock_timeout) before a web request answers 503.
+    DB_LOCK_TIMEOUT_SECONDS = 10
 
     # Who runs this registry.
     GOVERNMENT_NAME = "Pemerintah Provinsi Kalimantan Barat"
@@ -173,7 +176,8 @@ def load_config(app, overrides=None):
     # restart, so the first request after it does not fail (bench/durability.py).
     options = cfg["SQLALCHEMY_ENGINE_OPTIONS"] = dict(cfg.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if url.startswith("sqlite"):
-        options.setdefault("connect_args", {"timeout": 30})
+        # pysqlite's timeout is SQLite's busy timeout (ppid.core.db sets it again).
+        options.setdefault("connect_args", {"timeout": float(cfg["DB_LOCK_TIMEOUT_SECONDS"])})
     else:
         options.setdefault("pool_pre_ping", True)
     cfg["MAX_CONTENT_LENGTH"] = int(cfg["MAX_UPLOAD_BYTES"]) + 1024 * 1024

@@ -2,6 +2,7 @@
 import logging
 from urllib.parse import urljoin, urlparse
 
+import sqlalchemy as sa
 from flask import (g, has_request_context, jsonify, redirect, render_template, request,
                    url_for)
 from flask_babel import get_locale, get_translations, refresh
@@ -13,6 +14,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ppid.core import auth
+from ppid.core.db import is_lock_timeout
 from ppid.core.mail import deliver_after_request
 from ppid.extensions import db, login_manager
 
@@ -31,6 +33,7 @@ ERROR_TITLES = {
     413: _l("Berkas atau isian terlalu besar"),
     429: _l("Terlalu banyak permintaan"),
     500: _l("Terjadi kesalahan pada sistem"),
+    503: _l("Layanan sedang sibuk"),
 }
 ERROR_TEXTS = {
     400: _l("Permintaan Anda tidak dapat diproses. Periksa kembali isian Anda."),
@@ -41,7 +44,10 @@ ERROR_TEXTS = {
     429: _l("Anda terlalu sering mengirim. Silakan coba lagi beberapa saat lagi."),
     500: _l("Maaf, terjadi kesalahan. Petugas kami telah dicatat kejadiannya; "
             "silakan coba lagi nanti."),
+    503: _l("Sistem sedang melayani banyak permintaan lain sehingga permintaan Anda belum "
+            "diproses dan belum ada yang tersimpan. Silakan coba lagi dalam beberapa detik."),
 }
+BUSY_RETRY_AFTER_SECONDS = 2
 
 
 def nav_items():
@@ -122,9 +128,6 @@ def init_app(app):
         # may share between requests: choose it anew for every request.
         refresh()
         g.pop("ppid_translations", None)
-        # Likewise the transaction mode flags (see ppid.core.db.wants_write_lock).
-        g.pop("ppid_read_phase", None)
-        g.pop("writes", None)
 
     install_template_gettext(app)
 
@@ -139,6 +142,18 @@ def init_app(app):
         if exc.code == 401 and not wants_json():
             return unauthorized()
         return error_response(exc.code, getattr(exc, "ppid_message", None))
+
+    @app.errorhandler(sa.exc.OperationalError)
+    def database_error(exc):
+        db.session.rollback()
+        if not is_lock_timeout(exc):
+            return unexpected(exc)
+        # Another writer held the lock longer than DB_LOCK_TIMEOUT_SECONDS: nothing of this
+        # request was stored, and trying again shortly is the right thing to do.
+        log.warning("database lock not granted in time on %s %s: %s", request.method,
+                    request.path, exc.orig)
+        body, status = error_response(503, code="database_busy")
+        return body, status, {"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)}
 
     @app.errorhandler(Exception)
     def unexpected(exc):
@@ -156,7 +171,9 @@ def init_app(app):
         h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if app.config["ENV"] == "production":
             h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if current_user.is_authenticated:
+        # (is_anonymous reads no column: after a POST's commit, is_authenticated would load
+        # the user again, in a second writing transaction.)
+        if not current_user.is_anonymous:
             h.setdefault("Cache-Control", "private, no-store")
         return response
 

@@ -8,7 +8,7 @@ from werkzeug.datastructures import MultiDict
 
 from ppid.agencies.services import active_agencies
 from ppid.api.common import ApiError, make_api_blueprint
-from ppid.core.db import read_phase, utcnow
+from ppid.core.db import utcnow
 from ppid.core.services import local_today
 from ppid.core.web import client_ip
 from ppid.extensions import db
@@ -63,24 +63,22 @@ def submit():
                                               "application/json."))
     now = utcnow()
     ip = client_ip()
-    with read_phase(db.session) as phase:  # no SQLite write lock before the writes
-        if services.is_rate_limited(ip, now=now):
-            raise ApiError(429, "rate_limited", _("Terlalu banyak permohonan dari alamat "
-                                                  "Anda; coba lagi nanti."))
-        formdata, type_errors = _formdata(body)
-        form = forms.RequestForm(active_agencies(formdata.get("agency", "")),
-                                 formdata=formdata, meta={"csrf": False})
-        form.validate()
-        fields = {name: " ".join(str(e) for e in errs) for name, errs in form.errors.items()
-                  if name in FIELDS}
-        fields.update(type_errors)
-        if fields:
-            raise ApiError(422, "validation_failed",
-                           _("Periksa kembali isian permohonan."), fields)
-        data = form.service_data()
-        phase.keep(data["agency"])
+    if services.is_rate_limited(ip, now=now):
+        raise ApiError(429, "rate_limited", _("Terlalu banyak permohonan dari alamat "
+                                              "Anda; coba lagi nanti."))
+    formdata, type_errors = _formdata(body)
+    form = forms.RequestForm(active_agencies(formdata.get("agency", "")),
+                             formdata=formdata, meta={"csrf": False})
+    form.validate()
+    fields = {name: " ".join(str(e) for e in errs) for name, errs in form.errors.items()
+              if name in FIELDS}
+    fields.update(type_errors)
+    if fields:
+        raise ApiError(422, "validation_failed",
+                       _("Periksa kembali isian permohonan."), fields)
+    data = form.service_data()
     req, token = services.submit_request(data, actor=None, now=now, ip=ip)
-    # Read before the commit expires them (a reload would take the write lock again).
+    # Read before the commit expires them (a reload would queue for the write lock again).
     number = req.registration_number
     payload = {"registration_number": number, "received_on": req.received_on.isoformat(),
                "due_on": req.due_on.isoformat(), "status": req.state,

@@ -18,7 +18,7 @@ from ppid.agencies.services import active_agencies, utama
 from ppid.core import auth, dates
 from ppid.core.auth import authorize, can
 from ppid.core.calendar import explain_deadline
-from ppid.core.db import read_phase, utcnow, writes_done
+from ppid.core.db import utcnow
 from ppid.core.exports import csv_cell
 from ppid.core.services import build_calendar, local_today, timezone
 from ppid.core.storage import storage
@@ -86,44 +86,44 @@ def _read_proxy_letter(form):
 
 @bp.route("/permohonan/baru", methods=["GET", "POST"])
 def new():
-    with read_phase(db.session) as phase:  # no SQLite write lock before the writes
-        agencies = active_agencies()
-        citizen = _current_citizen()
-        form = forms.RequestForm(agencies)
-        if request.method == "GET":
-            if citizen is not None:
-                form.name.data = form.name.data or citizen.name
-                form.email.data = form.email.data or citizen.email
-            slug = request.args.get("badan")
-            if slug and any(a.slug == slug for a in agencies):
-                form.agency.data = slug
-            else:
-                main = utama()
-                form.agency.data = main.slug if main else None
-            return render_template("info_requests/new.html", form=form)
-        if form.website.data:
-            abort_with(400, _("Kiriman ditolak: kolom yang seharusnya kosong terisi. Jika "
-                              "Anda manusia, muat ulang formulir lalu kirim kembali."))
-        now = utcnow()
-        ip = client_ip()
-        if services.is_rate_limited(ip, now=now):
-            abort_with(429, _("Terlalu banyak permohonan dari alamat Anda dalam waktu "
-                              "singkat. Silakan coba lagi nanti atau hubungi PPID."))
-        valid = form.validate_on_submit()
-        proxy = _read_proxy_letter(form)
-        if not valid or proxy is False:
-            return render_template("info_requests/new.html", form=form), 422
-        data = form.service_data()
-        phase.keep(data["agency"], citizen)
+    agencies = active_agencies()
+    citizen = _current_citizen()
+    form = forms.RequestForm(agencies)
+    if request.method == "GET":
+        if citizen is not None:
+            form.name.data = form.name.data or citizen.name
+            form.email.data = form.email.data or citizen.email
+        slug = request.args.get("badan")
+        if slug and any(a.slug == slug for a in agencies):
+            form.agency.data = slug
+        else:
+            main = utama()
+            form.agency.data = main.slug if main else None
+        return render_template("info_requests/new.html", form=form)
+    if form.website.data:
+        abort_with(400, _("Kiriman ditolak: kolom yang seharusnya kosong terisi. Jika "
+                          "Anda manusia, muat ulang formulir lalu kirim kembali."))
+    now = utcnow()
+    ip = client_ip()
+    if services.is_rate_limited(ip, now=now):
+        abort_with(429, _("Terlalu banyak permohonan dari alamat Anda dalam waktu "
+                          "singkat. Silakan coba lagi nanti atau hubungi PPID."))
+    valid = form.validate_on_submit()
+    proxy = _read_proxy_letter(form)
+    if not valid or proxy is False:
+        return render_template("info_requests/new.html", form=form), 422
+    data = form.service_data()
     req, token = services.submit_request(data, actor=citizen, now=now,
                                          requester_user=citizen, proxy_upload=proxy, ip=ip)
-    db.session.commit()
-    writes_done()  # the page below only reads
     ref = token or str(req.id)
-    # The token is shown once here (and e-mailed); only its hash is stored.
-    return render_template("info_requests/submitted.html", req=req, token=token,
+    # The token is shown once here (and e-mailed); only its hash is stored. The page is
+    # rendered before the commit: after it, rendering would read the request again in a
+    # second writing transaction, queueing for SQLite's write lock once more.
+    page = render_template("info_requests/submitted.html", req=req, token=token,
                            track_url=url_for("requests.track", ref=ref, _external=True),
-                           ref=ref), 201
+                           ref=ref)
+    db.session.commit()
+    return page, 201
 
 
 # --- Tracking (citizen) -------------------------------------------------------------------

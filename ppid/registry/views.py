@@ -17,7 +17,7 @@ from markupsafe import Markup
 from ppid.agencies.models import Agency
 from ppid.agencies.views import get_agency_or_404
 from ppid.core import auth, dates, extract
-from ppid.core.db import read_phase, utcnow, writes_done
+from ppid.core.db import utcnow
 from ppid.core.exports import csv_cell
 from ppid.core.forms import ConfirmForm
 from ppid.core.pdf import render_pdf
@@ -328,23 +328,18 @@ def _item_data(form):
 
 @bp.route("/kelola/badan/<slug>/dip/baru", methods=["GET", "POST"])
 def item_new(slug):
-    # Reads first, in no writing transaction: the document is checked before any write
-    # (a PDF is parsed in a limited child process), so nothing waits on it.
-    with read_phase(db.session) as phase:
-        agency = get_agency_or_404(slug)
-        auth.authorize("edit", agency)
-        form = ItemForm(_applicable_obligations(agency))
-        if request.method == "GET" and request.args.get("kewajiban"):
-            ob = db.session.execute(sa.select(Obligation).where(
-                Obligation.code == request.args["kewajiban"])).scalar_one_or_none()
-            if ob is not None:
-                form.obligation_id.data = ob.id
-                form.category.data = ob.category
-                form.title.data = ob.title
-        valid = form.validate_on_submit()
-        phase.keep(agency, current_user._get_current_object())
+    agency = get_agency_or_404(slug)
+    auth.authorize("edit", agency)
+    form = ItemForm(_applicable_obligations(agency))
+    if request.method == "GET" and request.args.get("kewajiban"):
+        ob = db.session.execute(sa.select(Obligation).where(
+            Obligation.code == request.args["kewajiban"])).scalar_one_or_none()
+        if ob is not None:
+            form.obligation_id.data = ob.id
+            form.category.data = ob.category
+            form.title.data = ob.title
     upload_error = None
-    if valid:
+    if form.validate_on_submit():
         try:
             document = _checked_document(form.document.data)
             item = services.create_item(agency, _item_data(form), actor=current_user)
@@ -356,20 +351,22 @@ def item_new(slug):
             upload_error = str(exc)
         else:
             db.session.commit()
-            writes_done()
             flash(_("Informasi disimpan sebagai draf. Terbitkan bila sudah siap."), "success")
             return redirect(url_for("registry.item", slug=agency.slug, item_id=item.id))
-    writes_done()  # the form page below only reads
     status = 422 if request.method == "POST" else 200
     return render_template("registry/item_form.html", form=form, agency=agency, item=None,
                            upload_error=upload_error), status
 
 
 def _checked_document(upload):
-    """The uploaded document, checked (services.check_document) while no transaction is
-    open; None when no file was chosen."""
+    """The uploaded document, checked (services.check_document: a PDF is parsed in a
+    limited child process, for up to PDF_CHECK_TIMEOUT_SECONDS) with no transaction open;
+    None when no file was chosen. The transaction of the reads before it is ended first,
+    since a POST's transaction holds SQLite's write lock: no other writer waits on the
+    check, and the writes after it begin a transaction of their own."""
     if not upload or not getattr(upload, "filename", ""):
         return None
+    db.session.rollback()  # nothing is written before the check
     return services.check_document(upload)
 
 
@@ -442,17 +439,13 @@ def item_withdraw(item_id):
 
 @bp.route("/kelola/dip/<int(max=2147483647):item_id>/unggah", methods=["GET", "POST"])
 def version_upload(item_id):
-    # As item_new: the document is checked before the writing transaction begins.
-    with read_phase(db.session) as phase:
-        item = _item_or_404(item_id)
-        auth.authorize("edit", item)
-        form = VersionForm()
-        valid = form.validate_on_submit()
-        phase.keep(item, current_user._get_current_object())
+    item = _item_or_404(item_id)
+    auth.authorize("edit", item)
+    form = VersionForm()
     error = None
-    if valid:
+    if form.validate_on_submit():
         try:
-            document = services.check_document(form.document.data)
+            document = _checked_document(form.document.data)  # as item_new: no transaction
             version = services.add_version(item, document, form.note.data or "",
                                            actor=current_user)
         except (services.RegistryError, UploadRejected) as exc:
@@ -460,10 +453,8 @@ def version_upload(item_id):
             error = str(exc)
         else:
             db.session.commit()
-            writes_done()
             flash(_("Versi %(n)d diunggah.", n=version.number), "success")
             return redirect(url_for("registry.item", slug=item.agency.slug, item_id=item.id))
-    writes_done()  # the form page below only reads
     status = 422 if request.method == "POST" else 200
     return render_template("registry/upload.html", form=form, item=item, error=error), status
 

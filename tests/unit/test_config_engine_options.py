@@ -3,7 +3,7 @@
 others, above all pool_pre_ping, which reconnects after a PostgreSQL restart."""
 from flask import Flask
 
-from ppid.config import load_config
+from ppid.config import Defaults, load_config
 
 
 def engine_options(tmp_path, url, options=None):
@@ -32,4 +32,4 @@ def test_a_deployment_may_still_turn_pre_ping_off(tmp_path):
 def test_sqlite_keeps_its_lock_timeout_beside_other_options(tmp_path):
     url = f"sqlite:///{tmp_path / 'x.sqlite3'}"
     assert engine_options(tmp_path, url, {"echo": False}) == {
-        "echo": False, "connect_args": {"timeout": 30}}
+        "echo": False, "connect_args": {"timeout": float(Defaults.DB_LOCK_TIMEOUT_SECONDS)}}

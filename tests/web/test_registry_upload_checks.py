@@ -9,8 +9,10 @@ reason, stores no file and no row, and never takes the database's write lock.
 import contextlib
 import hashlib
 import io
+import sys
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -36,20 +38,37 @@ def officer_item(client, factories):
     return agency, item.id
 
 
+_SPAWNS = {"watch": None}
+
+
+def _on_audit_event(event, _args):
+    watch = _SPAWNS["watch"]
+    if watch is not None and event == "subprocess.Popen":
+        watch.append(db.engine.pool.checkedout())
+
+
+sys.addaudithook(_on_audit_event)  # (audit hooks stay; it only records while watched)
+
+
 @pytest.fixture
 def write_locks(app):
-    """The BEGIN IMMEDIATE statements (SQLite's write lock) sent meanwhile."""
+    """What the upload did with the database meanwhile: ``writes``, the INSERT, UPDATE and
+    DELETE statements sent, and ``at_checks``, for each child process started (the PDF
+    check), how many of the app's connections were checked out at that moment (a
+    connection held by the request is a transaction, on SQLite a POST's write lock)."""
     @contextlib.contextmanager
     def counting():
-        seen = []
+        seen = SimpleNamespace(writes=[], at_checks=[])
 
         def on_execute(conn, cursor, statement, *args):
-            if statement.startswith("BEGIN IMMEDIATE"):
-                seen.append(statement)
+            if statement.startswith(("INSERT", "UPDATE", "DELETE")):
+                seen.writes.append(statement)
         sa.event.listen(db.engine, "before_cursor_execute", on_execute)
+        _SPAWNS["watch"] = seen.at_checks
         try:
             yield seen
         finally:
+            _SPAWNS["watch"] = None
             sa.event.remove(db.engine, "before_cursor_execute", on_execute)
     return counting
 
@@ -100,8 +119,9 @@ def test_active_pdfs_are_refused_before_anything_is_written(app, client, officer
     assert _versions() == before and not _stored(app, data)
     assert db.session.execute(sa.select(sa.func.count(Job.id)).where(
         Job.state == jobs.QUEUED)).scalar_one() == 0
-    if db.engine.dialect.name == "sqlite":
-        assert locks == []  # refused while reading: nobody waited for it
+    assert locks.writes == []
+    # A PDF parsed in a child is parsed with no transaction open: nobody waited for it.
+    assert all(held == 0 for held in locks.at_checks), locks.at_checks
 
 
 @pytest.mark.parametrize("make", [documents.benign_open_action_pdf,
@@ -162,8 +182,7 @@ def test_a_zip_bomb_docx_is_refused_from_its_central_directory(app, client, offi
     assert resp.status_code == 422
     assert "kali lebih besar daripada berkasnya (batas 100 kali)" in page
     assert not _stored(app, data)
-    if db.engine.dialect.name == "sqlite":
-        assert locks == []
+    assert locks.writes == []
 
 
 def test_zip_limits_are_configurable(app, client, officer_item):
