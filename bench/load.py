@@ -358,12 +358,13 @@ def bench_app(env):
     return create_app()
 
 
-def start_gunicorn(env, port, workers, log=None):
+def start_gunicorn(env, port, workers, log=None, app="wsgi:app"):
     """gunicorn on 127.0.0.1:``port``, returned once it listens and every worker booted.
-    ``log``: a file for its stderr (tracebacks of a database that is down)."""
+    ``log``: a file for its stderr (tracebacks of a database that is down); ``app``: the
+    WSGI app (the registry; bench.lockhold:app times its locks; bench.ceiling:app)."""
     server = subprocess.Popen(
         [str(VENV_BIN / "gunicorn"), "--workers", str(workers), "--bind",
-         f"127.0.0.1:{port}", "--graceful-timeout", "5", "--log-level", "warning", "wsgi:app"],
+         f"127.0.0.1:{port}", "--graceful-timeout", "5", "--log-level", "warning", app],
         cwd=ROOT, env=env, stderr=log)
     for _ in range(100):
         try:
@@ -376,6 +377,82 @@ def start_gunicorn(env, port, workers, log=None):
             break
         time.sleep(0.1)
     return server
+
+
+def audit_verify(env):
+    return subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", "ppid", "audit-verify"],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+def print_holds(holds_dir):
+    """p50/p95 of each serialisation point's lock hold in the measured run (and warm-up)."""
+    from bench.lockhold import POINTS, read_holds
+    holds = read_holds(holds_dir)
+    print("lock holds (ms) by transactions that took them, in the gunicorn workers:")
+    for point in POINTS:
+        values = holds.get(point, [])
+        if not values:
+            print(f"  {point:<22} taken by no transaction")
+            continue
+        print(f"  {point:<22} n={len(values):<6} p50 {percentile(values, 50):6.2f}  "
+              f"p95 {percentile(values, 95):6.2f}  max {max(values):7.2f}")
+
+
+def drive(port, agencies, seconds, clients, warmup, mix):
+    """Load ``port`` as the registry's run does (warm-up, then ``seconds`` of ``clients``);
+    returns (results, created, wall seconds)."""
+    created, lock = [], threading.Lock()
+    if warmup > 0:
+        until = time.monotonic() + warmup
+        warm = [Client(port, agencies, until, defaultdict(list), created, lock, 1000 + i, mix)
+                for i in range(clients)]
+        for c in warm:
+            c.start()
+        for c in warm:
+            c.join()
+    results = defaultdict(list)
+    deadline = time.monotonic() + seconds
+    started = time.monotonic()
+    runners = [Client(port, agencies, deadline, results, created, lock, i, mix)
+               for i in range(clients)]
+    for c in runners:
+        c.start()
+    for c in runners:
+        c.join()
+    return results, created, time.monotonic() - started
+
+
+def measure_ceiling(args, env, data_dir, agencies, registry_rate):
+    """The bare-insert endpoint (bench/ceiling.py) on the same kind of database, served by
+    the same gunicorn configuration and loaded the same way, pure POSTs; prints the
+    registry's submissions/s as a share of its inserts/s. False if it lost rows."""
+    from bench import ceiling
+    url = (f"sqlite:///{data_dir / 'ceiling.sqlite3'}" if args.database == "sqlite"
+           else args.database)
+    ceiling.create_table(url)
+    port = free_port()
+    server = start_gunicorn(dict(env, PPID_CEILING_DATABASE_URL=url, PPID_SEARCH_INDEXER="off",
+                                 PPID_JOB_WORKER="off"), port, args.workers,
+                            app="bench.ceiling:app")
+    try:
+        results, created, wall = drive(port, agencies, args.seconds, args.clients,
+                                       args.warmup, parse_mix("submit=1"))
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    rows = results.get("submit", [])
+    answered = sum(1 for st, _e, _t in rows if st == 201)
+    lat = [e * 1000 for _s, e, _t in rows]
+    stored = ceiling.count_rows(url)
+    rate = answered / wall
+    print(f"\nceiling (bench/ceiling.py: one INSERT per POST, same gunicorn configuration): "
+          f"{answered} answered 201 = {rate:.1f}/s, p50 {percentile(lat, 50):.1f} ms, "
+          f"p95 {percentile(lat, 95):.1f} ms; rows stored {stored} of {len(created)} answered")
+    pure = args.mix.replace(" ", "") in ("submit=1", "submit=1.0") or parse_mix(args.mix)[0] == 1
+    print(f"registry submissions/s as a share of the ceiling: {registry_rate:.1f} / {rate:.1f}"
+          f" = {100 * registry_rate / max(rate, 1e-9):.1f} %"
+          f"{'' if pure else ' (not comparable: the registry ran a mixed load; use --mix submit=1)'}")
+    return stored == len(created)
 
 
 def main():
@@ -392,6 +469,9 @@ def main():
                     help="seconds of load before the measured run (not in the figures)")
     ap.add_argument("--mix", default="submit=0.4,page=0.4,search=0.2",
                     help="shares of the operations each client picks at random")
+    ap.add_argument("--ceiling", action="store_true",
+                    help="then load the bare-insert endpoint (bench/ceiling.py) the same way "
+                         "and print the registry's submissions/s as a share of its inserts/s")
     args = ap.parse_args()
     mix = parse_mix(args.mix)
 
@@ -411,7 +491,10 @@ def main():
         before = set(db.session.execute(sa.select(InfoRequest.registration_number)).scalars())
 
     port = free_port()
-    server = start_gunicorn(env, port, args.workers)
+    holds_dir = data_dir / "holds"
+    holds_dir.mkdir()
+    server = start_gunicorn(dict(env, PPID_BENCH_HOLDS_DIR=str(holds_dir)), port,
+                            args.workers, app="bench.lockhold:app")
     try:
         created, lock = [], threading.Lock()
         if args.warmup > 0:
@@ -483,6 +566,7 @@ def main():
           f"per operation), search indexer {indexer_cpu / wall:.2f} cores"
           f"{'' if indexer_pids else ' (none running)'}, load generator "
           f"{client_cpu / wall:.2f} cores, of {os.cpu_count()}")
+    print_holds(holds_dir)
 
     with app.app_context():
         got = check_stored(db.session, before, created)
@@ -500,9 +584,14 @@ def main():
     if check.returncode != 0:
         check = reindex_check(env, "--repair")
         print(f"search index repair: exit {check.returncode}: {check.stdout.strip()[-300:]}")
+    chain = audit_verify(env)
+    print(f"audit chain (flask ppid audit-verify): exit {chain.returncode}: "
+          f"{(chain.stdout + chain.stderr).strip()[-300:]}")
     ok = (got.duplicated == 0 and not got.missing and total_5xx == 0
           and (args.kill_worker or not got.extra) and got.partial == 0 and gaps == 0
-          and check.returncode == 0)
+          and check.returncode == 0 and chain.returncode == 0)
+    if args.ceiling:
+        ok = measure_ceiling(args, env, data_dir, agencies, measured / wall) and ok
     print("RESULT:", "OK" if ok else "FAILED")
     return 0 if ok else 1
 
