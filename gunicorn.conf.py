@@ -6,9 +6,10 @@ directory under systemd): besides the workers it runs the registry's background 
   workers' processes (see ppid/search/indexing.py). If it dies (or with
   PPID_SEARCH_INDEXER=off), searches apply the queue themselves before they read.
 * The job worker (``flask --app wsgi ppid worker``) runs background jobs, such as the text
-  of uploaded documents, in limited child processes (ppid/core/jobs.py). PPID_JOB_WORKER=off
-  runs without it: then run ``flask --app wsgi ppid worker`` elsewhere (its own systemd
-  unit, or ``--once`` from cron), or the jobs wait.
+  of uploaded documents, in limited child processes (ppid/core/jobs.py), and links new
+  audit events into the chain (ppid/core/audit.py). PPID_JOB_WORKER=off runs without it:
+  then run ``flask --app wsgi ppid worker`` elsewhere (its own systemd unit), or the jobs
+  wait and ``audit-verify`` reports the unlinked events.
 
 They are started before the workers and stopped after them (SIGTERM: each finishes what it
 is doing). Command-line options (--workers, --bind, ...) still apply on top of this file.

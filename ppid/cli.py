@@ -136,6 +136,7 @@ def audit_verify_cmd(every, now):
     with Session(db.engine.execution_options(ppid_read_only=True)) as session:
         report = audit.walk_chain(session=session)
         problems += audit.check_checkpoints(checkpoints, every=every, session=session)
+        waiting = audit.unlinked(now or utcnow(), session=session)
     if report.ok:
         click.echo(f"OK: {report.checked} peristiwa audit, rantai hash utuh.")
         if report.key_periods:
@@ -166,8 +167,26 @@ def audit_verify_cmd(every, now):
         click.echo(f"PERINGATAN: belum ada checkpoint di {path}; penghapusan peristiwa "
                    "terbaru tidak dapat dideteksi. Jadwalkan 'flask ppid audit-checkpoint' "
                    "(cron).", err=True)
-    if not report.ok or problems:
+    if waiting.pending:
+        click.echo(f"{waiting.pending} peristiwa audit terbaru menunggu ditautkan ke rantai "
+                   "(oleh 'flask ppid worker'); belum diperiksa.")
+    if waiting.overdue:
+        grace = current_app.config["AUDIT_LINK_GRACE_SECONDS"]
+        oldest = f"{waiting.oldest_at:%Y-%m-%d %H:%M:%S}"
+        click.echo(f"GAGAL: {waiting.overdue} peristiwa audit belum ditautkan ke rantai lebih "
+                   f"dari {grace} detik (yang tertua dicatat {oldest} UTC), sehingga belum "
+                   "bersegel. Pastikan 'flask ppid worker' berjalan (ia menautkannya), atau "
+                   "jalankan 'flask ppid audit-link'.", err=True)
+    if not report.ok or problems or waiting.overdue:
         raise SystemExit(1)
+
+
+@cli.command("audit-link")
+def audit_link_cmd():
+    """Link the audit events written since the chainer last ran (the job worker does this
+    about every AUDIT_LINK_INTERVAL_SECONDS)."""
+    from ppid.core import audit
+    click.echo(f"{audit.link_pending()} peristiwa audit ditautkan ke rantai.")
 
 
 @cli.command("audit-checkpoint")
@@ -225,13 +244,22 @@ def _echo_jobs(outcomes):
 @click.option("--once", is_flag=True, help="Jalankan pekerjaan yang siap, lalu berhenti "
                                            "(cron, uji).")
 def worker_cmd(once):
-    """Run background jobs (document text, ...) in limited child processes; gunicorn.conf.py
-    starts it beside the web workers. SIGTERM or Ctrl-C stops it after the current job."""
+    """Run background jobs (document text, ...) in limited child processes, and link new
+    audit events into the chain (the chainer, a thread of its own, ppid.core.audit);
+    gunicorn.conf.py starts it beside the web workers. SIGTERM or Ctrl-C stops it after the
+    current job, once the chainer has linked what was committed."""
     import signal
     import threading
 
+    from ppid.core import audit
     from ppid.core.jobs import run_worker
     stop = threading.Event()
+    app = current_app._get_current_object()
+    chainer = None
+    if not once:
+        chainer = threading.Thread(target=audit.run_chainer, args=(app, stop),
+                                   name="audit-chainer")
+        chainer.start()
 
     def on_signal(*_args):
         for sig in (signal.SIGTERM, signal.SIGINT):  # a second signal must not cut the job
@@ -239,9 +267,15 @@ def worker_cmd(once):
         stop.set()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, on_signal)
-    outcomes = run_worker(current_app._get_current_object(), stop, once=once)
+    try:
+        outcomes = run_worker(app, stop, once=once)
+    finally:
+        stop.set()
+        if chainer is not None:
+            chainer.join()  # (its last round links what was committed before the stop)
     if once:
         _echo_jobs(outcomes)
+        click.echo(f"{audit.link_pending()} peristiwa audit ditautkan ke rantai.")
 
 
 @cli.command("storage-gc")

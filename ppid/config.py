@@ -149,6 +149,11 @@ class Defaults:
     # <DATA_DIR>/audit-checkpoints.jsonl; make it append-only) and mails it here if set.
     AUDIT_CHECKPOINT_FILE = None
     AUDIT_CHECKPOINT_MAIL_TO = None
+    # Events are linked into the chain after commit by the chainer in `flask ppid worker`,
+    # about every AUDIT_LINK_INTERVAL_SECONDS; audit-verify fails on an event left unlinked
+    # longer than AUDIT_LINK_GRACE_SECONDS (ppid/core/audit.py).
+    AUDIT_LINK_INTERVAL_SECONDS = 0.5
+    AUDIT_LINK_GRACE_SECONDS = 10
 
 
 

@@ -41,6 +41,18 @@ last checkpoint (the cron interval bounds that window; audit-verify prints the
 checkpoint's age), and a holder of the key appending forged events at the head or
 checkpoint lines of their own (checkpoints already mailed, or already in an append-only
 file, still catch a rewrite of what they covered).
+
+**Linked after commit, by one chainer.** A change's transaction only inserts its event,
+unlinked (no ``seq``, ``prev_hash``, seal or key id): writers never read or lock the
+chain's head, so they never wait for each other's hashes (a head that every writer locked
+until its commit let one submission through per lock hold, on any database). The chainer
+(:func:`link_pending`, run by ``flask ppid worker`` about every AUDIT_LINK_INTERVAL_SECONDS,
+and once more when it stops) takes the head's lock, gives the committed unlinked events the
+next places in the order they were written (``id``) and seals them, in one short transaction
+of its own; so the chain stays gap-free and every linked event verifies as before. An event
+is unprotected only until it is linked: ``audit-verify`` counts unlinked events younger than
+AUDIT_LINK_GRACE_SECONDS as pending and fails on older ones (the chainer is not running, or
+something keeps events out of the chain).
 """
 import fcntl
 import hashlib
@@ -128,78 +140,6 @@ def diff(before: dict, after: dict) -> dict:
             if before.get(k) != after.get(k)}
 
 
-def next_counter_value(name: str) -> int:
-    """Increment a named counter and return the new value, in one statement.
-
-    The UPDATE holds the counter row's lock (PostgreSQL) or the database's write lock
-    (SQLite) until the transaction ends, so values are unique and gap-free.
-    """
-    table = Counter.__table__
-    bump = (sa.update(table).where(table.c.name == name)
-            .values(value=table.c.value + 1).returning(table.c.value))
-    value = db.session.execute(bump).scalar_one_or_none()
-    if value is None:
-        # First use: insert, tolerating a concurrent first insert on PostgreSQL.
-        try:
-            with db.session.begin_nested():
-                db.session.execute(sa.insert(table).values(name=name, value=0))
-        except sa.exc.IntegrityError:
-            pass
-        value = db.session.execute(bump).scalar_one()
-    return value
-
-
-def _insert_sealed(row: dict, key: bytes) -> str:
-    row["hash"] = seal(key, event_material(row))
-    db.session.execute(sa.insert(AuditEvent.__table__).values(**row))
-    return row["hash"]
-
-
-def record(action, obj=None, *, actor, changes=None, object_type=None, object_id=None,
-           agency_id=None, now=None) -> int:
-    """Append an audit event for ``obj`` in the current transaction (the caller commits);
-    returns its sequence number.
-
-    ``actor`` is a User, or None for the system (CLI, scheduled jobs). The row is inserted
-    at once, as a plain row (the caller's pending objects are flushed with their next
-    flush, not one flush per event). Sealing costs one HMAC over a short JSON array.
-    """
-    if obj is not None:
-        object_type = object_type or type(obj).__name__
-        if object_id is None:
-            object_id = getattr(obj, "id", None)
-        if agency_id is None:
-            agency_id = getattr(obj, "agency_id", None)
-    cfg = current_app.config
-    key_id, key = cfg["AUDIT_KEY_ID"], cfg["AUDIT_KEY"].encode("utf-8")
-    occurred_at = (now or utcnow()).astimezone(timezone.utc)
-    row = {"occurred_at": occurred_at, "actor_id": getattr(actor, "id", None),
-           "actor_label": actor.email if actor is not None else SYSTEM_LABEL,
-           "action": action, "object_type": object_type or "-",
-           "object_id": None if object_id is None else str(object_id),
-           "agency_id": None if agency_id is None else int(agency_id),
-           "changes": canonical_json(changes), "key_id": key_id}
-    table = AuditEvent.__table__
-    with db.session.no_autoflush:
-        seq = next_counter_value(CHAIN_COUNTER)  # the lock serialises the chain's writers
-        prev = db.session.execute(sa.select(table.c.hash, table.c.key_id)
-                                  .where(table.c.seq == seq - 1)).first()
-        prev_hash = prev.hash if prev is not None else GENESIS
-        if prev is not None and prev.key_id != key_id:
-            # The key changed since the head was sealed: the change is an event itself.
-            prev_hash = _insert_sealed({
-                "seq": seq, "occurred_at": occurred_at, "actor_id": None,
-                "actor_label": SYSTEM_LABEL, "action": ROTATION_ACTION,
-                "object_type": "AuditKey", "object_id": key_id, "agency_id": None,
-                "changes": canonical_json({"key_id": [prev.key_id, key_id]}),
-                "prev_hash": prev_hash, "key_id": key_id}, key)
-            seq = next_counter_value(CHAIN_COUNTER)
-        _insert_sealed(row | {"seq": seq, "prev_hash": prev_hash}, key)
-    return seq
-
-
-# --- Verifying the chain -----------------------------------------------------------------
-
 @dataclass(frozen=True)
 class Head:
     """A point of the chain: an event's seq, seal and key id (seq 0: the empty chain)."""
@@ -211,6 +151,188 @@ class Head:
 
 EMPTY = Head(0, GENESIS, None)
 
+
+def next_counter_value(name: str, session=None) -> int:
+    """Increment a named counter and return the new value, in one statement.
+
+    The UPDATE holds the counter row's lock (PostgreSQL) or the database's write lock
+    (SQLite) until the transaction ends, so values are unique and gap-free; take it as late
+    in the transaction as the caller can.
+    """
+    session = session or db.session
+    table = Counter.__table__
+    bump = (sa.update(table).where(table.c.name == name)
+            .values(value=table.c.value + 1).returning(table.c.value))
+    value = session.execute(bump).scalar_one_or_none()
+    if value is None:
+        # First use: insert, tolerating a concurrent first insert on PostgreSQL.
+        try:
+            with session.begin_nested():
+                session.execute(sa.insert(table).values(name=name, value=0))
+        except sa.exc.IntegrityError:
+            pass
+        value = session.execute(bump).scalar_one()
+    return value
+
+
+def record(action, obj=None, *, actor, changes=None, object_type=None, object_id=None,
+           agency_id=None, now=None) -> None:
+    """Append an audit event for ``obj`` in the current transaction (the caller commits).
+
+    ``actor`` is a User, or None for the system (CLI, scheduled jobs). One plain INSERT of
+    the event, unlinked: the chainer gives it its place and seal after commit
+    (:func:`link_pending`), so a writer neither reads nor locks the chain's head.
+    """
+    if obj is not None:
+        object_type = object_type or type(obj).__name__
+        if object_id is None:
+            object_id = getattr(obj, "id", None)
+        if agency_id is None:
+            agency_id = getattr(obj, "agency_id", None)
+    occurred_at = (now or utcnow()).astimezone(timezone.utc)
+    row = {"occurred_at": occurred_at, "actor_id": getattr(actor, "id", None),
+           "actor_label": actor.email if actor is not None else SYSTEM_LABEL,
+           "action": action, "object_type": object_type or "-",
+           "object_id": None if object_id is None else str(object_id),
+           "agency_id": None if agency_id is None else int(agency_id),
+           "changes": canonical_json(changes)}
+    with db.session.no_autoflush:  # the caller's pending objects go with its next flush
+        db.session.execute(sa.insert(AuditEvent.__table__).values(**row))
+
+
+# --- Linking: the chainer ------------------------------------------------------------------
+
+LINK_BATCH = 1000
+
+
+def _head(session) -> Head:
+    table = AuditEvent.__table__
+    row = session.execute(sa.select(table.c.seq, table.c.hash, table.c.key_id)
+                          .where(table.c.seq.is_not(None))
+                          .order_by(table.c.seq.desc()).limit(1)).first()
+    return Head(row.seq, row.hash, row.key_id) if row is not None else EMPTY
+
+
+def _link_batch(session, batch) -> int:
+    """Link up to ``batch`` unlinked events after the head, in one transaction (the
+    caller's, which commits)."""
+    # One chainer at a time: the head's counter row (PostgreSQL's row lock; on SQLite the
+    # write lock this transaction already holds). What follows reads after the lock.
+    next_counter_value(CHAIN_COUNTER, session)
+    table = AuditEvent.__table__
+    rows = session.execute(sa.select(table).where(table.c.seq.is_(None))
+                           .order_by(table.c.id).limit(batch)).mappings().all()
+    if not rows:
+        return 0
+    cfg = current_app.config
+    key_id, key = cfg["AUDIT_KEY_ID"], cfg["AUDIT_KEY"].encode("utf-8")
+    head = _head(session)
+    seq, prev_hash = head.seq, head.hash
+    if head.key_id is not None and head.key_id != key_id:
+        # The key changed since the head was sealed: the change is an event itself.
+        seq += 1
+        rotation = {"seq": seq, "occurred_at": utcnow(), "actor_id": None,
+                    "actor_label": SYSTEM_LABEL, "action": ROTATION_ACTION,
+                    "object_type": "AuditKey", "object_id": key_id, "agency_id": None,
+                    "changes": canonical_json({"key_id": [head.key_id, key_id]}),
+                    "prev_hash": prev_hash, "key_id": key_id}
+        rotation["hash"] = prev_hash = seal(key, event_material(rotation))
+        session.execute(sa.insert(table).values(**rotation))
+    links = []
+    for row in rows:
+        seq += 1
+        event = dict(row) | {"seq": seq, "prev_hash": prev_hash, "key_id": key_id}
+        prev_hash = seal(key, event_material(event))
+        links.append({"row_id": row["id"], "l_seq": seq, "l_prev": event["prev_hash"],
+                      "l_hash": prev_hash, "l_key": key_id})
+    done = session.execute(
+        sa.update(table).where(table.c.id == sa.bindparam("row_id"), table.c.seq.is_(None))
+        .values(seq=sa.bindparam("l_seq"), prev_hash=sa.bindparam("l_prev"),
+                hash=sa.bindparam("l_hash"), key_id=sa.bindparam("l_key"))
+        .execution_options(synchronize_session=False), links)
+    if done.rowcount not in (len(links), -1):
+        raise RuntimeError("audit events were linked by another chainer meanwhile")
+    counter = Counter.__table__
+    session.execute(sa.update(counter).where(counter.c.name == CHAIN_COUNTER)
+                    .values(value=seq))
+    return len(rows)
+
+
+def has_unlinked(session=None) -> bool:
+    """Whether any event waits for the chainer, read without taking a write lock."""
+    table = AuditEvent.__table__
+    query = sa.select(table.c.id).where(table.c.seq.is_(None)).limit(1)
+    if session is not None:
+        return session.execute(query).first() is not None
+    with db.engine.execution_options(ppid_read_only=True).connect() as conn:
+        return conn.execute(query).first() is not None
+
+
+def link_pending(batch=LINK_BATCH) -> int:
+    """The chainer: link every committed unlinked event into the chain, in the order they
+    were written, each batch in a short transaction of its own (so it must not be called
+    inside one of the caller's); returns how many it linked."""
+    from sqlalchemy.orm import Session
+    if db.session.registry.has() and db.session().in_transaction():
+        raise RuntimeError("commit (or roll back) before linking: the chainer's transaction "
+                           "would wait for this one")
+    linked = 0
+    while has_unlinked():
+        with Session(db.engine) as session:
+            n = _link_batch(session, batch)
+            session.commit()
+        linked += n
+        if n < batch:
+            break
+    return linked
+
+
+def run_chainer(app, stop, interval=None):
+    """The chainer's loop (a thread of ``flask ppid worker``): link what is pending every
+    ``interval`` seconds (AUDIT_LINK_INTERVAL_SECONDS) until ``stop`` is set, then once
+    more, so nothing committed before the stop is left unlinked."""
+    import logging
+    log = logging.getLogger(__name__)
+    interval = float(interval if interval is not None
+                     else app.config["AUDIT_LINK_INTERVAL_SECONDS"])
+    while True:
+        stopping = stop.is_set()
+        try:
+            with app.app_context():
+                link_pending()
+        except Exception:  # noqa: BLE001 - e.g. the database restarting: try again later
+            log.exception("audit chainer: could not link events; trying again")
+        if stopping:
+            return
+        stop.wait(interval)
+
+
+@dataclass(frozen=True)
+class Unlinked:
+    """Events not linked yet: ``pending`` ones younger than the grace period, ``overdue``
+    ones older (a failure: nothing links them), ``oldest_at`` the oldest one's time."""
+
+    pending: int = 0
+    overdue: int = 0
+    oldest_at: Optional[datetime] = None
+
+
+def unlinked(now=None, grace_seconds=None, session=None) -> Unlinked:
+    from datetime import timedelta
+    session = session or db.session
+    now = now or utcnow()
+    grace = float(grace_seconds if grace_seconds is not None
+                  else current_app.config["AUDIT_LINK_GRACE_SECONDS"])
+    table = AuditEvent.__table__
+    limit = now - timedelta(seconds=grace)
+    row = session.execute(sa.select(
+        sa.func.count(), sa.func.count().filter(table.c.occurred_at < limit),
+        sa.func.min(table.c.occurred_at)).where(table.c.seq.is_(None))).one()
+    total, overdue, oldest = row
+    return Unlinked(pending=total - overdue, overdue=overdue, oldest_at=oldest)
+
+
+# --- Verifying the chain -----------------------------------------------------------------
 
 @dataclass
 class ChainReport:

@@ -32,14 +32,16 @@ class Counter(db.Model):
 class AuditEvent(db.Model):
     """Append-only record of every state change, chained and sealed (ppid/core/audit.py).
 
-    ``hash`` is the HMAC-SHA256 seal, under the key named by ``key_id``, of every other
-    column but ``id``; ``prev_hash`` is the previous event's seal. ``key_id`` is
+    Written by the change's own transaction with ``seq``, ``prev_hash``, ``hash`` and
+    ``key_id`` empty (unlinked); the chainer links it after commit: ``seq`` is its place in
+    the chain, ``hash`` the HMAC-SHA256 seal, under the key named by ``key_id``, of every
+    other column but ``id``, and ``prev_hash`` the previous event's seal. ``key_id`` is
     ``legacy-sha256`` for events written before the keyed chain (unkeyed SHA-256).
     """
 
     __tablename__ = "audit_event"
-    id = sa.Column(sa.Integer, primary_key=True)
-    seq = sa.Column(sa.BigInteger, nullable=False, unique=True)
+    id = sa.Column(sa.Integer, primary_key=True)  # the order of writing
+    seq = sa.Column(sa.BigInteger, unique=True)   # the place in the chain, once linked
     occurred_at = sa.Column(UTCDateTime, nullable=False)
     actor_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"), index=True)
     actor_label = sa.Column(sa.String(200), nullable=False)
@@ -48,11 +50,19 @@ class AuditEvent(db.Model):
     object_id = sa.Column(sa.String(80))
     agency_id = sa.Column(sa.Integer, sa.ForeignKey("agency.id"), index=True)
     changes = sa.Column(sa.Text, nullable=False, default="{}")  # canonical JSON
-    prev_hash = sa.Column(sa.String(64), nullable=False)
-    hash = sa.Column(sa.String(64), nullable=False)
-    key_id = sa.Column(sa.String(40), nullable=False)
+    prev_hash = sa.Column(sa.String(64))
+    hash = sa.Column(sa.String(64))
+    key_id = sa.Column(sa.String(40))
 
-    __table_args__ = (sa.Index("ix_audit_event_object", "object_type", "object_id"),)
+    __table_args__ = (
+        sa.Index("ix_audit_event_object", "object_type", "object_id"),
+        # The chainer's queue: the events not linked yet, in the order they were written.
+        sa.Index("ix_audit_event_unlinked", "id", sqlite_where=sa.text("seq IS NULL"),
+                 postgresql_where=sa.text("seq IS NULL")),
+        sa.CheckConstraint("(seq IS NULL AND prev_hash IS NULL AND hash IS NULL AND key_id "
+                           "IS NULL) OR (seq IS NOT NULL AND prev_hash IS NOT NULL AND hash "
+                           "IS NOT NULL AND key_id IS NOT NULL)", name="linked_whole"),
+    )
 
 
 class OutboxMail(db.Model):

@@ -27,6 +27,12 @@ def _events():
     return db.session.execute(sa.select(AuditEvent).order_by(AuditEvent.seq)).scalars().all()
 
 
+def commit_and_link():
+    """Commit, then run the chainer (as ``flask ppid worker`` does after each commit)."""
+    db.session.commit()
+    audit.link_pending()
+
+
 @pytest.fixture
 def audit_keys(app, tmp_path):
     """Set the app's audit keys for one test: keys(current_id, current_key, **retired);
@@ -48,7 +54,7 @@ def seed_events(factories, n=6):
     user = factories.user()
     for i in range(n):
         audit.record("uji.ubah", agency, actor=user, changes={"i": i})
-    db.session.commit()
+    commit_and_link()
     return agency, user
 
 
@@ -112,7 +118,7 @@ def test_chain_links_every_event(ctx, factories):
     agency = factories.agency()
     for i in range(5):
         audit.record("uji.ubah", agency, actor=None, changes={"i": i})
-    db.session.commit()
+    commit_and_link()
     events = _events()
     assert [e.seq for e in events] == list(range(1, 6))
     assert events[0].prev_hash == audit.GENESIS
@@ -126,7 +132,7 @@ def test_altered_event_is_found(ctx, factories):
     agency = factories.agency()
     for i in range(4):
         audit.record("uji.ubah", agency, actor=None, changes={"i": i})
-    db.session.commit()
+    commit_and_link()
     db.session.execute(sa.update(AuditEvent).where(AuditEvent.seq == 3)
                        .values(changes='{"i":99}'))
     db.session.commit()
@@ -138,7 +144,7 @@ def test_deleted_event_is_found(ctx, factories):
     agency = factories.agency()
     for i in range(4):
         audit.record("uji.ubah", agency, actor=None, changes={"i": i})
-    db.session.commit()
+    commit_and_link()
     db.session.execute(sa.delete(AuditEvent).where(AuditEvent.seq == 2))
     db.session.commit()
     checked, bad, why = audit.verify_chain()
@@ -228,7 +234,7 @@ def test_rewrite_under_a_made_up_key_id_is_found(ctx, factories):
 def test_audit_verify_command(app, ctx, factories, audit_keys):
     agency = factories.agency()
     audit.record("uji.ubah", agency, actor=None)
-    db.session.commit()
+    commit_and_link()
     runner = app.test_cli_runner()
     result = runner.invoke(args=["ppid", "audit-verify"])
     assert result.exit_code == 0 and "rantai hash utuh" in result.output
@@ -250,7 +256,7 @@ def test_rolled_back_change_leaves_no_event_and_no_gap(ctx, factories):
     audit.record("uji.batal", agency, actor=None)
     db.session.rollback()
     audit.record("uji.jadi", agency, actor=None)
-    db.session.commit()
+    commit_and_link()
     assert [(e.seq, e.action) for e in _events()] == [(1, "uji.jadi")]
 
 
@@ -261,10 +267,10 @@ def test_rotation_is_an_event_and_old_events_still_verify(ctx, factories, audit_
     agency = factories.agency()
     for i in range(3):
         audit.record("uji.ubah", agency, actor=None, changes={"i": i})
-    db.session.commit()
+    commit_and_link()
     audit_keys("k2", KEY_2, k1=KEY_1)
-    assert audit.record("uji.ubah", agency, actor=None, changes={"i": 3}) == 5
-    db.session.commit()
+    audit.record("uji.ubah", agency, actor=None, changes={"i": 3})
+    commit_and_link()  # the chainer seals with k2, after recording the rotation
     events = _events()
     rotation = events[3]
     assert (rotation.action, rotation.key_id, rotation.actor_label) == \
@@ -277,7 +283,7 @@ def test_rotation_is_an_event_and_old_events_still_verify(ctx, factories, audit_
     # A retired key that seals again is valid, but shown.
     audit_keys("k1", KEY_1, k2=KEY_2)
     audit.record("uji.ubah", agency, actor=None)
-    db.session.commit()
+    commit_and_link()
     report = audit.walk_chain()
     assert report.ok and report.key_periods == [["k1", 1, 3], ["k2", 4, 5], ["k1", 6, 7]]
     result = ctx.test_cli_runner().invoke(args=["ppid", "audit-verify"])
@@ -294,10 +300,10 @@ def test_a_key_change_without_its_rotation_event_is_found(ctx, factories, audit_
     audit_keys("k1", KEY_1)
     agency = factories.agency()
     audit.record("uji.ubah", agency, actor=None)
-    db.session.commit()
+    commit_and_link()
     audit_keys("k2", KEY_2, k1=KEY_1)
     audit.record("uji.ubah", agency, actor=None)
-    db.session.commit()
+    commit_and_link()
     rewrite_from(2, sealed_with(KEY_2), change=lambda row: {"action": "uji.ubah",
                                                             "changes": "{}"})
     report = audit.walk_chain()
@@ -311,7 +317,7 @@ def test_legacy_events_verify_and_the_keyed_chain_starts_at_the_head(ctx, factor
     insert_legacy_events(3, agency.id)
     assert audit.walk_chain().ok
     audit.record("uji.baru", agency, actor=None)
-    db.session.commit()
+    commit_and_link()
     events = _events()
     assert [(e.seq, e.action, e.key_id) for e in events] == [
         (1, "uji.lama", audit.LEGACY_KEY_ID), (2, "uji.lama", audit.LEGACY_KEY_ID),
@@ -352,7 +358,7 @@ def test_migration_keeps_the_events_written_before_it_verifiable(tmp_path, fresh
         report = audit.walk_chain()
         assert report.ok and report.key_periods == [[audit.LEGACY_KEY_ID, 1, 3]]
         audit.record("uji.baru", None, actor=None)
-        db.session.commit()
+        commit_and_link()
         report = audit.walk_chain()
         assert report.ok and report.checked == 5
         assert report.key_periods == [[audit.LEGACY_KEY_ID, 1, 3],
@@ -408,10 +414,10 @@ def test_restore_needs_the_keys_that_sealed_the_log(tmp_path, fresh_database_url
     archive = tmp_path / "cadangan.tar.gz"
     with source.app_context():
         audit.record("uji.ubah", None, actor=None)
-        db.session.commit()
+        commit_and_link()
         keyed(source, "k2", KEY_2, k1=KEY_1)
         audit.record("uji.ubah", None, actor=None)
-        db.session.commit()
+        commit_and_link()
         create_backup(archive)
         db.session.remove()
         db.engine.dispose()
@@ -429,7 +435,7 @@ def test_restore_needs_the_keys_that_sealed_the_log(tmp_path, fresh_database_url
         report = audit.walk_chain()
         assert report.ok and report.key_periods == [["k1", 1, 1], ["k2", 2, 3]]
         audit.record("uji.sesudah-pulih", None, actor=None)  # the chain goes on
-        db.session.commit()
+        commit_and_link()
         assert audit.walk_chain().checked == 4
         db.session.remove()
         db.engine.dispose()

@@ -15,8 +15,9 @@ import sqlalchemy as sa
 from ppid.core import audit
 from ppid.core.models import AuditEvent, OutboxMail
 from ppid.extensions import db
-from tests.services.test_audit import (KEY_1, as_legacy, audit_keys, forged,  # noqa: F401
-                                       rewrite_from, sealed_with, seed_events)
+from tests.services.test_audit import (KEY_1, as_legacy, audit_keys,  # noqa: F401
+                                       commit_and_link, forged, rewrite_from, sealed_with,
+                                       seed_events)
 
 T0 = datetime(2026, 12, 2, 1, 0, tzinfo=timezone.utc)
 
@@ -56,7 +57,7 @@ def test_checkpoint_appends_one_sealed_line_each_time(app, ctx, factories, check
         "mac_key_id": "k1"}
     assert stat.S_IMODE(os.stat(checkpoints).st_mode) == 0o640
     audit.record("uji.ubah", None, actor=None)
-    db.session.commit()
+    commit_and_link()
     checkpoint(app, T0 + timedelta(hours=1))
     assert [line["seq"] for line in lines(checkpoints)] == [4, 5]
     found, problems = audit.read_checkpoints(checkpoints)
@@ -96,7 +97,7 @@ def test_events_deleted_after_the_last_checkpoint_go_unnoticed(app, ctx, factori
     checkpoint(app)
     for _ in range(2):
         audit.record("uji.ubah", None, actor=None)
-    db.session.commit()
+    commit_and_link()
     db.session.execute(sa.delete(AuditEvent).where(AuditEvent.seq == 6))
     db.session.commit()
     result = run(app, "audit-verify")
@@ -112,7 +113,7 @@ def test_rewrite_with_the_key_before_the_checkpoint_is_found(app, ctx, factories
     checkpoint(app)
     for _ in range(3):  # seq 4..6
         audit.record("uji.ubah", None, actor=None, changes={"x": 1})
-    db.session.commit()
+    commit_and_link()
     checkpoint(app, T0 + timedelta(hours=1))
     rewrite_from(5, sealed_with(KEY_1), change=forged)
     assert audit.verify_chain()[1] is None
@@ -202,7 +203,7 @@ def test_checkpoint_refuses_a_chain_broken_since_the_last_one(app, ctx, factorie
     seed_events(factories, n=2)
     checkpoint(app)
     audit.record("uji.ubah", None, actor=None)
-    db.session.commit()
+    commit_and_link()
     db.session.execute(sa.update(AuditEvent).where(AuditEvent.seq == 4)
                        .values(actor_label="orang-lain@uji.go.id"))
     db.session.commit()

@@ -34,7 +34,7 @@ def _stored_files(app):
 
 def _actions():
     return [a for (a,) in db.session.execute(sa.select(AuditEvent.action).order_by(
-        AuditEvent.seq))]
+        AuditEvent.id))]  # the order written (seq: the chain's, once linked)
 
 
 def test_versions_are_immutable_and_old_ones_stay(factories):
@@ -229,7 +229,7 @@ def test_republication_keeps_the_first_publication_and_is_audited(factories):
     with pytest.raises(services.RegistryError, match="sudah diterbitkan"):
         services.publish_item(item, actor=None, now=NOW)
     events = db.session.execute(sa.select(AuditEvent).where(
-        AuditEvent.action == "dip.publish").order_by(AuditEvent.seq)).scalars().all()
+        AuditEvent.action == "dip.publish").order_by(AuditEvent.id)).scalars().all()
     assert len(events) == 2
     first_change, again = (json.loads(e.changes) for e in events)
     assert first_change["state"] == ["draft", "published"] and "published_at" in first_change

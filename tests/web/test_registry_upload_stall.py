@@ -133,7 +133,7 @@ def test_the_upload_answers_at_once_and_the_worker_reads_the_text(app, client, o
     db.session.commit()
     assert str(item_id) in _found("jembatan")  # the search index was told
     assert db.session.get(Job, job.id).state == jobs.DONE
-    actions = db.session.execute(sa.select(AuditEvent.action).order_by(AuditEvent.seq)
+    actions = db.session.execute(sa.select(AuditEvent.action).order_by(AuditEvent.id)
                                  ).scalars().all()
     assert actions[-2:] == ["dip.version", "dip.version_text"]
     db.session.commit()
