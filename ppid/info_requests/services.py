@@ -236,9 +236,14 @@ def submit_request(data, *, actor, now, channel="online", received_at=None,
     cal = build_calendar()
     received_on = local_date(received_at)
     deadline = rules.answer_deadline(cal, received_on)
-    seq, number = next_registration_number(received_on.year)  # the year of its receipt
     agency = data["agency"]
     token = None if requester_user is not None else new_tracking_token()
+    if ip is not None:
+        record_submission_hit(ip, now=now)  # (flushed before the draw, by its autoflush)
+    # The number as late as it can be: drawing it locks the year's counter (PostgreSQL's
+    # row lock; on SQLite the transaction holds the write lock anyway) until the commit,
+    # so every submission waits for the one holding it. Everything below needs it.
+    seq, number = next_registration_number(received_on.year)  # the year of its receipt
     req = InfoRequest(
         registration_number=number, seq=seq, year=received_on.year,
         requester_name=data["name"], identity_type=data.get("identity_type") or "nik",
@@ -273,8 +278,6 @@ def submit_request(data, *, actor, now, channel="online", received_at=None,
         lines += ["", "Tautan pribadi untuk melacak permohonan (jangan dibagikan):",
                   tracking_url(token)]
     _notify(req, "Tanda bukti penerimaan permohonan informasi", lines, now=now)
-    if ip is not None:
-        record_submission_hit(ip, now=now)
     return req, token
 
 
