@@ -110,6 +110,10 @@ class Defaults:
     JOB_LEASE_GRACE_SECONDS = 60
     JOB_TIMEOUT_SECONDS = 60
     JOB_MEMORY_MB = 512
+    # Letters' PDFs are rendered after commit by a job (or for a download that comes first)
+    # in a child process with these limits (ppid/core/pdf.py).
+    PDF_RENDER_TIMEOUT_SECONDS = 30
+    PDF_RENDER_MEMORY_MB = 512
     # `flask ppid storage-gc`: stored files no row names are removed once this old.
     STORAGE_GC_GRACE_HOURS = 24
     # Rate limit of public submissions per address.

@@ -3,13 +3,18 @@
 Templates are rendered to HTML (testable as text); :func:`html_to_pdf` turns that HTML into
 PDF bytes. The URL fetcher serves only the app's own static files and inline ``data:``
 URLs: a document can never make the server fetch anything else (no SSRF, no local files).
+
+This file is also the script of a limited child process (ppid.core.jobs.run_limited) that
+converts HTML read from stdin into a PDF on stdout, with the static folder as its argument:
+:func:`html_to_pdf_limited`, used for letters (rendered after commit by a job, or for a
+download that comes before it). It then imports nothing of the app (only the standard
+library and WeasyPrint).
 """
 import logging
 import mimetypes
+import sys
 from pathlib import Path
 from urllib.parse import unquote, urlparse
-
-from flask import current_app, render_template
 
 log = logging.getLogger(__name__)
 BASE_URL = "https://ppid.invalid/"
@@ -40,10 +45,42 @@ def _fetcher_for(static_folder):
     return OwnStaticFetcher(allowed_protocols=("https", "data"))
 
 
-def html_to_pdf(html: str) -> bytes:
+def convert(html: str, static_folder) -> bytes:
+    """The one WeasyPrint conversion: ``html`` to PDF bytes, fetching only the files of
+    ``static_folder`` and data: URLs."""
     from weasyprint import HTML
-    fetcher = _fetcher_for(current_app.static_folder)
+    fetcher = _fetcher_for(static_folder)
     return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
+
+
+def html_to_pdf(html: str) -> bytes:
+    from flask import current_app
+    return convert(html, current_app.static_folder)
+
+
+class RenderFailed(RuntimeError):
+    """The limited child gave no PDF (timed out, out of memory, crashed)."""
+
+
+def pdf_limits():
+    from flask import current_app
+
+    from ppid.core.jobs import Limits
+    cfg = current_app.config
+    return Limits(float(cfg["PDF_RENDER_TIMEOUT_SECONDS"]), int(cfg["PDF_RENDER_MEMORY_MB"]))
+
+
+def html_to_pdf_limited(html: str) -> bytes:
+    """:func:`html_to_pdf` in a child process with PDF_RENDER_TIMEOUT_SECONDS and
+    PDF_RENDER_MEMORY_MB (ppid.core.jobs.run_limited). Raises RenderFailed."""
+    from flask import current_app
+
+    from ppid.core.jobs import run_limited
+    result = run_limited(__file__, [current_app.static_folder], html.encode("utf-8"),
+                         pdf_limits())
+    if not result.ok or not result.output.startswith(b"%PDF-"):
+        raise RenderFailed(f"{result.failure or 'no PDF'}: {result.detail}")
+    return result.output
 
 
 def render_pdf(template, **context) -> bytes:
@@ -52,4 +89,9 @@ def render_pdf(template, **context) -> bytes:
 
 
 def render_html(template, **context) -> str:
+    from flask import render_template
     return render_template(template, pdf_static=lambda f: BASE_URL + "static/" + f, **context)
+
+
+if __name__ == "__main__":  # the limited child: HTML on stdin, PDF on stdout
+    sys.stdout.buffer.write(convert(sys.stdin.buffer.read().decode("utf-8"), sys.argv[1]))

@@ -16,6 +16,8 @@ def init_app(app):
 
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
+    from ppid.core import jobs
+    jobs.register_kind(app, services.letter_pdf_job())  # letters' PDFs, after commit
     h = hooks(app)
     h.add_nav(_l("Ajukan permohonan"), "requests.new")
     h.add_nav(_l("Register permohonan"), "requests.register")

@@ -1,9 +1,11 @@
 """Services of information requests and objections: they change state, write the timeline
 and the audit log, queue mail, and return; the caller (view or CLI) commits once."""
 import hashlib
+import logging
 import re
 import secrets
 from datetime import timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
@@ -12,17 +14,19 @@ from sqlalchemy.orm import selectinload
 
 from ppid.agencies.models import Agency
 from ppid.agencies.services import utama
-from ppid.core import audit, dates
+from ppid.core import audit, dates, jobs, pdf
 from ppid.core.calendar import add_working_days
 from ppid.core.db import utcnow
 from ppid.core.mail import queue_mail
-from ppid.core.pdf import html_to_pdf, render_html
+from ppid.core.pdf import html_to_pdf_limited, render_html
 from ppid.core.services import build_calendar, local_date, local_today
-from ppid.core.storage import storage
+from ppid.core.storage import put_in_transaction, storage
 from ppid.extensions import db
 from ppid.info_requests import rules
 from ppid.info_requests.models import (InfoRequest, Letter, Objection, RequestAttachment,
                                        RequestEvent, SubmissionHit)
+
+log = logging.getLogger(__name__)
 
 
 class ServiceError(ValueError):
@@ -192,7 +196,9 @@ def issue_letter(req, kind, *, now, objection=None, cal=None) -> Letter:
     letter = Letter(request=req, objection_id=getattr(objection, "id", None), kind=kind,
                     html=html, sha256=hashlib.sha256(html.encode("utf-8")).hexdigest(),
                     created_at=now)
-    db.session.add(letter)  # flushed with the caller's other changes
+    db.session.add(letter)
+    db.session.flush()  # (its id, for the job; the caller's changes go with it)
+    jobs.enqueue(LETTER_PDF_JOB, {"letter_id": letter.id})
     return letter
 
 
@@ -203,14 +209,59 @@ def _objection_deadline_after(cal, req):
 
 
 def letter_pdf(letter) -> bytes:
-    """The letter's PDF, rendered from its frozen HTML on first use and then stored."""
+    """The letter's PDF: the one its job stored, or, while the job has not run yet, the
+    same letter rendered now from its frozen HTML, storing nothing (a download reads)."""
+    return stored_or_rendered_pdf(letter.pdf_key, letter.html)
+
+
+def stored_or_rendered_pdf(pdf_key, html) -> bytes:
+    """:func:`letter_pdf` from a letter's ``pdf_key`` and ``html``: a rendering runs in a
+    limited child process, so call it with no transaction open (views read these first)."""
     store = storage()
-    if letter.pdf_key and store.exists(letter.pdf_key):
-        return store.get(letter.pdf_key)
-    pdf = html_to_pdf(letter.html)
-    letter.pdf_key = store.put(pdf)
+    if pdf_key and store.exists(pdf_key):
+        return store.get(pdf_key)
+    return html_to_pdf_limited(html)
+
+
+# A letter's PDF is rendered after the commit that issued it, once, by the job worker, in a
+# limited child process (ppid/core/pdf.py as its script), and stored with the letter.
+LETTER_PDF_JOB = "requests.letter_pdf"
+
+
+def _unrendered_letter(payload):
+    letter = db.session.get(Letter, int(payload["letter_id"]))
+    if letter is None or (letter.pdf_key and storage().exists(letter.pdf_key)):
+        return None  # gone, or stored already
+    return letter
+
+
+def _letter_prepare(payload):
+    letter = _unrendered_letter(payload)
+    if letter is None:
+        return None
+    return jobs.ChildCall((current_app.static_folder,), letter.html.encode("utf-8"))
+
+
+def _letter_apply(payload, output):
+    letter = _unrendered_letter(payload)
+    if letter is None:
+        return
+    if not output.startswith(b"%PDF-"):
+        raise ValueError("the renderer gave no PDF")
+    letter.pdf_key = put_in_transaction(db.session, output)  # removed if this fails
     db.session.flush()
-    return pdf
+
+
+def _letter_give_up(payload, reason):
+    # Nothing to record: a download renders the letter from its HTML meanwhile.
+    log.warning("letter %s: its PDF could not be rendered (%s); downloads render it on "
+                "demand", payload.get("letter_id"), reason)
+
+
+def letter_pdf_job():
+    """The job kind registered on the app (ppid.info_requests.init_app)."""
+    return jobs.JobKind(LETTER_PDF_JOB, Path(pdf.__file__), _letter_prepare, _letter_apply,
+                        _letter_give_up, pdf.pdf_limits)
 
 
 # --- Intake -------------------------------------------------------------------------------

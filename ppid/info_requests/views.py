@@ -5,7 +5,7 @@ import io
 import re
 
 import sqlalchemy as sa
-from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, render_template,
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
                    request, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -170,7 +170,6 @@ def track(ref):
 
 @bp.get(f"/lacak/<ref>/surat/<{ID}:letter_id>")
 def track_letter(ref, letter_id):
-    g.writes = True  # the first download stores the rendered PDF
     req = _tracked(ref)
     return _send_letter(req, letter_id)
 
@@ -543,7 +542,6 @@ def act_attach(request_id):
 
 @bp.get(f"/kelola/permohonan/<{ID}:request_id>/surat/<{ID}:letter_id>")
 def officer_letter(request_id, letter_id):
-    g.writes = True
     req = _load(request_id, "view_request_personal")
     return _send_letter(req, letter_id)
 
@@ -558,9 +556,10 @@ def _send_letter(req, letter_id):
     letter = db.session.get(Letter, letter_id)
     if letter is None or letter.request_id != req.id:
         abort(404)
-    pdf = services.letter_pdf(letter)
-    db.session.commit()
-    return send_stored(pdf, "application/pdf", letter.filename)
+    name, html, key = letter.filename, letter.html, letter.pdf_key
+    db.session.rollback()  # no transaction is open while a letter renders
+    pdf = services.stored_or_rendered_pdf(key, html)  # a download stores nothing
+    return send_stored(pdf, "application/pdf", name)
 
 
 def _send_attachment(req, att_id, *, kinds):
@@ -651,6 +650,5 @@ def objection_dispute(objection_id):
 
 @bp.get(f"/kelola/keberatan/<{ID}:objection_id>/surat/<{ID}:letter_id>")
 def objection_letter(objection_id, letter_id):
-    g.writes = True
     obj = _load_objection(objection_id)
     return _send_letter(obj.request, letter_id)

@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 import pytest
 import sqlalchemy as sa
 
-from ppid.core import auth
+from ppid.core import auth, jobs
 from ppid.core.mail import deliver_pending
 from ppid.core.models import AuditEvent, OutboxMail
 from ppid.extensions import db
@@ -235,13 +235,17 @@ def test_outcome_without_its_fields_is_refused_and_changes_nothing(world):
     assert db.session.get(InfoRequest, req.id).state == "diterima"
 
 
-def test_issued_letter_is_frozen_and_pdf_rendered_once(world):
+def test_issued_letter_is_frozen_and_pdf_rendered_once(world, pdftotext):
     req, _ = submit(world.dinkes)
     letter = req.letters[0]
     html, digest = letter.html, letter.sha256
-    first = services.letter_pdf(letter)
     db.session.commit()
-    assert letter.pdf_key
+    early = services.letter_pdf(letter)  # before its job: rendered, nothing stored
+    assert letter.pdf_key is None
+    db.session.commit()
+    assert jobs.run_pending() == {jobs.DONE: 1}  # after commit, once
+    first = services.letter_pdf(letter)
+    assert letter.pdf_key and pdftotext(first) == pdftotext(early)
     world.dinkes.name = "Nama Baru Dinas"
     db.session.commit()
     assert services.letter_pdf(letter) == first
