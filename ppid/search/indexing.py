@@ -116,16 +116,19 @@ def _after_begin(session, transaction, connection):
         session.info[_WRITING] = wants_write_lock()
 
 
-def _after_commit(session):
-    session.info.pop(_QUEUED, None)
-    session.info.pop(_TOUCHED, None)
+def _after_transaction_end(session, transaction):
+    # Only the outermost transaction's end: SQLAlchemy also reports a savepoint's release
+    # as a commit, and the records touched before it still await the outer one.
+    if transaction.parent is None:
+        for key in (_QUEUED, _TOUCHED, _WRITING):
+            session.info.pop(key, None)
 
 
 def _after_rollback(session, previous_transaction):
-    # Any rollback, a savepoint's too, may have undone queue rows: queue anew what follows.
-    session.info.pop(_QUEUED, None)
-    if not previous_transaction.nested:  # records touched before a savepoint still count
-        session.info.pop(_TOUCHED, None)
+    # A savepoint's rollback may have undone queue rows: queue anew what follows (records
+    # touched before it still count).
+    if previous_transaction.nested:
+        session.info.pop(_QUEUED, None)
 
 
 def install_listeners():
@@ -135,7 +138,7 @@ def install_listeners():
     event.listen(Session, "after_begin", _after_begin)
     event.listen(Session, "after_flush", _after_flush)
     event.listen(Session, "before_commit", _before_commit)
-    event.listen(Session, "after_commit", _after_commit)
+    event.listen(Session, "after_transaction_end", _after_transaction_end)
     event.listen(Session, "after_soft_rollback", _after_rollback)
     _installed["done"] = True
 

@@ -512,6 +512,20 @@ def test_postgres_savepoint_rollback_keeps_the_committed_state(postgres, factori
     assert find("dibatalkan").total == 0
 
 
+def test_a_released_savepoint_before_the_commit_loses_no_change(fresh_index, factories):
+    """SQLAlchemy reports a savepoint's release as a commit: the records touched before it
+    (here: before a first registration number's counter row) are still written."""
+    from ppid.core.audit import next_counter_value
+    a = factories.agency()
+    item = make_dip_item(a, "Laporan sebelum titik simpan")
+    next_counter_value("uji-titik-simpan")   # its first use inserts in a savepoint
+    with db.session.begin_nested():
+        req = make_request(a, "Permohonan salinan peta lahan gambut")
+    db.session.commit()
+    assert ids(find("simpan")) == {("dip", str(item.id))}
+    assert ids(find("gambut")) == {("request", req.registration_number)}
+
+
 def test_postgres_weights_the_fields(postgres, factories):
     a = factories.agency(name="Dinas Perhubungan")
     item = make_dip_item(a, "Jadwal kapal", summary="Pelabuhan Dwikora", text="Tiket feri")
