@@ -130,7 +130,9 @@ def is_rate_limited(ip, *, now) -> bool:
 
 
 def record_submission_hit(ip, *, now):
-    db.session.add(SubmissionHit(ip=(ip or "unknown")[:64], occurred_at=now))
+    # A plain row, written at once (no object for the session's next flush to carry).
+    db.session.execute(sa.insert(SubmissionHit.__table__).values(
+        ip=(ip or "unknown")[:64], occurred_at=now))
     # Old hits no longer count; prune them now and then so the table stays small.
     if secrets.randbelow(50) == 0:
         db.session.execute(sa.delete(SubmissionHit).where(
@@ -196,9 +198,9 @@ def issue_letter(req, kind, *, now, objection=None, cal=None) -> Letter:
     letter = Letter(request=req, objection_id=getattr(objection, "id", None), kind=kind,
                     html=html, sha256=hashlib.sha256(html.encode("utf-8")).hexdigest(),
                     created_at=now)
-    db.session.add(letter)
-    db.session.flush()  # (its id, for the job; the caller's changes go with it)
-    jobs.enqueue(LETTER_PDF_JOB, {"letter_id": letter.id})
+    db.session.add(letter)  # flushed with the caller's other changes
+    # The job names the letter by its request and content (no flush for its id here).
+    jobs.enqueue(LETTER_PDF_JOB, {"request_id": req.id, "sha256": letter.sha256})
     return letter
 
 
@@ -228,34 +230,40 @@ def stored_or_rendered_pdf(pdf_key, html) -> bytes:
 LETTER_PDF_JOB = "requests.letter_pdf"
 
 
-def _unrendered_letter(payload):
-    letter = db.session.get(Letter, int(payload["letter_id"]))
-    if letter is None or (letter.pdf_key and storage().exists(letter.pdf_key)):
-        return None  # gone, or stored already
-    return letter
+def _unrendered_letters(payload):
+    """The letters the job is for (its request's, with its HTML) whose PDF is not stored:
+    one, or several alike (the same HTML is the same letter)."""
+    store = storage()
+    letters = db.session.execute(sa.select(Letter).where(
+        Letter.request_id == int(payload["request_id"]),
+        Letter.sha256 == str(payload["sha256"]))).scalars().all()
+    return [x for x in letters if not (x.pdf_key and store.exists(x.pdf_key))]
 
 
 def _letter_prepare(payload):
-    letter = _unrendered_letter(payload)
-    if letter is None:
-        return None
-    return jobs.ChildCall((current_app.static_folder,), letter.html.encode("utf-8"))
+    letters = _unrendered_letters(payload)
+    if not letters:
+        return None  # gone, or stored already
+    return jobs.ChildCall((current_app.static_folder,), letters[0].html.encode("utf-8"))
 
 
 def _letter_apply(payload, output):
-    letter = _unrendered_letter(payload)
-    if letter is None:
+    letters = _unrendered_letters(payload)
+    if not letters:
         return
     if not output.startswith(b"%PDF-"):
         raise ValueError("the renderer gave no PDF")
-    letter.pdf_key = put_in_transaction(db.session, output)  # removed if this fails
+    key = put_in_transaction(db.session, output)  # removed again if this does not commit
+    for letter in letters:
+        letter.pdf_key = key
     db.session.flush()
 
 
 def _letter_give_up(payload, reason):
     # Nothing to record: a download renders the letter from its HTML meanwhile.
-    log.warning("letter %s: its PDF could not be rendered (%s); downloads render it on "
-                "demand", payload.get("letter_id"), reason)
+    log.warning("letter of request %s (%s): its PDF could not be rendered (%s); downloads "
+                "render it on demand", payload.get("request_id"), payload.get("sha256"),
+                reason)
 
 
 def letter_pdf_job():
@@ -290,7 +298,7 @@ def submit_request(data, *, actor, now, channel="online", received_at=None,
     agency = data["agency"]
     token = None if requester_user is not None else new_tracking_token()
     if ip is not None:
-        record_submission_hit(ip, now=now)  # (flushed before the draw, by its autoflush)
+        record_submission_hit(ip, now=now)  # (written before the draw)
     # The number as late as it can be: drawing it locks the year's counter (PostgreSQL's
     # row lock; on SQLite the transaction holds the write lock anyway) until the commit,
     # so every submission waits for the one holding it. Everything below needs it.

@@ -3,6 +3,7 @@ is written with the decision; its PDF is rendered after commit by a job, in a li
 child process, and stored once; a download that comes first renders the same letter from
 its record and stores nothing. A GET never writes, and no PDF is rendered while a
 transaction is open. Traced on the statements the app sends; PDFs read with pdftotext."""
+import json
 import sys
 
 import pytest
@@ -73,7 +74,7 @@ def test_each_decision_writes_its_letter_and_queues_its_pdf(client, world, decid
     assert all(x.html and x.sha256 and x.pdf_key is None for x in letters)
     queued = db.session.execute(sa.select(Job.payload).where(
         Job.kind == services.LETTER_PDF_JOB, Job.state == jobs.QUEUED)).scalars().all()
-    assert sorted(queued) == sorted(f'{{"letter_id": {x.id}}}' for x in letters)
+    assert sorted(json.loads(p)["sha256"] for p in queued) == sorted(x.sha256 for x in letters)
 
 
 def test_a_download_before_the_job_renders_the_letter_and_writes_nothing(
@@ -119,7 +120,8 @@ def test_the_job_stores_each_pdf_once_and_downloads_serve_it(app, client, world,
     assert all(stored.values())
     db.session.commit()
     for letter in _letters():  # a second job for the same letter: nothing to do
-        jobs.enqueue(services.LETTER_PDF_JOB, {"letter_id": letter.id})
+        jobs.enqueue(services.LETTER_PDF_JOB, {"request_id": letter.request_id,
+                                               "sha256": letter.sha256})
     db.session.commit()
     assert jobs.run_pending() == {jobs.DONE: 5}
     assert {x.id: x.pdf_key for x in _letters()} == stored  # stored once
