@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Load and fault runs: SQLite (WAL) and a throwaway PostgreSQL, each without and with a
-# worker killed mid-run; then the durability faults (bench/durability.py): the whole
+# worker killed mid-run, and each with submissions only against the bare-insert ceiling
+# (the registry's share of it); then the durability faults (bench/durability.py): the whole
 # application killed during writes on SQLite, and the PostgreSQL server itself killed on a
 # cluster at production settings (once more with the page cache dropped after the kill,
-# where that is permitted). Bounded: about 6 x (seconds + set-up) + 3 x 20 s. Only
+# where that is permitted). Bounded: about 10 x (seconds + set-up) + 3 x 20 s. Only
 # 127.0.0.1 is used. `bash bench/load.sh durability` runs the durability faults only.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -19,12 +20,18 @@ if [ "${1:-all}" != durability ]; then
   $PY bench/load.py --database sqlite --seconds "$SECONDS_PER_RUN" || status=1
   $PY bench/load.py --database sqlite --seconds "$SECONDS_PER_RUN" \
     --mix submit=0.7,page=0.2,search=0.1 || status=1
+  # Submissions only, then the bare-insert ceiling loaded the same way (bench/ceiling.py).
+  $PY bench/load.py --database sqlite --seconds "$SECONDS_PER_RUN" --mix submit=1 \
+    --ceiling || status=1
   $PY bench/load.py --database sqlite --seconds "$SECONDS_PER_RUN" --kill-worker || status=1
   $PY bench/load.py --database sqlite --seconds "$SECONDS_PER_RUN" --kill-indexer || status=1
   if [ -n "$PG_BIN" ]; then
     # The fast cluster (fsync off): load figures only, nothing about durability.
     pg_start ppid_load || exit 1
     $PY bench/load.py --database "$PG_URL" --seconds "$SECONDS_PER_RUN" || status=1
+    pg_stop; pg_start ppid_load3 || exit 1
+    $PY bench/load.py --database "$PG_URL" --seconds "$SECONDS_PER_RUN" --mix submit=1 \
+      --ceiling || status=1
     pg_stop; pg_start ppid_load2 || exit 1
     $PY bench/load.py --database "$PG_URL" --seconds "$SECONDS_PER_RUN" --kill-worker || status=1
     pg_stop
