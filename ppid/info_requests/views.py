@@ -1,12 +1,10 @@
 """Web pages of requests: the public form, tracking, the public register, officers' queues
 and handling, objections."""
-import csv
-import io
 import re
 
 import sqlalchemy as sa
-from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
-                   request, url_for)
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -19,7 +17,7 @@ from ppid.core import auth, dates
 from ppid.core.auth import authorize, can
 from ppid.core.calendar import explain_deadline
 from ppid.core.db import utcnow
-from ppid.core.exports import csv_cell
+from ppid.core.exports import csv_response
 from ppid.core.services import build_calendar, local_today, timezone
 from ppid.core.storage import storage
 from ppid.core.uploads import DOCUMENT_TYPES, UploadRejected, check_upload, send_stored
@@ -285,28 +283,20 @@ def queue():
 @auth.role_required(auth.HELPER, auth.MAIN)
 def export_csv():
     """The officer's open queue for internal use; identity numbers are masked (DOMAIN.md 11)."""
-    rows = services.request_queue(current_user, now=utcnow())
+    queue = services.request_queue(current_user, now=utcnow())
     today = local_today()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["nomor_pendaftaran", "diterima", "jatuh_tempo", "status", "tenggat",
-                     "badan_publik", "nama_pemohon", "nomor_identitas", "saluran", "petugas"])
-    for req, level in rows:
+    rows = [["nomor_pendaftaran", "diterima", "jatuh_tempo", "status", "tenggat",
+             "badan_publik", "nama_pemohon", "nomor_identitas", "saluran", "petugas"]]
+    for req, level in queue:
         # Dates stay ISO 8601 for spreadsheets; enumerated values are labels.
         late = rules.Urgency.TERLAMBAT if req.late_on(today) else level
-        writer.writerow([req.registration_number, req.received_on.isoformat(),
-                         req.effective_due_on.isoformat(), rules.RequestState.label_of(req.state),
-                         late.label, _csv_safe(req.agency.name),
-                         _csv_safe(req.requester_name), rules.mask_identity(req.identity_number),
-                         rules.Channel.label_of(req.channel),
-                         _csv_safe(req.assigned_to.name) if req.assigned_to else ""])
-    resp = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
-    resp.headers["Content-Type"] = "text/csv; charset=utf-8"
-    resp.headers["Content-Disposition"] = f'attachment; filename="antrean-{today}.csv"'
-    return resp
-
-
-_csv_safe = csv_cell
+        rows.append([req.registration_number, req.received_on.isoformat(),
+                     req.effective_due_on.isoformat(), rules.RequestState.label_of(req.state),
+                     late.label, req.agency.name, req.requester_name,
+                     rules.mask_identity(req.identity_number),
+                     rules.Channel.label_of(req.channel),
+                     req.assigned_to.name if req.assigned_to else ""])
+    return csv_response(rows, f"antrean-{today}.csv")
 
 
 @bp.route("/kelola/permohonan/baru", methods=["GET", "POST"])

@@ -1,8 +1,6 @@
 """Pages of proactive disclosure: public DIP pages, exports and feeds; officers' pages to
 keep items, versions, nil declarations, the catalogue and exemptions; the PPID Utama's
 compliance matrix."""
-import csv
-import io
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -18,7 +16,7 @@ from ppid.agencies.models import Agency
 from ppid.agencies.views import get_agency_or_404
 from ppid.core import auth, dates, extract
 from ppid.core.db import utcnow
-from ppid.core.exports import csv_cell
+from ppid.core.exports import csv_response
 from ppid.core.forms import ConfirmForm
 from ppid.core.pdf import render_pdf
 from ppid.core.services import local_today, timezone as local_tz
@@ -178,31 +176,20 @@ def _pdf_css():
     return path.read_text(encoding="utf-8")
 
 
-def _csv_cell(value):
-    return csv_cell("" if value is None else str(value))
-
-
 @bp.get("/badan/<slug>/dip.csv")
 def dip_csv(slug):
     agency = get_agency_or_404(slug)
     year, semester = _year_semester()
     items = services.dip_for_semester(agency, year, semester)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(_export_columns() + [_("Kategori"), _("Kewajiban"), _("Status"),
-                                         _("Tautan")])
+    rows = [_export_columns() + [_("Kategori"), _("Kewajiban"), _("Status"), _("Tautan")]]
     for n, it in enumerate(items, 1):
-        writer.writerow([_csv_cell(v) for v in (
+        rows.append([("" if v is None else str(v)) for v in (
             n, f"{it.title}: {it.summary}" if it.summary else it.title, it.holding_unit,
             it.responsible, _made(it), DipForm.label_of(it.form), it.retention,
             Category.label_of(it.category),
             it.obligation.code if it.obligation else "", ItemState.label_of(it.state),
             url_for("registry.item", slug=agency.slug, item_id=it.id, _external=True))])
-    resp = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
-    resp.headers["Content-Type"] = "text/csv; charset=utf-8"
-    resp.headers["Content-Disposition"] = (
-        f'attachment; filename="dip-{agency.slug}-{year}-s{semester}.csv"')
-    return resp
+    return csv_response(rows, f"dip-{agency.slug}-{year}-s{semester}.csv")
 
 
 def _atom(items, title, self_url, alternate_url):

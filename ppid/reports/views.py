@@ -12,6 +12,7 @@ from ppid.agencies.services import active_agencies
 from ppid.agencies.views import get_agency_or_404
 from ppid.core import auth, dates
 from ppid.core.db import utcnow
+from ppid.core.exports import csv_response
 from ppid.core.forms import ConfirmForm
 from ppid.core.pdf import html_to_pdf, render_html
 from ppid.core.services import local_today
@@ -36,11 +37,6 @@ def _fmt(value):
         return "–"
     value = float(value)
     return str(int(value)) if value.is_integer() else f"{value:.1f}".replace(".", ",")
-
-
-def _csv(text, filename):
-    return Response("\ufeff" + text, mimetype="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 def _pdf(html, filename):
@@ -80,7 +76,7 @@ def compliance():
     for f in rows:
         band_counts[f.band or "none"] += 1
     if request.args.get("format") == "csv":
-        return _csv(services.compliance_csv(shown), "kepatuhan.csv")
+        return csv_response(services.compliance_csv(shown), "kepatuhan.csv")
     chart = charts.bar_chart(
         [(c.label, band_counts[c]) for c in rules.Band],
         title=_("Jumlah badan publik per predikat"), chart_id="chart-bands",
@@ -146,7 +142,7 @@ def annual_consolidated(year, fmt):
     _year_arg(year)
     ctx = services.annual_context(year)
     if fmt == "csv":
-        return _csv(services.annual_csv(ctx), f"laporan-layanan-{year}.csv")
+        return csv_response(services.annual_csv(ctx), f"laporan-layanan-{year}.csv")
     if fmt == "pdf":
         html = render_html("pdf/reports/annual.html", **ctx, **_labels())
         return _pdf(html, f"laporan-layanan-{year}.pdf")
@@ -163,7 +159,7 @@ def annual_agency(year, slug, fmt):
     ctx = services.annual_context(year, agency=agency)
     name = f"laporan-layanan-{agency.slug}-{year}"
     if fmt == "csv":
-        return _csv(services.annual_csv(ctx), f"{name}.csv")
+        return csv_response(services.annual_csv(ctx), f"{name}.csv")
     if fmt == "pdf":
         return _pdf(render_html("pdf/reports/annual.html", **ctx, **_labels()), f"{name}.pdf")
     if fmt == "html":
@@ -233,7 +229,7 @@ def audit_report(fmt):
             text = services.late_csv(ctx["late"])
         else:
             abort_with(400, _("Bagian laporan tidak dikenal."))
-        return _csv(text, f"audit-kepatuhan-{part}.csv")
+        return csv_response(text, f"audit-kepatuhan-{part}.csv")
     if fmt in ("pdf", "html"):
         chart = _trend_chart(ctx["trend"], _("Tren rata-rata skor kepatuhan"),
                              "chart-audit-trend")
