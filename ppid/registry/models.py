@@ -84,6 +84,9 @@ class DipItem(db.Model):
         sa.CheckConstraint("form in ('cetak', 'elektronik', 'cetak_elektronik')", name="form"),
         sa.CheckConstraint("category in ('berkala', 'serta_merta', 'setiap_saat', "
                            "'dikecualikan')", name="category"),
+        # UU KIP Pasal 17: exempt information is never public, whatever path writes
+        sa.CheckConstraint("category != 'dikecualikan' or state = 'draft'",
+                           name="exempt_never_public"),
         sa.Index("ix_registry_dip_item_agency_obligation", "agency_id", "obligation_id"),
     )
 

@@ -28,7 +28,8 @@ from ppid.core.storage import put_in_transaction, storage
 from ppid.core.uploads import CheckedUpload, check_upload, refuse_active_pdf
 from ppid.extensions import db
 from ppid.registry import rules
-from ppid.registry.models import (APPLIES, CATEGORIES, DRAFT, FORMS, PASAL17_LETTERS,
+from ppid.registry.models import (APPLIES, CATEGORIES, DIKECUALIKAN, DRAFT, FORMS,
+                                  PASAL17_LETTERS,
                                   PUBLISHED, TEXT_DONE, TEXT_FAILED, TEXT_NONE, TEXT_PENDING,
                                   WITHDRAWN, AlertDigest, DipItem, DocumentVersion,
                                   Exemption, NilDeclaration, Obligation)
@@ -202,6 +203,8 @@ def update_item(item, data, *, actor, now=None) -> DipItem:
         raise RegistryError(_("Informasi yang sudah ditarik tidak dapat diubah."))
     before = _snapshot(item, ITEM_FIELDS)
     _check_item_data(item.agency, {**before, **data})
+    if item.is_public and data.get("category", item.category) == DIKECUALIKAN:
+        raise _exempt_not_public()
     for f in ITEM_FIELDS:
         if f in data:
             value = data[f]
@@ -215,6 +218,14 @@ def update_item(item, data, *, actor, now=None) -> DipItem:
     if changes:
         audit.record("dip.update", item, actor=actor, now=now, changes=changes)
     return item
+
+
+def _exempt_not_public():
+    # UU KIP Pasal 11(1)(a), 17: the DIP never lists exempt information as public; the
+    # exemptions register (DIK) lists its entries, never the content.
+    return RegistryError(_("Informasi yang dikecualikan tidak dapat diterbitkan di DIP: "
+                           "catat pengecualiannya di daftar informasi yang dikecualikan, "
+                           "bukan isinya."))
 
 
 def publish_item(item, *, actor, now=None) -> DipItem:
@@ -233,6 +244,8 @@ def publish_item(item, *, actor, now=None) -> DipItem:
     now = now or utcnow()
     if item.state == PUBLISHED:
         raise RegistryError(_("Informasi ini sudah diterbitkan."))
+    if item.category == DIKECUALIKAN:
+        raise _exempt_not_public()
     if item.obligation_id and not item.versions:
         raise RegistryError(_("Unggah dokumennya terlebih dahulu: informasi untuk kewajiban "
                               "berkala diterbitkan bersama dokumennya."))
