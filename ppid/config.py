@@ -125,6 +125,10 @@ class Defaults:
     # Listing sizes.
     PER_PAGE = 25
 
+    # Dates typed in forms: 1900 to this many years after today (fields with a legal range,
+    # such as a receipt time, are tighter still).
+    DATE_YEARS_AHEAD = 10
+
     # Requests: registration and objection numbers ({prefix}, {year}, {seq}), gap-free per
     # PPID and year (DOMAIN.md section 7); public submissions per address ("N per hour").
     REQUEST_NUMBER_FORMAT = "{prefix}/{year}/{seq:05d}"

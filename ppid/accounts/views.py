@@ -13,7 +13,7 @@ from ppid.agencies.services import active_agencies
 from ppid.core import auth
 from ppid.core.forms import ConfirmForm
 from ppid.core.mail import queue_mail
-from ppid.core.web import client_ip, external_url, is_safe_redirect
+from ppid.core.web import client_ip, external_url, is_safe_redirect, page_arg
 from ppid.extensions import db
 
 bp = Blueprint("accounts", __name__)
@@ -298,7 +298,8 @@ def users():
     role = request.args.get("role")
     if role in auth.ROLES:
         stmt = stmt.where(User.roles.any(RoleAssignment.role == role))
-    page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = db.paginate(stmt, page=page_arg(), per_page=current_app.config["PER_PAGE"],
+                       error_out=False)
     return render_template("accounts/users.html", page=page, q=q, role=role)
 
 

@@ -53,7 +53,10 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        try:
+            return value.astimezone(timezone.utc).replace(tzinfo=None)
+        except OverflowError:  # a local time on 1 January of year 1 (forms bound their dates)
+            raise ValueError(f"datetime out of range for a UTC column: {value!r}") from None
 
     def process_result_value(self, value, dialect):
         if value is None:

@@ -1,6 +1,10 @@
 """Form helpers: validators with messages in the user's language, shared field shapes."""
 import re
+from datetime import date, datetime
 
+import wtforms
+from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import ValidationError
@@ -38,10 +42,70 @@ def slug_format(form, field):
                                  "(contoh: dinas-kesehatan)."))
 
 
+# Control characters other than tab and line breaks: never typed, and PostgreSQL refuses
+# NUL in text (a 500 at the INSERT).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+CONTROL_CHARS_MESSAGE = _l("Isian mengandung karakter yang tidak diizinkan.")
+
+
 def no_control_chars(form, field):
-    if field.data and isinstance(field.data, str) and re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]",
-                                                                 field.data):
-        raise ValidationError(_l("Isian mengandung karakter yang tidak diizinkan."))
+    if field.data and isinstance(field.data, str) and _CONTROL.search(field.data):
+        raise ValidationError(CONTROL_CHARS_MESSAGE)
+
+
+# --- Dates ---------------------------------------------------------------------------------
+
+EARLIEST_DATE = date(1900, 1, 1)
+
+
+def _years_after(day, years):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+class BoundedDates:
+    """A date or date-time field that refuses, with a message, a day outside
+    [``earliest``, ``latest``]: by default 1 January 1900 to today plus ``years_ahead``
+    years (the configured ``DATE_YEARS_AHEAD`` unless the field needs more). WTForms takes any year from 1 to 9999, which overflows
+    deadline arithmetic and the conversion of a local time to UTC, and was never meant.
+    Fields with a tighter legal range (a receipt time) keep their own checks as well."""
+
+    def __init__(self, label=None, validators=None, *, earliest=None, latest=None,
+                 years_ahead=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.earliest, self.latest = earliest or EARLIEST_DATE, latest
+        self.years_ahead = years_ahead
+
+    def bounds(self):
+        latest = self.latest
+        if latest is None:
+            from flask import current_app
+
+            from ppid.core.services import local_today
+            years = self.years_ahead or int(current_app.config["DATE_YEARS_AHEAD"])
+            latest = _years_after(local_today(), years)
+        return self.earliest, latest
+
+    def pre_validate(self, form):
+        super().pre_validate(form)
+        value = self.data
+        if value is None:
+            return
+        day = value.date() if isinstance(value, datetime) else value
+        lo, hi = self.bounds()
+        if not lo <= day <= hi:
+            raise ValidationError(_("Tanggal harus antara %(lo)s dan %(hi)s.",
+                                    lo=format_date(lo, "long"), hi=format_date(hi, "long")))
+
+
+class DateField(BoundedDates, wtforms.DateField):
+    """The date field of every form (see :class:`BoundedDates`)."""
+
+
+class DateTimeLocalField(BoundedDates, wtforms.DateTimeLocalField):
+    """The local date-time field of every form (see :class:`BoundedDates`)."""
 
 
 # WTForms ships no Indonesian catalogue; its built-in messages are translated here.
@@ -99,7 +163,8 @@ _TRANSLATIONS = _WTFormsTranslations()
 
 
 class BaseForm(FlaskForm):
-    """All forms: CSRF on, surrounding whitespace stripped from text, messages localised."""
+    """All forms: CSRF on, surrounding whitespace stripped from text, control characters
+    refused in every text (with the field's error), messages localised."""
 
     class Meta:
         def get_translations(self, form):
@@ -108,12 +173,19 @@ class BaseForm(FlaskForm):
         def bind_field(self, form, unbound_field, options):
             filters = unbound_field.kwargs.get("filters", [])
             if _strip not in filters:
-                filters = [_strip, *filters]
+                filters = [_strip, _refuse_control_chars, *filters]
             return unbound_field.bind(form=form, filters=filters, **options)
 
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def _refuse_control_chars(value):
+    # A filter's ValueError becomes the field's error (WTForms' process_errors).
+    if isinstance(value, str) and _CONTROL.search(value):
+        raise ValueError(CONTROL_CHARS_MESSAGE)
+    return value
 
 
 class ConfirmForm(BaseForm):

@@ -1,5 +1,7 @@
-"""Web plumbing shared by every page: errors, security headers, login, template helpers."""
+"""Web plumbing shared by every page: errors, security headers, login, template helpers,
+bounded integers from URLs and queries."""
 import logging
+import re
 from urllib.parse import urljoin, urlparse
 
 import sqlalchemy as sa
@@ -12,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, ValidationError
 
 from ppid.core import auth
 from ppid.core.db import is_lock_timeout
@@ -48,6 +51,47 @@ ERROR_TEXTS = {
             "diproses dan belum ada yang tersimpan. Silakan coba lagi dalam beberapa detik."),
 }
 BUSY_RETRY_AFTER_SECONDS = 2
+
+# Bounds of integers taken from URLs and queries: a bigger one would overflow the database's
+# integer (OverflowError on SQLite, DataError on PostgreSQL) instead of getting an answer.
+MAX_ID = 2**31 - 1       # row ids are 32-bit integers on both databases
+MAX_PAGE = 100_000
+_DIGITS = re.compile(r"[0-9]{1,12}")
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """The ``int`` URL converter of every route: ASCII digits only, at most :data:`MAX_ID`
+    unless the rule gives its own ``max``, so a bigger id is not found (404) instead of
+    reaching the database. (Werkzeug's own takes any size, and digits of any script.)"""
+
+    regex = r"[0-9]+"
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(map, fixed_digits, min, max, signed)
+
+    def to_python(self, value):
+        if len(value) > len(str(self.max)) + 1:
+            raise ValidationError()  # not even parsed: ``int()`` of 5,000 digits is slow
+        return super().to_python(value)
+
+
+def int_arg(name, *, lo, hi, message, default=None):
+    """An integer query parameter within [lo, hi]: ``default`` when absent or empty, a 400
+    with ``message`` otherwise. Only ASCII digits are accepted (``int()`` would also take
+    "1_000", " 7" or digits of other scripts)."""
+    raw = (request.args.get(name) or "").strip()
+    if not raw:
+        return default
+    if not _DIGITS.fullmatch(raw) or not lo <= int(raw) <= hi:
+        abort_with(400, message)
+    return int(raw)
+
+
+def page_arg(name="page"):
+    """The page number of a list (1 when absent), refused with a message beyond the bounds;
+    given to ``db.paginate(page=...)``, which would otherwise read it unbounded."""
+    return int_arg(name, lo=1, hi=MAX_PAGE, default=1,
+                   message=_("Nomor halaman harus angka antara 1 dan %(n)d.", n=MAX_PAGE))
 
 
 def nav_items():
@@ -105,6 +149,8 @@ def install_template_gettext(app):
 
 
 def init_app(app):
+    # Before any blueprint adds its rules: every <int:...> of the app is bounded.
+    app.url_map.converters["int"] = BoundedIntegerConverter
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Silakan masuk untuk membuka halaman ini.")
     login_manager.login_message_category = "info"

@@ -1,16 +1,17 @@
 """Forms of requests and objections: input checks only, no business rules."""
 import re
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import (DateField, DateTimeLocalField, EmailField, IntegerField, SelectField,
-                     SelectMultipleField, StringField, TelField, TextAreaField, ValidationError)
+from wtforms import (EmailField, IntegerField, SelectField, SelectMultipleField, StringField,
+                     TelField, TextAreaField, ValidationError)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ppid.core.forms import (BaseForm, email_address, max_length, no_control_chars, optional,
-                             required, required_input)
+from ppid.core.forms import (BaseForm, DateField, DateTimeLocalField, email_address,
+                             max_length, no_control_chars, optional, required, required_input)
 from ppid.info_requests import rules
 
 LIMITS = {"name": 200, "identity_number": 50, "address": 500, "phone": 30, "email": 254,
@@ -159,10 +160,13 @@ class OfficerRequestForm(RequestForm):
     channel = SelectField(_l("Saluran penerimaan"), choices=options(CHANNEL_CHOICES),
                           validate_choice=False,
                           validators=[one_of(CHANNEL_CHOICES, _l("Pilih saluran yang valid."))])
+    # Bounded below only: the service refuses a time in the future or older than the
+    # backdating limit, with its own message (UU KIP Pasal 22's clock starts at receipt).
     received_at = DateTimeLocalField(_l("Waktu diterima sebenarnya"), format="%Y-%m-%dT%H:%M",
                                      validators=[required_input(
                                          _l("Isi tanggal dan jam penerimaan yang valid."))],
-                                     description=_l("Waktu setempat saat permohonan diterima."))
+                                     description=_l("Waktu setempat saat permohonan diterima."),
+                                     latest=date.max)
     email = EmailField(_l("Alamat e-mail"), validators=[optional(), max_length(LIMITS["email"]),
                                                         email_address()],
                        description=_l("Jika ada, pemohon menerima tanda bukti dan tautan "

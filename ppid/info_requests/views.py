@@ -1,7 +1,5 @@
 """Web pages of requests: the public form, tracking, the public register, officers' queues
 and handling, objections."""
-import re
-
 import sqlalchemy as sa
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    url_for)
@@ -21,7 +19,7 @@ from ppid.core.exports import csv_response
 from ppid.core.services import build_calendar, local_today, timezone
 from ppid.core.storage import storage
 from ppid.core.uploads import DOCUMENT_TYPES, UploadRejected, check_upload, send_stored
-from ppid.core.web import abort_with, client_ip
+from ppid.core.web import MAX_ID, MAX_PAGE, abort_with, client_ip, int_arg
 from ppid.extensions import db
 from ppid.info_requests import forms, rules, services
 from ppid.info_requests.models import InfoRequest, Letter, Objection, RequestAttachment
@@ -31,24 +29,8 @@ bp = Blueprint("requests", __name__)
 PROXY_TYPES = {k: v for k, v in DOCUMENT_TYPES.items()
                if k in ("application/pdf", "image/png", "image/jpeg")}
 
-# Bounds of numbers taken from URLs: a bigger one would overflow the database's integer
-# (OverflowError on SQLite, DataError on PostgreSQL) instead of getting a clear answer.
-MAX_ID = 2**31 - 1
-MAX_PAGE = 100_000
 MIN_YEAR, MAX_YEAR = 2000, 2100
 ID = f"int(max={MAX_ID})"  # URL converter of row ids: a bigger one is simply not found (404)
-_DIGITS = re.compile(r"[0-9]{1,12}")
-
-
-def _int_arg(name, *, lo, hi, message):
-    """An integer query parameter within [lo, hi]; None when absent or empty; 400 otherwise.
-    Only ASCII digits are accepted (``int()`` would also take "1_000" or other scripts)."""
-    raw = (request.args.get(name) or "").strip()
-    if not raw:
-        return None
-    if not _DIGITS.fullmatch(raw) or not lo <= int(raw) <= hi:
-        abort_with(400, message)
-    return int(raw)
 
 
 @bp.app_context_processor
@@ -214,7 +196,7 @@ def track_withdraw(ref):
     req = _tracked(ref)
     form = forms.NoteForm()
     if not form.validate_on_submit():
-        abort(400)
+        abort_with(400, " ".join(str(e) for errors in form.errors.values() for e in errors))
     try:
         services.withdraw_request(req, actor=_actor(), now=utcnow(),
                                   note=form.note.data or _("Ditarik oleh pemohon."))
@@ -244,12 +226,12 @@ def mine():
 
 @bp.get("/permohonan/register")
 def register():
-    page = _int_arg("page", lo=0, hi=MAX_PAGE,
-                    message=_("Nomor halaman harus angka antara 1 dan %(n)d.", n=MAX_PAGE))
+    page = int_arg("page", lo=0, hi=MAX_PAGE,
+                   message=_("Nomor halaman harus angka antara 1 dan %(n)d.", n=MAX_PAGE))
     page = max(1, page or 1)
-    year = _int_arg("tahun", lo=MIN_YEAR, hi=MAX_YEAR,
-                    message=_("Tahun harus angka antara %(a)d dan %(b)d.", a=MIN_YEAR,
-                              b=MAX_YEAR))
+    year = int_arg("tahun", lo=MIN_YEAR, hi=MAX_YEAR,
+                   message=_("Tahun harus angka antara %(a)d dan %(b)d.", a=MIN_YEAR,
+                             b=MAX_YEAR))
     state = request.args.get("status") or None
     if state is not None and state not in rules.STATES:
         state = None
@@ -270,8 +252,8 @@ def register():
 @bp.get("/kelola/permohonan")
 @auth.role_required(auth.HELPER, auth.MAIN)
 def queue():
-    agency_id = _int_arg("badan", lo=1, hi=MAX_ID,
-                         message=_("Pilihan badan publik tidak valid. Pilih dari daftar."))
+    agency_id = int_arg("badan", lo=1, hi=MAX_ID,
+                        message=_("Pilihan badan publik tidak valid. Pilih dari daftar."))
     rows = services.request_queue(current_user, now=utcnow(), agency_id=agency_id)
     ids = services.handled_agency_ids(current_user)
     agencies = [a for a in active_agencies() if ids is None or a.id in ids]
@@ -493,7 +475,7 @@ def act_withdraw(request_id):
     req = _load(request_id)
     form = forms.NoteForm()
     if not form.validate_on_submit():
-        return _render_detail(req, 422)
+        return _render_detail(req, 422, note_form=form)
     try:
         services.withdraw_request(req, actor=current_user, now=utcnow(),
                                   note=form.note.data or _("Pemohon menarik permohonannya."))

@@ -2,12 +2,12 @@
 the exempt-information register. They validate input; rules live in services/rules."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, DateField, DateTimeLocalField, IntegerField, SelectField,
-                     StringField, TextAreaField)
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, ValidationError
 
-from ppid.core.forms import BaseForm, max_length, no_control_chars, optional, required
+from ppid.core.forms import (BaseForm, DateField, DateTimeLocalField, max_length,
+                             no_control_chars, optional, required)
 from ppid.core.forms import required_input
 from ppid.registry.models import PASAL17_LETTERS
 from ppid.registry.rules import AppliesTo, Category, DipForm
@@ -112,8 +112,10 @@ class ExemptionForm(BaseForm):
     period_text = StringField(_l("Jangka waktu pengecualian"),
                               validators=[required(), max_length(120)],
                               description=_l("Contoh: 5 tahun"))
+    # Letters g-j last as long as their ground: a person's lifetime (DOMAIN.md 14).
     end_on = DateField(_l("Tanggal berakhir"),
-                       validators=[required_input(_l("Isi tanggal yang valid."))])
+                       validators=[required_input(_l("Isi tanggal yang valid."))],
+                       years_ahead=100)
 
     def validate_pasal17_letters(self, field):
         letters = [x.strip() for x in (field.data or "").split(",") if x.strip()]

@@ -1,4 +1,6 @@
 """The public search page (/cari), the officers' request search and GET /api/v1/search."""
+import logging
+
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -10,11 +12,29 @@ from ppid.search.wiring import CATEGORY_LABELS
 
 bp = Blueprint("search", __name__)
 api_bp = make_api_blueprint("search_api", __name__)
+log = logging.getLogger(__name__)
 
 TYPE_LABELS = {"all": _l("Semua"), "dip": _l("Daftar Informasi Publik"),
                "request": _l("Register permohonan")}
 SORT_LABELS = {"relevance": _l("Paling relevan"), "date": _l("Terbaru")}
 PER_PAGE = 20
+UNAVAILABLE = _l("Pencarian sedang tidak tersedia karena indeks pencarian tidak dapat dibuka. "
+                 "Silakan coba lagi beberapa saat lagi.")
+RETRY_AFTER = {"Retry-After": "120"}
+
+
+class SearchUnavailable(Exception):
+    """The search index cannot be opened or created (its directory is a file, cannot be
+    read or written, the disk is full): searches answer 503 until it is repaired, and the
+    rest of the site works."""
+
+
+def _run(params):
+    try:
+        return services.search(params)
+    except OSError:
+        log.exception("search: the index directory cannot be used")
+        raise SearchUnavailable() from None
 
 
 def _agency_names(slugs):
@@ -64,13 +84,16 @@ def search_page():
             params = services.SearchParams(q=q, type=args["type"], agency=args["agency"],
                                            category=args["category"], year=year,
                                            sort=args["sort"], page=page, per_page=PER_PAGE)
-            result = services.search(params)
+            result = _run(params)
             ctx["result"] = result
             ctx["agency_names"] = _agency_names({v for v, _n in result.facets["agency"]}
                                                 | ({args["agency"]} if args["agency"] else set()))
         except services.QueryError as exc:
             ctx["error"] = exc.message
             status = 400
+        except SearchUnavailable:
+            ctx["error"] = str(UNAVAILABLE)
+            return render_template("search/search.html", **ctx), 503, RETRY_AFTER
     elif "q" in request.args:
         ctx["error"] = _("Masukkan kata yang dicari.")
     return render_template("search/search.html", **ctx), status
@@ -121,9 +144,12 @@ def api_search():
             category=request.args.get("category") or None,
             year=_int_arg("year", 1900, 2200), sort=request.args.get("sort") or "relevance",
             page=page, per_page=per_page, facets=False)
-        result = services.search(params)
+        result = _run(params)
     except services.QueryError as exc:
         raise ApiError(400, "invalid_parameter", exc.message, {exc.field_name: exc.message})
+    except SearchUnavailable:
+        body, status = ApiError(503, "search_unavailable", str(UNAVAILABLE)).response()
+        return body, status, RETRY_AFTER
     root = request.url_root.rstrip("/")
     items = []
     for hit in result.hits:
