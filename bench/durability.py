@@ -160,6 +160,8 @@ def ppid_command(env, *args):
 
 
 def audit_verify(env):
+    # (First the chainer's work for what commands wrote after the job worker stopped.)
+    ppid_command(env, "audit-link")
     return ppid_command(env, "audit-verify")
 
 

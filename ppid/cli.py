@@ -251,10 +251,15 @@ def worker_cmd(once):
     import signal
     import threading
 
+    import os
+
     from ppid.core import audit
     from ppid.core.jobs import run_worker
     stop = threading.Event()
     app = current_app._get_current_object()
+    # Background work yields the CPU to the web workers' requests: this process, its
+    # chainer and the children it starts (a letter's PDF, a document's text) run niced.
+    os.nice(int(app.config["JOB_NICE"]))
     chainer = None
     if not once:
         chainer = threading.Thread(target=audit.run_chainer, args=(app, stop),

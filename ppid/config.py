@@ -110,6 +110,8 @@ class Defaults:
     JOB_LEASE_GRACE_SECONDS = 60
     JOB_TIMEOUT_SECONDS = 60
     JOB_MEMORY_MB = 512
+    # The job worker's niceness (and its children's): requests come first for the CPU.
+    JOB_NICE = 10
     # Letters' PDFs are rendered after commit by a job (or for a download that comes first)
     # in a child process with these limits (ppid/core/pdf.py).
     PDF_RENDER_TIMEOUT_SECONDS = 30
