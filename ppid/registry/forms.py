@@ -116,6 +116,12 @@ class ExemptionForm(BaseForm):
     end_on = DateField(_l("Tanggal berakhir"),
                        validators=[required_input(_l("Isi tanggal yang valid."))],
                        years_ahead=100)
+    # choices: the agency's DIP items (services.exemption_item_choices), set by the view
+    item_id = SelectField(_l("Informasi DIP yang ditutup (bila ada)"), coerce=int,
+                          choices=[], default=0,
+                          description=_l("Butir DIP yang isinya dikecualikan oleh keputusan "
+                                         "ini: selama pengecualian berlaku, butir itu dan "
+                                         "dokumennya tidak terbuka untuk umum."))
 
     def validate_pasal17_letters(self, field):
         letters = [x.strip() for x in (field.data or "").split(",") if x.strip()]

@@ -211,10 +211,14 @@ class Exemption(db.Model):
     decree_on = sa.Column(sa.Date, nullable=False)
     period_text = sa.Column(sa.String(120), nullable=False, default="")
     end_on = sa.Column(sa.Date, nullable=False)
+    # The DIP item whose content this entry closes, if the DIP holds it: while the entry
+    # is in force the item is not public (UU KIP Pasal 17, 20).
+    item_id = sa.Column(sa.Integer, sa.ForeignKey("registry_dip_item.id"), index=True)
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
     agency = relationship("Agency")
+    item = relationship("DipItem")
 
     @property
     def letters(self):

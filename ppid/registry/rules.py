@@ -167,6 +167,11 @@ def exemption_review_due(end_on: Optional[date], today: date) -> bool:
     return end_on is not None and today > end_on
 
 
+def exemption_in_force(end_on: Optional[date], today: date) -> bool:
+    """UU KIP Pasal 17, 20: an entry closes its information until its end date."""
+    return end_on is not None and not exemption_review_due(end_on, today)
+
+
 def hours_to_publish(event_at: Optional[datetime], published_at: Optional[datetime]):
     """Serta-merta (UU KIP Pasal 10): hours from the event to publication, one decimal."""
     if event_at is None or published_at is None:

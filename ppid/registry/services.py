@@ -228,6 +228,14 @@ def _exempt_not_public():
                            "bukan isinya."))
 
 
+def _exemption_in_force(item, now):
+    """The entry of the exemptions register in force that covers ``item``, if any."""
+    today = local_date(now)
+    entries = db.session.execute(sa.select(Exemption).where(
+        Exemption.item_id == item.id).order_by(Exemption.end_on.desc())).scalars().all()
+    return next((e for e in entries if rules.exemption_in_force(e.end_on, today)), None)
+
+
 def publish_item(item, *, actor, now=None) -> DipItem:
     """Publish a draft, or republish a withdrawn item.
 
@@ -246,6 +254,12 @@ def publish_item(item, *, actor, now=None) -> DipItem:
         raise RegistryError(_("Informasi ini sudah diterbitkan."))
     if item.category == DIKECUALIKAN:
         raise _exempt_not_public()
+    entry = _exemption_in_force(item, now)
+    if entry is not None:
+        raise RegistryError(_("Informasi ini dikecualikan oleh %(decree)s sampai %(end)s "
+                              "(daftar informasi yang dikecualikan) dan tidak dapat "
+                              "diterbitkan.", decree=entry.decree_number,
+                              end=dates.date_long(entry.end_on)))
     if item.obligation_id and not item.versions:
         raise RegistryError(_("Unggah dokumennya terlebih dahulu: informasi untuk kewajiban "
                               "berkala diterbitkan bersama dokumennya."))
@@ -515,7 +529,7 @@ def save_obligation(obligation, data, *, actor, now=None) -> Obligation:
 
 EXEMPTION_FIELDS = ("information", "pasal17_letters", "other_statute", "consequence",
                     "public_interest", "decided_by", "decree_number", "decree_on",
-                    "period_text", "end_on")
+                    "period_text", "end_on", "item_id")
 
 
 def save_exemption(agency, exemption, data, *, actor, now=None) -> Exemption:
@@ -532,20 +546,49 @@ def save_exemption(agency, exemption, data, *, actor, now=None) -> Exemption:
                               "menjadi dasar pengecualian."))
     if data.get("end_on") and data.get("decree_on") and data["end_on"] < data["decree_on"]:
         raise RegistryError(_("Tanggal berakhir tidak boleh sebelum tanggal penetapan."))
+    item = None
+    if data.get("item_id"):
+        item = db.session.get(DipItem, data["item_id"])
+        if item is None or item.agency_id != agency.id:
+            raise RegistryError(_("Informasi DIP yang ditutup harus milik badan publik ini."))
+    data = dict(data, item_id=item.id if item is not None else None)
     before = {} if exemption is None else _snapshot(exemption, EXEMPTION_FIELDS)
     if exemption is None:
         exemption = Exemption(agency_id=agency.id, created_at=now)
         db.session.add(exemption)
     for f in EXEMPTION_FIELDS:
         if f in data:
-            setattr(exemption, f, data[f] if data[f] is not None else "")
+            setattr(exemption, f, data[f] if data[f] is not None or f == "item_id" else "")
     exemption.updated_at = now
     db.session.flush()
     changes = audit.diff(before, _snapshot(exemption, EXEMPTION_FIELDS))
     if changes:
         audit.record("exemption.create" if not before else "exemption.update", exemption,
                      actor=actor, now=now, changes=changes)
+    if item is not None and item.is_public and rules.exemption_in_force(
+            exemption.end_on, local_date(now)):
+        _close_item(item, exemption, actor=actor, now=now)
     return exemption
+
+
+def _close_item(item, exemption, *, actor, now):
+    """An item found exempt leaves the DIP (UU KIP Pasal 17): back to draft, its documents
+    no longer public; its first publication date stays on record."""
+    before = item.state
+    item.state = DRAFT
+    item.withdrawn_at = None
+    item.withdrawal_reason = None
+    item.updated_at = now
+    db.session.flush()
+    audit.record("dip.close", item, actor=actor, now=now,
+                 changes={"state": [before, DRAFT], "exemption_id": exemption.id})
+
+
+def exemption_item_choices(agency):
+    """The agency's DIP items an entry of its exemptions register can close."""
+    items = db.session.execute(sa.select(DipItem).where(
+        DipItem.agency_id == agency.id).order_by(DipItem.title, DipItem.id)).scalars().all()
+    return [(0, _("— tidak ada di DIP —"))] + [(i.id, i.title) for i in items]
 
 
 def exemptions(agency=None):

@@ -492,6 +492,7 @@ def exemption_edit(exemption_id):
 
 def _save_exemption(agency, ex):
     form = ExemptionForm(obj=ex)
+    form.item_id.choices = services.exemption_item_choices(agency)
     error = None
     if form.validate_on_submit():
         data = {f: getattr(form, f).data for f in services.EXEMPTION_FIELDS}

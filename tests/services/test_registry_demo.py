@@ -40,5 +40,7 @@ def test_demo_registry_shows_every_status_and_is_idempotent(factories):
     assert serta and all(rules.hours_to_publish(i.event_at, i.published_at) > 0 for i in serta)
     assert any(rules.exemption_review_due(e.end_on, services.local_today())
                for e in db.session.execute(sa.select(Exemption)).scalars())
+    closed = [e.item for e in db.session.execute(sa.select(Exemption)).scalars() if e.item]
+    assert closed and all(i.state == "draft" and i.published_at for i in closed)  # issue 15
     seed_registry([])
     assert _counts() == first

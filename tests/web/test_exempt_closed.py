@@ -96,3 +96,65 @@ def test_no_anonymous_route_reaches_an_exempt_item(client, exempt):
         assert f"/dip/{item.id}" not in body, url
     pdf = client.get(f"/badan/{slug}/dip.pdf")
     assert pdf.status_code == 200 and TITLE.encode() not in pdf.data
+
+
+# --- An item a current entry of the exemptions register (DIK) covers ----------------------
+
+def _entry(**kw):
+    from tests.services.test_registry_items import _exemption_data
+    return _exemption_data(**{"decree_number": "188/45/DIK/2026", "decree_on": TODAY,
+                              "end_on": TODAY + timedelta(days=365), **kw})
+
+
+def test_an_item_a_current_exemption_covers_is_not_published(factories):
+    agency = factories.agency()
+    item = published_item(agency, None, TODAY - timedelta(days=5), state="draft",
+                          title="Rekam medis")
+    services.save_exemption(agency, None, _entry(item_id=item.id), actor=None)
+    with pytest.raises(services.RegistryError, match="188/45/DIK/2026"):
+        services.publish_item(item, actor=None)
+    # once the exemption has ended (UU KIP Pasal 20), the item may be opened
+    other = published_item(agency, None, TODAY - timedelta(days=5), state="draft")
+    services.save_exemption(agency, None, _entry(item_id=other.id, decree_on=TODAY - timedelta(
+        days=800), end_on=TODAY - timedelta(days=1)), actor=None)
+    services.publish_item(other, actor=None)
+    assert other.state == "published"
+
+
+def test_an_entry_may_only_cover_an_item_of_its_own_agency(factories):
+    agency, stranger = factories.agency(), factories.agency()
+    item = published_item(stranger, None, TODAY, state="draft")
+    with pytest.raises(services.RegistryError, match="badan publik ini"):
+        services.save_exemption(agency, None, _entry(item_id=item.id), actor=None)
+
+
+def test_an_exemption_recorded_for_a_public_item_closes_it(client, factories):
+    agency = factories.agency(slug="dinas-tutup")
+    officer = factories.user(auth.HELPER, agency)
+    item = published_item(agency, None, TODAY - timedelta(days=30), title="Rekam medis")
+    db.session.commit()
+    assert client.get(f"/badan/{agency.slug}/dip/{item.id}/versi/1").status_code == 200
+    login(client, officer)
+    html = client.get(f"/kelola/badan/{agency.slug}/pengecualian/baru").get_data(as_text=True)
+    assert "Informasi DIP yang ditutup" in html and "Rekam medis" in html
+    form = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in _entry().items()}
+    resp = client.post(f"/kelola/badan/{agency.slug}/pengecualian/baru",
+                       data={**form, "item_id": str(item.id)})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:3000]
+    db.session.expire_all()
+    closed = db.session.get(DipItem, item.id)
+    assert closed.state == "draft" and closed.published_at is not None
+    from ppid.core.models import AuditEvent
+    assert db.session.execute(sa.select(AuditEvent.action).where(
+        AuditEvent.action == "dip.close")).scalar_one() == "dip.close"
+    client.post("/keluar")
+    slug = agency.slug
+    assert client.get(f"/badan/{slug}/dip/{item.id}").status_code == 404
+    assert client.get(f"/badan/{slug}/dip/{item.id}/versi/1").status_code == 404
+    for url in (f"/badan/{slug}", f"/badan/{slug}/dip.csv", "/dip.atom", "/api/v1/dip",
+                "/cari?q=rekam+medis", "/api/v1/search?q=rekam+medis"):
+        body = client.get(url).get_data(as_text=True)
+        assert f"/dip/{item.id}" not in body, url
+    # the register lists the entry, never the item it closes
+    body = client.get(f"/informasi-dikecualikan?badan={slug}").get_data(as_text=True)
+    assert "188/45/DIK/2026" in body and f"/dip/{item.id}" not in body
