@@ -4,6 +4,7 @@ the catalogue, exemptions and alert digests.
 Services add, flush and audit; the caller (view or CLI) commits once. ``actor`` and ``now``
 are passed explicitly.
 """
+import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -326,9 +327,15 @@ def add_version(item, document, note="", *, actor, now=None) -> DocumentVersion:
 
 
 def _store_version(item, data, filename, media_type, note, *, actor, now):
-    number = (db.session.execute(
-        sa.select(sa.func.max(DocumentVersion.number))
-        .where(DocumentVersion.item_id == item.id)).scalar_one() or 0) + 1
+    current = db.session.execute(
+        sa.select(DocumentVersion.number, DocumentVersion.sha256)
+        .where(DocumentVersion.item_id == item.id)
+        .order_by(DocumentVersion.number.desc()).limit(1)).first()
+    if current is not None and current.sha256 == hashlib.sha256(data).hexdigest():
+        # the history lists changes: the same content again is no new version
+        raise RegistryError(_("Isi berkas ini sama dengan versi %(n)d yang sekarang berlaku; "
+                              "tidak ada versi baru yang disimpan.", n=current.number))
+    number = (current.number if current is not None else 0) + 1
     # Removed again if this transaction fails (unless another row has the same content).
     key = put_in_transaction(db.session, data)
     has_text = media_type in extract.EXTRACTABLE
