@@ -86,6 +86,80 @@ class IdentityType(LabelledEnum):
     BADAN_HUKUM = "badan_hukum", _l("Nomor SK pengesahan badan hukum")
 
 
+# NIK (UU 24/2013 Administrasi Kependudukan; Permendagri 72/2019 kode wilayah): 2 digits
+# province, 2 regency/city, 2 district, the date of birth DDMMYY (day + 40 for women) and
+# a 4-digit serial. Province codes as issued, including the Papua codes of Dukcapil (91-97).
+NIK_PROVINCES = frozenset({
+    "11", "12", "13", "14", "15", "16", "17", "18", "19", "21", "31", "32", "33", "34", "35",
+    "36", "51", "52", "53", "61", "62", "63", "64", "65", "71", "72", "73", "74", "75", "76",
+    "81", "82", "91", "92", "93", "94", "95", "96", "97"})
+
+
+def _nik_birth_possible(dd, mm, yy):
+    day = dd - 40 if dd > 40 else dd
+    if not 1 <= mm <= 12 or not 1 <= day <= 31 or 31 < dd <= 40:
+        return False
+    # the century is not in the number: a day that exists in either century will do
+    for century in (1900, 2000):
+        try:
+            date(century + yy, mm, day)
+            return True
+        except ValueError:
+            continue
+    return False
+
+
+def identity_number_problem(identity_type, number):
+    """What is wrong with an identity number of this type (a message), or None.
+
+    ``number`` is stripped. Structure only: whether the number exists is Dukcapil's
+    register, which the registry does not query.
+    """
+    compact = number.replace(" ", "").replace("-", "").replace(".", "")
+    if identity_type in (None, IdentityType.NIK):
+        if len(number) != 16 or not number.isascii() or not number.isdigit():
+            return _l("NIK harus tepat 16 angka (Anda mengisi %(n)d karakter).", n=len(number))
+        if len(set(number)) == 1:
+            return _l("NIK tidak mungkin berisi satu angka yang berulang.")
+        if number[:2] not in NIK_PROVINCES:
+            return _l("Dua angka pertama NIK (%(code)s) bukan kode provinsi.", code=number[:2])
+        if number[2:4] == "00" or number[4:6] == "00":
+            return _l("Kode kabupaten/kota dan kecamatan dalam NIK (angka ke-3 sampai ke-6) "
+                      "tidak boleh 00.")
+        if not _nik_birth_possible(int(number[6:8]), int(number[8:10]), int(number[10:12])):
+            return _l("Tanggal lahir dalam NIK (angka ke-7 sampai ke-12: %(dob)s) tidak "
+                      "mungkin; bagi perempuan tanggalnya ditambah 40.", dob=number[6:12])
+        if number[12:] == "0000":
+            return _l("Nomor urut dalam NIK (empat angka terakhir) tidak boleh 0000.")
+        return None
+    if identity_type == IdentityType.PASPOR:
+        # Indonesian passports: one or two letters, then 6 or 7 digits (C1234567, AB123456)
+        letters = len(compact) - len(compact.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                     "abcdefghijklmnopqrstuvwxyz"))
+        digits = compact[letters:]
+        if not (1 <= letters <= 2 and 6 <= len(digits) <= 7 and digits.isascii()
+                and digits.isdigit() and set(digits) != {"0"}):
+            return _l("Nomor paspor terdiri atas satu atau dua huruf lalu 6 atau 7 angka "
+                      "(contoh: C1234567).")
+        return None
+    if identity_type == IdentityType.SIM:
+        if not (12 <= len(compact) <= 14 and compact.isascii() and compact.isdigit()):
+            return _l("Nomor SIM terdiri atas 12 sampai 14 angka (spasi dan tanda hubung "
+                      "boleh).")
+        if len(set(compact)) == 1:
+            return _l("Nomor SIM tidak mungkin berisi satu angka yang berulang.")
+        return None
+    if identity_type == IdentityType.BADAN_HUKUM:
+        # an SK pengesahan of Kemenkumham: letters and a number, e.g. AHU-0012345.AH.01.04/2020
+        runs = "".join(c if c.isascii() and c.isdigit() else " " for c in number).split()
+        if not any(c.isalpha() for c in number) or not any(
+                len(r) >= 3 and set(r) != {"0"} for r in runs):
+            return _l("Nomor SK pengesahan badan hukum memuat kode dan nomor keputusan "
+                      "(contoh: AHU-0012345.AH.01.04 Tahun 2020).")
+        return None
+    return None
+
+
 class ObtainMethod(LabelledEnum):
     """Cara memperoleh informasi: inspect it, or get a copy."""
 
