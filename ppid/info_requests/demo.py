@@ -140,7 +140,9 @@ def _play(key, req, officer, main, atasan, citizen, agencies, received):
             **grant, "cost_per_page": 500, "pages": 40, "delivery_cost": 15000,
             "info_form": "hardcopy", "exemption_letters": ["c"],
             "redacted_parts": "Koordinat gudang logistik dan rute distribusi darurat.",
-            "redaction_reason": "Dapat membahayakan keamanan logistik saat bencana."},
+            "redaction_reason": "Dapat membahayakan keamanan logistik saat bencana.",
+            "exemption_consequence": "Gudang dan rute yang diketahui umum dapat dijarah atau "
+                                     "disabotase ketika bencana terjadi."},
             actor=main, now=_at(received + timedelta(days=8)))
     elif key in ("tolak_sengketa", "tolak_buka", "keberatan_baru"):
         services.close_request(req, rules.DITOLAK, {

@@ -254,7 +254,8 @@ REQUIRED_OUTCOME_FIELDS = {
 }
 OPTIONAL_OUTCOME_FIELDS = {
     DIKABULKAN: (),
-    DIKABULKAN_SEBAGIAN: (),
+    # the withheld part rests on a consequence test too (Perki 1/2021 Pasal 49)
+    DIKABULKAN_SEBAGIAN: ("exemption_consequence", "other_statute"),
     DITOLAK: ("other_statute",),
     TIDAK_DIKUASAI: ("holding_body",),
     BELUM_DIDOKUMENTASIKAN: (),

@@ -391,6 +391,8 @@ def test_demo_seeder_is_idempotent_and_covers_every_state(app, ctx, monkeypatch)
     assert {r.state for r in rows} == set(rules.STATES)
     assert {r.outcome for r in rows if r.outcome} == set(rules.OUTCOMES)
     assert any(r.extended_due_on for r in rows)
+    assert all(r.exemption_consequence for r in rows  # issue 15: the withheld part's test
+               if r.outcome == rules.DIKABULKAN_SEBAGIAN)
     today = services.local_today()
     assert any(r.late_on(today) for r in rows)
     objs = db.session.execute(sa.select(Objection)).scalars().all()
