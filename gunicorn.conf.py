@@ -20,6 +20,10 @@ import sys
 import time
 from pathlib import Path
 
+# The longest request line taken (gunicorn's maximum; its default, 4094, is shorter than a
+# search the API documents: ppid.api.common.MAX_REQUEST_LINE). nginx takes 8k by default.
+limit_request_line = 8190
+
 # (name in the log, environment switch, command after `flask --app wsgi ppid`)
 BACKGROUND = (
     ("search indexer", "PPID_SEARCH_INDEXER", "search-indexer"),

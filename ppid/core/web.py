@@ -119,6 +119,13 @@ def error_response(status, message=None, code=None):
                 f"<p>{escape(title)}</p></html>"), status
 
 
+def http_exception_response(exc, message=None):
+    """:func:`error_response` for an HTTPException, keeping the headers it carries (Allow on
+    a 405, Retry-After on a 429, WWW-Authenticate on a 401)."""
+    body, status = error_response(exc.code, message or getattr(exc, "ppid_message", None))
+    return body, status, [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+
+
 def is_safe_redirect(target):
     """Only same-host http(s) targets; refuses //evil, absolute foreign URLs, backslashes."""
     if not target or "\\" in target or any(ord(c) < 32 for c in target):
@@ -187,7 +194,7 @@ def init_app(app):
     def http_error(exc):
         if exc.code == 401 and not wants_json():
             return unauthorized()
-        return error_response(exc.code, getattr(exc, "ppid_message", None))
+        return http_exception_response(exc)
 
     @app.errorhandler(sa.exc.OperationalError)
     def database_error(exc):

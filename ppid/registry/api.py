@@ -6,29 +6,29 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import aliased, selectinload
 
 from ppid.agencies.models import Agency
-from ppid.api.common import ApiError, bad_param, list_response, make_api_blueprint, page_params
+from ppid.api.common import (ApiError, choice_param, list_response, make_api_blueprint,
+                             page_params, text_param)
+from ppid.core import patterns
 from ppid.extensions import db
 from ppid.registry import rules, services
 from ppid.registry.models import CATEGORIES, PUBLISHED, DipItem, Obligation
 
 bp = make_api_blueprint("registry_api", __name__)
 
+# Lengths of the /dip filters (an agency's slug, an obligation's code, words of a title).
+MAX_SLUG, MAX_CODE, MAX_TEXT = 80, 10, 200
 
-def _agency_or_404(slug):
-    agency = db.session.execute(sa.select(Agency).where(
-        Agency.slug == slug, Agency.is_active.is_(True))).scalar_one_or_none()
+
+def _agency_or_404(slug, field=None):
+    """The active agency with ``slug``; a 404 (naming ``field``, the parameter) otherwise."""
+    agency = None
+    if len(slug) <= MAX_SLUG and not patterns.has_control(slug):
+        agency = db.session.execute(sa.select(Agency).where(
+            Agency.slug == slug, Agency.is_active.is_(True))).scalar_one_or_none()
     if agency is None:
-        raise ApiError(404, "not_found", _("Badan publik %(slug)s tidak ditemukan.",
-                                           slug=slug[:80]))
+        message = _("Badan publik %(slug)s tidak ditemukan.", slug=slug[:MAX_SLUG])
+        raise ApiError(404, "not_found", message, {field: message} if field else None)
     return agency
-
-
-def _text_param(name, max_len=200):
-    from flask import request
-    value = (request.args.get(name) or "").strip()
-    if len(value) > max_len:
-        raise bad_param(name, _("%(name)s paling banyak %(n)d karakter.", name=name, n=max_len))
-    return value
 
 
 @bp.get("/agencies")
@@ -66,28 +66,21 @@ def dip():
     page, per_page = page_params()
     q = sa.select(DipItem).join(Agency, DipItem.agency_id == Agency.id).where(
         DipItem.state == PUBLISHED, Agency.is_active.is_(True))
-    slug = _text_param("agency", 80)
+    slug = text_param("agency", MAX_SLUG)
     if slug:
-        agency = db.session.execute(sa.select(Agency).where(Agency.slug == slug)
-                                    ).scalar_one_or_none()
-        if agency is None:
-            raise bad_param("agency", _("Badan publik %(slug)s tidak dikenal.", slug=slug))
-        q = q.where(DipItem.agency_id == agency.id)
-    category = _text_param("category", 20)
+        q = q.where(DipItem.agency_id == _agency_or_404(slug, "agency").id)
+    category = choice_param("category", CATEGORIES)
     if category:
-        if category not in CATEGORIES:
-            raise bad_param("category", _("Kategori harus salah satu dari: %(c)s.",
-                                          c=", ".join(CATEGORIES)))
         q = q.where(DipItem.category == category)
-    code = _text_param("obligation", 10)
+    code = text_param("obligation", MAX_CODE)
     if code:
         ob = db.session.execute(sa.select(Obligation).where(Obligation.code == code)
                                 ).scalar_one_or_none()
         if ob is None:
-            raise bad_param("obligation", _("Kewajiban %(code)s tidak ada di katalog.",
-                                            code=code))
+            message = _("Kewajiban %(code)s tidak ada di katalog.", code=code)
+            raise ApiError(404, "not_found", message, {"obligation": message})
         q = q.where(DipItem.obligation_id == ob.id)
-    text = _text_param("q")
+    text = text_param("q", MAX_TEXT)
     if text:
         needle = text.lower()
         q = q.where(sa.or_(sa.func.lower(DipItem.title).contains(needle, autoescape=True),

@@ -1,9 +1,8 @@
 """GET /api/v1/compliance and GET /api/v1/openapi.json (shared/spec/API.md). Public, no
 personal data: figures per agency only."""
 from flask import jsonify, request
-from flask_babel import gettext as _
 
-from ppid.api.common import bad_param, list_response, make_api_blueprint, page_params
+from ppid.api.common import choice_param, list_response, make_api_blueprint, page_params
 from ppid.reports import openapi, rules, services
 
 bp = make_api_blueprint("reports_api", __name__)
@@ -23,10 +22,7 @@ def compliance_json(f):
 @bp.get("/compliance")
 def compliance():
     page, per_page = page_params()
-    band = request.args.get("band") or None
-    if band is not None and band not in rules.BAND_CODES:
-        raise bad_param("band", _("band harus salah satu dari: %(v)s.",
-                                  v=", ".join(rules.BAND_CODES)))
+    band = choice_param("band", rules.BAND_CODES)
     rows = services.filter_and_sort(services.compliance_overview(), band=band)
     chunk = rows[(page - 1) * per_page: page * per_page]
     return list_response([compliance_json(f) for f in chunk], len(rows), page, per_page)

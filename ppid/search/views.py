@@ -6,13 +6,25 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from ppid.api.common import ApiError, list_response, make_api_blueprint, page_params
+from ppid.api.common import (MAX_PER_PAGE, ApiError, bad_param, choice_param, int_param,
+                             list_response, make_api_blueprint, page_params)
+from ppid.core import patterns
 from ppid.search import officer, services
 from ppid.search.wiring import CATEGORY_LABELS
 
 bp = Blueprint("search", __name__)
 api_bp = make_api_blueprint("search_api", __name__)
 log = logging.getLogger(__name__)
+
+# GET /api/v1/search's parameters, as the OpenAPI document states them. Words are what the
+# query's cleaning splits: runs of characters that are neither whitespace nor control.
+API_YEARS = (1900, 2200)
+API_MAX_PAGE = services.MAX_RESULT_DEPTH // MAX_PER_PAGE  # deeper is never searched
+API_MAX_FILTER = 80  # an agency's slug; categories are shorter (and the URL must fit)
+SEPARATORS = patterns.WHITESPACE + services._CONTROL_RE.pattern[1:-1]
+QUERY_PATTERN = (f"^[{SEPARATORS}]*[^{SEPARATORS}]+(?:[{SEPARATORS}]+[^{SEPARATORS}]+)"
+                 f"{{0,{services.MAX_QUERY_WORDS - 1}}}[{SEPARATORS}]*$")
+FILTER_PATTERN = f"^[^{services._CONTROL_RE.pattern[1:-1]}]*$"
 
 TYPE_LABELS = {"all": _l("Semua"), "dip": _l("Daftar Informasi Publik"),
                "request": _l("Register permohonan")}
@@ -134,15 +146,32 @@ def officer_search():
 
 # --- JSON API ---------------------------------------------------------------------------
 
+def _api_query():
+    """The q of an API search, checked as sent (its length too: the search itself counts
+    the cleaned text): at least one word, at most MAX_QUERY_WORDS, MAX_QUERY_CHARS."""
+    q = request.args.get("q", "")
+    if len(q) > services.MAX_QUERY_CHARS:
+        raise bad_param("q", _("Kata pencarian terlalu panjang: paling banyak %(n)d karakter.",
+                               n=services.MAX_QUERY_CHARS))
+    words = len(services._CONTROL_RE.sub(" ", q).split())
+    if not words:
+        raise bad_param("q", _("Masukkan kata yang dicari."))
+    if words > services.MAX_QUERY_WORDS:
+        raise bad_param("q", _("Terlalu banyak kata: paling banyak %(n)d kata.",
+                               n=services.MAX_QUERY_WORDS))
+    return q
+
+
 @api_bp.get("/search")
 def api_search():
-    page, per_page = page_params()
+    page, per_page = page_params(max_page=API_MAX_PAGE)
     try:
         params = services.SearchParams(
-            q=request.args.get("q", ""), type=request.args.get("type") or "all",
+            q=_api_query(), type=choice_param("type", services.TYPES, "all"),
             agency=request.args.get("agency") or None,
             category=request.args.get("category") or None,
-            year=_int_arg("year", 1900, 2200), sort=request.args.get("sort") or "relevance",
+            year=int_param("year", lo=API_YEARS[0], hi=API_YEARS[1]),
+            sort=choice_param("sort", services.SORTS, "relevance"),
             page=page, per_page=per_page, facets=False)
         result = _run(params)
     except services.QueryError as exc:

@@ -75,8 +75,8 @@ def test_dip_filters(client, data, query, expected):
 
 @pytest.mark.parametrize("url, status, field", [
     ("/api/v1/dip?category=rahasia", 400, "category"),
-    ("/api/v1/dip?obligation=zz", 400, "obligation"),
-    ("/api/v1/dip?agency=tidak-ada", 400, "agency"),
+    ("/api/v1/dip?obligation=zz", 404, "obligation"),
+    ("/api/v1/dip?agency=tidak-ada", 404, "agency"),
     ("/api/v1/dip?per_page=101", 400, "per_page"),
     ("/api/v1/dip?page=0", 400, "page"),
     ("/api/v1/dip?page=abc", 400, "page"),
