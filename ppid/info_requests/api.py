@@ -4,22 +4,22 @@ Nothing returned here is personal data (DOMAIN.md section 11).
 """
 from flask import jsonify, request
 from flask_babel import gettext as _
-from werkzeug.datastructures import MultiDict
 
 from ppid.agencies.services import active_agencies
 from ppid.api.common import ApiError, make_api_blueprint
+from ppid.core import patterns
 from ppid.core.db import utcnow
 from ppid.core.services import local_today
-from ppid.core.web import client_ip
+from ppid.core.web import client_ip, external_url
 from ppid.extensions import db
-from ppid.info_requests import forms, services
+from ppid.info_requests import fields, services
 
 bp = make_api_blueprint("requests_api", __name__)
 
-# API.md field names; identity_type and proxy_name are optional extras.
-FIELDS = ("name", "identity_type", "identity_number", "address", "phone", "email",
-          "occupation", "proxy_name", "information", "purpose", "obtain_method", "copy_form",
-          "delivery", "agency")
+# API.md field names (fields.FIELDS); identity_type and proxy_name are optional extras.
+FIELDS = fields.FIELDS
+MAX_NUMBER = 60  # the length of a registration number's column
+MAX_SLUG = 80  # the length of an agency's slug
 
 
 def public_view(req, today):
@@ -37,19 +37,31 @@ def public_view(req, today):
     }
 
 
-def _formdata(body):
-    data, errors = MultiDict(), {}
-    for name in FIELDS:
-        value = body.get(name)
-        if value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            errors[name] = _("Harus berupa teks.")
-            continue
-        data[name] = str(value)
-    if "identity_type" not in data:
-        data["identity_type"] = "nik"
-    return data, errors
+def _agencies_named(slug):
+    """{slug: agency} for the active agency a submission names (none for a slug no agency
+    can have: the database is not asked about it)."""
+    if not isinstance(slug, str) or not 0 < len(slug) <= MAX_SLUG or patterns.has_control(slug):
+        return {}
+    return {a.slug: a for a in active_agencies(slug)}
+
+
+def _refusal(checked):
+    """The ApiError for a submission :func:`fields.check` refused."""
+    errors = {name: str(message) for name, message in checked.errors.items()}
+    if "proxy_letter" in errors:
+        # A request through a proxy needs the surat kuasa, which JSON does not carry: the
+        # web form takes it (and checks it like every upload).
+        del errors["proxy_letter"]
+        errors["proxy_name"] = _(
+            "Permohonan melalui kuasa memerlukan surat kuasa, yang tidak dapat dilampirkan "
+            "melalui API. Ajukan permohonan ini melalui formulir %(url)s dan lampirkan surat "
+            "kuasanya, atau kosongkan proxy_name jika Anda mengajukan untuk diri sendiri.",
+            url=external_url("requests.new"))
+    if checked.unknown_agency and set(errors) == {"agency"}:
+        slug = str(checked.values["agency"])[:MAX_SLUG]
+        message = _("Badan publik %(slug)s tidak ditemukan.", slug=slug)
+        return ApiError(404, "not_found", message, {"agency": message})
+    return ApiError(422, "validation_failed", _("Periksa kembali isian permohonan."), errors)
 
 
 @bp.post("/requests")
@@ -66,17 +78,12 @@ def submit():
     if services.is_rate_limited(ip, now=now):
         raise ApiError(429, "rate_limited", _("Terlalu banyak permohonan dari alamat "
                                               "Anda; coba lagi nanti."))
-    formdata, type_errors = _formdata(body)
-    form = forms.RequestForm(active_agencies(formdata.get("agency", "")),
-                             formdata=formdata, meta={"csrf": False})
-    form.validate()
-    fields = {name: " ".join(str(e) for e in errs) for name, errs in form.errors.items()
-              if name in FIELDS}
-    fields.update(type_errors)
-    if fields:
-        raise ApiError(422, "validation_failed",
-                       _("Periksa kembali isian permohonan."), fields)
-    data = form.service_data()
+    agencies = _agencies_named(body.get("agency"))
+    checked = fields.check({name: body.get(name) for name in FIELDS}, agencies=agencies,
+                           has_power_of_attorney=False, online=True)
+    if not checked.ok:
+        raise _refusal(checked)
+    data = {**checked.values, "agency": agencies[checked.values["agency"]]}
     req, token = services.submit_request(data, actor=None, now=now, ip=ip)
     # Read before the commit expires them (a reload would queue for the write lock again).
     number = req.registration_number
@@ -92,8 +99,10 @@ def submit():
 
 @bp.get("/requests/<path:registration_number>")
 def show(registration_number):
-    req = services.find_by_number(registration_number[:60])
+    req = None
+    if len(registration_number) <= MAX_NUMBER and not patterns.has_control(registration_number):
+        req = services.find_by_number(registration_number)
     if req is None:
         raise ApiError(404, "not_found", _("Nomor pendaftaran %(n)s tidak ditemukan.",
-                                           n=registration_number[:60]))
+                                           n=registration_number[:MAX_NUMBER]))
     return jsonify(public_view(req, local_today()))

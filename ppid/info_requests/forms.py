@@ -1,5 +1,4 @@
 """Forms of requests and objections: input checks only, no business rules."""
-import re
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -10,13 +9,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ppid.core.forms import (BaseForm, DateField, DateTimeLocalField, email_address,
-                             max_length, no_control_chars, optional, required, required_input)
-from ppid.info_requests import rules
+from ppid.core.forms import (BaseForm, DateField, DateTimeLocalField, max_length,
+                             no_control_chars, optional, required, required_input)
+from ppid.info_requests import fields, rules
 
-LIMITS = {"name": 200, "identity_number": 50, "address": 500, "phone": 30, "email": 254,
-          "occupation": 100, "proxy_name": 200, "information": 5000, "purpose": 2000,
-          "website": 200}
+LIMITS = {**fields.LIMITS, "website": 200}
 
 # Choices from the enumerations of ppid.info_requests.rules (codes and lazy labels).
 IDENTITY_CHOICES = rules.IdentityType.choices()
@@ -30,8 +27,6 @@ PASAL17_CHOICES = [(x.value, x.lettered) for x in rules.Pasal17]
 GROUND_CHOICES = [(g.value, g.lettered) for g in rules.ObjectionGround]
 DECISION_CHOICES = rules.ObjectionDecision.choices()
 DISPUTE_CHOICES = rules.DisputeOutcome.choices()
-
-_OTHER_ID = re.compile(r"^[A-Za-z0-9./\- ]{3,50}$")
 
 
 def options(pairs):
@@ -53,61 +48,67 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class RequestForm(BaseForm):
-    """The citizen's request form (Perki 1/2021), also used to check API submissions."""
+class _Checked:
+    """Marks a field of :class:`RequestForm` that ``fields.check`` checks (once, for all
+    fields, in ``RequestForm.validate``); it only gives the field the HTML flags of the same
+    rules (required, maxlength)."""
 
-    name = StringField(_l("Nama lengkap"), validators=[required(), max_length(LIMITS["name"]),
-                                                       no_control_chars],
+    def __init__(self, name, *, required=False):
+        self.field_flags = {"required": True} if required else {}
+        if name in fields.LIMITS:
+            self.field_flags["maxlength"] = fields.LIMITS[name]
+
+    def __call__(self, form, field):
+        pass
+
+
+class RequestForm(BaseForm):
+    """The citizen's request form (Perki 1/2021). Its fields are checked by ``fields.check``,
+    as the API's submissions are: the form gives it what was sent."""
+
+    online = True  # the citizen's own submission; OfficerRequestForm is an officer's entry
+
+    name = StringField(_l("Nama lengkap"), validators=[_Checked("name", required=True)],
                        description=_l("Sesuai kartu identitas."))
     identity_type = SelectField(_l("Jenis identitas"), choices=options(IDENTITY_CHOICES),
-                                default="nik",
-                                validate_choice=False,
-                                validators=[one_of(IDENTITY_CHOICES,
-                                                   _l("Pilih jenis identitas yang valid."))])
+                                default=rules.IdentityType.NIK.value, validate_choice=False,
+                                validators=[_Checked("identity_type")])
     identity_number = StringField(_l("Nomor identitas"), validators=[
-        required(), max_length(LIMITS["identity_number"])],
+        _Checked("identity_number", required=True)],
         description=_l("NIK 16 angka dari KTP; atau nomor paspor/SIM; untuk badan hukum, "
                        "nomor SK pengesahannya."))
-    address = TextAreaField(_l("Alamat"), validators=[required(), max_length(LIMITS["address"]),
-                                                      no_control_chars],
+    address = TextAreaField(_l("Alamat"), validators=[_Checked("address", required=True)],
                             render_kw={"rows": 3, "autocomplete": "street-address"})
-    phone = TelField(_l("Nomor telepon"), validators=[optional(), max_length(LIMITS["phone"])],
+    phone = TelField(_l("Nomor telepon"), validators=[_Checked("phone")],
                      description=_l("Boleh dikosongkan jika mengisi e-mail."),
                      render_kw={"autocomplete": "tel", "inputmode": "tel"})
-    email = EmailField(_l("Alamat e-mail"), validators=[required(), max_length(LIMITS["email"]),
-                                                        email_address()],
+    email = EmailField(_l("Alamat e-mail"), validators=[_Checked("email", required=True)],
                        description=_l("Tanda bukti dan tautan pelacakan dikirim ke alamat ini."),
                        render_kw={"autocomplete": "email"})
-    occupation = StringField(_l("Pekerjaan"), validators=[optional(),
-                                                          max_length(LIMITS["occupation"])],
+    occupation = StringField(_l("Pekerjaan"), validators=[_Checked("occupation")],
                              description=_l("Tidak wajib."))
     proxy_name = StringField(_l("Nama kuasa (jika diajukan melalui kuasa)"), validators=[
-        optional(), max_length(LIMITS["proxy_name"]), no_control_chars],
+        _Checked("proxy_name")],
         description=_l("Isi hanya jika Anda mengajukan atas nama orang lain; lampirkan surat "
                        "kuasa."))
     proxy_letter = FileField(_l("Surat kuasa (PDF atau gambar)"),
                              description=_l("Wajib jika mengisi nama kuasa."))
     information = TextAreaField(_l("Rincian informasi yang dibutuhkan"), validators=[
-        required(), max_length(LIMITS["information"]), no_control_chars],
+        _Checked("information", required=True)],
         description=_l("Jelaskan informasi yang Anda minta sejelas mungkin, misalnya nama "
                        "dokumen, tahun, dan kegiatan."), render_kw={"rows": 6})
     purpose = TextAreaField(_l("Tujuan penggunaan informasi"), validators=[
-        required(), max_length(LIMITS["purpose"]), no_control_chars], render_kw={"rows": 3})
+        _Checked("purpose", required=True)], render_kw={"rows": 3})
     obtain_method = SelectField(_l("Cara memperoleh informasi"), choices=options(OBTAIN_CHOICES),
-                                validate_choice=False, validators=[one_of(
-                                    OBTAIN_CHOICES, _l("Pilih cara memperoleh yang valid."))])
+                                validate_choice=False, validators=[_Checked("obtain_method")])
     copy_form = SelectField(_l("Bentuk salinan"), choices=options(COPY_CHOICES),
-                            validate_choice=False,
-                            validators=[one_of(COPY_CHOICES,
-                                               _l("Pilih bentuk salinan yang valid."))],
+                            validate_choice=False, validators=[_Checked("copy_form")],
                             description=_l("Wajib jika memilih mendapatkan salinan."))
     delivery = SelectField(_l("Cara mendapatkan salinan informasi"),
-                           choices=options(DELIVERY_CHOICES),
-                           validate_choice=False, validators=[one_of(
-                               DELIVERY_CHOICES, _l("Cara pengiriman tidak dikenal. Pilih: "
-                                                    "langsung, kurir, pos, faksimili, "
-                                                    "atau email."))])
+                           choices=options(DELIVERY_CHOICES), validate_choice=False,
+                           validators=[_Checked("delivery")])
     agency = SelectField(_l("Ditujukan kepada"), validate_choice=False,
+                         validators=[_Checked("agency")],
                          description=_l("Pilih PPID Utama jika Anda tidak tahu badan publik "
                                         "mana yang menguasai informasinya; PPID Utama akan "
                                         "meneruskannya."))
@@ -121,41 +122,30 @@ class RequestForm(BaseForm):
         self.agency.choices = options([(a.slug, (a.name + (" — PPID Utama (seluruh pemerintah)"
                                                             if a.is_utama else "")))
                                        for a in agencies])
+        self.checked = None
 
-    def validate_agency(self, field):
-        if field.data not in self._agencies:
-            raise ValidationError(_l("Badan publik tidak dikenal. Pilih dari daftar."))
-
-    def validate_identity_number(self, field):
-        value = field.data or ""
-        if self.identity_type.data == "nik":
-            if not re.fullmatch(r"\d{16}", value):
-                raise ValidationError(_l("NIK harus tepat 16 angka (Anda mengisi %(n)d "
-                                         "karakter).", n=len(value)))
-        elif value and not _OTHER_ID.match(value):
-            raise ValidationError(_l("Nomor identitas hanya boleh berisi huruf, angka, titik, "
-                                     "garis miring dan tanda hubung (3 sampai 50 karakter)."))
-
-    def validate_copy_form(self, field):
-        if self.obtain_method.data == "salinan" and not field.data:
-            raise ValidationError(_l("Pilih bentuk salinan (softcopy atau hardcopy)."))
-
-    def validate_phone(self, field):
-        if field.data and not re.fullmatch(r"[0-9+()\- ]{6,30}", field.data):
-            raise ValidationError(_l("Nomor telepon hanya boleh berisi angka, spasi, +, - dan "
-                                     "tanda kurung."))
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        upload = self.proxy_letter.data
+        # What was sent, not the stripped data: the check strips, as it does for the API.
+        self.checked = fields.check(
+            {name: self[name].raw_data[0] if self[name].raw_data else None
+             for name in fields.FIELDS},
+            agencies=self._agencies, online=self.online,
+            has_power_of_attorney=bool(getattr(upload, "filename", "")))
+        for name, message in self.checked.errors.items():
+            self[name].errors = [*self[name].errors, message]
+        return ok and self.checked.ok
 
     def service_data(self):
-        data = {name: getattr(self, name).data for name in (
-            "name", "identity_type", "identity_number", "address", "phone", "email",
-            "occupation", "proxy_name", "information", "purpose", "obtain_method", "copy_form",
-            "delivery")}
-        data["agency"] = self._agencies[self.agency.data]
-        return data
+        values = self.checked.values
+        return {**values, "agency": self._agencies[values["agency"]]}
 
 
 class OfficerRequestForm(RequestForm):
     """An officer enters a request received in person, by post, e-mail or phone."""
+
+    online = False  # the requester may have no e-mail: a telephone number is enough
 
     channel = SelectField(_l("Saluran penerimaan"), choices=options(CHANNEL_CHOICES),
                           validate_choice=False,
@@ -167,19 +157,9 @@ class OfficerRequestForm(RequestForm):
                                          _l("Isi tanggal dan jam penerimaan yang valid."))],
                                      description=_l("Waktu setempat saat permohonan diterima."),
                                      latest=date.max)
-    email = EmailField(_l("Alamat e-mail"), validators=[optional(), max_length(LIMITS["email"]),
-                                                        email_address()],
+    email = EmailField(_l("Alamat e-mail"), validators=[_Checked("email")],
                        description=_l("Jika ada, pemohon menerima tanda bukti dan tautan "
                                       "pelacakan."))
-
-    def validate(self, extra_validators=None):
-        ok = super().validate(extra_validators)
-        # Checked here: the Optional validator stops a field's own chain when it is empty.
-        if not self.phone.data and not self.email.data:
-            self.phone.errors = [*self.phone.errors,
-                                 _l("Isi nomor telepon atau alamat e-mail pemohon.")]
-            ok = False
-        return ok
 
 
 class ForwardForm(BaseForm):

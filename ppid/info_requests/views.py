@@ -48,19 +48,15 @@ def _current_citizen():
 
 
 def _read_proxy_letter(form):
-    """The checked power-of-attorney upload, or None; adds a field error when refused."""
+    """The checked power-of-attorney upload, or None; adds a field error when refused.
+    (That a request through a proxy needs one is the form's check, ``fields.check``.)"""
     upload = form.proxy_letter.data
-    has_file = upload is not None and getattr(upload, "filename", "")
-    if form.proxy_name.data and not has_file:
-        form.proxy_letter.errors = [_("Lampirkan surat kuasa jika permohonan diajukan melalui "
-                                      "kuasa.")]
-        return False
-    if not has_file:
+    if upload is None or not getattr(upload, "filename", ""):
         return None
     try:
         return check_upload(upload, allowed=PROXY_TYPES)
     except UploadRejected as exc:
-        form.proxy_letter.errors = [str(exc)]
+        form.proxy_letter.errors = [*form.proxy_letter.errors, str(exc)]
         return False
 
 
