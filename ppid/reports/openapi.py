@@ -1,14 +1,24 @@
 """The OpenAPI 3.1 document of the public JSON API v1 (shared/spec/API.md).
 
 It describes every /api/v1 endpoint of the app, the ones other features own included; a
-test walks ``app.url_map`` and fails when an endpoint is missing here.
+test walks ``app.url_map`` and fails when an endpoint is missing here. Every constraint is
+stated from the constant the server checks (limits, patterns, ranges, enumerations: see
+``tests/unit/test_api_document.py``), and schemathesis runs over it against a real gunicorn
+(``tests/security/test_api_contract_live.py``).
 """
 import copy
 
-from ppid.info_requests.rules import (CopyForm, DeliveryMethod, IdentityType, ObtainMethod,
-                                      Outcome, RequestState)
+from ppid.api import common
+from ppid.api import views as api_views
+from ppid.core import patterns
+from ppid.info_requests import api as requests_api
+from ppid.info_requests import fields
+from ppid.info_requests.rules import IdentityType, ObtainMethod, Outcome, RequestState
+from ppid.registry import api as registry_api
 from ppid.registry.rules import Category, DipForm, Status
 from ppid.reports.rules import Band
+from ppid.search import views as search_views
+from ppid.search.services import SORTS, TYPES
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 DATE = {"type": "string", "format": "date"}
@@ -28,20 +38,37 @@ def _list_of(ref):
             "properties": {"items": {"type": "array", "items": {"$ref": ref}},
                            "total": {"type": "integer", "minimum": 0},
                            "page": {"type": "integer", "minimum": 1},
-                           "per_page": {"type": "integer", "minimum": 1, "maximum": 100}}}
-
-
-PAGE_PARAMS = [
-    {"name": "page", "in": "query", "required": False,
-     "schema": {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1}},
-    {"name": "per_page", "in": "query", "required": False,
-     "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
-]
+                           "per_page": {"type": "integer", "minimum": 1,
+                                        "maximum": common.MAX_PER_PAGE}}}
 
 
 def _query(name, schema, description, required=False):
     return {"name": name, "in": "query", "required": required, "description": description,
             "schema": schema}
+
+
+def _integer(lo, hi, **extra):
+    return {"type": "integer", "minimum": lo, "maximum": hi, **extra}
+
+
+def _page_params(max_page=common.MAX_PAGE):
+    return [_query("page", _integer(1, max_page, default=1), "page number (given empty: 400)"),
+            _query("per_page", _integer(1, common.MAX_PER_PAGE, default=common.DEFAULT_PER_PAGE),
+                   "items per page (given empty: 400)")]
+
+
+PAGE_PARAMS = _page_params()
+
+
+def _filter(max_length, description, pattern=patterns.NO_CONTROL):
+    """A free-text filter: given empty, it filters nothing."""
+    return {"type": "string", "maxLength": max_length, "pattern": pattern,
+            "description": description}
+
+
+def _path(name, max_length, description):
+    return {"name": name, "in": "path", "required": True, "description": description,
+            "schema": {"type": "string", "minLength": 1, "maxLength": max_length}}
 
 
 # The enumerations' codes, from their one definition (ppid.core.enums).
@@ -107,25 +134,7 @@ SCHEMAS = {
                        "snippet": {"type": "string",
                                    "description": "HTML with <mark> around matched words"},
                        "url": {"type": "string"}}},
-    "NewRequest": {
-        "type": "object",
-        "required": ["name", "identity_number", "address", "email", "information", "purpose",
-                     "obtain_method", "delivery", "agency"],
-        "properties": {
-            "name": {"type": "string", "maxLength": 200},
-            "identity_type": {"type": "string", "enum": IdentityType.codes(),
-                              "default": IdentityType.NIK.value},
-            "identity_number": {"type": "string", "maxLength": 50},
-            "address": {"type": "string", "maxLength": 500},
-            "phone": {"type": "string", "maxLength": 30},
-            "email": {"type": "string", "format": "email", "maxLength": 320},
-            "occupation": {"type": "string", "maxLength": 100},
-            "proxy_name": {"type": "string", "maxLength": 200},
-            "information": {"type": "string"}, "purpose": {"type": "string"},
-            "obtain_method": {"type": "string", "enum": ObtainMethod.codes()},
-            "copy_form": {"type": "string", "enum": CopyForm.codes()},
-            "delivery": {"type": "string", "enum": DeliveryMethod.codes()},
-            "agency": {"type": "string", "description": "slug of the agency addressed"}}},
+    "NewRequest": None,  # below: built from ppid.info_requests.fields
     "RequestReceipt": {
         "type": "object",
         "required": ["registration_number", "received_on", "due_on", "status", "tracking_url"],
@@ -148,7 +157,7 @@ SCHEMAS = {
         "type": "object",
         "required": ["from", "effective_start", "working_days", "due_on", "skipped"],
         "properties": {"from": DATE, "effective_start": DATE,
-                       "working_days": {"type": "integer", "minimum": 1, "maximum": 60},
+                       "working_days": _integer(1, api_views.MAX_WORKING_DAYS),
                        "due_on": DATE,
                        "skipped": {"type": "array", "items": {
                            "type": "object", "required": ["date", "reason"],
@@ -177,6 +186,88 @@ SCHEMAS = {
                              "median_days": {"type": ["number", "null"], "minimum": 0}}}}},
 }
 
+
+
+def _text(name, body, *, required):
+    """A text field as fields.check takes it: null or absent is no value (if optional),
+    whitespace around it is ignored, its limit counts every character sent."""
+    schema = {"type": "string" if required else ["string", "null"],
+              "maxLength": fields.LIMITS[name],
+              "pattern": patterns.as_sent(body, optional=not required)}
+    return schema
+
+
+def _choice(name, *, optional=False, blank=False):
+    codes = list(fields.CHOICES[name])
+    if not optional:
+        return {"type": "string", "enum": codes}
+    return {"type": ["string", "null"], "enum": ([""] if blank else []) + codes + [None]}
+
+
+def _new_request():
+    salinan = ObtainMethod.SALINAN.value
+    nik = IdentityType.NIK.value
+    properties = {
+        "name": _text("name", fields.TEXT, required=True),
+        "identity_type": {**_choice("identity_type", optional=True), "default": nik,
+                          "description": "null or absent: nik"},
+        "identity_number": {"type": "string", "maxLength": fields.LIMITS["identity_number"],
+                            "description": "16 digits for a NIK; for another identity_type "
+                                           "3 to 50 letters, digits, spaces, '.', '/', '-'"},
+        "address": _text("address", fields.TEXT, required=True),
+        "phone": _text("phone", fields.PHONE, required=False),
+        "email": _text("email", fields.EMAIL, required=True),
+        "occupation": _text("occupation", fields.TEXT, required=False),
+        "proxy_name": {
+            "type": ["string", "null"], "maxLength": fields.LIMITS["proxy_name"],
+            "pattern": f"^[{patterns.WHITESPACE}]*$",
+            "description": "A request through a proxy (kuasa) needs the signed power of "
+                           "attorney (surat kuasa), which this API does not take: submit it "
+                           "with the web form /permohonan/baru, which does. Here proxy_name "
+                           "can only be absent, null or empty; anything else is a 422 saying "
+                           "so."},
+        "information": _text("information", fields.TEXT, required=True),
+        "purpose": _text("purpose", fields.TEXT, required=True),
+        "obtain_method": _choice("obtain_method"),
+        "copy_form": {**_choice("copy_form", optional=True, blank=True),
+                      "description": f"required when obtain_method is {salinan}"},
+        "delivery": _choice("delivery"),
+        "agency": {"type": "string",
+                   "description": "slug of an active agency (GET /api/v1/agencies); with the "
+                                  "other fields valid, an unknown one is a 404"},
+    }
+    required = [n for n in fields.FIELDS if n in fields.REQUIRED] + [
+        "email", "obtain_method", "delivery", "agency"]
+    example = {"name": "Siti Pemohon", "identity_type": nik,
+               "identity_number": "6171010203850001", "address": "Jl. Gajah Mada 12, Pontianak",
+               "phone": "0812 3456 7890", "email": "siti@contoh.id",
+               "information": "Data kasus DBD per kabupaten tahun 2025",
+               "purpose": "Penelitian", "obtain_method": salinan, "copy_form": "softcopy",
+               "delivery": "email", "agency": "diskominfo"}
+    return {
+        "type": "object",
+        "examples": [example],
+        "description": "Text fields: whitespace around a value is ignored, and a value of only "
+                       "whitespace is no value; maxLength counts every character sent. No "
+                       "control characters other than tab and line breaks.",
+        "required": required,
+        "properties": properties,
+        "allOf": [
+            {"if": {"properties": {"identity_type": {"enum": [nik, None]}}},
+             "then": {"properties": {"identity_number": {
+                 "pattern": patterns.as_sent(fields.NIK)}}},
+             "else": {"properties": {"identity_number": {
+                 "pattern": patterns.as_sent(fields.OTHER_IDENTITY)}}}},
+            {"if": {"required": ["obtain_method"],
+                    "properties": {"obtain_method": {"const": salinan}}},
+             "then": {"required": ["copy_form"],
+                      "properties": {"copy_form": {"enum": list(fields.CHOICES["copy_form"])}}}},
+        ],
+    }
+
+
+SCHEMAS["NewRequest"] = _new_request()
+
 BAD_PARAM = _error("invalid parameter")
 NOT_FOUND = _error("not found")
 
@@ -193,50 +284,69 @@ PATHS = {
         "operationId": "agencyObligations",
         "summary": "An agency's applicable obligations with their staleness status",
         "tags": ["registry"],
-        "parameters": [{"name": "slug", "in": "path", "required": True,
-                        "schema": {"type": "string"}}] + PAGE_PARAMS,
+        "parameters": [_path("slug", registry_api.MAX_SLUG, "agency slug")] + PAGE_PARAMS,
         "responses": {"200": _json(_list_of("#/components/schemas/Obligation"),
                                    "obligations"),
                       "400": BAD_PARAM, "404": NOT_FOUND}}},
     "/api/v1/dip": {"get": {
         "operationId": "listDip", "summary": "Published DIP items", "tags": ["registry"],
         "parameters": [
-            _query("agency", {"type": "string", "maxLength": 80}, "agency slug"),
+            _query("agency", _filter(registry_api.MAX_SLUG, "empty: every agency"),
+                   "agency slug (an unknown one: 404)"),
             _query("category", {"type": "string", "enum": CATEGORY_ENUM}, "category"),
-            _query("obligation", {"type": "string", "maxLength": 10}, "obligation code"),
-            _query("q", {"type": "string", "maxLength": 200}, "words in title or summary"),
+            _query("obligation", _filter(registry_api.MAX_CODE, "empty: any"),
+                   "obligation code (an unknown one: 404)"),
+            _query("q", _filter(registry_api.MAX_TEXT, "empty: no text filter"),
+                   "words in title or summary"),
         ] + PAGE_PARAMS,
         "responses": {"200": _json(_list_of("#/components/schemas/DipItem"), "DIP items"),
-                      "400": BAD_PARAM}}},
+                      "400": BAD_PARAM,
+                      "404": _error("no active agency, or no obligation, with that code")}}},
     "/api/v1/search": {"get": {
         "operationId": "search", "summary": "Full-text search of the DIP and the register",
         "tags": ["search"],
         "parameters": [
-            _query("q", {"type": "string"}, "search words", required=True),
-            _query("type", {"type": "string", "enum": ["dip", "request", "all"]}, "what"),
-            _query("agency", {"type": "string", "maxLength": 100}, "agency slug"),
-            _query("category", {"type": "string", "maxLength": 100}, "category"),
-            _query("year", {"type": "integer", "minimum": 1900, "maximum": 2200}, "year"),
-            _query("sort", {"type": "string", "enum": ["relevance", "date"]}, "order"),
-        ] + PAGE_PARAMS,
+            _query("q", {"type": "string", "maxLength": search_views.services.MAX_QUERY_CHARS,
+                         "pattern": search_views.QUERY_PATTERN},
+                   f"search words: 1 to {search_views.services.MAX_QUERY_WORDS} words "
+                   f"(runs of characters other than whitespace and control characters), "
+                   f"at most {search_views.services.MAX_QUERY_CHARS} characters as sent",
+                   required=True),
+            _query("type", {"type": "string", "enum": list(TYPES), "default": "all"}, "what"),
+            _query("agency", _filter(search_views.API_MAX_FILTER, "empty: every agency",
+                                     search_views.FILTER_PATTERN), "agency slug"),
+            _query("category", _filter(search_views.API_MAX_FILTER, "empty: every category",
+                                       search_views.FILTER_PATTERN), "category"),
+            _query("year", _integer(*search_views.API_YEARS), "year"),
+            _query("sort", {"type": "string", "enum": list(SORTS), "default": "relevance"},
+                   "order"),
+        ] + _page_params(search_views.API_MAX_PAGE),
         "responses": {"200": _json(_list_of("#/components/schemas/SearchHit"), "hits"),
-                      "400": BAD_PARAM}}},
+                      "400": BAD_PARAM,
+                      "503": _error("the search index cannot be used now")}}},
     "/api/v1/requests": {"post": {
         "operationId": "submitRequest", "summary": "Submit an information request",
         "tags": ["requests"],
         "requestBody": {"required": True, "content": {"application/json": {
             "schema": {"$ref": "#/components/schemas/NewRequest"}}}},
         "responses": {
-            "201": _json({"$ref": "#/components/schemas/RequestReceipt"}, "registered"),
+            "201": {**_json({"$ref": "#/components/schemas/RequestReceipt"}, "registered"),
+                    "headers": {"Location": {
+                        "description": "the request's public view (showRequest)",
+                        "schema": {"type": "string", "format": "uri-reference"}}},
+                    "links": {"ShowRequest": {
+                        "operationId": "showRequest",
+                        "parameters": {"registration_number":
+                                       "$response.body#/registration_number"}}}},
             "400": _error("the body is not a JSON object"),
+            "404": _error("every field is valid but no active agency has that slug"),
             "422": _error("invalid fields; `fields` names each"),
             "429": _error("too many submissions from this address")}}},
     "/api/v1/requests/{registration_number}": {"get": {
         "operationId": "showRequest", "summary": "The public view of one request",
         "tags": ["requests"],
-        "parameters": [{"name": "registration_number", "in": "path", "required": True,
-                        "schema": {"type": "string"},
-                        "description": "e.g. KALBAR/2026/00042 (slashes allowed)"}],
+        "parameters": [_path("registration_number", requests_api.MAX_NUMBER,
+                             "e.g. KALBAR/2026/00042 (slashes allowed)")],
         "responses": {"200": _json({"$ref": "#/components/schemas/PublicRequest"},
                                    "the request"),
                       "404": NOT_FOUND}}},
@@ -244,8 +354,11 @@ PATHS = {
         "operationId": "deadline", "summary": "A deadline in working days, with its working",
         "tags": ["calendar"],
         "parameters": [
-            _query("from", {"type": "string", "format": "date"}, "start date", required=True),
-            _query("working_days", {"type": "integer", "minimum": 1, "maximum": 60},
+            _query("from", {"type": "string", "format": "date", "pattern": (
+                f"^{patterns.number_range(*api_views.DEADLINE_YEARS)}-[0-9]{{2}}-[0-9]{{2}}$")},
+                "start date, YYYY-MM-DD, in the years {} to {}".format(
+                    *api_views.DEADLINE_YEARS), required=True),
+            _query("working_days", _integer(1, api_views.MAX_WORKING_DAYS),
                    "number of working days", required=True)],
         "responses": {"200": _json({"$ref": "#/components/schemas/Deadline"}, "deadline"),
                       "400": BAD_PARAM}}},
@@ -259,6 +372,17 @@ PATHS = {
                                    "agencies, best score first"),
                       "400": BAD_PARAM}}},
 }
+
+
+# Answered by the HTTP server (gunicorn, or nginx in front) before the application sees the
+# request, hence HTML. Every documented parameter fits (tests/unit/test_api_document.py).
+URI_TOO_LONG = {"description": f"the request line is longer than the HTTP server takes "
+                               f"({common.MAX_REQUEST_LINE} bytes); answered by the server, "
+                               f"in HTML",
+                "content": {"text/html": {"schema": {"type": "string"}}}}
+for _operations in PATHS.values():
+    for _operation in _operations.values():
+        _operation["responses"]["414"] = URI_TOO_LONG
 
 
 def document(server_url="/"):

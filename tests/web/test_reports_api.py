@@ -68,7 +68,7 @@ def test_every_api_route_is_documented(app, client):
             op = doc["paths"][path].get(method.lower())
             assert op is not None, f"{method} {path} is not documented"
             for status, response in op["responses"].items():
-                if status.startswith("4"):
+                if status.startswith("4") and status != "414":  # 414: the HTTP server's
                     assert response["content"]["application/json"]["schema"] == \
                         {"$ref": "#/components/schemas/Error"}
     documented = {p for p in doc["paths"]}
