@@ -110,14 +110,17 @@ class Defaults:
     JOB_LEASE_GRACE_SECONDS = 60
     JOB_TIMEOUT_SECONDS = 60
     JOB_MEMORY_MB = 512
-    # The job worker's niceness (and its children's): requests come first for the CPU.
-    JOB_NICE = 10
     # Letters' PDFs are rendered after commit by a job (or for a download that comes first)
     # in a child process with these limits (ppid/core/pdf.py).
     PDF_RENDER_TIMEOUT_SECONDS = 30
     PDF_RENDER_MEMORY_MB = 512
     # `flask ppid storage-gc`: stored files no row names are removed once this old.
     STORAGE_GC_GRACE_HOURS = 24
+    # Public pages for anonymous readers (ppid/core/public_cache.py): rendered pages kept per
+    # process up to this many bytes and seconds, and how long nginx's micro-cache may serve one.
+    PUBLIC_PAGE_CACHE_BYTES = 16 * 1024 * 1024
+    PUBLIC_PAGE_CACHE_SECONDS = 300
+    PUBLIC_PAGE_PROXY_SECONDS = 1
     # Rate limit of public submissions per address.
     RATELIMIT_ENABLED = True
 
@@ -126,10 +129,6 @@ class Defaults:
 
     # Listing sizes.
     PER_PAGE = 25
-
-    # Dates typed in forms: 1900 to this many years after today (fields with a legal range,
-    # such as a receipt time, are tighter still).
-    DATE_YEARS_AHEAD = 10
 
     # Requests: registration and objection numbers ({prefix}, {year}, {seq}), gap-free per
     # PPID and year (DOMAIN.md section 7); public submissions per address ("N per hour").

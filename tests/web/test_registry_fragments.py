@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from ppid.core import auth
+from ppid.core import auth, public_cache
 from ppid.core.models import Counter
 from ppid.extensions import db
 from ppid.registry import fragments, services
@@ -82,6 +82,8 @@ def test_editors_anonymous_viewers_and_languages_each_get_their_own(client, regi
 def test_a_section_outlives_its_lifetime_only_by_being_made_anew(client, registry,
                                                                  renders, monkeypatch):
     monkeypatch.setattr(fragments.sections, "lifetime", 0.0)
+    # ... and so does the anonymous reader's copy of the whole page (ppid.core.public_cache).
+    monkeypatch.setattr(public_cache.pages(client.application), "lifetime", 0.0)
     page(client)
     page(client)
     assert len(renders) == 2

@@ -1,0 +1,203 @@
+"""Public pages that a browser or a reverse proxy can keep (issue #19, section 2).
+
+An anonymous GET of a page decorated with :func:`public_page` is validated before it is
+rendered: its ETag is a digest of the page's address, the reader's language, the day (the
+registry's pages count days: deadlines, staleness), the deployment and the *content stamp*,
+which moves with every committed state change. Every state change writes an audit event in
+its own transaction (ARCHITECTURE.md), so the stamp is the newest event's id and the newest
+linked ``seq``: the first moves when a change commits, the second when the chainer links an
+event a slower transaction committed after a newer one (PostgreSQL hands out ids before
+commit). Both are read from their indexes, one row each. Beside it, every committed write
+of this host's processes touches a stamp file (:func:`init_app`), which also covers writes
+that leave no audit event and a database emptied and refilled (tests, a restore).
+
+- ``If-None-Match`` naming the ETag (or ``If-Modified-Since`` not older than the stamp's
+  time, without an ``If-None-Match``) answers 304 without rendering;
+- otherwise the page is rendered once per ETag in this process (a small byte-bounded
+  cache, each copy kept at most PUBLIC_PAGE_CACHE_SECONDS, like the registry's sections),
+  so a surge on an unchanged page costs one render per worker and update;
+- a page whose rendering touched the session (a CSRF token, a flashed message) is neither
+  kept nor given a validator: nothing personal or per-visitor is ever shared.
+
+Signed-in users keep ``Cache-Control: private, no-store`` (ppid.core.web).
+"""
+import hashlib
+import os
+from datetime import datetime, time, timezone
+from functools import wraps
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app, g, make_response, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from ppid.core.cache import BoundedCache
+from ppid.extensions import db
+
+_KEY = "ppid_public_pages"
+
+
+def _state(app):
+    state = app.extensions.get(_KEY)
+    if state is None:
+        state = app.extensions[_KEY] = {
+            "pages": BoundedCache(int(app.config["PUBLIC_PAGE_CACHE_BYTES"]),
+                                  lifetime=float(app.config["PUBLIC_PAGE_CACHE_SECONDS"])),
+            "deployment": _deployment_token(),
+        }
+    return state
+
+
+def pages(app):
+    """The rendered pages ``app``'s process keeps (a BoundedCache)."""
+    return _state(app)["pages"]
+
+
+def _deployment_token():
+    """The same in every worker of one deployment, different after templates, catalogues
+    or code change (their newest modification time)."""
+    root = Path(__file__).resolve().parent.parent.parent
+    newest = 0.0
+    for top in ("templates", "translations", "ppid"):
+        for dirpath, _dirs, files in os.walk(root / top):
+            for name in files:
+                if name.endswith((".html", ".mo", ".py")):
+                    try:
+                        newest = max(newest, os.stat(os.path.join(dirpath, name)).st_mtime)
+                    except OSError:
+                        pass
+    return str(int(newest))
+
+
+_READS = ("SELECT", "PRAGMA", "SAVEPOINT", "RELEASE", "ROLLBACK", "SHOW", "SET", "BEGIN")
+
+
+def init_app(app):
+    """Every committed write of this host's processes (web workers, job worker, CLI) touches
+    ``<DATA_DIR>/public-content.stamp`` once the commit is done (when the connection goes
+    back to the pool), so pages also move with writes that leave no audit event (demo
+    data, imports); the audit part of the stamp covers writers on other hosts."""
+    from sqlalchemy import event
+    _state(app)["stamp_file"] = stamp_file = Path(app.config["DATA_DIR"]) / "public-content.stamp"
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _wrote(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip()[:9].upper().startswith(_READS):
+            conn.info["ppid_wrote"] = True
+
+    @event.listens_for(engine, "commit")
+    def _committing(conn):
+        if conn.info.pop("ppid_wrote", False):
+            conn.info["ppid_committed_write"] = True
+
+    @event.listens_for(engine, "rollback")
+    def _rolled_back(conn):
+        conn.info.pop("ppid_wrote", None)
+
+    @event.listens_for(engine, "checkin")
+    def _returned(dbapi_connection, record):
+        if record is not None and record.info.pop("ppid_committed_write", False):
+            touch(stamp_file)
+
+
+def touch(stamp_file):
+    try:
+        stamp_file.touch()
+    except OSError:  # a read-only data directory: the audit stamp still moves
+        pass
+
+
+def _file_stamp():
+    try:
+        return os.stat(_state(current_app)["stamp_file"]).st_mtime_ns
+    except (OSError, KeyError):
+        return 0
+
+
+def content_stamp():
+    """(newest audit event id, newest linked seq): one indexed read each, in one statement
+    on a pooled connection of its own (no ORM session is begun for a 304)."""
+    with db.engine.connect() as conn:
+        row = conn.execute(_STAMP).first()
+    return (row[0] or 0, row[1] or 0) if row is not None else (0, 0)
+
+
+_STAMP = sa.text("SELECT max(id), max(seq) FROM audit_event")
+
+
+def _shareable():
+    """An anonymous GET with nothing of its own in the session (a flashed message)."""
+    return (request.method in ("GET", "HEAD") and current_user.is_anonymous
+            and "_flashes" not in session)
+
+
+def _validators(extra=""):
+    from zoneinfo import ZoneInfo
+
+    from ppid.core.services import local_today
+    ident, seq = content_stamp()
+    written = _file_stamp()
+    today = local_today()
+    key = "|".join((request.full_path, str(get_locale() or ""), today.isoformat(),
+                    _state(current_app)["deployment"], str(ident), str(seq), str(written),
+                    extra))
+    etag = hashlib.sha256(key.encode()).hexdigest()[:32]
+    # The page changes with the stamp and with the day, whichever came last.
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    times = [datetime.combine(today, time(0), zone).astimezone(timezone.utc)]
+    if written:
+        times.append(datetime.fromtimestamp(written / 1e9, timezone.utc))
+    return etag, max(times).replace(microsecond=0)
+
+
+def _mark(response, etag, modified):
+    response.set_etag(etag)
+    response.last_modified = modified
+    # Stored by browsers and proxies, revalidated on every use; nginx may keep it for one
+    # second (docs/deploy.md; nginx does not pass X-Accel-Expires on to the client).
+    response.headers["Cache-Control"] = "public, no-cache"
+    response.headers["X-Accel-Expires"] = str(
+        int(current_app.config["PUBLIC_PAGE_PROXY_SECONDS"]))
+    return response
+
+
+def _not_modified(etag, modified):
+    if request.if_none_match:
+        return request.if_none_match.contains(etag)
+    since = request.if_modified_since
+    # Last-Modified has whole seconds: a change within the stamp's own second would hide.
+    settled = (datetime.now(timezone.utc) - modified).total_seconds() > 1
+    return since is not None and settled and since >= modified
+
+
+def public_page(view=None, *, extra=None):
+    """Decorator of a public page's view; ``extra()`` may add to the page's key (e.g. what
+    its banner shows when that is not in the audit log)."""
+    def decorate(fn):
+        @wraps(fn)
+        def wrapper(*args, **kwargs):
+            if not _shareable():
+                return fn(*args, **kwargs)
+            etag, modified = _validators(extra() if extra else "")
+            if _not_modified(etag, modified):
+                return _mark(current_app.response_class(status=304), etag, modified)
+            pages = _state(current_app)["pages"]
+            kept = pages.get(etag)
+            if kept is not None:
+                body, mimetype = kept
+                return _mark(current_app.response_class(body, mimetype=mimetype), etag,
+                             modified)
+            before = session.modified
+            response = make_response(fn(*args, **kwargs))
+            token_made = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") in g
+            if (response.status_code != 200 or response.direct_passthrough or token_made
+                    or (session.modified and not before)):
+                return response  # per-visitor (a form's CSRF token) or not a page
+            body = response.get_data()
+            pages.put(etag, (body, response.mimetype), size=len(body))
+            return _mark(response, etag, modified)
+        return wrapper
+    return decorate(view) if view is not None else decorate
