@@ -110,6 +110,8 @@ class Defaults:
     JOB_LEASE_GRACE_SECONDS = 60
     JOB_TIMEOUT_SECONDS = 60
     JOB_MEMORY_MB = 512
+    # The job worker's niceness (and its children's): requests come first for the CPU.
+    JOB_NICE = 10
     # Letters' PDFs are rendered after commit by a job (or for a download that comes first)
     # in a child process with these limits (ppid/core/pdf.py).
     PDF_RENDER_TIMEOUT_SECONDS = 30
@@ -129,6 +131,10 @@ class Defaults:
 
     # Listing sizes.
     PER_PAGE = 25
+
+    # Dates typed in forms: 1900 to this many years after today (fields with a legal range,
+    # such as a receipt time, are tighter still).
+    DATE_YEARS_AHEAD = 10
 
     # Requests: registration and objection numbers ({prefix}, {year}, {seq}), gap-free per
     # PPID and year (DOMAIN.md section 7); public submissions per address ("N per hour").

@@ -11,6 +11,7 @@ from ppid.core import auth
 from ppid.core.forms import ConfirmForm
 from ppid.core.hooks import hooks
 from ppid.core.public_cache import public_page
+from ppid.core.web import page_arg
 from ppid.extensions import db
 
 bp = Blueprint("agencies", __name__)
@@ -38,7 +39,7 @@ def manage():
     stmt = sa.select(Agency).order_by(Agency.kind.desc(), Agency.name)
     if q:
         stmt = stmt.where(sa.func.lower(Agency.name).like(f"%{q.lower()}%"))
-    page = db.paginate(stmt, per_page=50, error_out=False)
+    page = db.paginate(stmt, page=page_arg(), per_page=50, error_out=False)
     return render_template("agencies/manage.html", page=page, q=q, toggle_form=ConfirmForm())
 
 

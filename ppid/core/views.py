@@ -5,18 +5,19 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import BooleanField, DateField, IntegerField, StringField
+from wtforms import BooleanField, IntegerField, StringField
 from wtforms.validators import NumberRange
 
 from ppid.agencies.services import active_agencies
 from ppid.core import auth, dates
 from ppid.core.calendar import MAX_WORKING_DAYS, explain_deadline
-from ppid.core.forms import BaseForm, ConfirmForm, max_length, required, required_input
+from ppid.core.forms import (BaseForm, ConfirmForm, DateField, max_length, required,
+                             required_input)
 from ppid.core.models import CalendarEntry
 from ppid.core.public_cache import public_page
 from ppid.core.services import (build_calendar, delete_calendar_entry, local_today,
                                 save_calendar_entry)
-from ppid.core.web import is_safe_redirect
+from ppid.core.web import int_arg, is_safe_redirect
 from ppid.extensions import db
 
 bp = Blueprint("core", __name__)
@@ -45,8 +46,12 @@ def set_language():
     return redirect(target if is_safe_redirect(target) else url_for("core.home"))
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # the years the calendar page shows and edits
+
+
 class CalendarEntryForm(BaseForm):
-    day_on = DateField(_l("Tanggal"), validators=[required_input(_l("Isi tanggal yang valid."))])
+    day_on = DateField(_l("Tanggal"), validators=[required_input(_l("Isi tanggal yang valid."))],
+                       earliest=date(FIRST_YEAR, 1, 1), latest=date(LAST_YEAR, 12, 31))
     reason = StringField(_l("Keterangan"), validators=[required(), max_length(200)])
     is_working_day = BooleanField(_l("Tetapkan sebagai hari kerja (meskipun libur nasional "
                                      "atau akhir pekan)"))
@@ -56,8 +61,9 @@ class DeadlineForm(BaseForm):
     class Meta:
         csrf = False  # a GET calculator that changes nothing
 
+    # The years GET /api/v1/deadline answers for.
     start = DateField(_l("Tanggal diterima"), validators=[required_input(
-        _l("Isi tanggal yang valid."))])
+        _l("Isi tanggal yang valid."))], earliest=date(1990, 1, 1), latest=date(2100, 12, 31))
     working_days = IntegerField(_l("Jumlah hari kerja"), default=10, validators=[
         required_input(_l("Isi jumlah hari kerja.")),
         NumberRange(min=1, max=60, message=_l("Antara 1 dan 60 hari kerja."))])
@@ -76,12 +82,9 @@ def calendar():
             flash(_("Kalender diperbarui: %(day)s. Tenggat permohonan yang masih berjalan "
                     "dihitung ulang.", day=dates.date_long(form.day_on.data)), "success")
             return redirect(url_for("core.calendar", year=form.day_on.data.year))
-    try:
-        year = int(request.args.get("year", local_today().year))
-    except ValueError:
-        year = local_today().year
-    if not 2000 <= year <= 2100:
-        abort(404)
+    year = int_arg("year", lo=FIRST_YEAR, hi=LAST_YEAR, default=local_today().year,
+                   message=_("Tahun harus angka antara %(a)d dan %(b)d.", a=FIRST_YEAR,
+                             b=LAST_YEAR))
     cal = build_calendar()
     days = _closed_days(cal, year)
     entries = db.session.execute(
