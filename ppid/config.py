@@ -26,6 +26,7 @@ class Defaults:
 
     # Who runs this registry.
     GOVERNMENT_NAME = "Pemerintah Provinsi Kalimantan Barat"
+    LETTER_PLACE = "Pontianak"  # where letters are signed: "Pontianak, 2 Desember 2026"
     REGISTRATION_PREFIX = "KALBAR"
     # Regions say "Pembantu" or "Pelaksana" (Permendagri 3/2017 leaves it to them).
     HELPER_LABEL = "Pembantu"

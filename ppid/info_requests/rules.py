@@ -278,6 +278,11 @@ class LetterKind(LabelledEnum):
     PUTUSAN_KEBERATAN = ("putusan_keberatan", _l("Tanggapan Atasan PPID atas Keberatan"),
                          "UU KIP Pasal 36 ayat (2)")
 
+    @property
+    def is_decree(self):
+        """A decree (surat keputusan) is "ditetapkan"; the other letters are dated."""
+        return self is LetterKind.PENOLAKAN
+
 
 # --- Deadlines (working days) ------------------------------------------------------------
 

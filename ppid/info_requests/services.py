@@ -194,7 +194,9 @@ def issue_letter(req, kind, *, now, objection=None, cal=None) -> Letter:
                            agency=req.agency, issued_on=local_date(now), title=kind.text(),
                            rupiah=rupiah,
                            objection_deadline_on=_objection_deadline_after(cal, req),
-                           government_name=current_app.config["GOVERNMENT_NAME"])
+                           government_name=current_app.config["GOVERNMENT_NAME"],
+                           letter_place=current_app.config["LETTER_PLACE"],
+                           decree=kind.is_decree)
     letter = Letter(request=req, objection_id=getattr(objection, "id", None), kind=kind,
                     html=html, sha256=hashlib.sha256(html.encode("utf-8")).hexdigest(),
                     created_at=now)
