@@ -192,7 +192,7 @@ def public_page(view=None, *, extra=None):
                              modified)
             before = session.modified
             response = make_response(fn(*args, **kwargs))
-            token_made = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") in g
+            token_made = current_app.config["WTF_CSRF_FIELD_NAME"] in g  # Flask-WTF set it
             if (response.status_code != 200 or response.direct_passthrough or token_made
                     or (session.modified and not before)):
                 return response  # per-visitor (a form's CSRF token) or not a page
