@@ -141,7 +141,10 @@ def _validators(extra=""):
     ident, seq = content_stamp()
     written = _file_stamp()
     today = local_today()
-    key = "|".join((request.full_path, str(get_locale() or ""), today.isoformat(),
+    # The host and scheme too: pages name their own address (og:url), and a forged Host
+    # header must never reach another reader's copy.
+    key = "|".join((request.scheme, request.host, request.full_path, str(get_locale() or ""),
+                    today.isoformat(),
                     _state(current_app)["deployment"], str(ident), str(seq), str(written),
                     extra))
     etag = hashlib.sha256(key.encode()).hexdigest()[:32]
