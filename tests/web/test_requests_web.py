@@ -211,7 +211,7 @@ def test_smtp_down_never_fails_a_submission(app, client, world):
 
 # --- Privacy --------------------------------------------------------------------------------
 
-CANARIES = {"name": "Kanarinama Qxz", "identity_number": "9931993199319931",
+CANARIES = {"name": "Kanarinama Qxz", "identity_number": "6171015907939931",
             "address": "Jalan Kanari Qxz 77", "phone": "0899 3199 3177",
             "email": "kanari.qxz@contoh.id", "occupation": "Pekerjaan Kanari Qxz",
             "proxy_name": "Kuasa Kanari Qxz"}
