@@ -3,8 +3,8 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import (EmailField, IntegerField, SelectField, SelectMultipleField, StringField,
-                     TelField, TextAreaField, ValidationError)
+from wtforms import (BooleanField, EmailField, IntegerField, SelectField, SelectMultipleField,
+                     StringField, TelField, TextAreaField, ValidationError)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -260,6 +260,17 @@ class AttachForm(BaseForm):
 class NoteForm(BaseForm):
     note = TextAreaField(_l("Catatan"), validators=[optional(), max_length(1000)],
                          render_kw={"rows": 2})
+
+
+class WithdrawForm(NoteForm):
+    # Nothing reopens a withdrawn request: the requester says they know (issue #15).
+    confirm = BooleanField(_l("Saya mengerti bahwa penarikan tidak dapat dibatalkan: untuk "
+                              "informasi yang sama saya harus mengajukan permohonan baru."))
+
+    def validate_confirm(self, field):
+        if not field.data:
+            raise ValidationError(_l("Centang pernyataan bahwa penarikan tidak dapat "
+                                     "dibatalkan untuk menarik permohonan."))
 
 
 class ObjectionForm(BaseForm):

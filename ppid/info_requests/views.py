@@ -141,7 +141,7 @@ def track(ref):
                            extension=extension, window=window, today=today,
                            is_late=req.late_on(today),
                            releases=[a for a in req.attachments if a.kind == "rilis"],
-                           withdraw_form=forms.NoteForm())
+                           withdraw_form=forms.WithdrawForm())
 
 
 @bp.get(f"/lacak/<ref>/surat/<{ID}:letter_id>")
@@ -190,9 +190,12 @@ def track_object(ref):
 @bp.post("/lacak/<ref>/tarik")
 def track_withdraw(ref):
     req = _tracked(ref)
-    form = forms.NoteForm()
+    form = forms.WithdrawForm()
     if not form.validate_on_submit():
-        abort_with(400, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        if set(form.errors) - {"confirm"}:  # a bad token or note: as before
+            abort_with(400, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        flash(" ".join(str(e) for e in form.confirm.errors), "error")
+        return redirect(url_for("requests.track", ref=ref, _anchor="tarik"))
     try:
         services.withdraw_request(req, actor=_actor(), now=utcnow(),
                                   note=form.note.data or _("Ditarik oleh pemohon."))

@@ -425,7 +425,7 @@ def test_requester_withdraws_by_token_and_agency_page_shows_statistics(client, w
     resp = client.post("/permohonan/baru", data=form_data(information="Jadwal vaksinasi"),
                        content_type="multipart/form-data")
     token = re.search(r"/lacak/([A-Za-z0-9_-]{20,})", resp.get_data(as_text=True)).group(1)
-    assert client.post(f"/lacak/{token}/tarik", data={"note": "Sudah dapat"}).status_code == 302
+    assert client.post(f"/lacak/{token}/tarik", data={"note": "Sudah dapat", "confirm": "y"}).status_code == 302
     req = db.session.execute(sa.select(InfoRequest)).scalar_one()
     db.session.refresh(req)
     assert req.state == "ditarik"
