@@ -3,12 +3,13 @@ import re
 from datetime import date, datetime
 
 import wtforms
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import ValidationError
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+
+from ppid.core import dates
 
 
 def required(message=None):
@@ -97,7 +98,7 @@ class BoundedDates:
         lo, hi = self.bounds()
         if not lo <= day <= hi:
             raise ValidationError(_("Tanggal harus antara %(lo)s dan %(hi)s.",
-                                    lo=format_date(lo, "long"), hi=format_date(hi, "long")))
+                                    lo=dates.date_long(lo), hi=dates.date_long(hi)))
 
 
 class DateField(BoundedDates, wtforms.DateField):
