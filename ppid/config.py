@@ -155,6 +155,10 @@ class Defaults:
     # PostgreSQL: a read replica's URL for searches (several servers: see docs/deploy.md).
     SEARCH_REPLICA_URL = None
 
+    # The satisfaction survey (IKM): its one reminder, this many days after the request
+    # closed (flask ppid ikm-remind, from cron).
+    IKM_REMINDER_DAYS = 7
+
     # The audit log's seal (HMAC-SHA256, ppid/core/audit.py): the current key and its id,
     # and retired keys by id (JSON {"id": "key"}) that only verify older events. Production
     # refuses to start without a real key (see check_audit_keys).

@@ -5,7 +5,8 @@ seeders and CLI commands. Features whose package has no ``init_app`` are skipped
 """
 import importlib
 
-FEATURES = ("ppid.registry", "ppid.info_requests", "ppid.search", "ppid.reports")
+FEATURES = ("ppid.registry", "ppid.info_requests", "ppid.search", "ppid.reports",
+            "ppid.evaluation")
 
 
 def register_features(app):

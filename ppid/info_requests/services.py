@@ -19,7 +19,7 @@ from ppid.core.calendar import add_working_days
 from ppid.core.db import utcnow
 from ppid.core.mail import queue_mail
 from ppid.core.pdf import html_to_pdf_limited, render_html
-from ppid.core.services import build_calendar, local_date, local_today
+from ppid.core.services import build_calendar, local_date, local_today, signals
 from ppid.core.storage import put_in_transaction, storage
 from ppid.extensions import db
 from ppid.info_requests import rules
@@ -27,6 +27,10 @@ from ppid.info_requests.models import (InfoRequest, Letter, Objection, RequestAt
                                        RequestEvent, SubmissionHit)
 
 log = logging.getLogger(__name__)
+
+# Sent by close_request (sender: the app; keyword args req, now) in its transaction, before
+# the notice is mailed; each receiver returns lines to add to the notice, or None.
+request_closed = signals.signal("request-closed")
 
 
 class ServiceError(ValueError):
@@ -475,6 +479,10 @@ def close_request(req, outcome, fields, *, actor, now):
     deadline = _objection_deadline_after(build_calendar(), req)
     lines.append(f"Jika Anda tidak puas, Anda berhak mengajukan keberatan kepada atasan PPID "
                  f"paling lambat {tanggal(deadline)} (30 hari kerja, UU 14/2008 Pasal 36).")
+    # Features add to the notice (the satisfaction survey's private link, issue #18).
+    for _receiver, extra in request_closed.send(current_app._get_current_object(), req=req,
+                                                now=now):
+        lines.extend(extra or [])
     _notify(req, "Jawaban atas permohonan informasi Anda", lines, now=now)
     return req
 

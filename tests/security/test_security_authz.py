@@ -68,6 +68,12 @@ EXPECT = {
     "api.deadline": PUBLIC,
     "requests_api.show": PUBLIC,
     "search_api.api_search": PUBLIC,
+    "evaluation.public_government": PUBLIC,
+    "evaluation.public_agency": PUBLIC,
+    # The survey's keyed link is the capability (no login); the walk's "token" is a reset
+    # token, never a survey's, so 404 for everyone (valid links: tests/web/test_evaluation_web).
+    "evaluation.survey": exp(404),
+    "evaluation.officer_agency": VIEW_A,
     # Accounts.
     "accounts.login": ANON_ONLY,
     "accounts.signup": ANON_ONLY,

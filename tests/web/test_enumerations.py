@@ -30,6 +30,7 @@ from ppid.core.db import utcnow
 from ppid.core.enums import REGISTRY
 from ppid.core.services import build_calendar, local_today, save_calendar_entry, timezone
 from ppid.core.uploads import check_upload
+from ppid.evaluation import rules as ev
 from ppid.extensions import db
 from ppid.info_requests import rules as rq
 from ppid.info_requests import services as requests
@@ -222,6 +223,15 @@ def build_world(factories):
         "public_interest": "Tidak ada kepentingan publik yang lebih besar",
         "decided_by": "PPID Dinkes", "decree_number": "440/1/2026", "decree_on": today,
         "period_text": "5 tahun", "end_on": today + timedelta(days=365)}, actor=w.officer)
+    # Satisfaction surveys: an unanswered one (its form), and one comment in each state.
+    from ppid.evaluation import services as ikm
+    surveys = [s for s in (ikm.survey_of_request(r) for r in w.requests) if s is not None]
+    w.open_survey_token = ikm.token_for(surveys[-1].request_id)
+    for state, survey in zip(list(ev.CommentState), surveys):
+        ikm.respond(survey, {e.value: 3 for e in ev.ELEMENTS}, f"Komentar {state.name}",
+                    now=utcnow())
+        if state != ev.CommentState.MENUNGGU:
+            ikm.moderate(survey, state, actor=w.officer, now=utcnow())
     db.session.commit()
     w.ids = [r.id for r in w.requests]
     w.public_item_ids = [it.id for it in public]
@@ -280,6 +290,10 @@ def places(client, w, lang):
          {rq.RequestState: ALL, rq.Outcome: ALL})
     page("request form", visible_text(get(client, "/permohonan/baru")),
          {rq.IdentityType: ALL, rq.ObtainMethod: ALL, rq.CopyForm: ALL, rq.DeliveryMethod: ALL})
+    page("satisfaction survey", visible_text(get(client, f"/survei/{w.open_survey_token}")),
+         {ev.Element: ALL, ev.Answer: ALL})
+    page("satisfaction results", visible_text(get(client, "/ikm/dinkes")),
+         {ev.Element: ALL, ev.QualityBand: ALL})
     closed = w.tokens[w.ids[-1]]  # its objection window is open
     page("objection form", visible_text(get(client, f"/lacak/{closed}/keberatan")),
          {rq.ObjectionGround: ALL})
@@ -305,6 +319,8 @@ def places(client, w, lang):
     page("obligation form", visible_text(get(client, "/kelola/katalog/baru")),
          {rg.Category: ALL, rg.AppliesTo: ALL})
     page("matrix", visible_text(get(client, "/kelola/dip/matriks")), {rg.Status: ALL})
+    page("satisfaction comments", visible_text(get(client, "/kelola/ikm/dinkes")),
+         {ev.CommentState: ALL, ev.QualityBand: ALL})
     page("DIP management", visible_text(get(client, "/kelola/badan/dinkes/dip")),
          {rg.Status: ALL, rg.Category: ALL, rg.ItemState: ALL})
     page("DIP item form", visible_text(get(client, "/kelola/badan/dinkes/dip/baru")),
@@ -391,7 +407,8 @@ def test_every_enumeration_is_walked(app):
               rq.DisputeOutcome, rq.LetterKind, rq.TimelineAction, rq.IdentityType,
               rq.ObtainMethod, rq.CopyForm, rq.DeliveryMethod, rq.Channel, rq.AttachmentKind,
               rq.Urgency, rq.ObjectionGround, rg.Pasal17, rg.Status, rg.Category, rg.DipForm,
-              rg.AppliesTo, rg.ItemState, rp.Band, rp.Sort, rp.AnnualText}
+              rg.AppliesTo, rg.ItemState, rp.Band, rp.Sort, rp.AnnualText,
+              ev.Element, ev.Answer, ev.QualityBand, ev.CommentState}
     assert set(REGISTRY.values()) == walked
 
 
