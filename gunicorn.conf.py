@@ -14,7 +14,6 @@ directory under systemd): besides the workers it runs the registry's background 
 They are started before the workers and stopped after them (SIGTERM: each finishes what it
 is doing). Command-line options (--workers, --bind, ...) still apply on top of this file.
 """
-import os
 import subprocess
 import sys
 import time
@@ -24,37 +23,34 @@ from pathlib import Path
 # search the API documents: ppid.api.common.MAX_REQUEST_LINE). nginx takes 8k by default.
 limit_request_line = 8190
 
-# (name in the log, environment switch, command after `flask --app wsgi ppid`)
+# (name in the log, its setting in ppid/config.py, command after `flask --app wsgi ppid`)
 BACKGROUND = (
-    ("search indexer", "PPID_SEARCH_INDEXER", "search-indexer"),
-    ("job worker", "PPID_JOB_WORKER", "worker"),
+    ("search indexer", "SEARCH_INDEXER", "search-indexer"),
+    ("job worker", "JOB_WORKER", "worker"),
 )
-_OFF = ("off", "0", "false", "no")
 _processes = {}  # command -> Popen
 
 
 def on_starting(server):
     here = Path(__file__).resolve().parent
+    if str(here) not in sys.path:
+        sys.path.insert(0, str(here))
+    from ppid.config import environment_settings
+    from ppid.search.backend import name_for
+    settings = environment_settings(here)
     flask = Path(sys.executable).with_name("flask")
     base = ([str(flask)] if flask.exists() else [sys.executable, "-m", "flask"]) + [
         "--app", "wsgi", "ppid"]
-    for name, switch, command in BACKGROUND:
-        if os.environ.get(switch, "").lower() in _OFF:
+    for name, setting, command in BACKGROUND:
+        if not settings[setting]:
             continue
-        if command == "search-indexer" and not _search_has_a_queue(here):
+        # Only the Whoosh backend has a queue for the indexer to apply: PostgreSQL writes
+        # search rows in the records' own transactions (ppid/search/backend.py).
+        if command == "search-indexer" and name_for(
+                settings["DATABASE_URL"] or "", settings["SEARCH_BACKEND"]) != "whoosh":
             continue
         proc = _processes[command] = subprocess.Popen(base + [command], cwd=here)
         server.log.info("%s started (pid %s)", name, proc.pid)
-
-
-def _search_has_a_queue(here):
-    """Only the Whoosh search backend has a queue for the indexer to apply: PostgreSQL's
-    writes search rows in the records' own transactions (ppid/search/backend.py)."""
-    if str(here) not in sys.path:
-        sys.path.insert(0, str(here))
-    from ppid.search.backend import name_for
-    return name_for(os.environ.get("PPID_DATABASE_URL", ""),
-                    os.environ.get("PPID_SEARCH_BACKEND", "auto")) == "whoosh"
 
 
 def on_exit(server):

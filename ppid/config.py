@@ -47,6 +47,7 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_NAME = "remember_token"  # Flask-Login's name, read by the session checks
     PERMANENT_SESSION_LIFETIME = 8 * 3600
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     # Login lifetimes, enforced by the server (ppid.accounts.sessions): officers and other
@@ -113,6 +114,8 @@ class Defaults:
     JOB_MEMORY_MB = 512
     # The job worker's niceness (and its children's): requests come first for the CPU.
     JOB_NICE = 10
+    # gunicorn.conf.py starts the job worker beside the web workers; off: run it elsewhere.
+    JOB_WORKER = True
     # Letters' PDFs are rendered after commit by a job (or for a download that comes first)
     # in a child process with these limits (ppid/core/pdf.py).
     PDF_RENDER_TIMEOUT_SECONDS = 30
@@ -152,6 +155,8 @@ class Defaults:
     # "postgresql". Whoosh's indexer applies queued changes every SEARCH_DRAIN_DELAY seconds.
     SEARCH_BACKEND = "auto"
     SEARCH_DRAIN_DELAY = 1.0
+    # Whoosh: gunicorn.conf.py starts the search indexer beside the web workers; off: none.
+    SEARCH_INDEXER = True
     # PostgreSQL: a read replica's URL for searches (several servers: see docs/deploy.md).
     SEARCH_REPLICA_URL = None
 
@@ -177,6 +182,28 @@ class Defaults:
 
 
 
+# Switches that an operator writes as on/off, yes/no, true/false or 1/0.
+FLAGS = ("SEARCH_INDEXER", "JOB_WORKER")
+
+
+def as_flag(value) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() not in ("off", "0", "false", "no", "")
+    return bool(value)
+
+
+def environment_settings(root=None):
+    """The settings as the environment gives them, without an app: Defaults, then
+    ``PPID_*`` variables (for gunicorn.conf.py, which starts processes before any app)."""
+    from flask import Config
+    cfg = Config(str(root or Path(__file__).resolve().parent.parent))
+    cfg.from_object(Defaults)
+    cfg.from_prefixed_env("PPID")
+    for name in FLAGS:
+        cfg[name] = as_flag(cfg[name])
+    return cfg
+
+
 def load_config(app, overrides=None):
     app.config.from_object(Defaults)
     # PPID_SECRET_KEY -> SECRET_KEY; values are parsed as JSON when they can be.
@@ -184,6 +211,8 @@ def load_config(app, overrides=None):
     if overrides:
         app.config.update(overrides)
     cfg = app.config
+    for name in FLAGS:
+        cfg[name] = as_flag(cfg[name])
     root = Path(app.root_path).parent
     data_dir = Path(cfg["DATA_DIR"] or os.environ.get("PPID_DATA_DIR") or root / "instance")
     cfg["DATA_DIR"] = str(data_dir)

@@ -145,7 +145,7 @@ def start(user, *, remember, now=None):
 def restart(user):
     """After this browser's own password change: a new token (with the new session
     version) so this device stays signed in while every other one is signed out."""
-    remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+    remember = current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
     start(user, remember=remember)
 
 
