@@ -39,7 +39,8 @@ def create_app(overrides=None):
     with app.app_context():
         install_transactions(db.engine, float(app.config["DB_LOCK_TIMEOUT_SECONDS"]))
 
-    from ppid.core import web
+    from ppid.core import auth, web
+    auth.register_policies(app, auth)
     web.init_app(app)
     from ppid.core import public_cache
     public_cache.init_app(app)

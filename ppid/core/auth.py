@@ -9,6 +9,8 @@ from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ppid.core.hooks import hooks
+
 CITIZEN = "citizen"
 HELPER = "helper"      # petugas PPID Pembantu, bound to agencies
 MAIN = "main"          # petugas PPID Utama
@@ -30,17 +32,25 @@ ROLE_LABELS = {
     ADMIN: _l("Administrator"),
 }
 
-_POLICIES = {}
-
-
 def policy(action):
-    """Register ``fn(user, obj) -> bool`` as the rule for ``action``."""
-    def register(fn):
-        if action in _POLICIES:
-            raise RuntimeError(f"policy {action!r} registered twice")
-        _POLICIES[action] = fn
+    """Mark ``fn(user, obj) -> bool`` as the rule for ``action``; the module's rules reach an
+    app through :func:`register_policies` (the base ones here, a feature's in its init_app)."""
+    def mark(fn):
+        fn.ppid_policy = action
         return fn
-    return register
+    return mark
+
+
+def register_policies(app, module):
+    """Give ``app`` every rule marked with :func:`policy` in ``module``; one rule an action."""
+    table = hooks(app).policies
+    for fn in vars(module).values():
+        action = getattr(fn, "ppid_policy", None)
+        if action is None:
+            continue
+        if table.get(action, fn) is not fn:
+            raise RuntimeError(f"policy {action!r} registered twice")
+        table[action] = fn
 
 
 def _roles(user):
@@ -55,7 +65,7 @@ def can(user, action, obj=None) -> bool:
     """May ``user`` perform ``action`` (on ``obj``)? Unknown actions are refused."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    rule = _POLICIES.get(action)
+    rule = hooks().policies.get(action)
     if rule is None:
         raise KeyError(f"no policy for action {action!r}")
     return bool(rule(user, obj))

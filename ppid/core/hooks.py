@@ -1,7 +1,7 @@
 """The places where features plug into the app, held by the app itself.
 
 Each feature's ``init_app(app)`` adds its navigation links, dashboard and agency-page
-sections, alert sources, demo seeders and landing pages to ``hooks(app)``; the code that
+sections, alert sources, demo seeders, landing pages and access policies to ``hooks(app)``; the code that
 shows or runs them reads ``hooks()`` of the current app. Two apps created in one process
 (tests, a CLI next to a server) therefore never see each other's registrations.
 """
@@ -26,6 +26,8 @@ class Hooks:
     seeders: list = field(default_factory=list)
     # role -> endpoint where that role lands after signing in (features override).
     landings: dict = field(default_factory=dict)
+    # action -> fn(user, obj) -> bool (ppid.core.auth.register_policies).
+    policies: dict = field(default_factory=dict)
 
     def add_nav(self, label, endpoint, predicate=None):
         if all(e != endpoint for _label, e, _p in self.nav):

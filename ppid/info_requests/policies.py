@@ -1,4 +1,4 @@
-"""Who may act on requests and objections (registered once, at import)."""
+"""Who may act on requests and objections (given to the app by the feature's init_app)."""
 from ppid.agencies.models import Agency
 from ppid.core.auth import ATASAN, CITIZEN, HELPER, MAIN, policy
 

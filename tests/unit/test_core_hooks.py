@@ -33,3 +33,31 @@ def test_adding_twice_is_a_no_op(tmp_path):
     h.add_dashboard_section(h.dashboard_sections[0])
     h.add_seeder(h.seeders[0])
     assert (len(h.nav), len(h.dashboard_sections), len(h.seeders)) == before
+
+
+def test_policies_belong_to_their_app(tmp_path):
+    from ppid.core import auth
+    first, second = _app(tmp_path, "p1"), _app(tmp_path, "p2")
+    assert {"manage_accounts", "handle_request", "search_requests"} <= set(hooks(first).policies)
+    assert hooks(first).policies == hooks(second).policies
+
+    @auth.policy("uji_saja")
+    def only_here(user, obj):
+        return True
+
+    class Module:  # a feature module holding one marked rule
+        rule = only_here
+    auth.register_policies(first, Module)
+    auth.register_policies(first, Module)  # the same rule again: a no-op
+    assert hooks(first).policies["uji_saja"] is only_here
+    assert "uji_saja" not in hooks(second).policies
+
+    @auth.policy("uji_saja")
+    def another(user, obj):
+        return False
+
+    class Other:
+        rule = another
+    import pytest
+    with pytest.raises(RuntimeError, match="registered twice"):
+        auth.register_policies(first, Other)
