@@ -323,7 +323,8 @@ def writes(app, args, kind):
         agency = Agency(slug="bench-inc", name="Dinas Uji Tambahan", kind="pembantu")
         db.session.add(agency)
         db.session.commit()
-    saved = dict(sources.SOURCES)
+    live = sources.registered()
+    saved = dict(live)
 
     def change(i):
         t = time.perf_counter()
@@ -335,9 +336,9 @@ def writes(app, args, kind):
 
     without, with_search, drains = [], [], []
     for i in range(args.updates):
-        sources.SOURCES.clear()
+        live.clear()
         without.append(change(f"a{i}"))
-        sources.SOURCES.update(saved)
+        live.update(saved)
         with_search.append(change(f"b{i}"))
         if kind == "whoosh":
             from ppid.search.indexing import drain

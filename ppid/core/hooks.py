@@ -28,6 +28,8 @@ class Hooks:
     landings: dict = field(default_factory=dict)
     # action -> fn(user, obj) -> bool (ppid.core.auth.register_policies).
     policies: dict = field(default_factory=dict)
+    # doc type -> ppid.search.sources.Source: what the search index holds.
+    search_sources: dict = field(default_factory=dict)
 
     def add_nav(self, label, endpoint, predicate=None):
         if all(e != endpoint for _label, e, _p in self.nav):

@@ -14,7 +14,7 @@ def init_app(app):
     backend.check_config(app)
     auth.register_policies(app, officer)
     indexing.init_app(app)
-    register_sources()
+    register_sources(app)
     if "search" not in app.blueprints:
         app.register_blueprint(views.bp)
         app.register_blueprint(views.api_bp, name="search_api")

@@ -31,7 +31,7 @@ from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 from ppid.search import query as squery
 from ppid.search.analysis import exact_analyzer, fold, stemming_analyzer
 from ppid.search.merging import tiered_merge
-from ppid.search.sources import SOURCES, SearchDoc
+from ppid.search.sources import SearchDoc, registered
 
 log = logging.getLogger(__name__)
 
@@ -270,7 +270,7 @@ def write_docs(ix, docs):
 
 def iter_all_docs(session, batch=500):
     """Every public document of every source, loaded in batches from the database."""
-    for src in list(SOURCES.values()):
+    for src in list(registered().values()):
         ids = [str(i) for i in src.all_ids(session)]
         for start in range(0, len(ids), batch):
             chunk = ids[start:start + batch]

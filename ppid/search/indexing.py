@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from ppid.core.db import utcnow, wants_write_lock
 from ppid.search import backend
 from ppid.search import index as sindex
-from ppid.search.sources import SOURCES, doc_key, ids_touched, watched_classes
+from ppid.search.sources import doc_key, ids_touched, registered, watched_classes
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def _backend_of(session):
 
 
 def _after_flush(session, flush_context):
-    if not SOURCES:
+    if not registered():
         return
     classes = watched_classes()
     if not classes:
@@ -237,7 +237,7 @@ def drain(app=None, *, max_batches=50, lock_timeout=sindex.LOCK_TIMEOUT):
     After releasing the writer lock it looks once more for rows queued meanwhile and
     drains those too."""
     app = app or current_app._get_current_object()
-    if not SOURCES:
+    if not registered():
         return 0
     applied = 0
     for _round in range(5):
@@ -251,7 +251,7 @@ def _drain_locked(app, max_batches, lock_timeout):
     from ppid.extensions import db
     from ppid.search.models import SearchPending
 
-    types = list(SOURCES)
+    types = list(registered())
     ix = sindex.get_index(app)
     applied = 0
     with sindex.writer_lock(sindex.index_dir(app), timeout=lock_timeout):
@@ -268,7 +268,7 @@ def _drain_locked(app, max_batches, lock_timeout):
                     wanted.setdefault(doc_type, set()).add(doc_id)
                 docs = {}
                 for doc_type, ids in wanted.items():
-                    loaded = SOURCES[doc_type].load(session, sorted(ids))
+                    loaded = registered()[doc_type].load(session, sorted(ids))
                     for i in ids:
                         docs[doc_key(doc_type, i)] = loaded.get(i)
                 session.rollback()  # release the read (SQLite) before the index write
@@ -292,7 +292,7 @@ def catch_up(app=None):
     dead one left (rows older than :func:`stale_after`, looked for once a second).
 
     Never waits for another process holding the writer lock (it is applying them)."""
-    if not SOURCES or _holds_write_transaction():
+    if not registered() or _holds_write_transaction():
         return
     app = app or current_app._get_current_object()
     older_than = None

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from ppid.search import query as squery
 from ppid.search.analysis import STOP_WORDS, fold, stem, tokens
 from ppid.search.models import SearchDocument, SearchWord
-from ppid.search.sources import SOURCES, SearchDoc
+from ppid.search.sources import SearchDoc, registered
 
 log = logging.getLogger(__name__)
 
@@ -132,11 +132,11 @@ def write(session, keys):
     transaction (called just before it commits)."""
     wanted = {}
     for doc_type, doc_id in keys:
-        if doc_type in SOURCES:
+        if doc_type in registered():
             wanted.setdefault(doc_type, set()).add(doc_id)
     docs, deleted = [], []
     for doc_type, ids in sorted(wanted.items()):
-        loaded = SOURCES[doc_type].load(session, sorted(ids))
+        loaded = registered()[doc_type].load(session, sorted(ids))
         for i in sorted(ids):
             doc = loaded.get(i)
             if doc is None:

@@ -62,18 +62,25 @@ class Source:
     all_ids: Callable[..., Iterable[str]]
 
 
-SOURCES: Dict[str, Source] = {}
+def registered() -> Dict[str, Source]:
+    """The current app's sources by doc type (a feature hook: ``hooks(app).search_sources``);
+    none outside an app (nothing is searchable there)."""
+    from flask import has_app_context
+
+    from ppid.core.hooks import hooks
+    return hooks().search_sources if has_app_context() else {}
 
 
-def register_source(doc_type, watches, load, all_ids):
-    """Register (or replace) the source of ``doc_type`` documents."""
-    SOURCES[doc_type] = Source(doc_type, dict(watches), load, all_ids)
+def register_source(app, doc_type, watches, load, all_ids):
+    """Register (or replace) the source of ``doc_type`` documents for ``app``."""
+    from ppid.core.hooks import hooks
+    hooks(app).search_sources[doc_type] = Source(doc_type, dict(watches), load, all_ids)
 
 
 def ids_touched(session, obj):
     """(doc_type, doc_id) pairs a changed object touches, over every source."""
     out = set()
-    for src in SOURCES.values():
+    for src in registered().values():
         for cls, fn in src.watches.items():
             if isinstance(obj, cls):
                 got = fn(session, obj)
@@ -86,4 +93,4 @@ def ids_touched(session, obj):
 
 
 def watched_classes():
-    return tuple({cls for src in SOURCES.values() for cls in src.watches})
+    return tuple({cls for src in registered().values() for cls in src.watches})

@@ -148,8 +148,8 @@ def all_request_ids(session):
     return session.execute(sa.select(InfoRequest.id).order_by(InfoRequest.id)).scalars().all()
 
 
-def register_sources():
-    """Register the DIP and request sources when their features' models exist."""
+def register_sources(app):
+    """Register the DIP and request sources of ``app`` when their features' models exist."""
     from ppid.agencies.models import Agency
     try:
         from ppid.registry.models import DipItem, DocumentVersion, Obligation
@@ -157,6 +157,7 @@ def register_sources():
         DipItem = None
     if DipItem is not None:
         register_source(
+            app,
             "dip",
             {DipItem: lambda s, o: o.id, DocumentVersion: lambda s, o: o.item_id,
              Agency: _dip_ids_of_agency, Obligation: _dip_ids_of_obligation},
@@ -167,6 +168,7 @@ def register_sources():
         InfoRequest = None
     if InfoRequest is not None:
         register_source(
+            app,
             "request",
             {InfoRequest: lambda s, o: o.id, Agency: _request_ids_of_agency},
             load_requests, all_request_ids)
