@@ -106,6 +106,24 @@ def _request_ids_of_agency(session, agency):
                            ).scalars().all()
 
 
+def _agencies(session, ids):
+    """{id: Agency} for ``ids``: those the session holds loaded, without a query (a new
+    request's agency, when its row is written just before commit), the rest in one."""
+    from sqlalchemy.orm.util import identity_key
+
+    from ppid.agencies.models import Agency
+    found = {}
+    for agency_id in ids:
+        obj = session.identity_map.get(identity_key(Agency, agency_id))
+        if obj is not None and not sa.inspect(obj).expired_attributes:
+            found[agency_id] = obj
+    missing = set(ids) - set(found)
+    if missing:
+        found.update((a.id, a) for a in session.execute(
+            sa.select(Agency).where(Agency.id.in_(missing))).scalars())
+    return found
+
+
 def load_requests(session, ids):
     from ppid.info_requests.models import InfoRequest
     int_ids = [int(i) for i in ids if str(i).isdigit()]
@@ -118,9 +136,7 @@ def load_requests(session, ids):
                   InfoRequest.outcome, InfoRequest.received_on, InfoRequest.closed_on,
                   InfoRequest.agency_id)
         .where(InfoRequest.id.in_(int_ids))).all()
-    from ppid.agencies.models import Agency
-    agencies = {a.id: a for a in session.execute(
-        sa.select(Agency).where(Agency.id.in_({r.agency_id for r in rows}))).scalars()}
+    agencies = _agencies(session, {r.agency_id for r in rows})
     out = {}
     for r in rows:
         agency = agencies[r.agency_id]
