@@ -5,6 +5,7 @@ objections are aggregated with SQL GROUP BY, obligation statuses come from the r
 bulk staleness service (never recomputed here), and the pure rules in
 ``ppid.reports.rules`` decide. Services flush and audit; the caller commits.
 """
+import hashlib
 import io
 import json
 from dataclasses import dataclass, field
@@ -569,7 +570,9 @@ OBLIGATION_E = "e"
 def publish_summary(agency, year, pdf_bytes, *, actor, now=None):
     """Publish the annual report summary as the agency's new document version of
     obligation ``e`` (Ringkasan laporan akses informasi publik), through the registry's
-    own services. Returns the DIP item."""
+    own services. Returns (the DIP item, whether a new version was stored): a summary
+    whose content equals the current version's is already published, and the version
+    history lists changes only."""
     from ppid.registry.models import PUBLISHED, Obligation
     now = now or utcnow()
     obligation = db.session.execute(sa.select(Obligation).where(
@@ -589,6 +592,10 @@ def publish_summary(agency, year, pdf_bytes, *, actor, now=None):
                 "holding_unit": f"PPID {agency.name}", "responsible": f"PPID {agency.name}",
                 "made_at_place": "", "retention": "", "made_on": local_today(now)},
                 actor=actor, now=now)
+        current = item.versions[-1] if item.versions else None
+        if current is not None and item.state == PUBLISHED \
+                and current.sha256 == hashlib.sha256(pdf_bytes).hexdigest():
+            return item, False
         upload = FileStorage(stream=io.BytesIO(pdf_bytes),
                              filename=f"ringkasan-laporan-layanan-{agency.slug}-{year}.pdf",
                              content_type="application/pdf")
@@ -597,4 +604,4 @@ def publish_summary(agency, year, pdf_bytes, *, actor, now=None):
             registry.publish_item(item, actor=actor, now=now)
     except registry.RegistryError as exc:
         raise ReportError(str(exc)) from exc
-    return item
+    return item, True

@@ -205,13 +205,17 @@ def publish_summary(year, slug):
     ctx = services.annual_context(year, agency=agency, now=now)
     pdf = html_to_pdf(render_html("pdf/reports/annual_summary.html", **ctx, **_labels()))
     try:
-        item = services.publish_summary(agency, year, pdf, actor=current_user, now=now)
+        item, is_new = services.publish_summary(agency, year, pdf, actor=current_user, now=now)
     except services.ReportError as exc:
         db.session.rollback()
         abort_with(400, str(exc))
     db.session.commit()
-    flash(_("Ringkasan laporan tahun %(y)d diterbitkan sebagai dokumen kewajiban e.", y=year),
-          "success")
+    if is_new:
+        flash(_("Ringkasan laporan tahun %(y)d diterbitkan sebagai dokumen kewajiban e.",
+                y=year), "success")
+    else:
+        flash(_("Ringkasan laporan tahun %(y)d sudah terbit dan isinya tidak berubah; "
+                "tidak ada versi baru.", y=year), "info")
     return redirect(url_for("registry.item", slug=agency.slug, item_id=item.id))
 
 

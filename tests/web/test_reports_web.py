@@ -130,7 +130,17 @@ def test_publish_summary_as_obligation_e(client, world, pdftotext):
     from ppid.core.storage import storage
     out = pdftotext(storage().get(item.versions[0].sha256))
     assert "Ringkasan Laporan Layanan Informasi Publik" in out and "Dinas Alfa" in out
-    # Publishing again adds a version to the same item.
+    # Publishing the same summary again is no new version (the history lists changes) ...
+    resp = client.post(f"/kelola/laporan/tahunan/{YEAR}/dinas-a/terbitkan",
+                       follow_redirects=True)
+    assert resp.status_code == 200 and "isinya tidak berubah" in resp.get_data(as_text=True)
+    db.session.expire_all()
+    assert len(db.session.get(DipItem, item.id).versions) == 1
+    # ... a changed one is: a new decision in the year changes the figures.
+    from ppid.reports.testing import add_request
+    add_request(world["a"], date(YEAR, 6, 2), date(YEAR, 6, 16), state="selesai",
+                closed_on=date(YEAR, 6, 10), outcome="dikabulkan")
+    db.session.commit()
     assert client.post(f"/kelola/laporan/tahunan/{YEAR}/dinas-a/terbitkan").status_code == 302
     db.session.expire_all()
     assert len(db.session.get(DipItem, item.id).versions) == 2
