@@ -303,14 +303,8 @@ def submit_request(data, *, actor, now, channel="online", received_at=None,
     deadline = rules.answer_deadline(cal, received_on)
     agency = data["agency"]
     token = None if requester_user is not None else new_tracking_token()
-    if ip is not None:
-        record_submission_hit(ip, now=now)  # (written before the draw)
-    # The number as late as it can be: drawing it locks the year's counter (PostgreSQL's
-    # row lock; on SQLite the transaction holds the write lock anyway) until the commit,
-    # so every submission waits for the one holding it. Everything below needs it.
-    seq, number = next_registration_number(received_on.year)  # the year of its receipt
-    req = InfoRequest(
-        registration_number=number, seq=seq, year=received_on.year,
+    req = InfoRequest(  # (out of the session until its number is drawn)
+        year=received_on.year,
         requester_name=data["name"], identity_type=data.get("identity_type") or "nik",
         identity_number=data["identity_number"], address=data["address"],
         phone=data.get("phone") or None, email=data.get("email") or None,
@@ -323,6 +317,13 @@ def submit_request(data, *, actor, now, channel="online", received_at=None,
         requester_user_id=getattr(requester_user, "id", None),
         created_by_id=getattr(actor, "id", None) if channel != "online" else None,
         tracking_token_hash=hash_token(token) if token else None, created_at=now)
+    if ip is not None:
+        record_submission_hit(ip, now=now)  # (written before the draw)
+    # The number as late as it can be: drawing it locks the year's counter (PostgreSQL's
+    # row lock; on SQLite the transaction holds the write lock anyway) until the commit,
+    # so every submission waits for the one holding it. Everything below needs it.
+    seq, number = next_registration_number(received_on.year)  # the year of its receipt
+    req.seq, req.registration_number = seq, number
     db.session.add(req)
     db.session.flush()
     # The page shows the channel and the due date from the request itself: no note.
