@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from ppid.core import patterns
-from ppid.info_requests.rules import (CopyForm, DeliveryMethod, IdentityType, ObtainMethod,
-                                      identity_number_problem)
+from ppid.info_requests.rules import CopyForm, DeliveryMethod, IdentityType, ObtainMethod
 
 # The fields the check reads, in the order of the form.
 FIELDS = ("name", "identity_type", "identity_number", "address", "phone", "email",
@@ -96,11 +95,6 @@ def check(sent, *, agencies, has_power_of_attorney, online=True):
     values["identity_type"] = _choice(sent, "identity_type", errors, default=nik) or nik
     values["identity_number"] = _text(sent, "identity_number", errors, required=True,
                                       body=identity_pattern(sent.get("identity_type")))
-    if values["identity_number"] is not None and not {"identity_number", "identity_type"} \
-            & set(errors):
-        problem = identity_number_problem(values["identity_type"], values["identity_number"])
-        if problem is not None:  # the structure of a NIK, passport, SIM or decree number
-            errors["identity_number"] = problem
     values["obtain_method"] = _choice(sent, "obtain_method", errors)
     values["copy_form"] = _choice(sent, "copy_form", errors, blank=True)
     if values["obtain_method"] == ObtainMethod.SALINAN and values["copy_form"] is None \
