@@ -88,7 +88,8 @@ def line_chart(points, *, title, desc="", chart_id="chart", width=640, height=22
         out.append(f'<polyline points="{pts}" fill="none" stroke="{PALETTE[0]}" '
                    f'stroke-width="2"/>')
     if not points:
+        empty = escape(_("Belum ada data"))  # outside the f-string, where pybabel finds it
         out.append(f'<text x="{width / 2:.0f}" y="{height / 2:.0f}" text-anchor="middle" '
-                   f'font-size="12" fill="#333">{escape(_("Belum ada data"))}</text>')
+                   f'font-size="12" fill="#333">{empty}</text>')
     out.append("</svg>")
     return Markup("".join(out))
