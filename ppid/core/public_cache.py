@@ -95,7 +95,10 @@ def init_app(app):
 
     @event.listens_for(engine, "rollback")
     def _rolled_back(conn):
-        conn.info.pop("ppid_wrote", None)
+        # A connection the database dropped is invalidated: reading its info would ask it
+        # to reconnect inside the failed transaction (PendingRollbackError at teardown).
+        if not conn.invalidated:
+            conn.info.pop("ppid_wrote", None)
 
     @event.listens_for(engine, "checkin")
     def _returned(dbapi_connection, record):
