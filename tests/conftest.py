@@ -3,9 +3,12 @@
 The database is SQLite in a temporary directory, or PostgreSQL when
 PPID_TEST_DATABASE_URL is set (``make test`` runs the suite both ways).
 """
+import importlib.util
 import os
 import re
 import socket
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -240,3 +243,35 @@ def pdftotext():
         return out.stdout.decode("utf-8")
     return run
 
+
+
+def gunicorn_conf(app=None, monkeypatch=None):
+    """gunicorn.conf.py loaded as gunicorn loads it, and a stand-in for gunicorn's server
+    whose log keeps its messages. Given ``app`` (and ``monkeypatch``), the processes it
+    starts get that app's database, data directory and key through the environment."""
+    if app is not None:
+        for key in ("DATABASE_URL", "DATA_DIR", "SECRET_KEY"):
+            monkeypatch.setenv(f"PPID_{key}", str(app.config[key]))
+        monkeypatch.setenv("PPID_ENV", "testing")
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", root / "gunicorn.conf.py")
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+
+    class Server:
+        class log:
+            messages = []
+
+            @classmethod
+            def info(cls, msg, *args):
+                cls.messages.append(msg % args)
+    return conf, Server
+
+
+def working_days_back(cal, day, n):
+    """The day ``n`` working days before ``day`` (counting back over working days only)."""
+    while n:
+        day -= timedelta(days=1)
+        if cal.is_working_day(day):
+            n -= 1
+    return day

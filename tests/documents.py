@@ -5,22 +5,7 @@ import io
 import zipfile
 import zlib
 
-
-def raw_pdf(objects, *, root=1, version=b"1.4"):
-    """A PDF of ``objects`` (bodies of objects 1..n, bytes) with a classic xref table."""
-    out = io.BytesIO()
-    out.write(b"%PDF-" + version + b"\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n"
-              % (len(objects) + 1, root, xref))
-    return out.getvalue()
+from ppid.registry.demo import raw_pdf  # the one PDF writer (the demo's documents use it too)
 
 
 def _stream(data, extra=b""):

@@ -119,6 +119,23 @@ SERTA_MERTA = {
 NIL_CASES = {("penghubung", "i"), ("brida", "i"), ("satpolpp", "i")}
 
 
+def raw_pdf(objects, *, root=1, version=b"1.4"):
+    """A PDF of ``objects`` (bodies of objects 1..n, bytes) with a classic xref table."""
+    out = io.BytesIO()
+    out.write(b"%PDF-" + version + b"\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n"
+              % (len(objects) + 1, root, xref))
+    return out.getvalue()
+
+
 def _pdf_bytes(lines):
     """A minimal valid one-page PDF (Helvetica) with real, extractable text."""
     def esc(s):
@@ -139,19 +156,7 @@ def _pdf_bytes(lines):
             b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
             b"/Encoding /WinAnsiEncoding >>",
             b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream"]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for n, body in enumerate(objs, 1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % n + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1))
-    for off in offsets:
-        out.write(b"%010d 00000 n \n" % off)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
-              % (len(objs) + 1, xref))
-    return out.getvalue()
+    return raw_pdf(objs)
 
 
 def _wrap(text, width=90):

@@ -31,7 +31,7 @@ from ppid.info_requests import services as req_services
 from ppid.registry import services as reg_services
 from ppid.registry.demo import seed_catalogue
 from ppid.registry.models import Obligation
-from tests.conftest import TEST_PASSWORD, make_agency, make_user
+from tests.conftest import TEST_PASSWORD, make_agency, make_user, working_days_back
 from tests.e2e.conftest import ARTIFACTS, axe_violations, in_app, login_in_browser
 
 
@@ -85,15 +85,6 @@ def _fetch(page, href):
     resp = page.request.get(url)
     assert resp.status == 200, (url, resp.status, resp.text()[:300])
     return resp
-
-
-def _working_days_back(cal, day, n):
-    """The day n working days before ``day`` (counting back over working days only)."""
-    while n:
-        day -= timedelta(days=1)
-        if cal.is_working_day(day):
-            n -= 1
-    return day
 
 
 def _no_axe(page, label):
@@ -182,7 +173,7 @@ def test_helper_extends_and_partly_grants_request(live_server, page, phone, requ
         cal = build_calendar()
         now = utcnow()
         # Filed online eight working days ago: due within 3 working days, so most urgent.
-        filed_on = _working_days_back(cal, local_today(now), 8)
+        filed_on = working_days_back(cal, local_today(now), 8)
         urgent, token = req_services.submit_request(
             _request_data(agency, f"Budi Warga {uid}", f"budi-{uid}@contoh.id"), actor=None,
             now=now, received_at=datetime.combine(filed_on, time(10, 0), tzinfo=timezone()))
@@ -408,7 +399,7 @@ def test_auditor_views_compliance_and_downloads_audit_report(live_server, page):
                             name=f"Auditor Kominfo {uid}")
         cal = build_calendar()
         # A request received by post 20 working days ago and still open: late.
-        received = _working_days_back(cal, local_today(), 20)
+        received = working_days_back(cal, local_today(), 20)
         late, _token = req_services.submit_request(
             _request_data(agency, f"Dewi Warga {uid}", f"dewi-{uid}@contoh.id"),
             # Entered by the officer on the day it arrived (intake backdating is limited).

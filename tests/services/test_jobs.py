@@ -1,7 +1,6 @@
 """The background-job queue (ppid.core.jobs): per-app kinds, safe claims on SQLite and
 PostgreSQL, back-off and bounded attempts, expired leases, the worker command and its
 process beside gunicorn."""
-import importlib.util
 import signal
 import threading
 from datetime import timedelta
@@ -9,12 +8,12 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from ppid import ROOT, create_app
+from ppid import create_app
 from ppid.core import jobs
 from ppid.core.db import utcnow
 from ppid.core.models import Job
 from ppid.extensions import db
-from tests.conftest import base_config, wait_until
+from tests.conftest import base_config, gunicorn_conf, wait_until
 
 ECHO = "test.echo"
 
@@ -185,23 +184,10 @@ def test_gunicorn_config_runs_the_job_worker_beside_the_workers(app, ctx, monkey
     item = published_item(make_agency(), make_catalogue()["a"], TODAY)
     db.session.commit()
     version_id = _upload(item, documents.docx([f"Dokumen proses {whole_group}"]), "p.docx")
-    for key in ("DATABASE_URL", "DATA_DIR", "SECRET_KEY"):
-        monkeypatch.setenv(f"PPID_{key}", str(app.config[key]))
-    monkeypatch.setenv("PPID_ENV", "testing")
+    conf, Server = gunicorn_conf(app, monkeypatch)
     monkeypatch.setenv("PPID_SEARCH_INDEXER", "off")
     monkeypatch.setenv("PPID_JOB_POLL_SECONDS", "0.2")
     monkeypatch.delenv("PPID_JOB_WORKER", raising=False)
-    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "gunicorn.conf.py")
-    conf = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(conf)
-
-    class Server:
-        class log:
-            messages = []
-
-            @classmethod
-            def info(cls, msg, *args):
-                cls.messages.append(msg % args)
     conf.on_starting(Server)
     assert "search-indexer" not in conf._processes  # switched off
     proc = conf._processes["worker"]

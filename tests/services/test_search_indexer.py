@@ -1,7 +1,6 @@
 """The search indexer process (Whoosh backend): it applies the queue off the web workers
 and proves it is alive with a heartbeat; searches apply the queue themselves only when it
 is not. On PostgreSQL there is no queue and gunicorn starts no indexer."""
-import importlib.util
 import os
 import signal
 import threading
@@ -15,6 +14,7 @@ from ppid.search import backend, indexing, services
 from ppid.search import index as sindex
 from ppid.search.indexing import pending_count
 from ppid.search.testing import make_dip_item
+from tests.conftest import gunicorn_conf
 from tests.conftest import wait_until as _wait
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,15 +110,7 @@ def test_gunicorn_config_starts_no_indexer_for_postgresql(monkeypatch):
     monkeypatch.delenv("PPID_SEARCH_BACKEND", raising=False)
     monkeypatch.delenv("PPID_SEARCH_INDEXER", raising=False)
     monkeypatch.setenv("PPID_JOB_WORKER", "off")
-    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "gunicorn.conf.py")
-    conf = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(conf)
-
-    class Server:
-        class log:
-            @staticmethod
-            def info(msg, *args):
-                pass
+    conf, Server = gunicorn_conf()
     conf.on_starting(Server)
     assert "search-indexer" not in conf._processes
     conf.on_exit(Server)
@@ -131,23 +123,10 @@ def test_gunicorn_config_runs_the_indexer_beside_the_workers(queued, monkeypatch
     process on this suite's database, stopped with a last drain and exit status 0, also
     when (as systemd does) the indexer got its own SIGTERM before gunicorn sends one."""
     app = queued
-    for key in ("DATABASE_URL", "DATA_DIR", "SECRET_KEY"):
-        monkeypatch.setenv(f"PPID_{key}", str(app.config[key]))
-    monkeypatch.setenv("PPID_ENV", "testing")
+    conf, Server = gunicorn_conf(app, monkeypatch)
     monkeypatch.setenv("PPID_SEARCH_DRAIN_DELAY", "0.2")
     monkeypatch.delenv("PPID_SEARCH_INDEXER", raising=False)
     monkeypatch.setenv("PPID_JOB_WORKER", "off")  # tests/services/test_jobs.py runs that one
-    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "gunicorn.conf.py")
-    conf = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(conf)
-
-    class Server:
-        class log:
-            messages = []
-
-            @classmethod
-            def info(cls, msg, *args):
-                cls.messages.append(msg % args)
     conf.on_starting(Server)
     proc = conf._processes["search-indexer"]
     try:

@@ -39,7 +39,7 @@ from ppid.registry import rules as rg
 from ppid.registry import services as registry
 from ppid.registry.demo import _pdf_bytes
 from ppid.reports import rules as rp
-from tests.conftest import login
+from tests.conftest import login, working_days_back
 
 LANGUAGES = ("id", "en")
 
@@ -60,14 +60,6 @@ ORDINARY_WORDS = {"id": {"normal"}, "en": {"normal", "email", "online"}}
 def _pdf_upload(name="dokumen.pdf", text="Dokumen uji"):
     return FileStorage(io.BytesIO(_pdf_bytes([text])), filename=name,
                        content_type="application/pdf")
-
-
-def _working_days_back(cal, day, n):
-    while n:
-        day -= timedelta(days=1)
-        if cal.is_working_day(day):
-            n -= 1
-    return day
 
 
 def _at(day, hour=10):
@@ -136,7 +128,7 @@ def build_world(factories):
 
     # Urgency: one overdue and one due within three working days (entered late, by post).
     submit(10, received_at=_at(today - timedelta(days=25)))
-    submit(11, received_at=_at(_working_days_back(cal, today, 8)))
+    submit(11, received_at=_at(working_days_back(cal, today, 8)))
 
     # Outcomes, with every form of information and every Pasal 17 letter.
     grant = {"response_note": "Rekap diberikan", "cost_per_page": 500, "pages": 4,
