@@ -249,23 +249,33 @@ def searcher(app=None):
 
 # --- Writing -----------------------------------------------------------------------------
 
+@contextmanager
+def committing(writer, **options):
+    """Commit ``writer`` after the block; when the block or the commit itself raises,
+    cancel it, which releases Whoosh's WRITELOCK (else the next writer waits for it)."""
+    try:
+        yield writer
+        writer.commit(**options)
+    except BaseException:
+        try:
+            writer.cancel()
+        except Exception:  # noqa: BLE001 - a commit that failed half-way closed it already
+            log.warning("search index: cancelling a failed writer failed", exc_info=True)
+        raise
+
+
 def write_docs(ix, docs):
     """Apply {key: SearchDoc or None} (None = remove) in one commit; caller holds the lock."""
     if not docs:
         return
-    writer = ix.writer(timeout=LOCK_TIMEOUT)
-    try:
+    # Only segments of about the new one's size are merged (see merging.py): Whoosh's
+    # default would rewrite a large segment into many small commits.
+    with committing(ix.writer(timeout=LOCK_TIMEOUT), mergetype=tiered_merge) as writer:
         for key, doc in docs.items():
             if doc is None:
                 writer.delete_by_term("key", key)
             else:
                 writer.update_document(**doc_fields(doc))
-    except BaseException:
-        writer.cancel()
-        raise
-    # Only segments of about the new one's size are merged (see merging.py): Whoosh's
-    # default would rewrite a large segment into many small commits.
-    writer.commit(mergetype=tiered_merge)
 
 
 def iter_all_docs(session, batch=500):
@@ -291,14 +301,10 @@ def fill(ix, docs, procs=1, limitmb=128):
     else:
         writer = ix.writer(limitmb=limitmb, timeout=LOCK_TIMEOUT)
     count = 0
-    try:
+    with committing(writer):
         for doc in docs:
             writer.add_document(**doc_fields(doc))
             count += 1
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit()
     return count
 
 

@@ -614,6 +614,29 @@ def test_index_failure_keeps_database_write_and_retries(whoosh, factories, monke
     assert pending_count() == 0
 
 
+def test_a_failed_index_commit_releases_the_writer_lock(whoosh, factories, monkeypatch):
+    """A commit that raises (here: its merge step, the policy write_docs gives Whoosh)
+    cancels the writer, so Whoosh's lock is free for the next writer at once."""
+    from ppid.search.sources import registered
+    ix = whoosh.get_index()
+    a = factories.agency()
+    item = make_dip_item(a, "Laporan gagal simpan")
+    db.session.commit()
+    doc = {f"dip:{item.id}": registered()["dip"].load(db.session, [str(item.id)])[str(item.id)]}
+    db.session.rollback()
+
+    def failing_merge(writer, segments):
+        raise OSError("disk full")
+    monkeypatch.setattr(whoosh, "tiered_merge", failing_merge)
+    with pytest.raises(OSError) as failure:   # (its traceback keeps the writer alive)
+        whoosh.write_docs(ix, doc)
+    ix.writer(timeout=0).cancel()   # (whoosh.index.LockError while the lock is held)
+    del failure
+    monkeypatch.undo()
+    whoosh.write_docs(ix, doc)
+    assert ids(find("simpan")) == {("dip", str(item.id))}
+
+
 def test_missing_index_is_rebuilt_with_a_warning(whoosh, factories, caplog):
     a = factories.agency()
     item = make_dip_item(a, "Data curah hujan")
