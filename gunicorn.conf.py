@@ -1,18 +1,16 @@
 """Gunicorn reads this file from its working directory (the repository, or the app
 directory under systemd): besides the workers it runs the registry's background processes.
 
-* The search indexer (``flask --app wsgi ppid search-indexer``, Whoosh backend only: not
-  on PostgreSQL) applies the search queue every PPID_SEARCH_DRAIN_DELAY seconds, off the
-  workers' processes (see ppid/search/indexing.py). If it dies (or with
-  PPID_SEARCH_INDEXER=off), searches apply the queue themselves before they read.
 * The job worker (``flask --app wsgi ppid worker``) runs background jobs, such as the text
-  of uploaded documents, in limited child processes (ppid/core/jobs.py), and links new
-  audit events into the chain (ppid/core/audit.py). PPID_JOB_WORKER=off runs without it:
+  of uploaded documents, in limited child processes (ppid/core/jobs.py), links new audit
+  events into the chain (ppid/core/audit.py), and on the Whoosh backend applies the search
+  queue to the index every PPID_SEARCH_DRAIN_DELAY seconds (ppid/search/indexing.py: the
+  one place it is applied; a search never does). PPID_JOB_WORKER=off runs without it:
   then run ``flask --app wsgi ppid worker`` elsewhere (its own systemd unit), or the jobs
-  wait and ``audit-verify`` reports the unlinked events.
+  wait, ``audit-verify`` reports the unlinked events and searches miss new changes.
 
-They are started before the workers and stopped after them (SIGTERM: each finishes what it
-is doing). Command-line options (--workers, --bind, ...) still apply on top of this file.
+It is started before the workers and stopped after them (SIGTERM: it finishes what it is
+doing). Command-line options (--workers, --bind, ...) still apply on top of this file.
 """
 import subprocess
 import sys
@@ -25,7 +23,6 @@ limit_request_line = 8190
 
 # (name in the log, its setting in ppid/config.py, command after `flask --app wsgi ppid`)
 BACKGROUND = (
-    ("search indexer", "SEARCH_INDEXER", "search-indexer"),
     ("job worker", "JOB_WORKER", "worker"),
 )
 _processes = {}  # command -> Popen
@@ -36,18 +33,12 @@ def on_starting(server):
     if str(here) not in sys.path:
         sys.path.insert(0, str(here))
     from ppid.config import environment_settings
-    from ppid.search.backend import name_for
     settings = environment_settings(here)
     flask = Path(sys.executable).with_name("flask")
     base = ([str(flask)] if flask.exists() else [sys.executable, "-m", "flask"]) + [
         "--app", "wsgi", "ppid"]
     for name, setting, command in BACKGROUND:
         if not settings[setting]:
-            continue
-        # Only the Whoosh backend has a queue for the indexer to apply: PostgreSQL writes
-        # search rows in the records' own transactions (ppid/search/backend.py).
-        if command == "search-indexer" and name_for(
-                settings["DATABASE_URL"] or "", settings["SEARCH_BACKEND"]) != "whoosh":
             continue
         proc = _processes[command] = subprocess.Popen(base + [command], cwd=here)
         server.log.info("%s started (pid %s)", name, proc.pid)

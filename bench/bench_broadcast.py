@@ -127,7 +127,7 @@ def main():
         parser.error("--seconds up to 120, --connections up to 256, --workers up to 32")
     data_dir = Path(tempfile.mkdtemp(prefix="ppid-broadcast-bench-"))
     env = bench_env("sqlite", data_dir)
-    env.update(PPID_SEARCH_INDEXER="off", PPID_JOB_WORKER="off")
+    env.update(PPID_JOB_WORKER="off")
     app = bench_app(env)
     pages = targets(app)
     port = free_port()

@@ -299,8 +299,8 @@ def main():
                  f"exit {checkpoint.returncode}: "
                  f"{(checkpoint.stdout + checkpoint.stderr).strip()[-200:]}"), flush=True)
         time.sleep(max(0.0, started + args.before - time.monotonic()))
-        # gunicorn's workers and background processes (the job worker; the search indexer
-        # on SQLite, which on PostgreSQL exits at once: nothing to index after commit)
+        # gunicorn's workers and background processes (the job worker, whose search
+        # indexer thread applies the queue on SQLite)
         processes_before = sorted(children(server.pid))
         fault_at = time.monotonic()
         if pg:

@@ -244,10 +244,11 @@ def _echo_jobs(outcomes):
 @click.option("--once", is_flag=True, help="Jalankan pekerjaan yang siap, lalu berhenti "
                                            "(cron, uji).")
 def worker_cmd(once):
-    """Run background jobs (document text, ...) in limited child processes, and link new
-    audit events into the chain (the chainer, a thread of its own, ppid.core.audit);
-    gunicorn.conf.py starts it beside the web workers. SIGTERM or Ctrl-C stops it after the
-    current job, once the chainer has linked what was committed."""
+    """Run background jobs (document text, ...) in limited child processes, link new
+    audit events into the chain (the chainer, a thread of its own, ppid.core.audit) and
+    apply the search queue to the Whoosh index (the search indexer, another thread,
+    ppid.search.indexing); gunicorn.conf.py starts it beside the web workers. SIGTERM or
+    Ctrl-C stops it after the current job, once both threads have done a last round."""
     import signal
     import threading
 
@@ -255,16 +256,18 @@ def worker_cmd(once):
 
     from ppid.core import audit
     from ppid.core.jobs import run_worker
+    from ppid.search.indexing import drain, run_indexer
     stop = threading.Event()
     app = current_app._get_current_object()
     # Background work yields the CPU to the web workers' requests: this process, its
     # chainer and the children it starts (a letter's PDF, a document's text) run niced.
     os.nice(int(app.config["JOB_NICE"]))
-    chainer = None
-    if not once:
-        chainer = threading.Thread(target=audit.run_chainer, args=(app, stop),
-                                   name="audit-chainer")
-        chainer.start()
+    threads = [] if once else [
+        threading.Thread(target=target, args=(app, stop), name=name)
+        for name, target in (("audit-chainer", audit.run_chainer),
+                             ("search-indexer", run_indexer))]
+    for thread in threads:
+        thread.start()
 
     def on_signal(*_args):
         for sig in (signal.SIGTERM, signal.SIGINT):  # a second signal must not cut the job
@@ -276,11 +279,12 @@ def worker_cmd(once):
         outcomes = run_worker(app, stop, once=once)
     finally:
         stop.set()
-        if chainer is not None:
-            chainer.join()  # (its last round links what was committed before the stop)
+        for thread in threads:
+            thread.join()  # (their last rounds take what was committed before the stop)
     if once:
         _echo_jobs(outcomes)
         click.echo(f"{audit.link_pending()} peristiwa audit ditautkan ke rantai.")
+        click.echo(f"{drain(app)} perubahan diterapkan ke indeks pencarian.")
 
 
 @cli.command("storage-gc")

@@ -152,11 +152,9 @@ class Defaults:
     COMPLIANCE_WEIGHTS = dict(reports_rules.DEFAULT_WEIGHTS)
 
     # Search: "auto" (PostgreSQL full-text search on PostgreSQL, else Whoosh), "whoosh" or
-    # "postgresql". Whoosh's indexer applies queued changes every SEARCH_DRAIN_DELAY seconds.
+    # "postgresql". Whoosh: the job worker applies queued changes every SEARCH_DRAIN_DELAY s.
     SEARCH_BACKEND = "auto"
     SEARCH_DRAIN_DELAY = 1.0
-    # Whoosh: gunicorn.conf.py starts the search indexer beside the web workers; off: none.
-    SEARCH_INDEXER = True
     # PostgreSQL: a read replica's URL for searches (several servers: see docs/deploy.md).
     SEARCH_REPLICA_URL = None
 
@@ -183,7 +181,7 @@ class Defaults:
 
 
 # Switches that an operator writes as on/off, yes/no, true/false or 1/0.
-FLAGS = ("SEARCH_INDEXER", "JOB_WORKER")
+FLAGS = ("JOB_WORKER",)
 
 
 def as_flag(value) -> bool:

@@ -1,7 +1,6 @@
 """``flask --app wsgi ppid reindex [--check [--repair]]`` (both backends), and for the
-Whoosh backend ``ppid search-drain`` and ``ppid search-indexer``."""
+Whoosh backend ``ppid search-drain`` (the job worker drains the queue: see indexing.py)."""
 import click
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ppid.cli import cli
@@ -11,7 +10,7 @@ def check_index(app=None):
     """Compare the database with the index: (missing, stale, extra) lists of keys."""
     from ppid.extensions import db
     from ppid.search import backend
-    from ppid.search.index import iter_all_docs
+    from ppid.search.sources import iter_all_docs
 
     indexed = {stored["key"]: stored.get("hash")
                for stored in backend.get(app).stored_documents(app)}
@@ -27,30 +26,6 @@ def check_index(app=None):
                 stale.append(doc.key)
     extra = sorted(k for k in indexed if k not in seen)
     return missing, stale, extra
-
-
-def repair_keys(keys, app=None):
-    """Write the given keys (doc_type:doc_id) anew: PostgreSQL at once, Whoosh through
-    the queue, drained here."""
-    from ppid.core.db import utcnow
-    from ppid.extensions import db
-    from ppid.search import backend
-    from ppid.search.indexing import drain
-    from ppid.search.models import SearchPending
-    if backend.name(app) == "postgresql":
-        from ppid.search import postgres
-        with Session(db.engine) as session:
-            postgres.write(session, {tuple(k.split(":", 1)) for k in keys})
-            session.commit()
-        return len(keys)
-    if keys:
-        with Session(db.engine) as session:
-            now = utcnow()
-            session.execute(sa.insert(SearchPending.__table__), [
-                {"doc_type": k.split(":", 1)[0], "doc_id": k.split(":", 1)[1], "queued_at": now}
-                for k in keys])
-            session.commit()
-    return drain(app)
 
 
 @cli.command("reindex")
@@ -82,7 +57,8 @@ def reindex_cmd(check_only, do_repair, procs):
     click.echo(f"Selisih: {len(missing)} hilang, {len(stale)} usang, {len(extra)} berlebih.",
                err=True)
     if do_repair:
-        repair_keys(missing + stale + extra)
+        from ppid.search import backend
+        backend.get().refresh(None, {tuple(k.split(":", 1)) for k in missing + stale + extra})
         missing, stale, extra = check_index()
         left = len(missing) + len(stale) + len(extra)
         click.echo(f"Diperbaiki; selisih tersisa: {left}.")
@@ -93,38 +69,8 @@ def reindex_cmd(check_only, do_repair, procs):
 
 @cli.command("search-drain")
 def search_drain_cmd():
-    """Apply queued index updates (after an indexing failure; safe to run from cron)."""
-    from ppid.search import backend
+    """Apply queued index updates now (the job worker does it every SEARCH_DRAIN_DELAY
+    seconds; this is for a deployment without one, or after a failure)."""
     from ppid.search.indexing import drain, pending_count
-    if backend.name() == "postgresql":
-        click.echo("PostgreSQL: indeks ditulis bersama rekamannya; tidak ada antrean.")
-        return
     applied = drain()
     click.echo(f"{applied} perubahan diterapkan ke indeks; {pending_count()} masih antre.")
-
-
-@cli.command("search-indexer")
-def search_indexer_cmd():
-    """Apply queued index updates continuously (gunicorn.conf.py starts it with the app
-    server; SIGTERM or Ctrl-C stops it after a last drain)."""
-    import signal
-    import threading
-
-    from flask import current_app
-
-    from ppid.search import backend
-    from ppid.search.indexing import run_indexer
-    if backend.name() == "postgresql":
-        click.echo("PostgreSQL: indeks ditulis bersama rekamannya; pengindeks tidak diperlukan.")
-        return
-    stop = threading.Event()
-
-    def on_signal(*_args):
-        # One stop is enough: under systemd the whole group gets SIGTERM and then gunicorn
-        # sends its own; a second one must not kill the last drain (or the exit).
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, signal.SIG_IGN)
-        stop.set()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, on_signal)
-    run_indexer(current_app._get_current_object(), stop)

@@ -1,16 +1,15 @@
 """The Whoosh backend (the embedded default, beside SQLite), through Whoosh's public API:
-standard fields, writer, searcher, scorer (BM25F) and corrector.
+standard fields, writer, searcher, scorer (BM25F), corrector and highlighter.
 
 The index lives under ``<DATA_DIR>/search`` and is derived data: it can be deleted at any
 time and is rebuilt from the database (``flask ppid reindex``; automatically, with a log
-line, when it is missing, unreadable or of an older schema). Changes reach it through the
-queue (ppid.search.indexing). Every write happens under :func:`writer_lock` (an fcntl
-lock on a file in the index directory, so it also serialises the indexer, searches that
-catch up and CLI processes), and Whoosh's own WRITELOCK is waited for as well.
+line, when it is missing, unreadable or of an older schema: that only reads the
+database). Changes reach it through the queue (ppid.search.indexing). Every write happens
+under :func:`writer_lock` (an fcntl lock on a file in the index directory, so it also
+serialises rebuilds and CLI processes), and Whoosh's own WRITELOCK is waited for as well.
 """
 import fcntl
 import gc
-import heapq
 import logging
 import os
 import shutil
@@ -23,15 +22,16 @@ from datetime import date, datetime, time as dtime, timezone
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy.orm import Session
 from whoosh import index as windex
 from whoosh import query as wq
 from whoosh import sorting
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 
 from ppid.search import query as squery
-from ppid.search.analysis import exact_analyzer, fold, stemming_analyzer
+from ppid.search.analysis import exact_analyzer, stemming_analyzer
 from ppid.search.merging import tiered_merge
-from ppid.search.sources import SearchDoc, registered
+from ppid.search.sources import iter_all_docs, load_docs
 
 log = logging.getLogger(__name__)
 
@@ -44,17 +44,12 @@ INDEX_NAME = f"ppid_v{SCHEMA_VERSION}"
 # agency's name and other secondary words (PostgreSQL's A, B and C, D weights). Summary
 # and text share a field: one posting list less to read for each word of a query.
 FIELD_BOOSTS = {"title": 4.0, "body": 1.0, "meta": 0.25}
-RANK_ALL_BELOW = 2_000   # one word's matches up to which ranked() scores them all
-SNIPPET_SOURCE_CHARS = 1_500   # stored text the snippet is cut from (highlighting cost)
 LOCK_TIMEOUT = 120.0
+FACET_FIELDS = ("type", "agency", "category", "year")
 
 _thread_lock = threading.RLock()
 _open = {}      # index path -> FileIndex (one per process)
-_local = threading.local()  # per-thread cached searcher
-
-
-class IndexUnavailable(RuntimeError):
-    """The index could not be opened nor rebuilt."""
+_local = threading.local()  # per thread: index path -> (searcher, its facet columns)
 
 
 def make_schema():
@@ -63,24 +58,11 @@ def make_schema():
     def stemmed(**kw):
         return TEXT(analyzer=stemming_analyzer(), phrase=False, **kw)
     return Schema(
-        key=ID(unique=True, stored=True),
-        type=ID(stored=True, sortable=True),
-        doc_id=ID(stored=True),
-        public_id=ID(stored=True),
-        agency=ID(stored=True, sortable=True),
-        agency_name=STORED,
-        category=ID(stored=True, sortable=True),
-        year=ID(stored=True, sortable=True),
-        date=DATETIME(stored=True, sortable=True),
-        title=stemmed(stored=True),
-        body=stemmed(),
-        meta=stemmed(),
-        exact=TEXT(analyzer=exact_analyzer()),
-        snip=STORED,
-        url=STORED,
-        extra=STORED,
-        hash=STORED,
-    )
+        key=ID(unique=True, stored=True), doc_id=ID(stored=True), public_id=ID(stored=True),
+        **{name: ID(stored=True, sortable=True) for name in FACET_FIELDS},
+        date=DATETIME(stored=True, sortable=True), title=stemmed(stored=True),
+        body=stemmed(), meta=stemmed(), exact=TEXT(analyzer=exact_analyzer()),
+        agency_name=STORED, snip=STORED, url=STORED, extra=STORED, hash=STORED)
 
 
 def index_dir(app=None):
@@ -88,43 +70,27 @@ def index_dir(app=None):
     return Path(app.config.get("SEARCH_INDEX_DIR") or Path(app.config["DATA_DIR"]) / "search")
 
 
-def _as_datetime(value):
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value
-    if isinstance(value, date):
-        return datetime.combine(value, dtime())
-    return None
-
-
-def snippet_source(doc: SearchDoc):
-    """The stored text snippets are cut from: the summary (a request's subject), else the
-    document text, else the secondary words."""
-    return (doc.body or doc.text or doc.meta)[:SNIPPET_SOURCE_CHARS]
-
-
-def doc_fields(doc: SearchDoc):
-    """The Whoosh fields of one document."""
-    title, body = doc.title or "", doc.body or ""
-    if body == title:  # (a request's subject is both)
-        body = ""
+def doc_fields(doc):
+    """The Whoosh fields of one SearchDoc."""
+    title, body, text, meta = doc.parts()
     fields = {
         "key": doc.key, "type": doc.doc_type, "doc_id": doc.doc_id,
         "public_id": doc.public_id, "agency": doc.agency or "", "agency_name": doc.agency_name,
         "category": doc.category or "", "year": doc.year, "title": title,
-        "body": f"{body}\n{doc.text or ''}", "meta": doc.meta or "",
-        "exact": "\n".join(p for p in (title, body, doc.text, doc.meta) if p),
-        "snip": snippet_source(doc), "url": doc.url, "extra": dict(doc.extra),
+        "body": f"{body}\n{text}", "meta": meta,
+        "exact": "\n".join(p for p in (title, body, text, meta) if p),
+        "snip": doc.snippet_source(), "url": doc.url, "extra": dict(doc.extra),
         "hash": doc.content_hash(),
     }
-    when = _as_datetime(doc.date)
-    if when is not None:
-        fields["date"] = when
+    when = doc.date
+    if isinstance(when, datetime):
+        fields["date"] = when.astimezone(timezone.utc).replace(tzinfo=None) if when.tzinfo else when
+    elif isinstance(when, date):
+        fields["date"] = datetime.combine(when, dtime())
     return fields
 
 
-# --- Locking -----------------------------------------------------------------------------
+# --- Locking and opening ---------------------------------------------------------------------
 
 @contextmanager
 def writer_lock(path=None, timeout=LOCK_TIMEOUT):
@@ -151,8 +117,6 @@ def writer_lock(path=None, timeout=LOCK_TIMEOUT):
             os.close(fd)
 
 
-# --- Opening -----------------------------------------------------------------------------
-
 def _try_open(path):
     """The index at ``path``, None when it is missing, False when it is unreadable (logged)."""
     if not any(path.glob(f"_{INDEX_NAME}_*.toc")):
@@ -161,46 +125,32 @@ def _try_open(path):
     # exception is dropped, still inside this block.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
-        opened = _open_checked(path)
-        gc.collect()
-    if isinstance(opened, str):
-        log.warning("search index at %s is unreadable (%s)", path, opened)
-        return False
-    return opened
-
-
-def _open_checked(path):
-    try:
-        ix = windex.open_dir(str(path), indexname=INDEX_NAME)
-        with ix.searcher() as s:  # opens every segment: a missing file fails here
-            s.doc_count()
-        return ix
-    except Exception as exc:  # noqa: BLE001 - any damage means "rebuild"
-        return f"{type(exc).__name__}: {exc}"
+        try:
+            ix = windex.open_dir(str(path), indexname=INDEX_NAME)
+            with ix.searcher() as s:  # opens every segment: a missing file fails here
+                s.doc_count()
+            return ix
+        except Exception as exc:  # noqa: BLE001 - any damage means "rebuild"
+            log.warning("search index at %s is unreadable (%s)", path,
+                        f"{type(exc).__name__}: {exc}")   # (no reference to its files)
+        finally:
+            gc.collect()
+    return False
 
 
 def _wipe(path):
     for child in path.iterdir():
-        if child.name == "ppid-writer.lock":
-            continue
         if child.is_dir():
             shutil.rmtree(child, ignore_errors=True)
-        else:
-            try:
-                child.unlink()
-            except FileNotFoundError:
-                pass
+        elif child.name != "ppid-writer.lock":
+            child.unlink(missing_ok=True)
 
 
 def get_index(app=None):
     """The open index; a missing, corrupt or older index is rebuilt from the database."""
     app = app or current_app
     path = index_dir(app)
-    key = str(path)
-    ix = _open.get(key)
-    if ix is not None:
-        return ix
-    ix = _try_open(path)
+    ix = _open.get(str(path)) or _try_open(path)
     if not ix:
         with writer_lock(path):
             ix = _try_open(path)  # another process may have rebuilt it meanwhile
@@ -211,7 +161,7 @@ def get_index(app=None):
                 log.warning("search index %s at %s: rebuilding it from the database",
                             reason, path)
                 ix = _rebuild_locked(path)
-    _open[key] = ix
+    _open[str(path)] = ix
     return ix
 
 
@@ -219,8 +169,7 @@ def forget(app=None):
     """Drop this process's handles on the index (after it was rebuilt or deleted)."""
     key = str(index_dir(app))
     _open.pop(key, None)
-    cache = getattr(_local, "searchers", {})
-    s = cache.pop(key, None)
+    s, _cols = getattr(_local, "searchers", {}).pop(key, (None, None))
     if s is not None and not s.is_closed:
         try:
             s.close()
@@ -229,25 +178,22 @@ def forget(app=None):
 
 
 def searcher(app=None):
-    """A searcher for this thread, refreshed when the index changed."""
+    """(A searcher for this thread, refreshed when the index changed; its facet columns)."""
     ix = get_index(app)
     key = str(index_dir(app))
-    cache = getattr(_local, "searchers", None)
-    if cache is None:
-        cache = _local.searchers = {}
-    s = cache.get(key)
+    cache = _local.__dict__.setdefault("searchers", {})
+    s, cols = cache.get(key, (None, None))
     if s is None or s.is_closed or not s.up_to_date():
         # A fresh searcher, never Searcher.refresh(): its reader reuse brings back
         # segments merged away and misses new deletions (whoosh-reloaded 2.7.5).
-        cache.pop(key, None)
         if s is not None and not s.is_closed:
             s.close()
-        s = ix.searcher()
-    cache[key] = s
-    return s
+        s, cols = ix.searcher(), {}
+        cache[key] = (s, cols)
+    return s, cols
 
 
-# --- Writing -----------------------------------------------------------------------------
+# --- Writing ---------------------------------------------------------------------------------
 
 @contextmanager
 def committing(writer, **options):
@@ -278,30 +224,26 @@ def write_docs(ix, docs):
                 writer.update_document(**doc_fields(doc))
 
 
-def iter_all_docs(session, batch=500):
-    """Every public document of every source, loaded in batches from the database."""
-    for src in list(registered().values()):
-        ids = [str(i) for i in src.all_ids(session)]
-        for start in range(0, len(ids), batch):
-            chunk = ids[start:start + batch]
-            loaded = src.load(session, chunk)
-            for i in chunk:
-                doc = loaded.get(i)
-                if doc is not None:
-                    yield doc
-            session.expunge_all()
+def refresh(app, keys, lock_timeout=LOCK_TIMEOUT):
+    """Write the (doc_type, doc_id) ``keys`` anew from the database. Loading and writing
+    happen under the lock, so writes land in the order their states were read."""
+    from ppid.extensions import db
+    app = app or current_app
+    ix = get_index(app)
+    with writer_lock(index_dir(app), lock_timeout):
+        with Session(db.engine.execution_options(ppid_read_only=True)) as session:
+            docs = load_docs(session, keys)
+            session.rollback()  # release the read (SQLite) before the index write
+        write_docs(ix, docs)
+    return len(docs)
 
 
 def fill(ix, docs, procs=1, limitmb=128):
     """Write ``docs`` into the new, empty index ``ix`` with Whoosh's writer: ``procs`` > 1
     builds one segment per process (multisegment); ``limitmb`` is each one's memory."""
-    if procs > 1:
-        writer = ix.writer(procs=procs, multisegment=True, limitmb=limitmb,
-                           timeout=LOCK_TIMEOUT)
-    else:
-        writer = ix.writer(limitmb=limitmb, timeout=LOCK_TIMEOUT)
+    multi = {"procs": procs, "multisegment": True} if procs > 1 else {}
     count = 0
-    with committing(writer):
+    with committing(ix.writer(limitmb=limitmb, timeout=LOCK_TIMEOUT, **multi)) as writer:
         for doc in docs:
             writer.add_document(**doc_fields(doc))
             count += 1
@@ -309,48 +251,30 @@ def fill(ix, docs, procs=1, limitmb=128):
 
 
 def _rebuild_locked(path, procs=1, limitmb=128):
-    """Create an empty index at ``path`` and fill it from the database (lock held)."""
-    import sqlalchemy as sa
-    from sqlalchemy.orm import Session
-
+    """Create an empty index at ``path`` and fill it from the database (lock held). It
+    only reads the database: rows still queued are applied again by the next drain."""
     from ppid.extensions import db
-    from ppid.search.models import SearchPending
-
-    path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
     _wipe(path)
     ix = windex.create_in(str(path), make_schema(), indexname=INDEX_NAME)
     with Session(db.engine.execution_options(ppid_read_only=True)) as session:
-        # Changes queued before this point are covered by the rebuild; later ones stay queued.
-        pending = session.execute(sa.select(SearchPending.id)).scalars().all()
         count = fill(ix, iter_all_docs(session), procs=procs, limitmb=limitmb)
         session.rollback()
-    from ppid.search.indexing import _holds_write_transaction
-    if _holds_write_transaction():
-        pending = []   # (this thread's transaction holds SQLite's lock: a drain does it)
-    with Session(db.engine) as session:
-        for start in range(0, len(pending), 500):
-            session.execute(sa.delete(SearchPending)
-                            .where(SearchPending.id.in_(pending[start:start + 500])))
-        session.commit()
     log.info("search index rebuilt at %s with %d documents", path, count)
     return ix
 
 
 def rebuild(app=None, procs=1, limitmb=128):
     """Rebuild the whole index from the database; returns the number of documents."""
-    app = app or current_app
     path = index_dir(app)
     with writer_lock(path):
         forget(app)
-        ix = _rebuild_locked(path, procs=procs, limitmb=limitmb)
-    _open[str(path)] = ix
+        ix = _open[str(path)] = _rebuild_locked(path, procs=procs, limitmb=limitmb)
     return ix.doc_count()
 
 
 def clear(app=None):
     """Delete the index files (tests; the next use rebuilds from the database)."""
-    app = app or current_app
     path = index_dir(app)
     with writer_lock(path):
         forget(app)
@@ -363,7 +287,7 @@ def stored_documents(app=None):
         return [fields for _n, fields in s.reader().iter_docs()]
 
 
-# --- Searching ---------------------------------------------------------------------------
+# --- Searching -------------------------------------------------------------------------------
 
 def to_query(node):
     """The Whoosh query of a query tree (ppid.search.query)."""
@@ -376,43 +300,10 @@ def to_query(node):
         if len(node.words) == 1:
             return wq.Term("exact", node.words[0])
         return wq.Phrase("exact", list(node.words))
-    if isinstance(node, squery.And):
-        return wq.And([to_query(n) for n in node.items])
-    if isinstance(node, squery.Or):
-        return wq.Or([to_query(n) for n in node.items])
     if isinstance(node, squery.Not):
         return wq.Not(to_query(node.item))
-    raise TypeError(node)
-
-
-_segment_columns = {}   # (segment id, field) -> its values by document (segments never change)
-
-
-def columns(s, names):
-    """{field: the value of each document, by global docnum} of the sortable ID fields,
-    read through Whoosh's column readers once per segment."""
-    out = {name: [] for name in names}
-    live = set()
-    for leaf, _base in s.reader().leaf_readers():
-        if not leaf.doc_count_all():
-            continue   # (an empty index has no columns)
-        sid = leaf.segment().segment_id()
-        for name in names:
-            key = (sid, name)
-            live.add(key)
-            values = _segment_columns.get(key)
-            if values is None:
-                values = _segment_columns[key] = list(leaf.column_reader(name))
-            out[name] += values
-    for key in [k for k in _segment_columns if k not in live]:
-        del _segment_columns[key]   # (merged away; one index per process)
-    return out
-
-
-def before_search(app=None):
-    """Catch up with the queue first when no indexer is applying it (see indexing.py)."""
-    from ppid.search.indexing import catch_up
-    catch_up(app)
+    kind = wq.And if isinstance(node, squery.And) else wq.Or
+    return kind([to_query(n) for n in node.items])
 
 
 def retrying(fn):
@@ -430,160 +321,68 @@ def retrying(fn):
     return run
 
 
-def matching(s, node):
-    """The (global) document numbers a query tree matches, by set operations on posting
-    lists (``reader.postings``); Whoosh's matcher tree only for phrases. Unscored: this
-    counts and filters, the searcher ranks."""
-    reader = s.reader()
-
-    def postings(field, text):
-        if (field, text) not in reader:
-            return set()
-        return set(reader.postings(field, text).all_ids())
-    if isinstance(node, squery.Term):
-        if node.stem is None:
-            return postings("exact", node.word)
-        return set().union(*(postings(name, node.stem) for name in FIELD_BOOSTS))
-    if isinstance(node, squery.Phrase):
-        return set(to_query(node).docs(s))
-    if isinstance(node, squery.Or):
-        return set().union(*(matching(s, n) for n in node.items))
-    if isinstance(node, squery.Not):
-        return set(reader.all_doc_ids()) - matching(s, node.item)
-    if isinstance(node, squery.And):
-        required = [n for n in node.items if not isinstance(n, squery.Not)]
-        docs = (set.intersection(*(matching(s, n) for n in required)) if required
-                else matching(s, squery.Not(squery.Or(tuple(n.item for n in node.items)))))
-        for n in node.items:
-            if isinstance(n, squery.Not) and required:
-                docs -= matching(s, n.item)
-        return docs
-    raise TypeError(node)
-
-
-def _terms(node, negated=False):
-    """(field, text, boost) of the words of a tree without phrases, else None."""
-    if isinstance(node, squery.Term):
-        if negated:
-            return []
-        if node.stem is None:
-            return [("exact", node.word, 1.0)]
-        return [(name, node.stem, boost) for name, boost in FIELD_BOOSTS.items()]
-    if isinstance(node, squery.Not):
-        return [] if _terms(node.item, True) is not None else None
-    if isinstance(node, (squery.And, squery.Or)):
-        parts = [_terms(n, negated) for n in node.items]
-        return None if any(p is None for p in parts) else [t for p in parts for t in p]
-    return None
-
-
-def ranked(s, terms, docs, limit):
-    """The first ``limit`` of ``docs`` by the score Whoosh's searcher gives them for these
-    terms (BM25F, each term's score times its field's boost, added as And and Or add
-    them; lower document number first on a tie), read from the terms' scored posting
-    lists (``searcher.postings``) for these documents only."""
-    scores = dict.fromkeys(docs, 0.0)
-    ordered = sorted(docs)
-    reader = s.reader()
-    for field, text, boost in set(terms):
-        if (field, text) not in reader:
-            continue
-        m = s.postings(field, text)
-        if len(ordered) * 16 < reader.doc_frequency(field, text):
-            for d in ordered:   # few documents: jump to each
-                m.skip_to(d)
-                if not m.is_active():
-                    break
-                if m.id() == d:
-                    scores[d] += boost * m.score()
-        else:
-            while m.is_active():
-                d = m.id()
-                if d in scores:
-                    scores[d] += boost * m.score()
-                m.next()
-    return heapq.nsmallest(limit, scores, key=lambda d: (-scores[d], d))
-
-
 @retrying
 def execute(app, node, params, relaxed=None):
     """One page of results (ppid.search.services.Page) for a query tree, or, with
     ``relaxed`` (positive clauses, excluded clauses, how many must match), for documents
     matching most of the clauses, those matching more ranked first.
 
-    The matching documents are found unscored (filtered and counted through the facet
-    columns); only the page's tiers are ranked, by Whoosh's searcher (BM25F)."""
-    from ppid.search.services import FACETS, Page
-    s = searcher(app)
-    filters = params.filters()
-    cols = columns(s, FACETS)
+    The matching documents are found unscored (``Query.docs``: counted, filtered, their
+    facets read from the sortable columns); only the page's tiers are ranked, by Whoosh's
+    searcher (BM25F)."""
+    from ppid.search.services import Page
+    s, cols = searcher(app)
 
-    def kept(docs):
-        return {d for d in docs if all(cols[f][d] == v for f, v in filters.items())}
+    def docs(n):
+        return set(to_query(n).docs(s))
+    filters = params.filters()
     if relaxed is None:
-        q = to_query(node)
-        matched = kept(matching(s, node))
-        tiers = [matched]
+        q, tiers = to_query(node), [docs(node)]
     else:
         positive, excluded, minmatch = relaxed
-        clauses = [to_query(n) for n in positive]
-        coord = Counter()
-        for n in positive:
-            coord.update(matching(s, n))
-        dropped = set()
-        for n in excluded:
-            dropped |= matching(s, n.item)
-        matched = kept(d for d, n in coord.items() if n >= minmatch and d not in dropped)
-        q = wq.Or(clauses)
-        tiers = [{d for d in matched if coord[d] == k}
-                 for k in range(len(clauses), minmatch - 1, -1)]
+        coord = Counter(d for n in positive for d in docs(n))
+        dropped = set().union(*(docs(n.item) for n in excluded))
+        q = wq.Or([to_query(n) for n in positive])
+        tiers = [{d for d, n in coord.items() if n == k and d not in dropped}
+                 for k in range(len(positive), minmatch - 1, -1)]
+    if filters:
+        allowed = set(wq.And([wq.Term(f, v) for f, v in filters.items()]).docs(s))
+        tiers = [t & allowed for t in tiers]
     start, end = (params.page - 1) * params.per_page, params.page * params.per_page
     order = sorting.FieldFacet("date", reverse=True) if params.sort == "date" else None
     top, base = [], 0   # top: the documents from position ``base`` on
-    terms = _terms(node if relaxed is None else squery.Or(relaxed[0]))
-    for docs in tiers:
-        if not docs:
-            continue
-        if base + len(docs) <= start:
-            base += len(docs)   # a tier wholly before the page
+    for tier in tiers:
+        if base + len(tier) <= start:
+            base += len(tier)   # a tier wholly before the page
             continue
         # (All of the query's matches: no filter, so Whoosh may skip blocks that cannot
         # reach the page.)
-        need = end - base - len(top)
-        # Many documents of one unfiltered word: Whoosh's own block-max ranking skips
-        # most of them; else scoring just these documents is quicker.
-        if terms is not None and order is None and (
-                filters or not isinstance(node, squery.Term) or len(docs) <= RANK_ALL_BELOW):
-            top += ranked(s, terms, docs, need)
-        else:
-            only = docs if filters or relaxed is not None else None
-            results = s.search(q, filter=only, limit=need, sortedby=order, terms=False)
-            top += [results.docnum(i) for i in range(results.scored_length())]
+        only = tier if filters or relaxed is not None else None
+        results = s.search(q, filter=only, limit=end - base - len(top), sortedby=order,
+                           terms=False)
+        top += [results.docnum(i) for i in range(results.scored_length())]
         if base + len(top) >= end:
             break
-    stored = [s.stored_fields(d) for d in top[start - base:end - base]]
+    matched = set().union(*tiers)
     facets = {}
-    if params.facets:
-        facets = {name: Counter(cols[name][d] for d in matched) for name in FACETS}
-    return Page(stored, len(matched), facets)
+    if params.facets and matched:
+        for name in FACET_FIELDS:
+            if name not in cols:   # (read once per searcher: an index generation)
+                cols[name] = list(s.reader().column_reader(name))
+            facets[name] = Counter(cols[name][d] for d in matched)
+    return Page([s.stored_fields(d) for d in top[start - base:end - base]], len(matched),
+                facets)
 
 
 @retrying
-def suggest(app, text):
-    """ "Did you mean" for words that occur nowhere in the index, or None."""
-    s = searcher(app)
-    reader = s.reader()
-    corrector = s.corrector("exact")
-    changed = False
-    corrected = text
-    for word in squery.plain_words(text):
-        w = fold(word)
-        if len(w) < 4 or not w.isalpha():
-            continue
-        if reader.doc_frequency("exact", w):
-            continue
-        options = corrector.suggest(w, limit=1, maxdist=2, prefix=1)
-        if options and options[0] != w:
-            corrected = squery.replace_word(corrected, word, options[0])
-            changed = True
-    return corrected if changed else None
+def corrections(app, words):
+    """{word: the closest word of the index} for the (folded) ``words`` it does not hold."""
+    s, _cols = searcher(app)
+    reader, corrector = s.reader(), s.corrector("exact")
+    out = {}
+    for w in words:
+        if not reader.doc_frequency("exact", w):
+            options = corrector.suggest(w, limit=1, maxdist=2, prefix=1)
+            if options and options[0] != w:
+                out[w] = options[0]
+    return out

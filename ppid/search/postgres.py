@@ -21,9 +21,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from ppid.search import query as squery
-from ppid.search.analysis import STOP_WORDS, fold, stem, tokens
+from ppid.search.analysis import STOP_WORDS, stem, tokens
 from ppid.search.models import SearchDocument, SearchWord
-from ppid.search.sources import SearchDoc, registered
+from ppid.search.sources import iter_all_docs, load_docs
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +36,6 @@ MAX_LEXEME_CHARS = 200
 # outranks one with a word in its title (1.0) and the other in the agency's name only.
 RANK_WEIGHTS = "{0.02, 0.4, 0.8, 1.0}"
 RANK_NORMALIZATION = 0      # by weight, not length (repeats add little: 1/n^2 each)
-SNIPPET_SOURCE_CHARS = 1_500
-VOCABULARY_MIN = 4          # shorter words are never corrected ("did you mean")
 
 D = SearchDocument.__table__
 W = SearchWord.__table__
@@ -76,31 +74,23 @@ def tsvector_literal(parts, stemmed=True):
     return " ".join(f"{_quote(w)}:{','.join(p)}" for w, p in lexemes.items())
 
 
-def row_of(doc: SearchDoc):
-    """The ``search_documents`` row of one document."""
-    title, body = doc.title or "", doc.body or ""
-    if body == title:  # (a request's subject is both)
-        body = ""
-    parts = [(title, "A"), (body, "B"), (doc.text or "", "C"), (doc.meta or "", "D")]
+def row_of(doc):
+    """The ``search_documents`` row of one SearchDoc."""
+    parts = doc.parts()
     return {
         "doc_type": doc.doc_type, "doc_id": doc.doc_id, "public_id": doc.public_id,
-        "title": title, "agency": doc.agency or "", "agency_name": doc.agency_name or "",
+        "title": parts[0], "agency": doc.agency or "", "agency_name": doc.agency_name or "",
         "category": doc.category or "", "year": doc.year, "date": doc.date,
-        "url": doc.url, "snip": (doc.body or doc.text or doc.meta)[:SNIPPET_SOURCE_CHARS],
-        "extra": dict(doc.extra), "hash": doc.content_hash(),
-        "terms": tsvector_literal(parts),
-        "exact": tsvector_literal([(p, "") for p, _w in parts], stemmed=False),
+        "url": doc.url, "snip": doc.snippet_source(), "extra": dict(doc.extra),
+        "hash": doc.content_hash(), "terms": tsvector_literal(zip(parts, "ABCD")),
+        "exact": tsvector_literal([(p, "") for p in parts], stemmed=False),
     }
 
 
-def words_of(doc: SearchDoc):
-    """The vocabulary words of a document (folded, unstemmed, alphabetic)."""
-    out = set()
-    for text in (doc.title, doc.body, doc.text, doc.meta):
-        for word, _p, _s, _e in tokens(text or "", "query"):
-            if VOCABULARY_MIN <= len(word) <= 100 and word.isalpha():
-                out.add(word)
-    return out
+def words_of(doc):
+    """The "did you mean" vocabulary words of a SearchDoc (folded, unstemmed, alphabetic)."""
+    return {word for text in doc.parts() for word, _p, _s, _e in tokens(text, "query")
+            if squery.CORRECTED_MIN <= len(word) <= 100 and word.isalpha()}
 
 
 def write_docs(conn, docs, deleted=()):
@@ -130,27 +120,24 @@ def write_docs(conn, docs, deleted=()):
 def write(session, keys):
     """Bring the rows of the (doc_type, doc_id) ``keys`` up to date, in ``session``'s
     transaction (called just before it commits)."""
-    wanted = {}
-    for doc_type, doc_id in keys:
-        if doc_type in registered():
-            wanted.setdefault(doc_type, set()).add(doc_id)
-    docs, deleted = [], []
-    for doc_type, ids in sorted(wanted.items()):
-        loaded = registered()[doc_type].load(session, sorted(ids))
-        for i in sorted(ids):
-            doc = loaded.get(i)
-            if doc is None:
-                deleted.append((doc_type, i))
-            else:
-                docs.append(doc)
-    write_docs(session.connection(), docs, deleted)
+    docs = load_docs(session, keys)
+    write_docs(session.connection(), [d for d in docs.values() if d is not None],
+               [tuple(k.split(":", 1)) for k, d in docs.items() if d is None])
+
+
+def refresh(app, keys):
+    """Write the rows of the (doc_type, doc_id) ``keys`` anew, in a transaction of its own."""
+    from ppid.extensions import db
+    with Session(db.engine) as session:
+        write(session, keys)
+        session.commit()
+    return len(keys)
 
 
 def rebuild(app=None, procs=1, limitmb=None, batch=500):
     """Write every public document's row anew (after an analyzer change); the rows of
     records that are no longer public go. Returns the number of documents."""
     from ppid.extensions import db
-    from ppid.search.index import iter_all_docs
     count = 0
     with Session(db.engine) as session:
         conn = session.connection()
@@ -172,10 +159,6 @@ def rebuild(app=None, procs=1, limitmb=None, batch=500):
 
 def clear(app=None):
     """Nothing to clear: the rows live and die with the records."""
-
-
-def before_search(app=None):
-    """Nothing to catch up with: the rows are written with the records."""
 
 
 def stored_documents(app=None):
@@ -288,11 +271,6 @@ def _reading(app=None):
 def execute(app, node, params, relaxed=None):
     """One page of results (ppid.search.services.Page), as the Whoosh backend's execute."""
     from ppid.search.services import FACETS, Page
-    with _reading(app) as conn:
-        return _execute(conn, node, params, relaxed, FACETS, Page)
-
-
-def _execute(conn, node, params, relaxed, FACETS, Page):
     filters = [_FACET_COLUMNS[name] == value for name, value in params.filters().items()]
     rank = _rank(node)
     if relaxed is None:
@@ -311,27 +289,25 @@ def _execute(conn, node, params, relaxed, FACETS, Page):
         order += [rank.desc(), D.c.date.desc().nulls_last()]
     order += [D.c.doc_type, D.c.doc_id]
     start = (params.page - 1) * params.per_page
-    rows = conn.execute(sa.select(*_SHOWN).where(where).order_by(*order)
-                        .limit(params.per_page).offset(start)).mappings().all()
-    stored = [{**r, "type": r["doc_type"]} for r in rows]
-    facets = {}
-    if params.facets:
-        cols = [_FACET_COLUMNS[name] for name in FACETS]
-        grouped = conn.execute(
-            sa.select(*cols, sa.func.count().label("n")).where(where)
-            .group_by(sa.func.grouping_sets(*[sa.tuple_(c) for c in cols]))).all()
-        facets = {name: {} for name in FACETS}
-        for row in grouped:
-            for i, name in enumerate(FACETS):
-                if row[i] is not None:
-                    facets[name][row[i]] = row.n
-        total = sum(facets["type"].values())
-    elif rows or start:
-        total = conn.execute(sa.select(sa.func.count()).select_from(D).where(where)
-                             ).scalar_one()
-    else:
-        total = 0
-    return Page(stored, total, facets)
+    with _reading(app) as conn:
+        rows = conn.execute(sa.select(*_SHOWN).where(where).order_by(*order)
+                            .limit(params.per_page).offset(start)).mappings().all()
+        facets, total = {}, 0
+        if params.facets:
+            cols = [_FACET_COLUMNS[name] for name in FACETS]
+            grouped = conn.execute(
+                sa.select(*cols, sa.func.count().label("n")).where(where)
+                .group_by(sa.func.grouping_sets(*[sa.tuple_(c) for c in cols]))).all()
+            facets = {name: {} for name in FACETS}
+            for row in grouped:
+                for i, name in enumerate(FACETS):
+                    if row[i] is not None:
+                        facets[name][row[i]] = row.n
+            total = sum(facets["type"].values())
+        elif rows or start:
+            total = conn.execute(sa.select(sa.func.count()).select_from(D).where(where)
+                                 ).scalar_one()
+    return Page([{**r, "type": r["doc_type"]} for r in rows], total, facets)
 
 
 def _distance(a, b):
@@ -346,33 +322,19 @@ def _distance(a, b):
     return previous[-1]
 
 
-def suggest(app, text):
-    """ "Did you mean" for words that occur nowhere in the texts, or None: the closest
-    vocabulary word by trigrams, within two edits and with the same first letter."""
-    words = {}
-    for word in squery.plain_words(text):
-        w = fold(word)
-        if len(w) >= VOCABULARY_MIN and w.isalpha():
-            words.setdefault(w, word)
-    if not words:
-        return None
+def corrections(app, words):
+    """{word: the closest vocabulary word} for the (folded) ``words`` no text holds: by
+    trigrams, within two edits and with the same first letter (as Whoosh's corrector)."""
+    out = {}
     with _reading(app) as conn:
-        return _suggest(conn, text, words)
-
-
-def _suggest(conn, text, words):
-    known = set(conn.execute(sa.select(W.c.word).where(W.c.word.in_(list(words))))
-                .scalars())
-    corrected, changed = text, False
-    for w, typed in words.items():
-        if w in known:
-            continue
-        candidates = conn.execute(sa.text(
-            "SELECT word FROM search_words WHERE word % :w "
-            "ORDER BY similarity(word, :w) DESC, word LIMIT 20"), {"w": w}).scalars().all()
-        close = sorted((_distance(w, c), i, c) for i, c in enumerate(candidates)
-                       if c[0] == w[0] and c != w)
-        if close and close[0][0] <= 2:
-            corrected = squery.replace_word(corrected, typed, close[0][2])
-            changed = True
-    return corrected if changed else None
+        known = set(conn.execute(sa.select(W.c.word).where(W.c.word.in_(list(words))))
+                    .scalars())
+        for w in set(words) - known:
+            candidates = conn.execute(sa.text(
+                "SELECT word FROM search_words WHERE word % :w "
+                "ORDER BY similarity(word, :w) DESC, word LIMIT 20"), {"w": w}).scalars()
+            close = sorted((_distance(w, c), i, c) for i, c in enumerate(candidates)
+                           if c[0] == w[0] and c != w)
+            if close and close[0][0] <= 2:
+                out[w] = close[0][2]
+    return out

@@ -17,6 +17,7 @@ from ppid.search.analysis import REFERENCE_WORDS, STOP_WORDS, stem, tokens
 
 MAX_QUERY_CHARS = 500
 MAX_QUERY_WORDS = 40
+CORRECTED_MIN = 4   # shorter words are never corrected ("did you mean")
 
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _REFERENCE_RE = re.compile(

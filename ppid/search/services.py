@@ -16,7 +16,7 @@ from whoosh.highlight import ContextFragmenter, Formatter, get_text, highlight
 from ppid.core.cache import BoundedCache
 from ppid.search import backend
 from ppid.search import query as squery
-from ppid.search.analysis import exact_analyzer, stemming_analyzer
+from ppid.search.analysis import exact_analyzer, fold, stemming_analyzer
 from ppid.search.query import (CONTROL_RE as _CONTROL_RE, MAX_QUERY_CHARS,  # noqa: F401
                                MAX_QUERY_WORDS, QueryError, clean as clean_query,
                                prepare as prepare_query)
@@ -216,9 +216,8 @@ def search(params: SearchParams, app=None) -> SearchResult:
     text = prepare_query(params.q)
     node = squery.parse(text)
     engine = backend.get(app)
-    engine.before_search(app)
     if node is None:
-        return SearchResult(params, [], 0, facet_lists({}), engine.suggest(app, text))
+        return SearchResult(params, [], 0, facet_lists({}), suggest(engine, app, text))
     page = engine.execute(app, node, params)
     partial = False
     if page.total == 0:
@@ -233,6 +232,19 @@ def search(params: SearchParams, app=None) -> SearchResult:
                 snippet=snippet(s.get("snip") or "", stems, exact),
                 extra=s.get("extra") or {})
             for s in page.stored]
-    suggestion = engine.suggest(app, text) if page.total < SUGGEST_BELOW or partial else None
+    suggestion = suggest(engine, app, text) if page.total < SUGGEST_BELOW or partial else None
     return SearchResult(params, hits, page.total, facet_lists(page.facets), suggestion,
                         partial)
+
+
+def suggest(engine, app, text):
+    """ "Did you mean": ``text`` with its words that occur nowhere in the index replaced
+    by the closest that do (the backend's ``corrections``), or None."""
+    typed = squery.plain_words(text)
+    words = {fold(w) for w in typed}
+    words = {w for w in words if len(w) >= squery.CORRECTED_MIN and w.isalpha()}
+    fixes = engine.corrections(app, words) if words else {}
+    for word in typed:
+        if fold(word) in fixes:
+            text = squery.replace_word(text, word, fixes[fold(word)])
+    return text if fixes else None

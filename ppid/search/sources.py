@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Callable, Dict, Iterable, Optional
 
+SNIPPET_SOURCE_CHARS = 1_500   # stored text the snippet is cut from (highlighting cost)
+
 
 @dataclass(frozen=True)
 class SearchDoc:
@@ -37,6 +39,17 @@ class SearchDoc:
     @property
     def year(self):
         return str(self.date.year) if self.date else ""
+
+    def parts(self):
+        """(title, summary, document text, secondary words), as both backends weight
+        them; a request's subject is its title only (it is both)."""
+        title, body = self.title or "", self.body or ""
+        return title, "" if body == title else body, self.text or "", self.meta or ""
+
+    def snippet_source(self):
+        """The stored text snippets are cut from: the summary (a request's subject), else
+        the document text, else the secondary words."""
+        return (self.body or self.text or self.meta)[:SNIPPET_SOURCE_CHARS]
 
     def content_hash(self):
         """A digest of everything indexed, to find stale index entries (reindex --check)."""
@@ -94,3 +107,28 @@ def ids_touched(session, obj):
 
 def watched_classes():
     return tuple({cls for src in registered().values() for cls in src.watches})
+
+
+def load_docs(session, keys):
+    """{key: SearchDoc, or None when the record is not (or no longer) public} of the
+    (doc_type, doc_id) ``keys``, loaded in ``session``; unknown doc types are skipped."""
+    wanted = {}
+    for doc_type, doc_id in keys:
+        if doc_type in registered():
+            wanted.setdefault(doc_type, set()).add(str(doc_id))
+    docs = {}
+    for doc_type, ids in sorted(wanted.items()):
+        loaded = registered()[doc_type].load(session, sorted(ids))
+        docs.update((doc_key(doc_type, i), loaded.get(i)) for i in sorted(ids))
+    return docs
+
+
+def iter_all_docs(session, batch=500):
+    """Every public document of every source, loaded in batches from the database."""
+    for src in list(registered().values()):
+        ids = [str(i) for i in src.all_ids(session)]
+        for start in range(0, len(ids), batch):
+            chunk = ids[start:start + batch]
+            loaded = src.load(session, chunk)
+            yield from (loaded[i] for i in chunk if loaded.get(i) is not None)
+            session.expunge_all()

@@ -101,7 +101,7 @@ def live_server(tmp_path, fresh_database_url):
     env.update({
         "PPID_ENV": "testing", "PPID_DATABASE_URL": fresh_database_url,
         "PPID_DATA_DIR": str(tmp_path / "data"), "PPID_SECRET_KEY": "live-" + "k" * 40,
-        "PPID_MAIL_BACKEND": "none", "PPID_SEARCH_INDEXER": "off", "PPID_JOB_WORKER": "off",
+        "PPID_MAIL_BACKEND": "none", "PPID_JOB_WORKER": "off",
         "PPID_BASE_URL": f"http://127.0.0.1:{port}",
         # On, as in production, but far above this run's submissions from one address.
         "PPID_REQUEST_RATELIMIT": "100000 per hour",

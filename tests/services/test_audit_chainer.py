@@ -193,7 +193,7 @@ def test_the_job_worker_links_new_events_and_the_rest_when_it_stops(app, ctx, mo
 
     from ppid import ROOT
     from tests.conftest import wait_until
-    env = dict(os.environ, PPID_ENV="testing", PPID_SEARCH_INDEXER="off",
+    env = dict(os.environ, PPID_ENV="testing",
                PPID_JOB_POLL_SECONDS="0.2", PPID_AUDIT_LINK_INTERVAL_SECONDS="0.1")
     for key in ("DATABASE_URL", "DATA_DIR", "SECRET_KEY", "AUDIT_KEY", "AUDIT_KEY_ID"):
         env[f"PPID_{key}"] = str(app.config[key])

@@ -181,6 +181,8 @@ def test_a_docx_is_found_by_its_words_once_the_worker_read_it(item):
     assert jobs.run_pending() == {jobs.DONE: 1}
     status, error, text = _status(version_id)
     assert (status, error) == (TEXT_DONE, None) and "rawan longsor" in text
+    from ppid.search.indexing import drain
+    drain()   # (the worker's search indexer applies the queue; a search never does)
     hits = search.search(search.SearchParams(q="longsor")).hits
     assert [h.public_id for h in hits] == [str(item.id)]
 

@@ -185,11 +185,9 @@ def test_gunicorn_config_runs_the_job_worker_beside_the_workers(app, ctx, monkey
     db.session.commit()
     version_id = _upload(item, documents.docx([f"Dokumen proses {whole_group}"]), "p.docx")
     conf, Server = gunicorn_conf(app, monkeypatch)
-    monkeypatch.setenv("PPID_SEARCH_INDEXER", "off")
     monkeypatch.setenv("PPID_JOB_POLL_SECONDS", "0.2")
     monkeypatch.delenv("PPID_JOB_WORKER", raising=False)
     conf.on_starting(Server)
-    assert "search-indexer" not in conf._processes  # switched off
     proc = conf._processes["worker"]
     try:
         assert wait_until(lambda: _status(version_id)[0] == "done", timeout=60)

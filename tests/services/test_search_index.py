@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from ppid.extensions import db
 from ppid.search import backend, services
 from ppid.search.analysis import STOP_WORDS
+from ppid.search.indexing import drain, pending_count
 from ppid.search.models import SearchDocument, SearchPending
 from ppid.search.testing import add_version, make_dip_item, make_request
 
@@ -46,6 +47,9 @@ def postgres(fresh_index):
 
 
 def find(q, **kw):
+    """A search once the queue is applied (Whoosh), as the job worker applies it: the
+    search itself never does (a GET never writes). PostgreSQL has no queue."""
+    drain()
     return services.search(services.SearchParams(q=q, **kw))
 
 
@@ -64,9 +68,7 @@ def stored():
 def drift():
     from ppid.search.cli import check_index
     db.session.rollback()
-    if _backend() == "whoosh":
-        from ppid.search.indexing import catch_up
-        catch_up()
+    drain()
     return check_index()
 
 
@@ -544,7 +546,6 @@ def test_postgres_weights_the_fields(postgres, factories):
 # --- Kept right: the Whoosh backend's queue and index --------------------------------------
 
 def test_queue_row_is_written_in_the_same_transaction(whoosh, factories):
-    from ppid.search.indexing import drain, pending_count
     a = factories.agency()
     db.session.commit()
     whoosh.get_index()
@@ -554,8 +555,10 @@ def test_queue_row_is_written_in_the_same_transaction(whoosh, factories):
     assert pending_count() == 0  # rolled back with the change
     make_dip_item(a, "Antrean perubahan")
     db.session.commit()
-    assert pending_count() >= 1   # applied by the indexer, or by the next search
-    assert drain() >= 1
+    assert pending_count() >= 1
+    services.search(services.SearchParams(q="antrean"))
+    assert pending_count() >= 1   # a search never applies it ...
+    assert drain() >= 1           # ... the job worker's drain does
     assert pending_count() == 0
     assert find("antrean").total == 1
 
@@ -567,7 +570,6 @@ def _queued_keys():
 
 def test_a_document_is_queued_once_per_transaction_and_again_after_a_savepoint_rollback(
         whoosh, factories):
-    from ppid.search.indexing import drain
     a = factories.agency()
     db.session.commit()
     whoosh.get_index()  # an index to apply the queue to (not a rebuild)
@@ -593,7 +595,6 @@ def test_a_document_is_queued_once_per_transaction_and_again_after_a_savepoint_r
 
 
 def test_index_failure_keeps_database_write_and_retries(whoosh, factories, monkeypatch):
-    from ppid.search.indexing import pending_count
     a = factories.agency()
     whoosh.get_index()
     real = whoosh.write_docs
@@ -605,12 +606,14 @@ def test_index_failure_keeps_database_write_and_retries(whoosh, factories, monke
     item = make_dip_item(a, "Peta rawan banjir")
     item_id, cls = item.id, type(item)
     db.session.commit()
-    assert find("banjir").total == 0   # the search could not apply it, and did not fail
+    with pytest.raises(OSError):
+        drain()
+    assert services.search(services.SearchParams(q="banjir")).total == 0  # (not failing)
     assert db.session.get(cls, item_id) is not None
     db.session.rollback()
     assert pending_count() >= 1
     monkeypatch.setattr(whoosh, "write_docs", real)
-    assert ids(find("banjir")) == {("dip", str(item_id))}   # the next search applies it
+    assert ids(find("banjir")) == {("dip", str(item_id))}   # the next drain applies it
     assert pending_count() == 0
 
 
@@ -786,9 +789,7 @@ def _killed_writer(data_dir, url, agency_id, ready):
             make_dip_item(agency, f"Catatan terbunuh {n} pengarsipan",
                           text="isi dokumen " * 200)
             db.session.commit()
-            if sbackend.name() == "whoosh":
-                from ppid.search.indexing import drain
-                drain()
+            drain()   # (as the job worker does; nothing on PostgreSQL)
             n += 1
             if n == 5:
                 ready.set()

@@ -1,13 +1,12 @@
-"""The search indexer process (Whoosh backend): it applies the queue off the web workers
-and proves it is alive with a heartbeat; searches apply the queue themselves only when it
-is not. On PostgreSQL there is no queue and gunicorn starts no indexer."""
-import os
+"""Applying the Whoosh search queue: one way, the job worker's search-indexer thread
+(``flask ppid worker``, which gunicorn.conf.py starts), plus ``flask ppid search-drain``
+by hand. A search never applies it, nor writes anything (a GET never writes). On
+PostgreSQL there is no queue: the thread has nothing to do."""
 import signal
 import threading
-import time
-from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from ppid.extensions import db
 from ppid.search import backend, indexing, services
@@ -17,14 +16,12 @@ from ppid.search.testing import make_dip_item
 from tests.conftest import gunicorn_conf
 from tests.conftest import wait_until as _wait
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 @pytest.fixture
 def queued(ctx, factories):
-    """Two changes left in the queue (as web requests leave them for the indexer)."""
+    """Two changes left in the queue (as web requests leave them for the worker)."""
     if backend.name(ctx) != "whoosh":
-        pytest.skip("the Whoosh backend's indexer (this pass: PostgreSQL, which has none)")
+        pytest.skip("the Whoosh backend's queue (this pass: PostgreSQL, which has none)")
     sindex.clear(ctx)
     sindex.get_index(ctx)
     a = factories.agency()
@@ -33,9 +30,7 @@ def queued(ctx, factories):
     make_dip_item(a, "Laporan mangrove pesisir")
     db.session.commit()
     assert pending_count() == 2
-    indexing._alive_checked.clear()
     yield ctx
-    indexing._alive_checked.clear()
     sindex.clear(ctx)
 
 
@@ -43,7 +38,7 @@ def _found(q):
     return services.search(services.SearchParams(q=q)).total
 
 
-def test_indexer_applies_the_queue_and_beats_until_stopped(queued):
+def test_the_worker_thread_applies_the_queue_until_stopped(queued):
     app = queued
     app.config["SEARCH_DRAIN_DELAY"] = 0.1
     stop = threading.Event()
@@ -51,92 +46,65 @@ def test_indexer_applies_the_queue_and_beats_until_stopped(queued):
     thread.start()
     try:
         assert _wait(lambda: pending_count() == 0)
-        assert indexing.heartbeat_path(app).exists() and indexing.indexer_alive(app)
         assert _found("pesisir") == 2
     finally:
         stop.set()
         thread.join(10)
         app.config["SEARCH_DRAIN_DELAY"] = 0
-    assert not thread.is_alive() and not indexing.heartbeat_path(app).exists()
+    assert not thread.is_alive()
 
 
-def test_a_stale_heartbeat_is_a_dead_indexer(queued):
-    app = queued
-    beat = indexing.heartbeat_path(app)
-    beat.touch()
-    assert indexing.indexer_alive(app)
-    old = time.time() - indexing.stale_after(app) - 1
-    os.utime(beat, (old, old))
-    indexing._alive_checked.clear()
-    assert not indexing.indexer_alive(app)
-    beat.unlink()
+def test_a_search_never_applies_the_queue_nor_writes(queued, client):
+    statements = []
 
-
-def test_searches_leave_fresh_changes_to_a_live_indexer_and_apply_them_without(queued):
-    app = queued
-    beat = indexing.heartbeat_path(app)
+    def seen(conn, cursor, statement, *args):
+        statements.append(" ".join(statement.split()[:2]).upper())
+    sa.event.listen(db.engine, "before_cursor_execute", seen)
     try:
-        beat.touch()
-        assert _found("pesisir") == 0 and pending_count() == 2  # the indexer's work
-        beat.unlink()
-        indexing._alive_checked.clear()
-        assert _found("pesisir") == 2 and pending_count() == 0  # no indexer: done here
+        for url in ("/cari?q=pesisir", "/api/v1/search?q=pesisir", "/cari?q=pesisr"):
+            assert client.get(url).status_code == 200
+        assert _found("pesisir") == 0
     finally:
-        if beat.exists():
-            beat.unlink()
+        sa.event.remove(db.engine, "before_cursor_execute", seen)
+    writes = [s for s in statements
+              if s.split()[0] in ("INSERT", "UPDATE", "DELETE") or s == "BEGIN IMMEDIATE"]
+    assert writes == []
+    assert pending_count() == 2   # left for the worker
 
 
-def test_a_dead_indexers_leftovers_are_applied_by_a_search(queued):
-    import sqlalchemy as sa
-    from datetime import timedelta
-
-    from ppid.core.db import utcnow
-    from ppid.search.models import SearchPending
-    app = queued
-    beat = indexing.heartbeat_path(app)
-    try:
-        beat.touch()   # alive (say), but these rows are older than it would leave them
-        db.session.execute(sa.update(SearchPending).values(
-            queued_at=utcnow() - timedelta(seconds=indexing.stale_after(app) + 1)))
-        db.session.commit()
-        indexing._leftovers_checked.clear()
-        assert _found("pesisir") == 2 and pending_count() == 0
-    finally:
-        beat.unlink()
+def test_search_drain_applies_the_queue_by_hand(queued):
+    result = queued.test_cli_runner().invoke(args=["ppid", "search-drain"])
+    assert result.exit_code == 0, result.output
+    assert "2 perubahan diterapkan ke indeks; 0 masih antre." in result.output
+    assert _found("pesisir") == 2
 
 
-def test_gunicorn_config_starts_no_indexer_for_postgresql(monkeypatch):
-    monkeypatch.setenv("PPID_DATABASE_URL", "postgresql://ppid@127.0.0.1/ppid")
-    monkeypatch.delenv("PPID_SEARCH_BACKEND", raising=False)
-    monkeypatch.delenv("PPID_SEARCH_INDEXER", raising=False)
+def test_gunicorn_config_starts_the_job_worker_only(monkeypatch):
     monkeypatch.setenv("PPID_JOB_WORKER", "off")
     conf, Server = gunicorn_conf()
+    assert [command for _n, _s, command in conf.BACKGROUND] == ["worker"]
     conf.on_starting(Server)
-    assert "search-indexer" not in conf._processes
+    assert conf._processes == {}
     conf.on_exit(Server)
 
 
 @pytest.mark.parametrize("whole_group", [False, True])
-def test_gunicorn_config_runs_the_indexer_beside_the_workers(queued, monkeypatch,
-                                                              whole_group):
-    """gunicorn.conf.py's hooks, as gunicorn calls them: a real `flask ppid search-indexer`
-    process on this suite's database, stopped with a last drain and exit status 0, also
-    when (as systemd does) the indexer got its own SIGTERM before gunicorn sends one."""
+def test_gunicorn_configs_job_worker_applies_the_queue(queued, monkeypatch, whole_group):
+    """gunicorn.conf.py's hooks, as gunicorn calls them: a real `flask ppid worker` on this
+    suite's database applies the queue, and stops with a last round and exit status 0,
+    also when (as systemd does) it got its own SIGTERM before gunicorn sends one."""
     app = queued
     conf, Server = gunicorn_conf(app, monkeypatch)
     monkeypatch.setenv("PPID_SEARCH_DRAIN_DELAY", "0.2")
-    monkeypatch.delenv("PPID_SEARCH_INDEXER", raising=False)
-    monkeypatch.setenv("PPID_JOB_WORKER", "off")  # tests/services/test_jobs.py runs that one
+    monkeypatch.delenv("PPID_JOB_WORKER", raising=False)
     conf.on_starting(Server)
-    proc = conf._processes["search-indexer"]
+    proc = conf._processes["worker"]
     try:
-        assert _wait(lambda: pending_count() == 0, timeout=60), "the indexer applied nothing"
-        assert _wait(lambda: indexing.heartbeat_path(app).exists())
+        assert _wait(lambda: pending_count() == 0, timeout=60), "the worker applied nothing"
     finally:
         if whole_group:
             proc.send_signal(signal.SIGTERM)
         conf.on_exit(Server)
     assert proc.returncode == 0
-    assert not indexing.heartbeat_path(app).exists()
     assert _found("pesisir") == 2
-    assert any("search indexer stopped (exit 0)" in m for m in Server.log.messages)
+    assert any("job worker stopped (exit 0)" in m for m in Server.log.messages)

@@ -106,6 +106,8 @@ def _version(item_id, number):
 
 def _found(word):
     from ppid.search import services as search
+    from ppid.search.indexing import drain
+    drain()   # (the worker's search indexer applies the queue; a search never does)
     return {h.public_id for h in search.search(search.SearchParams(q=word)).hits}
 
 

@@ -4,6 +4,7 @@ import pytest
 from ppid.core import auth
 from ppid.extensions import db
 from ppid.search import backend
+from ppid.search.indexing import drain, pending_count
 from ppid.search.testing import make_dip_item, make_request
 from tests.conftest import login
 
@@ -28,6 +29,7 @@ def corpus(client, factories, fresh_index):
     req = make_request(b, "Data keuangan bantuan operasional sekolah",
                        name="Canaryname Hartono", identity="6171999988887777")
     db.session.commit()
+    drain()   # (Whoosh: as the job worker would; a search never applies the queue)
     out = {"item_id": item.id, "reg": req.registration_number, "req_id": req.id,
            "a": a, "b": b}
     db.session.rollback()  # (as a request ends: the test's reads above began a transaction)
@@ -158,9 +160,11 @@ def test_officer_search_requires_login_and_escapes_like(client, corpus, factorie
     assert client.get("/kelola/cari-permohonan?q=" + "a" * 600).status_code == 400
 
 
-def test_web_change_is_searchable_at_once(client, corpus, factories, app):
-    """Whoosh: the next search applies the queue (no indexer runs in tests); PostgreSQL:
-    the row was written in the change's own transaction."""
+def test_a_web_change_is_searchable_once_applied_and_a_search_never_applies_it(
+        client, corpus, factories, app):
+    """Whoosh: the change waits in the queue, which searches leave alone (a GET never
+    writes), until the job worker's drain applies it; PostgreSQL: the row was written in
+    the change's own transaction, so the next search already sees it."""
     from ppid.registry.models import DipItem
     main = factories.user(auth.MAIN)
     db.session.commit()
@@ -174,6 +178,13 @@ def test_web_change_is_searchable_at_once(client, corpus, factories, app):
     db.session.rollback()
     assert db.session.get(DipItem, corpus["item_id"]).state == "withdrawn"
     db.session.rollback()
+    if backend.name(app) == "whoosh":
+        queued = pending_count()
+        assert queued >= 1
+        assert client.get("/api/v1/search?q=neraca").get_json()["total"] == 1
+        assert "neraca" in client.get("/cari?q=neraca").get_data(as_text=True).lower()
+        assert pending_count() == queued   # left for the worker
+        assert drain() == queued
     assert client.get("/api/v1/search?q=neraca").get_json()["total"] == 0
 
 
