@@ -104,16 +104,52 @@ ITEM_TEXT = {
 SERTA_MERTA = {
     "bpbd": [("Peringatan Dini Banjir Kabupaten Sintang dan Sekadau",
               "Tinggi muka air Sungai Kapuas di atas siaga; warga di bantaran sungai diminta "
-              "bersiap mengungsi ke titik kumpul yang ditetapkan.", 3.5),
+              "bersiap mengungsi ke titik kumpul yang ditetapkan.", 3.5, {
+                  "sm_danger": "Banjir luapan Sungai Kapuas dan Sungai Melawi; genangan "
+                               "diperkirakan 0,5 sampai 1,5 meter dalam 24 jam ke depan.",
+                  "sm_affected": "Warga bantaran sungai di Kecamatan Sintang, Sepauk dan "
+                                 "Sekadau Hilir, sekitar 4.200 kepala keluarga.",
+                  "sm_actions": "Amankan dokumen dan barang berharga, matikan listrik saat air "
+                                "masuk rumah, mengungsi ke SDN 03 Sintang atau GOR Sekadau.",
+                  "sm_help": "Pusdalops BPBD 0565-21112 (24 jam), call center 112, posko di "
+                             "kantor camat setempat.",
+                  "sm_response": "BPBD menyiagakan 6 perahu karet, dapur umum dan tenda "
+                                 "pengungsian; Dinas Sosial menyalurkan logistik."}),
              ("Status Siaga Darurat Kebakaran Hutan dan Lahan",
               "Penetapan status siaga darurat karhutla, titik panas terpantau dan imbauan "
-              "kepada masyarakat untuk tidak membakar lahan.", 6.0)],
+              "kepada masyarakat untuk tidak membakar lahan.", 6.0, {
+                  "sm_danger": "Kebakaran hutan dan lahan gambut; 84 titik panas terpantau "
+                               "satelit dalam tiga hari terakhir.",
+                  "sm_affected": "Kabupaten Ketapang, Kubu Raya dan Kota Pontianak, terutama "
+                                 "permukiman di sekitar lahan gambut.",
+                  "sm_actions": "Jangan membakar lahan atau sampah, laporkan api sedini "
+                                "mungkin, gunakan masker bila berada di luar ruangan.",
+                  "sm_help": "Posko Satgas Karhutla 0561-736541, call center 112.",
+                  "sm_response": "Satgas gabungan memadamkan api darat dan udara; patroli "
+                                 "pencegahan di desa rawan."})],
     "dinkes": [("Kewaspadaan Kasus Demam Berdarah Dengue",
                 "Peningkatan kasus DBD di Kota Pontianak; imbauan 3M Plus dan lokasi fogging "
-                "terjadwal.", 20.0)],
+                "terjadwal.", 20.0, {
+                    "sm_danger": "Kasus DBD naik dua kali lipat dibanding bulan lalu; dua kasus "
+                                 "berat dirawat di rumah sakit.",
+                    "sm_affected": "Warga Kota Pontianak, terutama anak-anak di Pontianak "
+                                   "Barat dan Pontianak Utara.",
+                    "sm_actions": "Lakukan 3M Plus, periksakan demam lebih dari dua hari ke "
+                                  "puskesmas terdekat.",
+                    "sm_help": "Puskesmas terdekat; layanan informasi Dinkes 0561-734117.",
+                    "sm_response": "Pengasapan terjadwal, pembagian larvasida dan pemantauan "
+                                   "jentik oleh kader."})],
     "dlhk": [("Kualitas Udara Tidak Sehat Akibat Kabut Asap",
               "Indeks Standar Pencemar Udara di Pontianak mencapai kategori tidak sehat; "
-              "masyarakat diminta mengurangi kegiatan di luar ruangan.", 2.0)],
+              "masyarakat diminta mengurangi kegiatan di luar ruangan.", 2.0, {
+                  "sm_danger": "ISPU PM2,5 mencapai 180 (tidak sehat) akibat kabut asap.",
+                  "sm_affected": "Kota Pontianak dan Kabupaten Kubu Raya; kelompok rentan: "
+                                 "anak, lansia, ibu hamil dan penderita penyakit paru.",
+                  "sm_actions": "Kurangi kegiatan di luar ruangan, gunakan masker, tutup "
+                                "jendela rumah.",
+                  "sm_help": "Posko kesehatan di puskesmas; informasi ISPU di laman DLHK.",
+                  "sm_response": "Pemantauan ISPU tiap jam dan koordinasi pemadaman dengan "
+                                 "Satgas Karhutla."})],
 }
 
 NIL_CASES = {("penghubung", "i"), ("brida", "i"), ("satpolpp", "i")}
@@ -213,7 +249,7 @@ def _document(agency, title, summary, day):
 
 
 def _publish_item(agency, ob, title, summary, unit, retention, day, *, category="berkala",
-                  extra_versions=(), event_at=None):
+                  extra_versions=(), event_at=None, extra=None):
     """Create, document and publish an item as of ``day`` (and later versions)."""
     now = _moment(day)
     item = services.create_item(agency, {
@@ -221,7 +257,8 @@ def _publish_item(agency, ob, title, summary, unit, retention, day, *, category=
         "responsible": f"Sekretaris {agency.short_name or agency.name}",
         "made_at_place": "Pontianak", "made_on": day - timedelta(days=7),
         "form": "cetak_elektronik", "retention": retention, "category": category,
-        "obligation_id": ob.id if ob else None, "event_at": event_at}, actor=None, now=now)
+        "obligation_id": ob.id if ob else None, "event_at": event_at, **(extra or {})},
+        actor=None, now=now)
     slug_title = "".join(c if c.isalnum() else "-" for c in title.lower())[:90].strip("-")
     data = _document(agency, title, summary, day)
     services.add_version(item, FileStorage(io.BytesIO(data), filename=f"{slug_title}.pdf",
@@ -273,12 +310,12 @@ def _seed_agency(agency, obligations, today):
         _publish_item(agency, ob, title_p.format(**fmt), summary_p.format(**fmt), unit,
                       retention, day, extra_versions=extra)
         counts["items"] += 1
-    for title, summary, hours in SERTA_MERTA.get(agency.slug, []):
+    for title, summary, hours, parts in SERTA_MERTA.get(agency.slug, []):
         day = today - timedelta(days=10 + int(hours))
         # Published at 09:00 on ``day``, ``hours`` after the event.
         _publish_item(agency, None, title, summary, "Bidang Kedaruratan dan Logistik",
                       "2 tahun", day, category="serta_merta",
-                      event_at=_moment(day) - timedelta(hours=hours))
+                      event_at=_moment(day) - timedelta(hours=hours), extra=parts)
         counts["items"] += 1
     return counts
 
@@ -286,32 +323,37 @@ def _seed_agency(agency, obligations, today):
 EXEMPTIONS = {
     "dinkes": [{
         "information": "Rekam medis dan data kesehatan pribadi pasien",
+        "document": "Berkas rekam medis pasien rumah sakit daerah dan puskesmas",
         "pasal17_letters": "h", "other_statute": "UU No. 17 Tahun 2023 tentang Kesehatan",
         "consequence": "Membuka rekam medis mengungkap rahasia pribadi pasien dan dapat "
                        "menimbulkan stigma serta diskriminasi.",
         "public_interest": "Kepentingan publik terpenuhi melalui data agregat yang tidak "
                            "menyebut identitas pasien.",
         "decided_by": "PPID Pelaksana Dinas Kesehatan", "decree_number": "440/112/DINKES-2024",
-        "years": 2, "period_text": "Selama pasien hidup dan tidak memberi persetujuan",
-        "end_years": 8}],
+        # letter h: a personal secret is exempt for the owner's life (open-ended)
+        "years": 2, "end_years": None,
+        "approver": ("dr. Erna Yulianti, M.Kes.", "Kepala Dinas Kesehatan")}],
     "biro-pbj": [{
         "information": "Dokumen penawaran peserta tender sebelum penetapan pemenang",
+        "document": "Dokumen penawaran peserta tender pengadaan barang/jasa",
         "pasal17_letters": "b", "other_statute": "",
         "consequence": "Membuka penawaran sebelum penetapan pemenang merusak persaingan usaha "
                        "yang sehat antarpeserta tender.",
         "public_interest": "Penawaran dibuka setelah pemenang ditetapkan; pengumuman hasil "
                            "tender tetap terbuka.",
         "decided_by": "PPID Utama Provinsi Kalimantan Barat",
-        "decree_number": "027/45/BIRO-PBJ-2023", "years": 3, "period_text": "2 tahun",
-        "end_years": -1}],
+        "decree_number": "027/45/BIRO-PBJ-2023", "years": 3, "end_years": -1,
+        "approver": ("H. Ria Norsan", "Gubernur Kalimantan Barat")}],
     "kesbangpol": [{
         "information": "Data hasil deteksi dini potensi konflik sosial",
+        "document": "Laporan intelijen deteksi dini Badan Kesbangpol",
         "pasal17_letters": "a,c", "other_statute": "",
         "consequence": "Membuka data deteksi dini dapat membahayakan upaya pencegahan konflik "
                        "dan keselamatan sumber informasi.",
         "public_interest": "Ringkasan kondisi keamanan umum diumumkan secara berkala.",
         "decided_by": "PPID Pelaksana Badan Kesbangpol", "decree_number": "300/78/KBP-2025",
-        "years": 1, "period_text": "5 tahun", "end_years": 4,
+        "years": 1, "end_years": 4,
+        "approver": ("H. Ria Norsan", "Gubernur Kalimantan Barat"),
         # published by mistake before the consequence test: the entry closes it again
         "item": ("Laporan deteksi dini potensi konflik sosial triwulan I",
                  "Hasil pemantauan potensi konflik sosial per kecamatan.", "Bidang Kewaspadaan",
@@ -338,13 +380,21 @@ def seed_registry(summary):
                 decree_on = date(today.year - spec["years"], 3, 14)
                 data = {k: v for k, v in spec.items() if k in services.EXEMPTION_FIELDS}
                 data["decree_on"] = decree_on
-                data["end_on"] = (today + relativedelta(years=spec["end_years"])
-                                  if spec["end_years"] > 0 else today - timedelta(days=40))
+                data["tested_on"] = decree_on - timedelta(days=10)
+                ends = spec["end_years"]
+                data["end_on"] = (None if ends is None else
+                                  today + relativedelta(years=ends) if ends > 0
+                                  else today - timedelta(days=40))
                 if "item" in spec:
                     data["item_id"] = _publish_item(agency, None, *spec["item"],
                                                     decree_on - timedelta(days=20),
                                                     category="setiap_saat").id
-                services.save_exemption(agency, None, data, actor=None)
+                entry = services.save_exemption(agency, None, data, actor=None,
+                                                now=_moment(decree_on - timedelta(days=10)))
+                name, position = spec["approver"]
+                services.approve_exemption(entry, {
+                    "approved_by_name": name, "approved_by_position": position,
+                    "approved_on": decree_on}, actor=None, now=_moment(decree_on))
                 n_ex += 1
     db.session.flush()
     summary.append(f"registri DIP: {added} kewajiban katalog baru, {n_items} informasi, "

@@ -42,6 +42,19 @@ class ItemForm(BaseForm):
                                   validators=[optional()],
                                   description=_l("Untuk bencana, wabah dan keadaan darurat: "
                                                  "kapan peristiwanya terjadi (waktu setempat)."))
+    sm_danger = TextAreaField(_l("Bahaya dan besarnya dampak"),
+                              validators=[optional(), max_length(3000)])
+    sm_affected = TextAreaField(_l("Siapa dan wilayah mana yang terdampak"),
+                                validators=[optional(), max_length(3000)])
+    sm_actions = TextAreaField(_l("Yang harus dilakukan masyarakat"),
+                               validators=[optional(), max_length(3000)],
+                               description=_l("Cara menghindari bahaya, jalur dan tempat "
+                                              "evakuasi."))
+    sm_help = TextAreaField(_l("Tempat meminta bantuan"),
+                            validators=[optional(), max_length(3000)],
+                            description=_l("Nomor darurat, posko, kontak petugas."))
+    sm_response = TextAreaField(_l("Yang dilakukan pemerintah"),
+                                validators=[optional(), max_length(3000)])
     document = FileField(_l("Dokumen (opsional)"),
                          description=_l("PDF, dokumen kantor, gambar, CSV atau teks."))
     note = StringField(_l("Catatan versi"), validators=[optional(), max_length(500)])
@@ -91,9 +104,24 @@ class ObligationForm(BaseForm):
     is_active = BooleanField(_l("Aktif"), default=True)
 
 
+class ExemptionApprovalForm(BaseForm):
+    """The head of the body's approval of an exemption (PP 61/2010), as signed."""
+    approved_by_name = StringField(_l("Nama pimpinan yang menyetujui"),
+                                   validators=[required(), max_length(200), no_control_chars])
+    approved_by_position = StringField(_l("Jabatan"),
+                                       validators=[required(), max_length(200),
+                                                   no_control_chars],
+                                       description=_l("Contoh: Gubernur Kalimantan Barat"))
+    approved_on = DateField(_l("Tanggal persetujuan"),
+                            validators=[required_input(_l("Isi tanggal yang valid."))])
+
+
 class ExemptionForm(BaseForm):
     information = StringField(_l("Informasi yang dikecualikan"),
                               validators=[required(), max_length(500), no_control_chars])
+    document = StringField(_l("Dokumen yang memuat informasi itu"),
+                           validators=[required(), max_length(300), no_control_chars],
+                           description=_l("Contoh: berkas rekam medis pasien rawat inap"))
     pasal17_letters = StringField(_l("Huruf Pasal 17 UU KIP"),
                                   validators=[optional(), max_length(20)],
                                   description=_l("Satu atau beberapa huruf a-j, dipisah koma; "
@@ -104,18 +132,19 @@ class ExemptionForm(BaseForm):
                                 validators=[required(), max_length(5000)])
     public_interest = TextAreaField(_l("Pertimbangan kepentingan publik"),
                                     validators=[required(), max_length(5000)])
+    tested_on = DateField(_l("Tanggal uji konsekuensi"),
+                          validators=[required_input(_l("Isi tanggal yang valid."))])
     decided_by = StringField(_l("Ditetapkan oleh"), validators=[required(), max_length(200)])
     decree_number = StringField(_l("Nomor surat keputusan"),
                                 validators=[required(), max_length(120)])
     decree_on = DateField(_l("Tanggal surat keputusan"),
                           validators=[required_input(_l("Isi tanggal yang valid."))])
-    period_text = StringField(_l("Jangka waktu pengecualian"),
-                              validators=[required(), max_length(120)],
-                              description=_l("Contoh: 5 tahun"))
-    # Letters g-j last as long as their ground: a person's lifetime (DOMAIN.md 14).
-    end_on = DateField(_l("Tanggal berakhir"),
-                       validators=[required_input(_l("Isi tanggal yang valid."))],
-                       years_ahead=100)
+    # The period in words is derived from the end date (or, open-ended, from the ground).
+    # Letters a-f need an end date (UU KIP Pasal 20(1)); g-j may be open-ended.
+    end_on = DateField(_l("Tanggal berakhir"), validators=[optional()], years_ahead=100,
+                       description=_l("Wajib untuk huruf a-f. Untuk huruf g-j boleh "
+                                      "dikosongkan bila berlaku selama dasarnya ada "
+                                      "(misalnya rahasia pribadi selama pemiliknya hidup)."))
     # choices: the agency's DIP items (services.exemption_item_choices), set by the view
     item_id = SelectField(_l("Informasi DIP yang ditutup (bila ada)"), coerce=int,
                           choices=[], default=0,

@@ -12,7 +12,8 @@ from sqlalchemy.orm import relationship
 
 from ppid.core.db import UTCDateTime, utcnow
 from ppid.extensions import db
-from ppid.registry.rules import AppliesTo, Category, DipForm, ItemState, Pasal17
+from ppid.registry.rules import (AppliesTo, Category, DipForm, ItemState, Pasal17,
+                                 exemption_in_force, exemption_period_text)
 
 # The enumerations are defined, with their labels, in ppid.registry.rules.
 BERKALA, SERTA_MERTA, SETIAP_SAAT, DIKECUALIKAN = CATEGORIES = tuple(Category)
@@ -70,6 +71,12 @@ class DipItem(db.Model):
     withdrawn_at = sa.Column(UTCDateTime)
     withdrawal_reason = sa.Column(sa.Text)
     event_at = sa.Column(UTCDateTime)  # serta-merta: when the event happened
+    # Serta-merta: what the announcement says (rules.SERTA_MERTA_PARTS, UU KIP Pasal 10).
+    sm_danger = sa.Column(sa.Text)
+    sm_affected = sa.Column(sa.Text)
+    sm_actions = sa.Column(sa.Text)
+    sm_help = sa.Column(sa.Text)
+    sm_response = sa.Column(sa.Text)
     created_by_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"))
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
@@ -196,21 +203,36 @@ class NilDeclaration(db.Model):
 
 class Exemption(db.Model):
     """An entry of the Daftar Informasi yang Dikecualikan (UU KIP Pasal 17; Perki 1/2021
-    Pasal 49 consequence test). The entry is public, the exempt contents are not."""
+    Pasal 49 consequence test). The entry is public, the exempt contents are not.
+
+    It is in force once the head of the body has approved it (PP 61/2010), until its end
+    date; only letters a-f must have one (UU KIP Pasal 20(1)), so an entry on letters g-j
+    may be open-ended. Its period in words is derived (``period_label``), and stored in
+    ``period_text`` as derived, for readers of the table."""
 
     __tablename__ = "registry_exemption"
     id = sa.Column(sa.Integer, primary_key=True)
     agency_id = sa.Column(sa.Integer, sa.ForeignKey("agency.id"), nullable=False, index=True)
     information = sa.Column(sa.String(500), nullable=False)
+    # The document (or record) that holds the information.
+    document = sa.Column(sa.String(300), nullable=False, default="", server_default="")
     pasal17_letters = sa.Column(sa.String(20), nullable=False, default="")  # e.g. "a,h"
     other_statute = sa.Column(sa.String(300), nullable=False, default="")
     consequence = sa.Column(sa.Text, nullable=False)       # harm if opened
     public_interest = sa.Column(sa.Text, nullable=False)   # public-interest balance
+    tested_on = sa.Column(sa.Date)                         # when the consequence test was made
     decided_by = sa.Column(sa.String(200), nullable=False)
     decree_number = sa.Column(sa.String(120), nullable=False)
     decree_on = sa.Column(sa.Date, nullable=False)
-    period_text = sa.Column(sa.String(120), nullable=False, default="")
-    end_on = sa.Column(sa.Date, nullable=False)
+    period_text = sa.Column(sa.String(200), nullable=False, default="")
+    end_on = sa.Column(sa.Date)
+    # The approval by the head of the body (who, in which position, when), and who
+    # recorded it in the registry.
+    approved_by_name = sa.Column(sa.String(200))
+    approved_by_position = sa.Column(sa.String(200))
+    approved_on = sa.Column(sa.Date)
+    approval_recorded_by_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"))
+    approval_recorded_at = sa.Column(UTCDateTime)
     # The DIP item whose content this entry closes, if the DIP holds it: while the entry
     # is in force the item is not public (UU KIP Pasal 17, 20).
     item_id = sa.Column(sa.Integer, sa.ForeignKey("registry_dip_item.id"), index=True)
@@ -220,9 +242,28 @@ class Exemption(db.Model):
     agency = relationship("Agency")
     item = relationship("DipItem")
 
+    __table_args__ = (
+        sa.CheckConstraint("approved_on is null or approved_by_name is not null",
+                           name="approval_named"),
+    )
+
     @property
     def letters(self):
         return [x for x in self.pasal17_letters.split(",") if x]
+
+    @property
+    def is_approved(self):
+        return self.approved_on is not None
+
+    def in_force_on(self, today):
+        return exemption_in_force(self.end_on, today, approved_on=self.approved_on)
+
+    @property
+    def period_label(self):
+        """The period in words, in the reader's language (derived from the end date)."""
+        from ppid.core import dates
+        return exemption_period_text(self.letters, self.end_on, self.decree_on,
+                                     date_long=dates.date_long)
 
 
 class AlertDigest(db.Model):

@@ -162,14 +162,114 @@ def version_published_at(created_at: datetime, item_published_at: Optional[datet
     return max(created_at, item_published_at)
 
 
+# UU KIP Pasal 20(1): exemptions under Pasal 17 letters a-f are not permanent, so each
+# carries an end date; letters g-j may last as long as their ground (DOMAIN.md 14).
+TIME_LIMITED_LETTERS = frozenset("abcdef")
+
+# What an open-ended exemption lasts for, by its ground (the first that applies). The
+# text is derived, never typed, so it cannot disagree with the entry's end date.
+OPEN_ENDED_PERIODS = (
+    ("h", _l("selama pemilik rahasia pribadi itu hidup")),
+    ("g", _l("selama akta otentik atau wasiat itu dirahasiakan menurut hukum")),
+    ("i", _l("selama sifatnya dirahasiakan, kecuali diputus lain oleh Komisi Informasi "
+             "atau pengadilan")),
+    ("j", _l("selama jangka waktu yang ditetapkan undang-undang yang mengecualikannya")),
+)
+
+
+def exemption_needs_end_date(letters) -> bool:
+    """True when any ground is one of Pasal 17 letters a-f (UU KIP Pasal 20(1))."""
+    return any(x in TIME_LIMITED_LETTERS for x in letters)
+
+
+def exemption_period_problem(letters, end_on: Optional[date],
+                             decree_on: Optional[date]) -> Optional[str]:
+    """Why an exemption's period is wrong, or None. Letters a-f need an end date; an end
+    date, when given, is after the decree."""
+    if end_on is None and exemption_needs_end_date(letters):
+        return _l("Pengecualian berdasarkan Pasal 17 huruf a sampai f tidak bersifat "
+                  "permanen (UU KIP Pasal 20): isi tanggal berakhirnya.")
+    if end_on is None and not letters:
+        return _l("Pengecualian berdasarkan undang-undang lain: isi tanggal berakhir "
+                  "yang ditetapkan undang-undang itu, atau pilih huruf j.")
+    if end_on is not None and decree_on is not None and end_on <= decree_on:
+        return _l("Tanggal berakhir harus sesudah tanggal penetapan.")
+    return None
+
+
+def exemption_period_text(letters, end_on: Optional[date], decree_on: Optional[date],
+                          date_long=None):
+    """The period of an exemption in words, derived from its end date (or, open-ended,
+    from its ground): '5 tahun, sampai 14 Maret 2029'. ``date_long`` formats a date."""
+    if end_on is None:
+        for letter, text in OPEN_ENDED_PERIODS:
+            if letter in letters:
+                return text
+        return _l("tanpa batas waktu")
+    until = date_long(end_on) if date_long else end_on.isoformat()
+    if decree_on is not None and end_on > decree_on:
+        span = relativedelta(end_on, decree_on)
+        if span.days == 0 and (span.years or span.months):
+            if span.months == 0:
+                return _l("%(n)s tahun, sampai %(d)s", n=span.years, d=until)
+            if span.years == 0:
+                return _l("%(n)s bulan, sampai %(d)s", n=span.months, d=until)
+    return _l("sampai %(d)s", d=until)
+
+
 def exemption_review_due(end_on: Optional[date], today: date) -> bool:
-    """UU KIP Pasal 20: exemption is for a limited period; once ended it must be reviewed."""
+    """UU KIP Pasal 20: exemption is for a limited period; once ended it must be reviewed.
+    An open-ended entry (letters g-j) never falls due."""
     return end_on is not None and today > end_on
 
 
-def exemption_in_force(end_on: Optional[date], today: date) -> bool:
-    """UU KIP Pasal 17, 20: an entry closes its information until its end date."""
-    return end_on is not None and not exemption_review_due(end_on, today)
+def exemption_in_force(end_on: Optional[date], today: date, *,
+                       approved_on: Optional[date]) -> bool:
+    """UU KIP Pasal 17, 20; PP 61/2010: an entry closes its information once the head of
+    the body has approved it, until its end date (open-ended entries: for as long as
+    their ground lasts, i.e. until changed)."""
+    if approved_on is None or approved_on > today:
+        return False
+    return not exemption_review_due(end_on, today)
+
+
+def exemption_approval_problem(name: str, position: str, approved_on: Optional[date],
+                               tested_on: Optional[date], today: date) -> Optional[str]:
+    """Why a recorded approval is wrong, or None."""
+    if not (name or "").strip() or not (position or "").strip():
+        return _l("Isi nama dan jabatan pimpinan badan publik yang menyetujui.")
+    if approved_on is None:
+        return _l("Isi tanggal persetujuan.")
+    if approved_on > today:
+        return _l("Tanggal persetujuan tidak boleh di masa depan.")
+    if tested_on is not None and approved_on < tested_on:
+        return _l("Persetujuan tidak boleh sebelum uji konsekuensi dilakukan.")
+    return None
+
+
+# What a serta-merta announcement says (UU KIP Pasal 10; Perki 1/2021), in the order its
+# page shows it: the DipItem columns and their headings.
+SERTA_MERTA_PARTS = (
+    ("sm_danger", _l("Bahaya dan besarnya dampak")),
+    ("sm_affected", _l("Siapa dan wilayah mana yang terdampak")),
+    ("sm_actions", _l("Yang harus dilakukan masyarakat")),
+    ("sm_help", _l("Tempat meminta bantuan")),
+    ("sm_response", _l("Yang dilakukan pemerintah")),
+)
+
+
+def serta_merta_problems(event_at, parts: dict) -> list:
+    """What a serta-merta item still lacks (UU KIP Pasal 10): the event's time, so hours to
+    publication are known, and each part of the announcement. [] when complete."""
+    out = []
+    if event_at is None:
+        out.append(_l("Isi waktu kejadian: informasi serta-merta mencatat kapan peristiwanya "
+                      "terjadi."))
+    missing = [label for name, label in SERTA_MERTA_PARTS if not (parts.get(name) or "").strip()]
+    if missing:
+        out.append(_l("Lengkapi isi pengumuman serta-merta: %(parts)s.",
+                      parts=", ".join(str(x) for x in missing)))
+    return out
 
 
 def hours_to_publish(event_at: Optional[datetime], published_at: Optional[datetime]):

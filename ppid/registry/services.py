@@ -14,7 +14,7 @@ from typing import Optional
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import force_locale, gettext as _
 
 from ppid.accounts.models import RoleAssignment, User
 from ppid.agencies.models import Agency
@@ -31,7 +31,8 @@ from ppid.extensions import db
 from ppid.registry import rules
 from ppid.registry.models import (APPLIES, CATEGORIES, DIKECUALIKAN, DRAFT, FORMS,
                                   PASAL17_LETTERS,
-                                  PUBLISHED, TEXT_DONE, TEXT_FAILED, TEXT_NONE, TEXT_PENDING,
+                                  PUBLISHED, SERTA_MERTA, TEXT_DONE, TEXT_FAILED, TEXT_NONE,
+                                  TEXT_PENDING,
                                   WITHDRAWN, AlertDigest, DipItem, DocumentVersion,
                                   Exemption, NilDeclaration, Obligation)
 
@@ -155,8 +156,12 @@ def status_counts(pairs):
 
 # --- DIP items ---------------------------------------------------------------------------
 
+SERTA_MERTA_FIELDS = tuple(name for name, _label in rules.SERTA_MERTA_PARTS)
 ITEM_FIELDS = ("title", "summary", "holding_unit", "responsible", "made_at_place", "made_on",
-               "form", "retention", "category", "obligation_id", "event_at")
+               "form", "retention", "category", "obligation_id", "event_at",
+               ) + SERTA_MERTA_FIELDS
+# Fields that stay NULL when empty (the others are stored as "").
+NULLABLE_ITEM_FIELDS = ("made_on", "obligation_id", "event_at") + SERTA_MERTA_FIELDS
 
 
 def _snapshot(obj, fields):
@@ -179,6 +184,13 @@ def _check_item_data(agency, data):
     event_at = data.get("event_at")
     if event_at is not None and event_at.tzinfo is None:
         raise RegistryError(_("Waktu kejadian tidak valid."))
+    if data.get("category") == SERTA_MERTA:
+        problems = rules.serta_merta_problems(event_at, data)
+        if problems:
+            raise RegistryError(" ".join(str(p) for p in problems))
+    elif event_at is not None or any((data.get(f) or "").strip() for f in SERTA_MERTA_FIELDS):
+        raise RegistryError(_("Waktu kejadian dan isi pengumuman hanya untuk informasi "
+                              "serta-merta."))
 
 
 def create_item(agency, data, *, actor, now=None) -> DipItem:
@@ -188,8 +200,10 @@ def create_item(agency, data, *, actor, now=None) -> DipItem:
     item = DipItem(agency_id=agency.id, state=DRAFT, created_by_id=getattr(actor, "id", None),
                    created_at=now, updated_at=now)
     for f in ITEM_FIELDS:
-        setattr(item, f, data.get(f) if data.get(f) is not None or f in (
-            "made_on", "obligation_id", "event_at") else "")
+        value = data.get(f)
+        if f in SERTA_MERTA_FIELDS:
+            value = (value or "").strip() or None
+        setattr(item, f, value if value is not None or f in NULLABLE_ITEM_FIELDS else "")
     item.obligation_id = data.get("obligation_id") or None
     db.session.add(item)
     db.session.flush()
@@ -209,7 +223,9 @@ def update_item(item, data, *, actor, now=None) -> DipItem:
     for f in ITEM_FIELDS:
         if f in data:
             value = data[f]
-            if value is None and f not in ("made_on", "obligation_id", "event_at"):
+            if f in SERTA_MERTA_FIELDS:
+                value = (value or "").strip() or None
+            if value is None and f not in NULLABLE_ITEM_FIELDS:
                 value = ""
             setattr(item, f, value)
     item.obligation_id = item.obligation_id or None
@@ -233,8 +249,8 @@ def _exemption_in_force(item, now):
     """The entry of the exemptions register in force that covers ``item``, if any."""
     today = local_date(now)
     entries = db.session.execute(sa.select(Exemption).where(
-        Exemption.item_id == item.id).order_by(Exemption.end_on.desc())).scalars().all()
-    return next((e for e in entries if rules.exemption_in_force(e.end_on, today)), None)
+        Exemption.item_id == item.id).order_by(Exemption.id.desc())).scalars().all()
+    return next((e for e in entries if e.in_force_on(today)), None)
 
 
 def publish_item(item, *, actor, now=None) -> DipItem:
@@ -257,10 +273,14 @@ def publish_item(item, *, actor, now=None) -> DipItem:
         raise _exempt_not_public()
     entry = _exemption_in_force(item, now)
     if entry is not None:
-        raise RegistryError(_("Informasi ini dikecualikan oleh %(decree)s sampai %(end)s "
-                              "(daftar informasi yang dikecualikan) dan tidak dapat "
+        raise RegistryError(_("Informasi ini dikecualikan oleh %(decree)s (%(period)s; "
+                              "daftar informasi yang dikecualikan) dan tidak dapat "
                               "diterbitkan.", decree=entry.decree_number,
-                              end=dates.date_long(entry.end_on)))
+                              period=entry.period_label))
+    if item.category == SERTA_MERTA:
+        problems = rules.serta_merta_problems(item.event_at, _snapshot(item, ITEM_FIELDS))
+        if problems:
+            raise RegistryError(" ".join(str(p) for p in problems))
     if item.obligation_id and not item.versions:
         raise RegistryError(_("Unggah dokumennya terlebih dahulu: informasi untuk kewajiban "
                               "berkala diterbitkan bersama dokumennya."))
@@ -534,15 +554,23 @@ def save_obligation(obligation, data, *, actor, now=None) -> Obligation:
 
 # --- Exemptions ----------------------------------------------------------------------------
 
-EXEMPTION_FIELDS = ("information", "pasal17_letters", "other_statute", "consequence",
-                    "public_interest", "decided_by", "decree_number", "decree_on",
-                    "period_text", "end_on", "item_id")
+EXEMPTION_FIELDS = ("information", "document", "pasal17_letters", "other_statute",
+                    "consequence", "public_interest", "tested_on", "decided_by",
+                    "decree_number", "decree_on", "period_text", "end_on", "item_id")
+# What the head of the body approved: changing any of it needs a new approval.
+EXEMPTION_SUBSTANCE = tuple(f for f in EXEMPTION_FIELDS if f not in ("item_id",
+                                                                      "period_text"))
+APPROVAL_FIELDS = ("approved_by_name", "approved_by_position", "approved_on")
 
 
 def save_exemption(agency, exemption, data, *, actor, now=None) -> Exemption:
     """Create or change an entry of the exempt-information register (UU KIP Pasal 17,
-    Perki 1/2021 Pasal 49): needs a Pasal 17 letter or another statute."""
+    Perki 1/2021 Pasal 49): needs a Pasal 17 letter or another statute, the document, the
+    date of the consequence test, and an end date for letters a-f (Pasal 20(1)); the
+    period in words is derived from them. A change to what the head of the body approved
+    withdraws the approval: the entry is not in force until approved again."""
     now = now or utcnow()
+    today = local_date(now)
     letters = sorted({x.strip() for x in (data.get("pasal17_letters") or "").split(",")
                       if x.strip()})
     if any(x not in PASAL17_LETTERS or len(x) != 1 for x in letters):
@@ -551,31 +579,81 @@ def save_exemption(agency, exemption, data, *, actor, now=None) -> Exemption:
     if not letters and not (data.get("other_statute") or "").strip():
         raise RegistryError(_("Sebutkan huruf Pasal 17 UU KIP atau undang-undang lain yang "
                               "menjadi dasar pengecualian."))
-    if data.get("end_on") and data.get("decree_on") and data["end_on"] < data["decree_on"]:
-        raise RegistryError(_("Tanggal berakhir tidak boleh sebelum tanggal penetapan."))
+    if not (data.get("document") or "").strip():
+        raise RegistryError(_("Sebutkan dokumen yang memuat informasi yang dikecualikan."))
+    tested_on, decree_on = data.get("tested_on"), data.get("decree_on")
+    if tested_on is None:
+        raise RegistryError(_("Isi tanggal uji konsekuensi dilakukan (Perki 1/2021 "
+                              "Pasal 49)."))
+    if tested_on > today:
+        raise RegistryError(_("Tanggal uji konsekuensi tidak boleh di masa depan."))
+    if decree_on is not None and tested_on > decree_on:
+        raise RegistryError(_("Uji konsekuensi dilakukan sebelum keputusan penetapannya: "
+                              "tanggal uji tidak boleh sesudah tanggal surat keputusan."))
+    problem = rules.exemption_period_problem(letters, data.get("end_on"), decree_on)
+    if problem:
+        raise RegistryError(str(problem))
+    with force_locale("id"):  # (stored as the register's own words; pages derive theirs)
+        data["period_text"] = str(rules.exemption_period_text(
+            letters, data.get("end_on"), decree_on, date_long=dates.date_long))
     item = None
     if data.get("item_id"):
         item = db.session.get(DipItem, data["item_id"])
         if item is None or item.agency_id != agency.id:
             raise RegistryError(_("Informasi DIP yang ditutup harus milik badan publik ini."))
     data = dict(data, item_id=item.id if item is not None else None)
-    before = {} if exemption is None else _snapshot(exemption, EXEMPTION_FIELDS)
+    before = {} if exemption is None else _snapshot(exemption, EXEMPTION_FIELDS
+                                                     + APPROVAL_FIELDS)
     if exemption is None:
         exemption = Exemption(agency_id=agency.id, created_at=now)
         db.session.add(exemption)
     for f in EXEMPTION_FIELDS:
         if f in data:
-            setattr(exemption, f, data[f] if data[f] is not None or f == "item_id" else "")
+            setattr(exemption, f, data[f] if data[f] is not None or f in (
+                "item_id", "end_on", "tested_on") else "")
+    if before.get("approved_on") is not None and any(
+            _snapshot(exemption, EXEMPTION_SUBSTANCE)[f] != before[f]
+            for f in EXEMPTION_SUBSTANCE):
+        for f in APPROVAL_FIELDS + ("approval_recorded_by_id", "approval_recorded_at"):
+            setattr(exemption, f, None)
     exemption.updated_at = now
     db.session.flush()
-    changes = audit.diff(before, _snapshot(exemption, EXEMPTION_FIELDS))
+    changes = audit.diff(before, _snapshot(exemption, EXEMPTION_FIELDS + APPROVAL_FIELDS))
     if changes:
         audit.record("exemption.create" if not before else "exemption.update", exemption,
                      actor=actor, now=now, changes=changes)
-    if item is not None and item.is_public and rules.exemption_in_force(
-            exemption.end_on, local_date(now)):
-        _close_item(item, exemption, actor=actor, now=now)
+    _close_if_in_force(exemption, actor=actor, now=now)
     return exemption
+
+
+def approve_exemption(exemption, data, *, actor, now=None) -> Exemption:
+    """Record the approval of an entry by the head of the body (PP 61/2010): from then
+    on it is in force, and a public DIP item it names leaves the DIP."""
+    now = now or utcnow()
+    name = (data.get("approved_by_name") or "").strip()
+    position = (data.get("approved_by_position") or "").strip()
+    approved_on = data.get("approved_on")
+    problem = rules.exemption_approval_problem(name, position, approved_on,
+                                               exemption.tested_on, local_date(now))
+    if problem:
+        raise RegistryError(str(problem))
+    before = _snapshot(exemption, APPROVAL_FIELDS)
+    exemption.approved_by_name, exemption.approved_by_position = name, position
+    exemption.approved_on = approved_on
+    exemption.approval_recorded_by_id = getattr(actor, "id", None)
+    exemption.approval_recorded_at = now
+    exemption.updated_at = now
+    db.session.flush()
+    audit.record("exemption.approve", exemption, actor=actor, now=now,
+                 changes=audit.diff(before, _snapshot(exemption, APPROVAL_FIELDS)))
+    _close_if_in_force(exemption, actor=actor, now=now)
+    return exemption
+
+
+def _close_if_in_force(exemption, *, actor, now):
+    item = exemption.item if exemption.item_id else None
+    if item is not None and item.is_public and exemption.in_force_on(local_date(now)):
+        _close_item(item, exemption, actor=actor, now=now)
 
 
 def _close_item(item, exemption, *, actor, now):
@@ -598,10 +676,14 @@ def exemption_item_choices(agency):
     return [(0, _("— tidak ada di DIP —"))] + [(i.id, i.title) for i in items]
 
 
-def exemptions(agency=None):
+def exemptions(agency=None, *, approved_only=False):
+    """The register's entries; ``approved_only`` for the public list (an entry awaiting
+    the head's approval exempts nothing yet)."""
     q = sa.select(Exemption).join(Agency).where(Agency.is_active.is_(True))
     if agency is not None:
         q = q.where(Exemption.agency_id == agency.id)
+    if approved_only:
+        q = q.where(Exemption.approved_on.is_not(None))
     return db.session.execute(q.order_by(Agency.name, Exemption.decree_on.desc())).scalars().all()
 
 
@@ -668,6 +750,16 @@ def registry_alerts(now) -> dict:
                 detail=_("berakhir %(d)s; SK %(n)s", d=dates.date_long(ex.end_on),
                          n=ex.decree_number),
                 url=f"/kelola/pengecualian/{ex.id}/ubah"))
+    pending = db.session.execute(
+        sa.select(Exemption).join(Agency)
+        .where(Agency.is_active.is_(True), Exemption.approved_on.is_(None))).scalars().all()
+    for ex in pending:
+        out.setdefault(ex.agency_id, []).append(Alert(
+            key=f"exemption-approval:{ex.id}", kind="exemption", severity="tinjau",
+            title=_("Pengecualian menunggu persetujuan pimpinan: %(info)s",
+                    info=ex.information[:120]),
+            detail=_("belum berlaku sampai disetujui pimpinan badan publik (PP 61/2010)"),
+            url=f"/kelola/pengecualian/{ex.id}/ubah"))
     return out
 
 

@@ -25,7 +25,7 @@ from ppid.core.uploads import UploadRejected, send_stored
 from ppid.core.web import abort_with
 from ppid.extensions import db
 from ppid.registry import fragments, rules, services
-from ppid.registry.forms import (ExemptionForm, ItemForm, NilForm, ObligationForm, VersionForm,
+from ppid.registry.forms import (ExemptionApprovalForm, ExemptionForm, ItemForm, NilForm, ObligationForm, VersionForm,
                                  WithdrawForm)
 from ppid.registry.rules import Category, DipForm, ItemState
 from ppid.registry.models import (CATEGORIES, PUBLISHED, TEXT_DONE, TEXT_FAILED, TEXT_NONE,
@@ -83,7 +83,7 @@ def item(slug, item_id):
     agency, item = _public_item_or_404(slug, item_id)
     hours = rules.hours_to_publish(item.event_at, item.published_at)
     return render_template("registry/item.html", agency=agency, item=item, hours=hours,
-                           confirm=ConfirmForm(), text_status_labels=TEXT_STATUS_LABELS,
+                           confirm=ConfirmForm(), serta_merta_parts=rules.SERTA_MERTA_PARTS, text_status_labels=TEXT_STATUS_LABELS,
                            text_error_labels=TEXT_ERROR_LABELS)
 
 
@@ -137,7 +137,7 @@ def obligation_detail(slug, code):
 def exemptions():
     slug = (request.args.get("badan") or "").strip()
     agency = get_agency_or_404(slug) if slug else None
-    rows = services.exemptions(agency)
+    rows = services.exemptions(agency, approved_only=True)
     today = local_today()
     return render_template("registry/exemptions.html", rows=rows, agency=agency, today=today,
                            review_due=rules.exemption_review_due)
@@ -495,19 +495,56 @@ def _save_exemption(agency, ex):
     form.item_id.choices = services.exemption_item_choices(agency)
     error = None
     if form.validate_on_submit():
-        data = {f: getattr(form, f).data for f in services.EXEMPTION_FIELDS}
+        data = {f: getattr(form, f).data for f in services.EXEMPTION_FIELDS
+                if f != "period_text"}
+        was_approved = ex is not None and ex.is_approved
         try:
-            services.save_exemption(agency, ex, data, actor=current_user)
+            ex = services.save_exemption(agency, ex, data, actor=current_user)
         except services.RegistryError as exc:
             db.session.rollback()
             error = str(exc)
         else:
             db.session.commit()
-            flash(_("Daftar informasi yang dikecualikan diperbarui."), "success")
+            if was_approved and not ex.is_approved:
+                flash(_("Isi pengecualian diubah, sehingga persetujuan pimpinan dicabut: "
+                        "pengecualian ini tidak berlaku sampai disetujui lagi."), "warning")
+            elif not ex.is_approved:
+                flash(_("Pengecualian dicatat. Ia berlaku setelah persetujuan pimpinan badan "
+                        "publik dicatat di bawah."), "success")
+                return redirect(url_for("registry.exemption_edit", exemption_id=ex.id))
+            else:
+                flash(_("Daftar informasi yang dikecualikan diperbarui."), "success")
             return redirect(url_for("registry.manage", slug=agency.slug))
     status = 422 if request.method == "POST" else 200
     return render_template("registry/exemption_form.html", form=form, agency=agency, ex=ex,
-                           error=error), status
+                           error=error, approval=ExemptionApprovalForm(formdata=None),
+                           approval_error=None, today=local_today(),
+                           review_due=rules.exemption_review_due), status
+
+
+@bp.post("/kelola/pengecualian/<int(max=2147483647):exemption_id>/setujui")
+def exemption_approve(exemption_id):
+    """Record the head of the body's approval of an entry (PP 61/2010)."""
+    ex = db.session.get(Exemption, exemption_id) or abort(404)
+    auth.authorize("edit", ex)
+    approval = ExemptionApprovalForm()
+    error = None
+    if approval.validate_on_submit():
+        data = {f: getattr(approval, f).data for f in services.APPROVAL_FIELDS}
+        try:
+            services.approve_exemption(ex, data, actor=current_user)
+        except services.RegistryError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            flash(_("Persetujuan pimpinan dicatat: pengecualian ini berlaku."), "success")
+            return redirect(url_for("registry.manage", slug=ex.agency.slug))
+    form = ExemptionForm(obj=ex, formdata=None)
+    form.item_id.choices = services.exemption_item_choices(ex.agency)
+    return render_template("registry/exemption_form.html", form=form, agency=ex.agency, ex=ex,
+                           error=None, approval=approval, approval_error=error,
+                           today=local_today(), review_due=rules.exemption_review_due), 422
 
 
 # --- sections of other pages -------------------------------------------------------------------

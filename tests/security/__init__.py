@@ -140,12 +140,14 @@ def _seed_world():
         "information": "Rekam medis", "pasal17_letters": "h", "other_statute": "",
         "consequence": "Rahasia pribadi", "public_interest": "Data agregat terbuka",
         "decided_by": "PPID A", "decree_number": "1/A", "decree_on": date(2025, 1, 2),
-        "period_text": "5 tahun", "end_on": date(2030, 1, 2)}, actor=main, now=now)
+        "tested_on": date(2025, 1, 2), "document": "Berkas rekam medis",
+        "end_on": date(2030, 1, 2)}, actor=main, now=now)
     ex_b = reg.save_exemption(b, None, {
         "information": "Dokumen tender", "pasal17_letters": "b", "other_statute": "",
         "consequence": "Persaingan usaha", "public_interest": "Hasil tender terbuka",
         "decided_by": "PPID B", "decree_number": "1/B", "decree_on": date(2025, 1, 2),
-        "period_text": "2 tahun", "end_on": date(2030, 1, 2)}, actor=main, now=now)
+        "tested_on": date(2025, 1, 2), "document": "Dokumen penawaran tender",
+        "end_on": date(2030, 1, 2)}, actor=main, now=now)
 
     req_a, _ = _request(a, users["owner"], now, "Data kasus DBD 2025")
     obj_a = _refuse_and_object(req_a, users["helper_a"], users["owner"], now)

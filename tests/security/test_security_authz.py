@@ -135,7 +135,8 @@ EXPECT = {
 POST_ONLY = {
     "core.calendar_delete", "accounts.logout", "accounts.role_remove",
     "accounts.logout_everywhere", "accounts.user_reset_password", "accounts.user_set_password",
-    "agencies.toggle", "registry.item_publish", "requests_api.submit",
+    "agencies.toggle", "registry.item_publish", "registry.exemption_approve",
+    "requests_api.submit",
     "requests.act_attach", "requests.act_extend", "requests.act_process",
     "requests.act_redact", "requests.act_withdraw", "requests.act_forward",
     "requests.act_assign", "requests.act_close", "requests.objection_decide",

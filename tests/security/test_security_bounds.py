@@ -17,6 +17,7 @@ from werkzeug.routing import IntegerConverter
 from ppid.extensions import db
 from tests.security import login_as, seed_world, table_counts
 from tests.security.test_security_authz import build, primary_params, rules_by_endpoint
+from tests.services.test_registry_items import SERTA_MERTA_PARTS
 
 PPID = Path(__file__).resolve().parents[2] / "ppid"
 TOO_BIG = [2**31, 2**63, 2**64, 10**30, int("9" * 400)]
@@ -126,8 +127,10 @@ def test_a_page_number_out_of_range_is_a_400_with_a_message(app, url, page):
 def _item_form(**kw):
     data = {"title": "Banjir di Kapuas", "summary": "Informasi banjir", "category": "serta_merta",
             "obligation_id": "0", "holding_unit": "BPBD", "responsible": "Kepala BPBD",
-            "form": "elektronik", "event_at": "2026-01-05T08:00"}
+            "form": "elektronik", "event_at": "2026-01-05T08:00", **SERTA_MERTA_PARTS}
     data.update(kw)
+    if data["category"] != "serta_merta":
+        data.update(dict.fromkeys(SERTA_MERTA_PARTS, ""))
     return data
 
 
@@ -210,7 +213,7 @@ def _exemption(**kw):
     data = {"information": "Rekam medis pasien", "pasal17_letters": "h", "other_statute": "",
             "consequence": "Membuka rahasia pribadi", "public_interest": "Data agregat terbuka",
             "decided_by": "PPID A", "decree_number": "2/A", "decree_on": "2025-01-02",
-            "period_text": "5 tahun"}
+            "tested_on": "2024-12-20", "document": "Berkas rekam medis"}
     data.update({k: v.isoformat() if isinstance(v, date) else v for k, v in kw.items()})
     return data
 

@@ -140,13 +140,29 @@ def test_nil_declaration_once_per_period(factories):
     assert decl.period_label == "Semester II 2026" and decl.declared_on == TODAY
 
 
+# A complete serta-merta announcement (UU KIP Pasal 10): what each part says.
+SERTA_MERTA_PARTS = {
+    "sm_danger": "Banjir setinggi satu meter", "sm_affected": "Warga bantaran Sungai Kapuas",
+    "sm_actions": "Mengungsi ke GOR Pangsuma", "sm_help": "Pusdalops BPBD 0561-112",
+    "sm_response": "BPBD menyiagakan perahu karet dan dapur umum"}
+
+
 def _exemption_data(**kw):
     data = {"information": "Rekam medis pasien", "pasal17_letters": "h", "other_statute": "",
             "consequence": "mengungkap rahasia pribadi", "public_interest": "data agregat",
             "decided_by": "PPID Dinkes", "decree_number": "440/1/2024",
-            "decree_on": date(2024, 3, 1), "period_text": "2 tahun", "end_on": date(2026, 3, 1)}
+            "decree_on": date(2024, 3, 1), "end_on": date(2026, 3, 1),
+            "document": "Berkas rekam medis pasien"}
     data.update(kw)
+    data.setdefault("tested_on", data["decree_on"])
     return data
+
+
+def approve(entry, **kw):
+    """The head of the body's approval, recorded (an entry is in force once approved)."""
+    return services.approve_exemption(entry, {
+        "approved_by_name": "Kepala Dinas Uji", "approved_by_position": "Kepala Dinas",
+        "approved_on": entry.decree_on, **kw}, actor=None)
 
 
 def test_exemptions_need_a_basis_and_raise_review_alerts(factories):
@@ -159,9 +175,20 @@ def test_exemptions_need_a_basis_and_raise_review_alerts(factories):
     ex = services.save_exemption(agency, None, _exemption_data(pasal17_letters="h, a"),
                                  actor=None)
     assert ex.letters == ["a", "h"]
+    # awaiting the head's approval: an alert of its own, and not yet in force
     alerts = services.registry_alerts(NOW)[agency.id]
-    assert [a.kind for a in alerts if a.kind == "exemption"] == ["exemption"]
+    assert sorted(a.key for a in alerts if a.kind == "exemption") == [
+        f"exemption-approval:{ex.id}", f"exemption:{ex.id}:2026-03-01"]
+    approve(ex)
+    alerts = services.registry_alerts(NOW)[agency.id]
+    assert [a.key for a in alerts if a.kind == "exemption"] == [f"exemption:{ex.id}:2026-03-01"]
+    # a new end date is a new decision: the approval is withdrawn until given again
     services.save_exemption(agency, ex, _exemption_data(end_on=date(2028, 3, 1)), actor=None)
+    assert not ex.is_approved and not ex.in_force_on(TODAY)
+    assert [a.key for a in services.registry_alerts(NOW)[agency.id]
+            if a.kind == "exemption"] == [f"exemption-approval:{ex.id}"]
+    approve(ex)
+    assert ex.in_force_on(TODAY)
     assert all(a.kind != "exemption" for a in services.registry_alerts(NOW)[agency.id])
     assert not rules.exemption_review_due(ex.end_on, TODAY)
 

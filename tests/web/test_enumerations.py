@@ -40,6 +40,7 @@ from ppid.registry import services as registry
 from ppid.registry.demo import _pdf_bytes
 from ppid.reports import rules as rp
 from tests.conftest import login, working_days_back
+from tests.services.test_registry_items import SERTA_MERTA_PARTS
 
 LANGUAGES = ("id", "en")
 
@@ -190,7 +191,8 @@ def build_world(factories):
             "responsible": "Sekretaris", "made_at_place": "Pontianak", "made_on": today,
             "form": forms[n % len(forms)], "retention": "5 tahun", "category": category,
             "obligation_id": obligation.id if obligation else None,
-            "event_at": when if category == rg.Category.SERTA_MERTA else None},
+            "event_at": when if category == rg.Category.SERTA_MERTA else None,
+            **(SERTA_MERTA_PARTS if category == rg.Category.SERTA_MERTA else {})},
             actor=w.officer, now=when)
         registry.add_version(it, _pdf_upload(f"informasi-{n}.pdf"), "v1", actor=w.officer,
                              now=when)
@@ -209,12 +211,16 @@ def build_world(factories):
     public += [item(4, rg.Category.SERTA_MERTA),
                item(5, rg.Category.SETIAP_SAAT, state=rg.ItemState.WITHDRAWN)]
     item(6, rg.Category.DIKECUALIKAN, state=rg.ItemState.DRAFT)
-    registry.save_exemption(w.dinkes, None, {
+    entry = registry.save_exemption(w.dinkes, None, {
         "information": "Rekam medis pasien", "pasal17_letters": ",".join(rq.Pasal17),
         "other_statute": "", "consequence": "Membuka rahasia pribadi",
         "public_interest": "Tidak ada kepentingan publik yang lebih besar",
         "decided_by": "PPID Dinkes", "decree_number": "440/1/2026", "decree_on": today,
-        "period_text": "5 tahun", "end_on": today + timedelta(days=365)}, actor=w.officer)
+        "tested_on": today, "document": "Berkas rekam medis",
+        "end_on": today + timedelta(days=365)}, actor=w.officer)
+    registry.approve_exemption(entry, {"approved_by_name": "Kepala Dinas Uji",
+                                       "approved_by_position": "Kepala Dinas",
+                                       "approved_on": today}, actor=w.officer)
     # Satisfaction surveys: an unanswered one (its form), and one comment in each state.
     from ppid.evaluation import services as ikm
     surveys = [s for s in (ikm.survey_of_request(r) for r in w.requests) if s is not None]

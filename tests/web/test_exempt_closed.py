@@ -100,6 +100,11 @@ def test_no_anonymous_route_reaches_an_exempt_item(client, exempt):
 
 # --- An item a current entry of the exemptions register (DIK) covers ----------------------
 
+def approve(entry):
+    from tests.services.test_registry_items import approve as approve_entry
+    return approve_entry(entry)
+
+
 def _entry(**kw):
     from tests.services.test_registry_items import _exemption_data
     return _exemption_data(**{"decree_number": "188/45/DIK/2026", "decree_on": TODAY,
@@ -110,7 +115,7 @@ def test_an_item_a_current_exemption_covers_is_not_published(factories):
     agency = factories.agency()
     item = published_item(agency, None, TODAY - timedelta(days=5), state="draft",
                           title="Rekam medis")
-    services.save_exemption(agency, None, _entry(item_id=item.id), actor=None)
+    approve(services.save_exemption(agency, None, _entry(item_id=item.id), actor=None))
     with pytest.raises(services.RegistryError, match="188/45/DIK/2026"):
         services.publish_item(item, actor=None)
     # once the exemption has ended (UU KIP Pasal 20), the item may be opened
@@ -140,6 +145,17 @@ def test_an_exemption_recorded_for_a_public_item_closes_it(client, factories):
     form = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in _entry().items()}
     resp = client.post(f"/kelola/badan/{agency.slug}/pengecualian/baru",
                        data={**form, "item_id": str(item.id)})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:3000]
+    db.session.expire_all()
+    # recorded, but not in force before the head of the body approves it (PP 61/2010)
+    assert db.session.get(DipItem, item.id).state == "published"
+    entry_url = resp.headers["Location"]
+    page = client.get(entry_url).get_data(as_text=True)
+    assert "Menunggu persetujuan" in page
+    entry_id = int(entry_url.rstrip("/").split("/")[-2])
+    resp = client.post(f"/kelola/pengecualian/{entry_id}/setujui", data={
+        "approved_by_name": "dr. Kepala Dinas", "approved_by_position": "Kepala Dinas",
+        "approved_on": TODAY.isoformat()})
     assert resp.status_code == 302, resp.get_data(as_text=True)[:3000]
     db.session.expire_all()
     closed = db.session.get(DipItem, item.id)

@@ -11,6 +11,7 @@ from ppid.registry.demo import _pdf_bytes
 from ppid.registry.models import DipItem, DocumentVersion
 from tests.conftest import login
 from tests.services.test_registry_staleness import TODAY, make_catalogue, published_item
+from tests.services.test_registry_items import SERTA_MERTA_PARTS
 
 
 @pytest.fixture
@@ -141,6 +142,11 @@ def test_officer_edits_own_item_and_serta_merta_times(client, two_agencies, fact
     assert resp.status_code == 422 and "serta-merta" in resp.get_data(as_text=True)
     resp = client.post(f"/kelola/dip/{item.id}/ubah", data=_item_form(
         title="Profil Dinas X 2026", category="serta_merta", event_at="2026-11-20T05:00"))
+    # a serta-merta item says what the danger is, who is affected, what to do... (Pasal 10)
+    assert resp.status_code == 422 and "Lengkapi isi pengumuman" in resp.get_data(as_text=True)
+    resp = client.post(f"/kelola/dip/{item.id}/ubah", data=_item_form(
+        title="Profil Dinas X 2026", category="serta_merta", event_at="2026-11-20T05:00",
+        **SERTA_MERTA_PARTS))
     assert resp.status_code == 302
     db.session.expire_all()
     item = db.session.get(DipItem, item.id)

@@ -6,13 +6,15 @@ import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from ppid.core import auth
 from ppid.extensions import db
 from ppid.core.services import local_today, timezone as local_tz
 from ppid.registry import rules, services
+from ppid.registry.models import Exemption
 from tests.conftest import login
-from tests.services.test_registry_items import _exemption_data
+from tests.services.test_registry_items import SERTA_MERTA_PARTS, _exemption_data, approve
 from tests.services.test_registry_staleness import (TODAY, make_catalogue, moment,
                                                     published_item)
 
@@ -38,10 +40,10 @@ def registry(client, factories):
         "holding_unit": "BPBD", "responsible": "Kalaksa", "made_at_place": "Sintang",
         "made_on": today, "form": "elektronik", "retention": "2 tahun",
         "category": "serta_merta", "obligation_id": None,
-        "event_at": moment(today - timedelta(days=1), 3)}, actor=None,
+        "event_at": moment(today - timedelta(days=1), 3), **SERTA_MERTA_PARTS}, actor=None,
         now=moment(today - timedelta(days=1), 9))
     services.publish_item(serta, actor=None, now=moment(today - timedelta(days=1), 9))
-    services.save_exemption(agency, None, _exemption_data(), actor=None)
+    approve(services.save_exemption(agency, None, _exemption_data(), actor=None))
     db.session.commit()
     return {"obs": obs, "agency": agency, "current": current, "overdue": overdue,
             "draft": draft, "withdrawn": withdrawn, "serta": serta}
@@ -301,13 +303,22 @@ def test_exemption_pages_for_officers(client, factories, registry):
         "information": "Dokumen penyelidikan wabah", "pasal17_letters": "a",
         "other_statute": "", "consequence": "menghambat penyelidikan",
         "public_interest": "ringkasan diumumkan", "decided_by": "PPID Dinkes",
-        "decree_number": "440/9/2026", "decree_on": "2026-01-05", "period_text": "1 tahun",
-        "end_on": "2027-01-05"})
+        "decree_number": "440/9/2026", "decree_on": "2026-01-05", "tested_on": "2026-01-02",
+        "document": "Laporan penyelidikan epidemiologi", "end_on": "2027-01-05"})
     assert resp.status_code == 302
+    # not public until the head of the body has approved it (PP 61/2010)
+    assert "Dokumen penyelidikan wabah" not in client.get(
+        "/informasi-dikecualikan").get_data(as_text=True)
+    entry = db.session.execute(sa.select(Exemption).where(
+        Exemption.information == "Dokumen penyelidikan wabah")).scalar_one()
+    resp = client.post(f"/kelola/pengecualian/{entry.id}/setujui", data={
+        "approved_by_name": "dr. Kepala", "approved_by_position": "Kepala Dinas Kesehatan",
+        "approved_on": "2026-01-05"})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
     resp = client.post("/kelola/badan/dinkes-uji/pengecualian/baru", data={
         "information": "X", "pasal17_letters": "q", "consequence": "c", "public_interest": "p",
         "decided_by": "d", "decree_number": "n", "decree_on": "2026-01-05",
-        "period_text": "1 tahun", "end_on": "2027-01-05"})
+        "tested_on": "2026-01-02", "document": "d", "end_on": "2027-01-05"})
     assert resp.status_code == 422
     assert "Dokumen penyelidikan wabah" in client.get(
         "/informasi-dikecualikan").get_data(as_text=True)
