@@ -20,7 +20,7 @@ from tests.services.test_registry_staleness import moment, published_item
 
 def _actions(obj_id):
     return db.session.execute(sa.select(AuditEvent.action).where(
-        AuditEvent.object_type == "Exemption", AuditEvent.object_id == obj_id)
+        AuditEvent.object_type == "Exemption", AuditEvent.object_id == str(obj_id))
         .order_by(AuditEvent.id)).scalars().all()
 
 
