@@ -32,3 +32,72 @@ def seed_surveys(summary):
         answered += 1
     db.session.flush()
     summary.append(f"survei IKM demo: {answered} tanggapan dari {len(surveys)} undangan")
+
+
+# --- The E-Monev self-assessment: weights and attested documents --------------------------------
+
+# (agency slug, officer e-mail, question, statement, valid from, valid until) with the dates
+# as (years, days) from today: two agencies, one document expired (its alert) and one
+# expiring soon.
+ATTESTATIONS = [
+    ("dinkes", "dinkes@demo.ppid.id", "ko_sk_ppid",
+     "SK Kepala Dinas Kesehatan Nomor 800/PPID/2025 tentang Penetapan PPID Pembantu.",
+     (-1, 0), (2, 0)),
+    ("dinkes", "dinkes@demo.ppid.id", "ko_sop",
+     "SOP layanan informasi: pengelolaan DIP, permohonan, uji konsekuensi, keberatan.",
+     (-1, 0), (1, 0)),
+    ("dinkes", "dinkes@demo.ppid.id", "ko_maklumat",
+     "Maklumat pelayanan informasi publik Dinas Kesehatan, dipasang di ruang layanan.",
+     (-1, 0), (0, 20)),
+    ("dinkes", "dinkes@demo.ppid.id", "sp_ruang",
+     "Foto dan denah ruang pelayanan informasi di lantai 1.", (-1, 0), (3, 0)),
+    ("disdikbud", "disdik@demo.ppid.id", "ko_sk_ppid",
+     "SK Kepala Dinas Pendidikan dan Kebudayaan Nomor 421/PPID/2023 tentang PPID Pembantu.",
+     (-3, 0), (0, -25)),
+    ("disdikbud", "disdik@demo.ppid.id", "ko_anggaran",
+     "DPA Dinas Pendidikan dan Kebudayaan: kegiatan layanan informasi publik.",
+     (0, -200), (0, 160)),
+]
+
+
+def _shifted(today, years_days):
+    from dateutil.relativedelta import relativedelta
+    years, days = years_days
+    return today + relativedelta(years=years, days=days)
+
+
+def seed_attestations(summary):
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from ppid.accounts.models import User
+    from ppid.agencies.models import Agency
+    from ppid.core.services import local_today
+    from ppid.evaluation import assessment
+    from ppid.evaluation.models import EmonevAttestation
+    from ppid.registry.demo import _pdf_bytes
+
+    now = utcnow()
+    today = local_today(now)
+    assessment.seed_default_weights(today.year, now=now)
+    if db.session.execute(sa.select(EmonevAttestation.id).limit(1)).first() is not None:
+        summary.append("bukti E-Monev demo: sudah ada, tidak ditambah")
+        return
+    added = 0
+    for slug, email, question, statement, start, end in ATTESTATIONS:
+        agency = db.session.execute(sa.select(Agency).where(Agency.slug == slug)).scalar()
+        officer = db.session.execute(sa.select(User).where(User.email == email)).scalar()
+        if agency is None:
+            continue
+        pdf = _pdf_bytes([agency.name, statement])
+        checked = assessment.check_evidence(FileStorage(
+            io.BytesIO(pdf), filename=f"{question.replace('_', '-')}-{slug}.pdf"))
+        valid_from = min(_shifted(today, start), today)
+        assessment.attest(agency, question, checked, statement=statement,
+                          valid_from=valid_from,
+                          valid_until=max(_shifted(today, end), valid_from), actor=officer,
+                          now=now)
+        added += 1
+    db.session.flush()
+    summary.append(f"bukti E-Monev demo: {added} dokumen (satu kedaluwarsa)")

@@ -1,10 +1,13 @@
-"""Forms of the satisfaction survey and its moderation: input checks only."""
+"""Forms of the satisfaction survey and its moderation, and of the E-Monev self-assessment
+(attestations, the year's weights): input checks only."""
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import IntegerField, RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, NumberRange
 
-from ppid.core.forms import BaseForm, max_length, no_control_chars, optional, required
+from ppid.core.forms import (BaseForm, DateField, max_length, no_control_chars, optional,
+                             required, required_input)
 from ppid.evaluation import rules
 
 COMMENT_LIMIT = 2000
@@ -41,3 +44,34 @@ class ModerateForm(BaseForm):
     state = SelectField(_l("Keputusan"), choices=[SelectChoice(v, label) for v, label in (
         rules.CommentState.choices((rules.CommentState.DISETUJUI,
                                     rules.CommentState.DITOLAK)))], validators=[required()])
+
+
+# --- The E-Monev self-assessment ---------------------------------------------------------------
+
+class AttestForm(BaseForm):
+    """An officer's attestation of one question, with its evidence and validity period."""
+
+    question = SelectField(_l("Pertanyaan"), choices=[
+        SelectChoice(q.value, q.label) for q in rules.ATTESTED_QUESTIONS],
+        validators=[required()])
+    statement = TextAreaField(_l("Pernyataan"), validators=[required(), max_length(500),
+                                                            no_control_chars],
+                              description=_l("Contoh: SK Gubernur Nomor 123 Tahun 2026 "
+                                             "tentang PPID, ditandatangani 2 Januari 2026."))
+    valid_from = DateField(_l("Berlaku sejak"), validators=[required_input()])
+    valid_until = DateField(_l("Berlaku sampai"), validators=[required_input()],
+                            years_ahead=10,
+                            description=_l("Bukti berhenti dihitung sesudah tanggal ini, dan "
+                                           "petugas diingatkan sebelum berakhir."))
+    document = FileField(_l("Berkas bukti"),
+                         description=_l("PDF, PNG atau JPEG, paling besar 2 MB (batas Komisi "
+                                        "Informasi untuk satu pertanyaan)."))
+
+
+def weights_form_class():
+    """A form with one whole-number field per indicator."""
+    fields = {ind.value: IntegerField(ind.label, validators=[
+        InputRequired(message=_l("Isi bobot 0 sampai 100.")),
+        NumberRange(0, 100, message=_l("Bobot harus 0 sampai 100."))])
+        for ind in rules.INDICATORS}
+    return type("WeightsForm", (BaseForm,), fields)

@@ -63,3 +63,59 @@ class IkmSurvey(db.Model):
     @property
     def answers(self):
         return {c: getattr(self, c) for c in ANSWER_COLUMNS}
+
+
+# --- The E-Monev self-assessment -----------------------------------------------------------
+
+class EmonevWeight(db.Model):
+    """The weight (percent) of one E-Monev indicator in one year's assessment; the year's
+    rows sum to 100 (checked by rules.check_indicator_weights when they are saved). A year
+    without rows takes the latest earlier year's, else the defaults of DOMAIN.md 15."""
+
+    __tablename__ = "emonev_weight"
+    id = sa.Column(sa.Integer, primary_key=True)
+    year = sa.Column(sa.Integer, nullable=False)
+    indicator = sa.Column(sa.String(30), nullable=False)
+    weight = sa.Column(sa.Integer, nullable=False)
+    updated_by_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"))
+    updated_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (
+        sa.UniqueConstraint("year", "indicator"),
+        sa.CheckConstraint("weight BETWEEN 0 AND 100", name="weight"),
+        sa.CheckConstraint("year BETWEEN 2000 AND 2100", name="year"),
+        sa.CheckConstraint("indicator IN (%s)" % ", ".join(
+            f"'{i}'" for i in rules.Indicator), name="indicator"),
+    )
+
+
+class EmonevAttestation(db.Model):
+    """An officer's attestation of one E-Monev question for an agency (the SK PPID, an SOP,
+    the maklumat pelayanan, the budget, the service room, disability access), with its
+    evidence file (bytes in storage under ``sha256``) and the period it is valid for.
+    Rows are never changed: a newer document is a new row, and the history stays."""
+
+    __tablename__ = "emonev_attestation"
+    id = sa.Column(sa.Integer, primary_key=True)
+    agency_id = sa.Column(sa.Integer, sa.ForeignKey("agency.id"), nullable=False, index=True)
+    question = sa.Column(sa.String(30), nullable=False)
+    statement = sa.Column(sa.String(500), nullable=False)   # what the officer attests
+    sha256 = sa.Column(sa.String(64), nullable=False, index=True)  # the storage key
+    original_name = sa.Column(sa.String(200), nullable=False)
+    size = sa.Column(sa.Integer, nullable=False)
+    media_type = sa.Column(sa.String(120), nullable=False)
+    valid_from = sa.Column(sa.Date, nullable=False)
+    valid_until = sa.Column(sa.Date, nullable=False)
+    attested_by_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"))
+    attested_on = sa.Column(sa.Date, nullable=False)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    agency = relationship("Agency")
+    attested_by = relationship("User")
+
+    __table_args__ = (
+        sa.Index("ix_emonev_attestation_agency_question", "agency_id", "question"),
+        sa.CheckConstraint("valid_until >= valid_from", name="valid_period"),
+        sa.CheckConstraint("question IN (%s)" % ", ".join(
+            f"'{q}'" for q in rules.ATTESTED_QUESTIONS), name="question"),
+    )

@@ -203,3 +203,306 @@ def reminder_due(*, invited_on: date, responded: bool, reminded: bool, today: da
                  after_days: int) -> bool:
     """At most one reminder, ``after_days`` calendar days after the invitation."""
     return not responded and not reminded and (today - invited_on).days >= after_days
+
+
+# =========================================================================================
+# The E-Monev self-assessment (Perki 1/2022; DOMAIN.md section 15)
+# =========================================================================================
+#
+# How a score is computed, exactly
+# --------------------------------
+# * Each question gives a *numerator* over a *denominator* (e.g. 8 of 11 obligations
+#   current; 1 of 1 for a valid attested document): its score is the fraction, 0 to 1, kept
+#   exact. A denominator of 0 means the question cannot be scored for that agency (no
+#   request to answer on time, no exempt information): it drops out, and the other questions
+#   of its indicator are rescaled, as the compliance indicator does (DOMAIN.md section 10).
+# * An indicator's score is the mean of its scored questions weighted by their points
+#   (``Question.points``), 0 to 1; ``None`` when none of its questions can be scored.
+# * The total is 100 x the mean of the scored indicators weighted by the year's indicator
+#   weights (which sum to 100), rounded once, half up, to one decimal, and its band is the
+#   E-Monev band of the compliance report (ppid.reports.rules.Band: Informatif 90-100 ...
+#   Tidak Informatif below 40).
+# * What each missing part would add: a question scoring s adds, if brought to full marks,
+#   100 x W_i / (sum of the scored indicators' W) x p_q / (sum of the scored questions'
+#   points in its indicator) x (1 - s) points to the total. The list of what is missing is
+#   ordered by that gain, largest first.
+# * For the government as a whole the questions' numerators and denominators are summed
+#   over its agencies (8 of 11 and 5 of 11 make 13 of 22), so an attested document counts
+#   as the share of agencies holding a valid one.
+# * This is the self-assessment part (80 % of the Komisi Informasi's score); the visit or
+#   presentation (20 %) is the commission's, and is not scored here.
+
+EVIDENCE_MAX_BYTES = 2 * 1024 * 1024   # one evidence file per question: a PDF of at most 2 MB
+EVIDENCE_TYPES = ("application/pdf", "image/png", "image/jpeg")
+ONE_DECIMAL = Decimal("0.1")
+
+
+class Indicator(LabelledEnum):
+    """The E-Monev indicators, with the Komisi Informasi Pusat's 2025 weights (percent) as
+    the defaults an administrator may change per year."""
+
+    JENIS_INFORMASI = "jenis_informasi", _l("Jenis informasi"), None, 40
+    DIGITALISASI = "digitalisasi", _l("Digitalisasi"), None, 20
+    KUALITAS_INFORMASI = "kualitas_informasi", _l("Kualitas informasi"), None, 10
+    PELAYANAN_INFORMASI = "pelayanan_informasi", _l("Pelayanan informasi"), None, 10
+    KOMITMEN_ORGANISASI = "komitmen_organisasi", _l("Komitmen organisasi"), None, 10
+    SARANA_PRASARANA = "sarana_prasarana", _l("Sarana dan prasarana"), None, 10
+
+    def __init__(self, code, label, article=None, default_weight=0):
+        self.default_weight = default_weight
+
+
+INDICATORS = tuple(Indicator)
+DEFAULT_INDICATOR_WEIGHTS = {i.value: i.default_weight for i in INDICATORS}
+
+
+class QuestionKind(LabelledEnum):
+    """How a question is answered: computed from the registry, or attested by an officer
+    with an uploaded document."""
+
+    DIHITUNG = "dihitung", _l("Dihitung dari registri")
+    DINYATAKAN = "dinyatakan", _l("Dinyatakan petugas dengan bukti")
+
+
+class Question(LabelledEnum):
+    """The questions of the self-assessment, each in one indicator, with its points within
+    the indicator and how it is answered."""
+
+    BERKALA = ("ji_berkala", _l("Informasi berkala tersedia dan terkini"),
+               "UU KIP Pasal 9", Indicator.JENIS_INFORMASI, QuestionKind.DIHITUNG, 3)
+    SETIAP_SAAT = ("ji_setiap_saat", _l("Informasi yang wajib tersedia setiap saat ada di DIP"),
+                   "UU KIP Pasal 11", Indicator.JENIS_INFORMASI, QuestionKind.DIHITUNG, 1)
+    DIKECUALIKAN = ("ji_dik", _l("Daftar informasi yang dikecualikan dengan uji konsekuensi"),
+                    "Perki 1/2021 Pasal 49", Indicator.JENIS_INFORMASI,
+                    QuestionKind.DIHITUNG, 1)
+    KANAL_DARING = ("dg_kanal_daring", _l("Permohonan informasi melalui kanal daring"),
+                    "Perki 1/2021", Indicator.DIGITALISASI, QuestionKind.DIHITUNG, 1)
+    DIP_DARING = ("dg_dip_daring", _l("DIP daring dengan dokumen elektronik"),
+                  "Perki 1/2021", Indicator.DIGITALISASI, QuestionKind.DIHITUNG, 1)
+    KOLOM_DIP = ("kq_kolom_dip", _l("Kolom DIP lengkap (format Perki 1/2021)"),
+                 "Perki 1/2021", Indicator.KUALITAS_INFORMASI, QuestionKind.DIHITUNG, 1)
+    MUTAKHIR = ("kq_mutakhir", _l("Dokumen DIP diperbarui dalam 12 bulan terakhir"),
+                "UU KIP Pasal 9", Indicator.KUALITAS_INFORMASI, QuestionKind.DIHITUNG, 1)
+    TEPAT_WAKTU = ("pl_tepat_waktu", _l("Permohonan dijawab tepat waktu"),
+                   "UU KIP Pasal 22", Indicator.PELAYANAN_INFORMASI, QuestionKind.DIHITUNG, 2)
+    LAPORAN_TAHUNAN = ("pl_laporan", _l("Laporan layanan informasi publik tahun sebelumnya"),
+                       "Perki 1/2021 Pasal 56", Indicator.PELAYANAN_INFORMASI,
+                       QuestionKind.DIHITUNG, 1)
+    SURVEI_IKM = ("pl_ikm", _l("Survei kepuasan masyarakat (IKM) tahun ini"),
+                  "PermenPANRB 14/2017", Indicator.PELAYANAN_INFORMASI,
+                  QuestionKind.DIHITUNG, 1)
+    SK_PPID = ("ko_sk_ppid", _l("SK penetapan PPID"), "Permendagri 3/2017",
+               Indicator.KOMITMEN_ORGANISASI, QuestionKind.DINYATAKAN, 1)
+    SOP = ("ko_sop", _l("SOP layanan informasi (DIP, permohonan, uji konsekuensi, "
+                        "keberatan, sengketa)"), "Perki 1/2021",
+           Indicator.KOMITMEN_ORGANISASI, QuestionKind.DINYATAKAN, 1)
+    MAKLUMAT = ("ko_maklumat", _l("Maklumat pelayanan informasi"), "Perki 1/2021",
+                Indicator.KOMITMEN_ORGANISASI, QuestionKind.DINYATAKAN, 1)
+    ANGGARAN = ("ko_anggaran", _l("Anggaran layanan informasi"), "Perki 1/2021",
+                Indicator.KOMITMEN_ORGANISASI, QuestionKind.DINYATAKAN, 1)
+    MENU_PPID = ("sp_menu_ppid", _l("Menu PPID daring dengan DIP dan DIK"), "Perki 1/2021",
+                 Indicator.SARANA_PRASARANA, QuestionKind.DIHITUNG, 1)
+    RUANG_PELAYANAN = ("sp_ruang", _l("Ruang pelayanan informasi"), "Perki 1/2021",
+                       Indicator.SARANA_PRASARANA, QuestionKind.DINYATAKAN, 1)
+    AKSES_DISABILITAS = ("sp_disabilitas", _l("Sarana akses bagi penyandang disabilitas"),
+                         "UU 8/2016 Pasal 24", Indicator.SARANA_PRASARANA,
+                         QuestionKind.DINYATAKAN, 1)
+
+    def __init__(self, code, label, article, indicator, kind, points):
+        self.indicator = indicator
+        self.kind = kind
+        self.points = points
+
+
+QUESTIONS = tuple(Question)
+ATTESTED_QUESTIONS = tuple(q for q in QUESTIONS if q.kind is QuestionKind.DINYATAKAN)
+
+
+class AttestationStatus(LabelledEnum):
+    """An attested document's validity on a day (its alert, like staleness)."""
+
+    BERLAKU = "berlaku", _l("Berlaku")
+    SEGERA = "segera", _l("Segera berakhir")
+    KEDALUWARSA = "kedaluwarsa", _l("Kedaluwarsa")
+
+
+def attestation_status(valid_until: date, today: date, warning_days: int) -> AttestationStatus:
+    """Expired after ``valid_until``; due soon within ``warning_days`` of it."""
+    if today > valid_until:
+        return AttestationStatus.KEDALUWARSA
+    if (valid_until - today).days <= warning_days:
+        return AttestationStatus.SEGERA
+    return AttestationStatus.BERLAKU
+
+
+def attestation_counts(valid_from: date, valid_until: date, attested_on: date,
+                       as_of: date) -> bool:
+    """An attested document counts on ``as_of`` when it was attested by then and is valid
+    then."""
+    return attested_on <= as_of and valid_from <= as_of <= valid_until
+
+
+class WeightsError(ValueError):
+    """Unusable indicator weights; ``message`` is lazily translated, for the page."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def check_indicator_weights(weights) -> dict:
+    """{indicator code: int} for every indicator, whole numbers 0-100 summing to 100."""
+    out = {}
+    for ind in INDICATORS:
+        value = weights.get(ind.value) if hasattr(weights, "get") else None
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+            raise WeightsError(_l("Bobot %(name)s harus bilangan bulat 0 sampai 100.",
+                                  name=ind.label))
+        out[ind.value] = value
+    unknown = set(weights) - set(out)
+    if unknown:
+        raise WeightsError(_l("Indikator tidak dikenal: %(codes)s.",
+                              codes=", ".join(sorted(map(str, unknown)))))
+    total = sum(out.values())
+    if total != 100:
+        raise WeightsError(_l("Jumlah bobot harus 100; sekarang %(total)d.", total=total))
+    return out
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """One question's answer: ``numerator`` of ``denominator`` (e.g. 8 of 11 obligations
+    current), with the computation shown as ``details`` lines."""
+
+    question: Question
+    numerator: Fraction
+    denominator: int
+    details: tuple = ()
+
+    @property
+    def score(self) -> Optional[Fraction]:
+        if not self.denominator:
+            return None
+        return Fraction(self.numerator) / self.denominator
+
+
+def question_result(question, numerator, denominator, details=()) -> QuestionResult:
+    if denominator < 0 or not 0 <= numerator <= denominator:
+        raise ValueError("numerator out of range")
+    return QuestionResult(question, Fraction(numerator), int(denominator), tuple(details))
+
+
+def pool(results_per_agency) -> list:
+    """The government's question results: numerators and denominators summed over its
+    agencies (each a list of QuestionResult), in question order."""
+    totals = {q: [Fraction(0), 0] for q in QUESTIONS}
+    for results in results_per_agency:
+        for r in results:
+            totals[r.question][0] += r.numerator
+            totals[r.question][1] += r.denominator
+    return [QuestionResult(q, n, d) for q, (n, d) in totals.items()]
+
+
+def round1(value) -> Decimal:
+    """Half up to one decimal (89.95 -> 90.0), as a score is printed."""
+    if isinstance(value, Fraction):
+        value = Decimal(value.numerator) / Decimal(value.denominator)
+    return Decimal(value).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class IndicatorScore:
+    indicator: Indicator
+    weight: int
+    score: Optional[Fraction]       # 0..1, None when no question can be scored
+    results: tuple
+
+    @property
+    def shown(self) -> Optional[Decimal]:
+        return None if self.score is None else round1(self.score * 100)
+
+
+@dataclass(frozen=True)
+class Gain:
+    """What bringing one question to full marks would add to the total, in points."""
+
+    question: Question
+    points: Fraction
+    score: Fraction
+
+    @property
+    def shown(self) -> Decimal:
+        return round1(self.points)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    indicators: tuple               # IndicatorScore, in indicator order
+    total_exact: Optional[Fraction]
+    total: Optional[Decimal]        # 0-100, one decimal, half up
+    band: Optional[str]             # ppid.reports.rules.Band code
+    gains: tuple                    # Gain, largest first
+
+    def result_of(self, question):
+        for ind in self.indicators:
+            for r in ind.results:
+                if r.question is question:
+                    return r
+        return None
+
+
+def score_assessment(results, weights) -> Assessment:
+    """Indicator scores, the total, its band and the gains, from question results and the
+    year's indicator weights (checked: whole numbers summing to 100)."""
+    from ppid.reports.rules import band as emonev_band
+    weights = check_indicator_weights(weights)
+    by_question = {r.question: r for r in results}
+    indicators = []
+    for ind in INDICATORS:
+        rs = tuple(by_question.get(q, QuestionResult(q, Fraction(0), 0))
+                   for q in QUESTIONS if q.indicator is ind)
+        scored = [r for r in rs if r.score is not None]
+        points = sum(r.question.points for r in scored)
+        score = (sum((r.score * r.question.points for r in scored), Fraction(0)) / points
+                 if points else None)
+        indicators.append(IndicatorScore(ind, weights[ind.value], score, rs))
+    scored_weight = sum(i.weight for i in indicators if i.score is not None)
+    if not scored_weight:
+        return Assessment(tuple(indicators), None, None, None, ())
+    total_exact = sum((i.score * i.weight for i in indicators if i.score is not None),
+                      Fraction(0)) * 100 / scored_weight
+    total = round1(total_exact)
+    gains = []
+    for i in indicators:
+        if i.score is None or not i.weight:
+            continue
+        points = sum(r.question.points for r in i.results if r.score is not None)
+        for r in i.results:
+            if r.score is None or r.score >= 1:
+                continue
+            gain = Fraction(100 * i.weight, scored_weight) * Fraction(
+                r.question.points, points) * (1 - r.score)
+            gains.append(Gain(r.question, gain, r.score))
+    order = {q: n for n, q in enumerate(QUESTIONS)}
+    gains.sort(key=lambda g: (-g.points, order[g.question]))
+    return Assessment(tuple(indicators), total_exact, total, emonev_band(float(total)),
+                      tuple(gains))
+
+
+def rank(rows):
+    """[(rank or None, key, Assessment)] best total first; equal totals share a rank; an
+    agency that cannot be scored comes last, unranked. ``rows`` are (key, Assessment)."""
+    scored = sorted((r for r in rows if r[1].total is not None), key=lambda r: -r[1].total)
+    out, previous, place = [], None, 0
+    for n, (key, a) in enumerate(scored, start=1):
+        if a.total != previous:
+            place, previous = n, a.total
+        out.append((place, key, a))
+    out.extend((None, key, a) for key, a in rows if a.total is None)
+    return out
+
+
+def annual_report_year(year: int) -> int:
+    """The annual service report a year's assessment asks for: the previous year's, due by
+    31 March (Perki 1/2021 Pasal 56)."""
+    return year - 1

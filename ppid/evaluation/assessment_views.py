@@ -1,0 +1,180 @@
+"""Pages of the E-Monev self-assessment: each PPID reads and works on its own agency's
+assessment (computations shown, attestations with evidence), the PPID Utama and the
+Kominfo auditor read every agency ranked and the government as a whole (read-only for the
+auditor), the administrator adjusts the year's indicator weights. Access is per object
+(ppid.core.auth ``view``/``edit`` on the agency or the attestation)."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ppid.agencies.models import Agency
+from ppid.agencies.views import get_agency_or_404
+from ppid.core import auth
+from ppid.core.db import utcnow
+from ppid.core.services import local_today
+from ppid.core.storage import storage
+from ppid.core.uploads import UploadRejected, send_stored
+from ppid.core.web import abort_with
+from ppid.evaluation import assessment, rules
+from ppid.evaluation.forms import AttestForm, weights_form_class
+from ppid.evaluation.models import EmonevAttestation
+from ppid.evaluation.views import bp
+from ppid.extensions import db
+from ppid.reports.rules import NO_BAND_LABEL, Band
+
+
+def _year_arg(*, ahead=0):
+    """?tahun=, the current year when absent; a 400 with a message otherwise."""
+    today = local_today()
+    raw = (request.args.get("tahun") or "").strip()
+    if not raw:
+        return today.year
+    if not (raw.isascii() and raw.isdigit() and len(raw) == 4
+            and 2000 <= int(raw) <= today.year + ahead):
+        abort_with(400, _("Tahun harus angka antara 2000 dan %(y)d.", y=today.year + ahead))
+    return int(raw)
+
+
+def _fmt(value):
+    return "–" if value is None else f"{value:.1f}"
+
+
+def _pct(score):
+    return "–" if score is None else f"{float(score) * 100:.1f}"
+
+
+def _common(year):
+    return {"year": year, "fmt": _fmt, "pct": _pct, "Band": Band, "NO_BAND": NO_BAND_LABEL,
+            "Question": rules.Question, "QuestionKind": rules.QuestionKind,
+            "Indicator": rules.Indicator, "years": assessment.history_years(local_today().year)}
+
+
+@bp.get("/kelola/emonev")
+def emonev_index():
+    """Where the E-Monev link leads: the ranking for those who read every agency, the
+    agency's own assessment for its officers."""
+    if not current_user.is_authenticated:
+        abort(401)
+    if auth.can(current_user, "view_all"):
+        return redirect(url_for("evaluation.emonev_ranking"))
+    ids = current_user.agency_ids(auth.HELPER, auth.ATASAN)
+    agencies = db.session.execute(db.select(Agency).where(
+        Agency.id.in_(ids), Agency.is_active.is_(True)).order_by(Agency.name)).scalars().all()
+    if not agencies:
+        abort(403)
+    if len(agencies) == 1:
+        return redirect(url_for("evaluation.emonev_agency", slug=agencies[0].slug))
+    return render_template("evaluation/emonev_choose.html", agencies=agencies)
+
+
+@bp.get("/kelola/emonev/peringkat")
+def emonev_ranking():
+    auth.authorize("view_all")
+    year = _year_arg()
+    government, ranked = assessment.assess_all(year)
+    return render_template("evaluation/emonev_ranking.html", government=government,
+                           ranked=ranked, history=assessment.government_history(year),
+                           can_weights=auth.can(current_user, "manage_emonev_weights"),
+                           **_common(year))
+
+
+@bp.get("/kelola/emonev/<slug>")
+def emonev_agency(slug):
+    agency = get_agency_or_404(slug)
+    auth.authorize("view", agency)
+    year = _year_arg()
+    return _agency_page(agency, year, AttestForm(formdata=None))
+
+
+def _agency_page(agency, year, form, error=None, status=200):
+    result = assessment.assess_agency(agency, year)
+    can_edit = auth.can(current_user, "edit", agency)
+    return render_template(
+        "evaluation/emonev_agency.html", agency=agency, result=result,
+        a=result.assessment, history=assessment.history(agency, year), can_edit=can_edit,
+        form=form, error=error, attestations=assessment.attestations(agency.id),
+        expiring={row.id: status for _a, _q, row, status in
+                  assessment.expiring_attestations([agency.id])},
+        AttestationStatus=rules.AttestationStatus, **_common(year)), status
+
+
+@bp.post("/kelola/emonev/<slug>/bukti")
+def emonev_attest(slug):
+    agency = get_agency_or_404(slug)
+    auth.authorize("edit", agency)
+    year = _year_arg()
+    form = AttestForm()
+    if not form.validate_on_submit():
+        return _agency_page(agency, year, form, status=422)
+    try:
+        checked = None
+        upload = form.document.data
+        if upload and getattr(upload, "filename", ""):
+            db.session.rollback()  # no transaction is held while a PDF is checked
+            checked = assessment.check_evidence(upload)
+        if checked is None:
+            raise UploadRejected(_("Pilih berkas bukti yang akan diunggah."))
+        assessment.attest(agency, form.question.data, checked,
+                          statement=form.statement.data, valid_from=form.valid_from.data,
+                          valid_until=form.valid_until.data, actor=current_user,
+                          now=utcnow())
+    except (UploadRejected, assessment.AssessmentError) as exc:
+        db.session.rollback()
+        message = exc.message if isinstance(exc, assessment.AssessmentError) else str(exc)
+        return _agency_page(agency, year, form, error=message, status=422)
+    db.session.commit()
+    flash(_("Bukti untuk \"%(q)s\" tersimpan.",
+            q=rules.Question(form.question.data).label), "success")
+    return redirect(url_for("evaluation.emonev_agency", slug=agency.slug, tahun=year))
+
+
+@bp.get("/kelola/emonev/bukti/<int(max=2147483647):attestation_id>")
+def emonev_evidence(attestation_id):
+    row = db.session.get(EmonevAttestation, attestation_id)
+    if row is None:
+        abort(404)
+    auth.authorize("view", row)
+    return send_stored(storage().get(row.sha256), row.media_type, row.original_name)
+
+
+@bp.route("/kelola/emonev/bobot", methods=["GET", "POST"])
+def emonev_weights():
+    auth.authorize("manage_emonev_weights")
+    year = _year_arg(ahead=1)
+    current = assessment.weights_for(year)
+    form_class = weights_form_class()
+    form = form_class(data=current.weights) if request.method == "GET" else form_class()
+    error = None
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                assessment.save_weights(year, {i.value: form[i.value].data
+                                               for i in rules.INDICATORS},
+                                        actor=current_user, now=utcnow())
+            except (rules.WeightsError, assessment.AssessmentError) as exc:
+                db.session.rollback()
+                error = exc.message
+            else:
+                db.session.commit()
+                flash(_("Bobot indikator tahun %(y)d tersimpan.", y=year), "success")
+                return redirect(url_for("evaluation.emonev_weights", tahun=year))
+    status = 422 if request.method == "POST" else 200
+    return render_template("evaluation/emonev_weights.html", form=form, current=current,
+                           error=error, indicators=rules.INDICATORS,
+                           questions=rules.QUESTIONS, year=year,
+                           years=list(range(year - 4, local_today().year + 2))), status
+
+
+def dashboard_section(user):
+    """Helper officers: their agencies' expired and expiring evidence; readers of every
+    agency: the way to the ranking."""
+    ids = sorted(user.agency_ids(auth.HELPER))
+    reads_all = auth.can(user, "view_all")
+    if not ids and not reads_all:
+        return None
+    expiring = assessment.expiring_attestations(ids) if ids else []
+    agencies = db.session.execute(db.select(Agency).where(Agency.id.in_(ids)).order_by(
+        Agency.name)).scalars().all() if ids else []
+    return "evaluation/_emonev_dashboard.html", {
+        "emonev_expiring": expiring, "emonev_agencies": agencies, "emonev_all": reads_all,
+        "AttestationStatus": rules.AttestationStatus}
