@@ -254,10 +254,12 @@ def _pct(part, whole):
     return "–" if not whole else f"{100 * part / whole:.1f} %"
 
 
-def _staleness_results(ids, year, moment, agencies_by_id):
-    """ji_berkala: obligations covered and current (terkini, segera or nihil)."""
+def _staleness_results(ids, year, moment, is_current):
+    """ji_berkala: obligations covered and current (terkini, segera or nihil), computed now
+    for the current year, read from the year's last compliance snapshot for an earlier
+    one."""
     out = {}
-    if year == local_today(moment).year:
+    if is_current:
         pairs = registry.compute_staleness(moment, agency_ids=ids)
         by_agency = {}
         for p in pairs:
@@ -543,14 +545,16 @@ def _attested_results(ids, day):
 def question_results(year, agencies, *, now=None) -> dict:
     """{agency id: [QuestionResult in question order]} for ``agencies`` in ``year``, in a
     constant number of queries."""
+    now = now or utcnow()
     moment = as_of(year, now)
     day = local_today(moment)
+    is_current = year == local_today(now).year
     ids = [a.id for a in agencies]
     if not ids:
         return {}
     by_id = {a.id: a for a in agencies}
     exemptions = _exemptions(ids, day)
-    parts = [_staleness_results(ids, year, moment, by_id), _dip_results(ids, moment, by_id,
+    parts = [_staleness_results(ids, year, moment, is_current), _dip_results(ids, moment, by_id,
                                                                          exemptions),
              {a: _dik_result(exemptions.get(a, []), day) for a in ids},
              _request_results(ids, year, day), _annual_report_results(ids, year, moment),
