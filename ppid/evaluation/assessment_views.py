@@ -20,6 +20,7 @@ from ppid.evaluation.forms import AttestForm, weights_form_class
 from ppid.evaluation.models import EmonevAttestation
 from ppid.evaluation.views import bp
 from ppid.extensions import db
+from ppid.registry.services import warning_days as registry_warning_days
 from ppid.reports.rules import NO_BAND_LABEL, Band
 
 
@@ -89,12 +90,14 @@ def emonev_agency(slug):
 def _agency_page(agency, year, form, error=None, status=200):
     result = assessment.assess_agency(agency, year)
     can_edit = auth.can(current_user, "edit", agency)
+    rows = assessment.attestations(agency.id)
+    today, warning = local_today(), registry_warning_days()
     return render_template(
         "evaluation/emonev_agency.html", agency=agency, result=result,
         a=result.assessment, history=assessment.history(agency, year), can_edit=can_edit,
-        form=form, error=error, attestations=assessment.attestations(agency.id),
-        expiring={row.id: status for _a, _q, row, status in
-                  assessment.expiring_attestations([agency.id])},
+        form=form, error=error, attestations=rows,
+        statuses={row.id: rules.attestation_status(row.valid_until, today, warning)
+                  for row in rows},
         AttestationStatus=rules.AttestationStatus, **_common(year)), status
 
 

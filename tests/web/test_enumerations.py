@@ -230,6 +230,14 @@ def build_world(factories):
                     now=utcnow())
         if state != ev.CommentState.MENUNGGU:
             ikm.moderate(survey, state, actor=w.officer, now=utcnow())
+    # E-Monev evidence: valid, expiring soon, expired.
+    from ppid.evaluation import assessment
+    for question, ends in (("ko_sk_ppid", 800), ("ko_sop", 10), ("ko_maklumat", -10)):
+        evidence = assessment.check_evidence(
+            _pdf_upload(f"bukti-{question.replace('_', '-')}.pdf"))
+        assessment.attest(w.dinkes, question, evidence, statement="Bukti",
+                          valid_from=today - timedelta(days=400),
+                          valid_until=today + timedelta(days=ends), actor=w.officer)
     db.session.commit()
     w.ids = [r.id for r in w.requests]
     w.public_item_ids = [it.id for it in public]
@@ -319,6 +327,11 @@ def places(client, w, lang):
     page("matrix", visible_text(get(client, "/kelola/dip/matriks")), {rg.Status: ALL})
     page("satisfaction comments", visible_text(get(client, "/kelola/ikm/dinkes")),
          {ev.CommentState: ALL, ev.QualityBand: ALL})
+    page("E-Monev assessment", visible_text(get(client, "/kelola/emonev/dinkes")),
+         {ev.Indicator: ALL, ev.Question: ALL, ev.QuestionKind: ALL,
+          ev.AttestationStatus: ALL})
+    page("E-Monev ranking", visible_text(get(client, "/kelola/emonev/peringkat")),
+         {ev.Indicator: ALL})
     page("DIP management", visible_text(get(client, "/kelola/badan/dinkes/dip")),
          {rg.Status: ALL, rg.Category: ALL, rg.ItemState: ALL})
     page("DIP item form", visible_text(get(client, "/kelola/badan/dinkes/dip/baru")),
@@ -406,7 +419,8 @@ def test_every_enumeration_is_walked(app):
               rq.ObtainMethod, rq.CopyForm, rq.DeliveryMethod, rq.Channel, rq.AttachmentKind,
               rq.Urgency, rq.ObjectionGround, rg.Pasal17, rg.Status, rg.Category, rg.DipForm,
               rg.AppliesTo, rg.ItemState, rp.Band, rp.Sort, rp.AnnualText,
-              ev.Element, ev.Answer, ev.QualityBand, ev.CommentState}
+              ev.Element, ev.Answer, ev.QualityBand, ev.CommentState, ev.Indicator,
+              ev.QuestionKind, ev.Question, ev.AttestationStatus}
     assert set(REGISTRY.values()) == walked
 
 
