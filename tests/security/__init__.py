@@ -162,6 +162,14 @@ def _seed_world():
                                                    len(pdf), "application/pdf", "rilis.pdf"),
                               actor=users["helper_b"], now=now + timedelta(minutes=15))
     req_t, token = _request(a, None, now, "Permohonan anonim", anonymous_email="anon@uji.id")
+    from ppid.evaluation import assessment
+    evidence = CheckedUpload(pdf, hashlib.sha256(pdf).hexdigest(), len(pdf), "application/pdf",
+                             "sk-ppid.pdf")
+    ev_a, ev_b = (assessment.attest(agency, "ko_sk_ppid", evidence, statement="SK PPID",
+                                    valid_from=date(now.year, 1, 1),
+                                    valid_until=date(now.year + 2, 1, 1), actor=officer,
+                                    now=now) for agency, officer in
+                  ((a, users["helper_a"]), (b, users["helper_b"])))
     entry = save_calendar_entry(date(now.year, 12, 31), False, "Cuti bersama uji", actor=main)
     db.session.flush()
 
@@ -185,7 +193,7 @@ def _seed_world():
         obj_a=obj_a.id, obj_b=obj_b.id, att_a=att_a.id, att_b=att_b.id,
         letter_a=letter_a.id, letter_b=letter_b.id, req_t=req_t.id, token=token,
         entry_id=entry_id, reset_token=reset_token, role_id=role_id,
-        year=now.year - 1)
+        ev_a=ev_a.id, ev_b=ev_b.id, year=now.year - 1)
 
 
 def login_as(app, world, role):

@@ -74,6 +74,13 @@ EXPECT = {
     # token, never a survey's, so 404 for everyone (valid links: tests/web/test_evaluation_web).
     "evaluation.survey": exp(404),
     "evaluation.officer_agency": VIEW_A,
+    # E-Monev: the way in sends each reader on (to the ranking, or to their own agency).
+    "evaluation.emonev_index": {**allowed(), "helper_a": 302, "atasan_a": 302, "main": 302,
+                                "auditor": 302, "admin": 302},
+    "evaluation.emonev_ranking": VIEW_ALL,
+    "evaluation.emonev_agency": VIEW_A,
+    "evaluation.emonev_evidence": VIEW_A,
+    "evaluation.emonev_weights": allowed("admin"),
     # Accounts.
     "accounts.login": ANON_ONLY,
     "accounts.signup": ANON_ONLY,
@@ -141,6 +148,7 @@ POST_ONLY = {
     "requests.act_redact", "requests.act_withdraw", "requests.act_forward",
     "requests.act_assign", "requests.act_close", "requests.objection_decide",
     "requests.objection_dispute", "requests.track_withdraw", "reports.publish_summary",
+    "evaluation.emonev_attest",
 }
 
 
@@ -151,14 +159,14 @@ def primary_params(w):
             "letter_id": w.letter_a, "att_id": w.att_a, "request_id": w.req_a,
             "ref": str(w.req_a), "registration_number": w.number_a, "year": w.year,
             "fmt": "csv", "token": w.reset_token, "user_id": w.users["owner"],
-            "role_id": w.role_id, "entry_id": w.entry_id}
+            "role_id": w.role_id, "entry_id": w.entry_id, "attestation_id": w.ev_a}
 
 
 def foreign_params(w):
     """The same names pointing at agency B's objects / the other citizen's request."""
     return {"slug": w.b, "item_id": w.item_b, "exemption_id": w.ex_b, "objection_id": w.obj_b,
             "letter_id": w.letter_b, "att_id": w.att_b, "request_id": w.req_b,
-            "ref": str(w.req_b)}
+            "ref": str(w.req_b), "attestation_id": w.ev_b}
 
 
 QUERY = {"api.deadline": "?from=2026-03-16&working_days=10",
