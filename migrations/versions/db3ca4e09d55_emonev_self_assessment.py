@@ -1,7 +1,7 @@
 """emonev self-assessment: indicator weights per year and attested documents (issue #18)
 
 Revision ID: db3ca4e09d55
-Revises: 6f52695ae384
+Revises: a7d3e5c91601
 Create Date: 2026-12-02 10:10:54
 
 """
@@ -13,7 +13,7 @@ import ppid.core.db
 
 # revision identifiers, used by Alembic.
 revision = 'db3ca4e09d55'
-down_revision = '6f52695ae384'
+down_revision = 'a7d3e5c91601'
 branch_labels = None
 depends_on = None
 

@@ -35,6 +35,7 @@ from ppid.info_requests.models import InfoRequest
 from ppid.info_requests.rules import Channel
 from ppid.registry import rules as registry_rules
 from ppid.registry import services as registry
+from ppid.registry.rules import exemption_review_due as rules_registry_review_due
 from ppid.registry.models import (FORM_CETAK, PUBLISHED, SETIAP_SAAT, WITHDRAWN,
                                   DipItem, DocumentVersion, Exemption, Obligation)
 from ppid.reports import rules as report_rules
@@ -378,8 +379,11 @@ def _dip_results(ids, moment, agencies_by_id, exemptions_by_agency):
 
 
 def _test_complete(ex):
+    """The consequence test is on record (Perki 1/2021 Pasal 49): its ground (a Pasal 17
+    letter or another statute), the harm if opened, the public-interest balance, the date
+    it was made and the decree."""
     return bool((ex.consequence or "").strip() and (ex.public_interest or "").strip()
-                and (ex.decree_number or "").strip() and ex.decree_on
+                and (ex.decree_number or "").strip() and ex.decree_on and ex.tested_on
                 and (ex.letters or (ex.other_statute or "").strip()))
 
 
@@ -394,22 +398,27 @@ def _exemptions(ids, day):
 
 
 def _dik_result(entries, day):
-    """ji_dik: entries decided by ``day`` with a complete consequence test and still in
-    force; an entry whose period ended must be reviewed first (UU KIP Pasal 20)."""
-    ok = [e for e in entries if _test_complete(e) and e.end_on >= day]
+    """ji_dik: the entries decided by ``day`` whose consequence test is complete and that
+    are in force: approved by the head of the body (PP 61/2010) and not past their end
+    date (an ended one must be reviewed first, UU KIP Pasal 20)."""
+    ok = [e for e in entries if _test_complete(e) and e.in_force_on(day)]
     details = [_("%(n)d dari %(m)d entri DIK memiliki uji konsekuensi lengkap (dasar "
                  "Pasal 17 atau undang-undang lain, akibat bila dibuka, pertimbangan "
-                 "kepentingan publik, SK penetapan) dan masih berlaku.", n=len(ok),
-                 m=len(entries)) if entries else
+                 "kepentingan publik, tanggal uji, SK penetapan), disetujui pimpinan badan "
+                 "publik, dan masih berlaku.", n=len(ok), m=len(entries)) if entries else
                _("Tidak ada informasi yang dikecualikan: tidak dinilai.")]
     for e in entries:
-        if e.end_on < day:
-            state = _("berakhir %(d)s, perlu ditinjau", d=dates.date_long(e.end_on))
-        elif not _test_complete(e):
+        if not _test_complete(e):
             state = _("uji konsekuensi belum lengkap")
+        elif rules_registry_review_due(e.end_on, day):
+            state = _("berakhir %(d)s, perlu ditinjau", d=dates.date_long(e.end_on))
+        elif not e.in_force_on(day):
+            state = _("menunggu persetujuan pimpinan badan publik")
+        elif e.end_on is None:
+            state = _("berlaku selama alasannya ada")
         else:
             state = _("berlaku sampai %(d)s", d=dates.date_long(e.end_on))
-        details.append(f"{e.information[:100]} (SK {e.decree_number}): {state}")
+        details.append(f"{e.information[:100]} ({e.decree_number}): {state}")
     return rules.question_result(Q.DIKECUALIKAN, len(ok), len(entries), details)
 
 

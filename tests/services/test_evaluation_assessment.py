@@ -92,25 +92,37 @@ def test_an_agency_without_a_dip_scores_zero_there(ctx, agency):
         assert res[q].score == 0, q
 
 
-def _exemption(agency, information, end_on, **over):
-    data = {"information": information, "pasal17_letters": "h", "other_statute": "",
-            "consequence": "Membuka rahasia pribadi", "public_interest": "Tidak sebanding",
+def _exemption(agency, information, end_on, approve=True, **over):
+    data = {"information": information, "document": "Berkas", "pasal17_letters": "c",
+            "other_statute": "", "consequence": "Membuka rahasia pertahanan",
+            "public_interest": "Tidak sebanding", "tested_on": date(2026, 1, 3),
             "decided_by": "PPID", "decree_number": "SK 1/2026", "decree_on": date(2026, 1, 5),
-            "period_text": "5 tahun", "end_on": end_on, "item_id": None}
+            "end_on": end_on, "item_id": None}
     data.update(over)
-    return registry.save_exemption(agency, None, data, actor=None, now=NOW)
+    entry = registry.save_exemption(agency, None, data, actor=None, now=NOW)
+    if approve:
+        registry.approve_exemption(entry, {
+            "approved_by_name": "Kepala Dinas", "approved_by_position": "Kepala",
+            "approved_on": data["decree_on"]}, actor=None, now=NOW)
+    return entry
 
 
 def test_dik_with_consequence_tests(ctx, agency):
-    """One entry in force with its test, one whose period ended (to be reviewed), one
-    decided after the day assessed: 1 of 2; no entry at all: not scored."""
+    """Entries: approved and in force with its test; approved but its period ended (to be
+    reviewed); awaiting the head's approval; decided after the day assessed (not counted):
+    1 of 3. No entry at all: not scored."""
     assert results_of(agency)[Q.DIKECUALIKAN].score is None
-    _exemption(agency, "Rekam medis pasien", date(2031, 1, 5))
+    _exemption(agency, "Rencana pengamanan", date(2031, 1, 5))
     _exemption(agency, "Data lama", date(2026, 6, 30))
-    _exemption(agency, "Keputusan mendatang", date(2031, 1, 5), decree_on=date(2026, 11, 30))
+    _exemption(agency, "Menunggu persetujuan", date(2031, 1, 5), approve=False)
+    _exemption(agency, "Keputusan mendatang", date(2031, 1, 5), decree_on=date(2026, 11, 30),
+               approve=False)
     r = results_of(agency)[Q.DIKECUALIKAN]
-    assert (r.numerator, r.denominator) == (1, 2)
-    assert any("Data lama" in line and "perlu ditinjau" in line for line in r.details)
+    assert (r.numerator, r.denominator) == (1, 3)
+    text = " | ".join(r.details)
+    assert "Data lama (SK 1/2026): berakhir 30 Juni 2026, perlu ditinjau" in text
+    assert "Menunggu persetujuan (SK 1/2026): menunggu persetujuan pimpinan" in text
+    assert "Rencana pengamanan (SK 1/2026): berlaku sampai 5 Januari 2031" in text
 
 
 def test_requests_on_time_and_by_channel(ctx, agency):
