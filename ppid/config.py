@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 # The rules' legal defaults (pure modules, nothing read at import time).
+from ppid.info_requests import rules as request_rules
 from ppid.registry import rules as registry_rules
 from ppid.reports import rules as reports_rules
 
@@ -145,6 +146,13 @@ class Defaults:
     REQUEST_NUMBER_FORMAT = "{prefix}/{year}/{seq:05d}"
     OBJECTION_NUMBER_FORMAT = "{prefix}/KEB/{year}/{seq:05d}"
     REQUEST_RATELIMIT = "10 per hour"
+    # Personal data (UU 27/2022; DOMAIN.md section 11): a new request's subject is held off
+    # the public register, API and search until an officer has reviewed it (kept or
+    # redacted); the requester's personal data is kept this many whole years after the
+    # request and its objections and disputes closed, then erased by
+    # `flask ppid purge-personal-data` (cron). The privacy notice states both.
+    REQUEST_SUBJECT_HOLD = True
+    PERSONAL_DATA_RETENTION_YEARS = request_rules.DEFAULT_RETENTION_YEARS
 
     # Staleness: an obligation is "segera" (due soon) this many days before it is due.
     REGISTRY_WARNING_DAYS = registry_rules.DEFAULT_WARNING_DAYS
@@ -181,7 +189,7 @@ class Defaults:
 
 
 # Switches that an operator writes as on/off, yes/no, true/false or 1/0.
-FLAGS = ("JOB_WORKER",)
+FLAGS = ("JOB_WORKER", "REQUEST_SUBJECT_HOLD")
 
 
 def as_flag(value) -> bool:
@@ -247,7 +255,22 @@ def load_config(app, overrides=None):
         cfg["DEBUG"] = False
         cfg["PREFERRED_URL_SCHEME"] = "https"
     check_audit_keys(cfg)
+    check_retention(cfg)
     return cfg
+
+
+def check_retention(cfg):
+    """PERSONAL_DATA_RETENTION_YEARS: a whole number of years, at least 1 (shorter would
+    erase data while an objection or a dispute can still be filed)."""
+    value = cfg["PERSONAL_DATA_RETENTION_YEARS"]
+    try:
+        years = int(str(value).strip())
+    except ValueError:
+        years = 0
+    if years < 1 or str(years) != str(value).strip():
+        raise RuntimeError(f"PPID_PERSONAL_DATA_RETENTION_YEARS must be a whole number of "
+                           f"years, at least 1 (got {value!r})")
+    cfg["PERSONAL_DATA_RETENTION_YEARS"] = years
 
 
 def check_audit_keys(cfg):

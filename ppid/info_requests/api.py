@@ -26,7 +26,8 @@ def public_view(req, today):
     return {
         "registration_number": req.registration_number,
         "agency": req.agency.slug,
-        "subject": req.public_subject,
+        # A subject no officer has reviewed yet reads "Menunggu peninjauan petugas".
+        "subject": str(req.public_subject),
         "status": req.state,
         "outcome": req.outcome,
         "received_on": req.received_on.isoformat(),

@@ -1,7 +1,7 @@
 """``flask --app wsgi ppid requests-due``: open requests and objections past or near due."""
 import click
 
-from ppid.cli import cli
+from ppid.cli import cli, now_option
 
 
 @cli.command("requests-due")
@@ -18,3 +18,48 @@ def requests_due_cmd():
         label = "permohonan" if kind == "request" else "keberatan"
         click.echo(f"{level:<10} {label:<10} {obj.registration_number:<24} "
                    f"jatuh tempo {due.isoformat()}  {obj.agency.name}")
+
+
+_FIELD_NAMES = {"requester_name": "nama", "identity_number": "nomor identitas",
+                "address": "alamat", "phone": "telepon", "email": "e-mail",
+                "occupation": "pekerjaan", "proxy_name": "nama kuasa",
+                "surat_kuasa": "surat kuasa"}
+
+
+@cli.command("purge-personal-data")
+@click.option("--dry-run", is_flag=True,
+              help="Hanya hitung apa yang akan dihapus; tidak mengubah apa pun.")
+@click.option("--list", "show", is_flag=True,
+              help="Tampilkan juga nomor pendaftaran permohonan yang (akan) dihapus datanya.")
+@now_option
+def purge_personal_data_cmd(dry_run, show, now):
+    """Erase the personal data of requests whose retention period is over
+    (PERSONAL_DATA_RETENTION_YEARS after the request and its objections and disputes
+    closed); idempotent, for a daily cron. See ppid/info_requests/privacy.py."""
+    from ppid.core.db import utcnow
+    from ppid.info_requests import privacy
+    summary = privacy.purge(now=now or utcnow(), dry_run=dry_run)
+    verb = "akan dihapus" if dry_run else "dihapus"
+    click.echo(f"Masa retensi data pribadi: {summary.years} tahun setelah permohonan, "
+               f"keberatan dan sengketanya selesai; acuan {summary.today.isoformat()}.")
+    if not summary.requests:
+        click.echo("Tidak ada permohonan yang masa retensinya berakhir dengan data pribadi "
+                   "tersisa." + (" (uji coba, tidak ada yang diubah)" if dry_run else ""))
+        return
+    click.echo(f"Permohonan yang data pribadinya {verb}: {summary.requests}")
+    for name in (*privacy.rules.ERASED_FIELDS, "surat_kuasa"):
+        if summary.fields.get(name):
+            click.echo(f"  {_FIELD_NAMES[name]:<16} {summary.fields[name]} permohonan")
+    if dry_run:
+        click.echo(f"Surat yang akan diperiksa: {summary.letters}; berkas tersimpan yang "
+                   f"dilepas: {summary.files_released}.")
+        click.echo("Uji coba: tidak ada yang diubah.")
+    else:
+        click.echo(f"Surat yang disamarkan: {summary.letters}; e-mail keluar yang dihapus: "
+                   f"{summary.mails}; berkas dihapus dari penyimpanan: "
+                   f"{summary.files_removed} dari {summary.files_released}.")
+        click.echo("Setiap penghapusan dicatat di log audit (nomor, kolom, waktu; tanpa "
+                   "datanya).")
+    if show:
+        for number in summary.erased:
+            click.echo(f"  {number}")

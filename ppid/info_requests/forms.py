@@ -3,8 +3,9 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, EmailField, IntegerField, SelectField, SelectMultipleField,
-                     StringField, TelField, TextAreaField, ValidationError)
+from wtforms import (BooleanField, EmailField, IntegerField, RadioField, SelectField,
+                     SelectMultipleField, StringField, TelField, TextAreaField,
+                     ValidationError)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -250,6 +251,22 @@ class RedactForm(BaseForm):
                                    validators=[optional(), max_length(300), no_control_chars],
                                    description=_l("Kosongkan untuk menampilkan rincian "
                                                   "permohonan apa adanya."))
+
+
+class ReviewSubjectForm(BaseForm):
+    """An officer's review of the subject the public register shows (DOMAIN.md 11)."""
+
+    decision = RadioField(_l("Tinjauan"), choices=options(rules.SubjectReview.choices()),
+                          validate_choice=False,
+                          validators=[required(_l("Pilih tinjauan: tampilkan apa adanya atau "
+                                                  "samarkan.")),
+                                      one_of(rules.SubjectReview.choices(),
+                                             _l("Pilih tinjauan yang valid."))])
+    redacted_subject = StringField(_l("Teks pengganti (jika disamarkan)"),
+                                   validators=[optional(), max_length(300), no_control_chars],
+                                   description=_l("Ditampilkan di register publik, API dan "
+                                                  "pencarian sebagai pengganti rincian "
+                                                  "permohonan. Jangan memuat data pribadi."))
 
 
 class AttachForm(BaseForm):

@@ -75,6 +75,15 @@ class InfoRequest(db.Model):
     created_by_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"))
     tracking_token_hash = sa.Column(sa.String(64), unique=True)
     redacted_subject = sa.Column(sa.String(300))  # set by an officer for sensitive requests
+    # The subject waits for an officer's look before the public register shows it
+    # (REQUEST_SUBJECT_HOLD, set at submission); the review keeps it or redacts it.
+    is_subject_held = sa.Column(sa.Boolean, nullable=False, default=False,
+                                server_default=sa.false())
+    subject_reviewed_at = sa.Column(UTCDateTime)
+    subject_reviewed_by_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"))
+    # When the retention period ended and the requester's personal data was erased
+    # (ppid.info_requests.privacy, `flask ppid purge-personal-data`).
+    personal_data_erased_at = sa.Column(UTCDateTime, index=True)
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
@@ -107,8 +116,14 @@ class InfoRequest(db.Model):
 
     @property
     def public_subject(self):
-        """The subject shown on public pages: the officer's redaction, or the request text."""
-        return rules.public_subject(self.redacted_subject, self.information)
+        """The subject shown on public pages: the officer's redaction, the request text, or,
+        while it waits for an officer's review, a neutral placeholder."""
+        return rules.public_subject(self.redacted_subject, self.information,
+                                    is_held=self.is_subject_held)
+
+    @property
+    def is_personal_data_erased(self):
+        return self.personal_data_erased_at is not None
 
     def late_on(self, today):
         return rules.is_late(self.due_on, self.extended_due_on, self.closed_on, today)

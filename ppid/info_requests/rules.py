@@ -10,7 +10,7 @@ OpenAPI document derive from them). Adding an outcome touches ``Outcome``, its f
 ``templates/pdf/letters/pemberitahuan.html``, nothing else.
 """
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 
@@ -66,6 +66,17 @@ class TimelineAction(LabelledEnum):
     KEBERATAN = "keberatan", _l("Keberatan diajukan"), "UU KIP Pasal 35"
     KEBERATAN_DIPUTUS = "keberatan_diputus", _l("Keberatan diputus atasan PPID")
     SENGKETA = "sengketa", _l("Sengketa ke Komisi Informasi dicatat"), "UU KIP Pasal 37"
+    TINJAU_POKOK = "tinjau_pokok", _l("Pokok permohonan ditinjau untuk register publik")
+    DATA_PRIBADI_DIHAPUS = ("data_pribadi_dihapus",
+                            _l("Data pribadi pemohon dihapus: masa retensi berakhir"),
+                            "UU 27/2022 Pasal 43-44")
+
+
+class SubjectReview(LabelledEnum):
+    """An officer's review of a new request's subject before it shows in public."""
+
+    TAMPILKAN = "tampilkan", _l("Tampilkan apa adanya")  # keep the requester's own text
+    SAMARKAN = "samarkan", _l("Samarkan dengan teks pengganti")  # redact, with replacement
 
 
 class Urgency(LabelledEnum):
@@ -350,11 +361,18 @@ class RuleError(ValueError):
 
 # --- Transitions -------------------------------------------------------------------------
 
-def public_subject(redacted_subject, information) -> str:
-    """The subject shown in public (register, search): the officer's redaction if any,
-    else the request text on one line, at most 200 characters (DOMAIN.md section 11)."""
+# Shown in public instead of a subject no officer has reviewed yet (REQUEST_SUBJECT_HOLD).
+SUBJECT_PENDING = _l("Menunggu peninjauan petugas")
+
+
+def public_subject(redacted_subject, information, *, is_held=False):
+    """The subject shown in public (register, API, profile): the officer's redaction if any,
+    else, while the subject waits for an officer's review, :data:`SUBJECT_PENDING`, else
+    the request text on one line, at most 200 characters (DOMAIN.md section 11)."""
     if redacted_subject:
         return redacted_subject
+    if is_held:
+        return SUBJECT_PENDING
     text = " ".join((information or "").split())
     return text if len(text) <= 200 else text[:197] + "..."
 
@@ -567,3 +585,77 @@ def mask_identity(number: str) -> str:
     if len(number) <= 6:
         return "*" * len(number)
     return number[:4] + "*" * (len(number) - 6) + number[-2:]
+
+
+# --- Personal data: retention and erasure (UU 27/2022; DOMAIN.md section 11) --------------
+
+# The archive practice: a request's file is kept five years after it closed (issue #15).
+DEFAULT_RETENTION_YEARS = 5
+
+# The requester's personal data erased when the retention period ends, in this order (the
+# power of attorney, a file, goes with them: ppid.info_requests.privacy). All of the
+# model's PERSONAL_FIELDS: see ppid.info_requests.privacy for why the name and the
+# occupation go too.
+ERASED_FIELDS = ("requester_name", "identity_number", "address", "phone", "email",
+                 "occupation", "proxy_name")
+# What a letter's frozen text shows where an erased value stood.
+ERASED_MARK = "[dihapus]"
+
+
+@dataclass(frozen=True)
+class ObjectionStage:
+    """What retention needs to know of one objection: decided when, and its dispute."""
+
+    decided_on: date = None
+    dispute_filed_on: date = None
+    dispute_outcome: str = None
+    dispute_recorded_on: date = None  # the last time its dispute was recorded
+
+
+def handling_ended_on(state, closed_on, objections=()):
+    """The day the handling of a request ended: the request closed (``selesai`` or
+    ``ditarik``), every objection decided by the atasan (UU KIP Pasal 36), and every
+    dispute taken to the Komisi Informasi recorded with an outcome other than ``dalam
+    proses`` (Pasal 37-38). None while any of them is open: such a request is never
+    purged, however old."""
+    if state not in FINAL_STATES or closed_on is None:
+        return None
+    ended = closed_on
+    for obj in objections:
+        if obj.decided_on is None:
+            return None
+        ended = max(ended, obj.decided_on)
+        if obj.dispute_filed_on is not None:
+            if obj.dispute_outcome in (None, DisputeOutcome.DALAM_PROSES):
+                return None
+            ended = max(ended, obj.dispute_recorded_on or obj.dispute_filed_on)
+    return ended
+
+
+def add_years(day: date, years: int) -> date:
+    """``day`` moved by whole years (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def retention_ends_on(ended_on, years: int):
+    """The day the personal data of a request whose handling ended on ``ended_on`` may be
+    erased: ``years`` later (UU 27/2022 Pasal 16 ayat (2) huruf g: erased once the
+    retention period ends). None while the handling has not ended."""
+    if ended_on is None:
+        return None
+    return add_years(ended_on, years)
+
+
+def is_retention_over(ended_on, years: int, today: date) -> bool:
+    ends = retention_ends_on(ended_on, years)
+    return ends is not None and today >= ends
+
+
+def retention_cutoff(today: date, years: int) -> date:
+    """A closing day no later than which every request whose retention is over today
+    closed (what the purge's query narrows to; :func:`is_retention_over` decides). A day
+    of margin for 29 February."""
+    return add_years(today, -years) + timedelta(days=1)

@@ -316,7 +316,8 @@ def submit_request(data, *, actor, now, channel="online", received_at=None,
         effective_on=deadline.effective_start, due_on=deadline.due_on, state=rules.DITERIMA,
         requester_user_id=getattr(requester_user, "id", None),
         created_by_id=getattr(actor, "id", None) if channel != "online" else None,
-        tracking_token_hash=hash_token(token) if token else None, created_at=now)
+        tracking_token_hash=hash_token(token) if token else None, created_at=now,
+        is_subject_held=bool(current_app.config["REQUEST_SUBJECT_HOLD"]))
     if ip is not None:
         record_submission_hit(ip, now=now)  # (written before the draw)
     # The number as late as it can be: drawing it locks the year's counter (PostgreSQL's
@@ -499,15 +500,54 @@ def withdraw_request(req, *, actor, now, note=None):
 
 
 def redact_subject(req, text, *, actor, now):
-    """Replace the subject shown on the public register (a sensitive request)."""
+    """Replace the subject shown on the public register (a sensitive request). Redacting is
+    a review: a held subject is released with its replacement text."""
     before = req.redacted_subject
     req.redacted_subject = (text or "").strip() or None
+    _mark_reviewed(req, actor=actor, now=now)
     db.session.flush()
     _event(req, "samarkan", actor=actor, now=now, from_state=req.state, to_state=req.state,
            changes={"redacted_subject": [before, req.redacted_subject]})
     _notify(req, "Tampilan permohonan Anda di register publik diubah",
             ["Pokok permohonan Anda di register publik kini ditampilkan sebagai: "
              f"\"{req.public_subject}\"."], now=now)
+    return req
+
+
+def _mark_reviewed(req, *, actor, now):
+    req.is_subject_held = False
+    req.subject_reviewed_at = now
+    req.subject_reviewed_by_id = getattr(actor, "id", None)
+
+
+def review_subject(req, decision, text=None, *, actor, now):
+    """An officer's look at the subject before the public register shows it
+    (REQUEST_SUBJECT_HOLD): ``keep`` shows the requester's own text, ``redact`` shows
+    ``text`` instead (DOMAIN.md section 11: the subject, which an officer can redact)."""
+    decision = rules.SubjectReview.get(decision)
+    if decision is None:
+        raise ServiceError("Pilih tinjauan yang valid: tampilkan apa adanya atau samarkan.",
+                           "decision")
+    text = (text or "").strip()
+    if decision == rules.SubjectReview.SAMARKAN:
+        if not text:
+            raise ServiceError("Tuliskan pokok permohonan pengganti yang ditampilkan di "
+                               "register publik.", "redacted_subject")
+        if len(text) > 300:
+            raise ServiceError("Pokok permohonan pengganti paling panjang 300 karakter.",
+                               "redacted_subject")
+    before = {"redacted_subject": req.redacted_subject, "is_subject_held": req.is_subject_held}
+    req.redacted_subject = text if decision == rules.SubjectReview.SAMARKAN else None
+    _mark_reviewed(req, actor=actor, now=now)
+    db.session.flush()
+    _event(req, "tinjau_pokok", actor=actor, now=now, from_state=req.state,
+           to_state=req.state, note=label_id(rules.SubjectReview, decision),
+           changes={"decision": decision.value, **audit.diff(before, {
+               "redacted_subject": req.redacted_subject, "is_subject_held": False})})
+    if before["redacted_subject"] != req.redacted_subject:
+        _notify(req, "Tampilan permohonan Anda di register publik diubah",
+                ["Pokok permohonan Anda di register publik kini ditampilkan sebagai: "
+                 f"\"{req.public_subject}\"."], now=now)
     return req
 
 

@@ -36,7 +36,20 @@ ID = f"int(max={MAX_ID})"  # URL converter of row ids: a bigger one is simply no
 @bp.app_context_processor
 def _request_helpers():
     # Labels come from the enumerations (Jinja globals) and dates from ppid.core.dates.
-    return {"rupiah": services.rupiah}
+    return {"rupiah": services.rupiah, "SUBJECT_PENDING": rules.SUBJECT_PENDING,
+            "privacy_controller": _privacy_controller}
+
+
+def _privacy_controller():
+    """The controller the privacy notice names: the PPID Utama (read when a page shows it)."""
+    main = utama()
+    return main if main is not None and main.is_active else None
+
+
+@bp.get("/privasi")
+def privacy():
+    """The privacy notice on a page of its own (UU 27/2022 Pasal 21), linked from the forms."""
+    return render_template("info_requests/privacy.html")
 
 
 # --- Intake -------------------------------------------------------------------------------
@@ -346,6 +359,9 @@ def _render_detail(req, status=200, **overrides):
         "extend_form": forms.ExtendForm(),
         "close_form": forms.CloseForm(),
         "redact_form": forms.RedactForm(redacted_subject=req.redacted_subject),
+        "review_form": forms.ReviewSubjectForm(
+            decision=(rules.SubjectReview.SAMARKAN if req.redacted_subject else None),
+            redacted_subject=req.redacted_subject),
         "attach_form": forms.AttachForm(),
         "note_form": forms.NoteForm(),
     }
@@ -491,6 +507,28 @@ def act_redact(request_id):
         return _render_detail(req, 422, redact_form=form)
     services.redact_subject(req, form.redacted_subject.data, actor=current_user, now=utcnow())
     return _done(req, _("Pokok permohonan di register publik diperbarui."))
+
+
+@bp.post(f"/kelola/permohonan/<{ID}:request_id>/tinjau-pokok")
+def act_review_subject(request_id):
+    """Review the subject before the public register shows it: keep it, or redact it."""
+    req = _load(request_id)
+    form = forms.ReviewSubjectForm()
+    if not form.validate_on_submit():
+        return _render_detail(req, 422, review_form=form)
+    try:
+        services.review_subject(req, form.decision.data, form.redacted_subject.data,
+                                actor=current_user, now=utcnow())
+    except services.ServiceError as exc:
+        db.session.rollback()
+        req = db.session.get(InfoRequest, request_id)
+        getattr(form, exc.field or "decision").errors = [str(exc)]
+        return _render_detail(req, 422, review_form=form)
+    if req.redacted_subject:
+        return _done(req, _("Pokok permohonan ditinjau: register publik menampilkan teks "
+                            "pengganti."))
+    return _done(req, _("Pokok permohonan ditinjau: register publik menampilkannya apa "
+                        "adanya."))
 
 
 @bp.post(f"/kelola/permohonan/<{ID}:request_id>/berkas")

@@ -1,6 +1,6 @@
 """GET /api/v1/compliance and GET /api/v1/openapi.json (shared/spec/API.md). Public, no
 personal data: figures per agency only."""
-from flask import jsonify, request
+from flask import current_app, jsonify, request, url_for
 
 from ppid.api.common import choice_param, list_response, make_api_blueprint, page_params
 from ppid.reports import openapi, rules, services
@@ -30,5 +30,9 @@ def compliance():
 
 @bp.get("/openapi.json")
 def openapi_document():
+    cfg = current_app.config
+    privacy = openapi.privacy_notice(cfg["PERSONAL_DATA_RETENTION_YEARS"],
+                                     cfg["GOVERNMENT_NAME"],
+                                     url_for("requests.privacy", _external=True))
     return jsonify(openapi.document(request.script_root + "/" if request.script_root
-                                    else "/"))
+                                    else "/", privacy=privacy))

@@ -146,7 +146,12 @@ SCHEMAS = {
         "required": ["registration_number", "agency", "subject", "status", "outcome",
                      "received_on", "due_on", "extended_due_on", "closed_on", "is_late"],
         "properties": {"registration_number": {"type": "string"},
-                       "agency": {"type": "string"}, "subject": {"type": "string"},
+                       "agency": {"type": "string"},
+                       "subject": {"type": "string", "description": (
+                           "as the public register shows it: the officer's redaction, or "
+                           "the request text; 'Menunggu peninjauan petugas' (Accept-"
+                           "Language en: 'Awaiting officer review') until an officer has "
+                           "reviewed a new request's subject")},
                        "status": {"type": "string", "enum": STATE_ENUM},
                        "outcome": {"type": ["string", "null"],
                                    "enum": OUTCOME_ENUM + [None]},
@@ -385,14 +390,53 @@ for _operations in PATHS.values():
         _operation["responses"]["414"] = URI_TOO_LONG
 
 
-def document(server_url="/"):
-    """The OpenAPI document as a dict (a fresh copy)."""
+PRIVACY_NOTICE = (
+    "Privacy notice (UU 27/2022 Pasal 21). Collected: the requester's name, identity type and "
+    "number, address, phone and/or e-mail, occupation, the proxy's name, and the request "
+    "itself. Why: to register and answer the request, send its receipt, notices and "
+    "letters, handle objections and disputes, and count it (without identity) in the "
+    "service reports. Legal basis: legal obligation and public service (UU 27/2022 Pasal 20 "
+    "ayat (2) huruf c and e): UU 14/2008 Pasal 22, PP 61/2010, Perki 1/2021. Who sees it: "
+    "only the PPID officers handling the request (its agency and the PPID Utama), the "
+    "atasan PPID on an objection, the Komisi Informasi in a dispute; never a public page, "
+    "search, this API, a feed or a public export. Kept: while the request, its objections "
+    "and disputes are open, then {years} year(s) after they all closed; then erased, "
+    "leaving an anonymous record. Rights: access and a copy, correction, erasure after the "
+    "retention period, complaint to the PPID or the personal-data protection authority. "
+    "Controller: the PPID Utama of {government}. Full notice: {url}\n\n"
+    "Pemberitahuan pelindungan data pribadi (UU 27/2022 Pasal 21). Data yang dikumpulkan: "
+    "nama, jenis dan nomor identitas, alamat, telepon dan/atau e-mail, pekerjaan, nama "
+    "kuasa, dan isi permohonan. Tujuan: mendaftarkan dan menjawab permohonan, mengirim "
+    "tanda bukti, pemberitahuan dan surat, memeriksa keberatan dan sengketa, dan "
+    "menghitungnya (tanpa identitas) dalam laporan layanan. Dasar hukum: kewajiban hukum "
+    "dan pelayanan publik (UU 27/2022 Pasal 20 ayat (2) huruf c dan e): UU 14/2008 Pasal "
+    "22, PP 61/2010, Perki 1/2021. Yang melihat: hanya petugas PPID yang menangani "
+    "permohonan (badan publiknya dan PPID Utama), atasan PPID bila ada keberatan, Komisi "
+    "Informasi bila ada sengketa; tidak pernah di halaman publik, pencarian, API ini, feed "
+    "atau ekspor publik. Disimpan: selama permohonan, keberatan dan sengketanya berjalan, "
+    "lalu {years} tahun sesudah semuanya selesai; kemudian dihapus, tersisa catatan tanpa "
+    "identitas. Hak: akses dan salinan, perbaikan, penghapusan setelah masa retensi, "
+    "pengaduan kepada PPID atau lembaga pelindungan data pribadi. Pengendali: PPID Utama "
+    "{government}. Selengkapnya: {url}")
+
+
+def privacy_notice(years, government, url):
+    """The submission's privacy notice in both languages (the operation's description)."""
+    return PRIVACY_NOTICE.format(years=years, government=government, url=url)
+
+
+def document(server_url="/", *, privacy=None):
+    """The OpenAPI document as a dict (a fresh copy); ``privacy`` is the privacy notice
+    the submission's description carries (:func:`privacy_notice`)."""
+    paths = copy.deepcopy(PATHS)
+    if privacy:
+        paths["/api/v1/requests"]["post"]["description"] = privacy
     return {
         "openapi": "3.1.0",
         "info": {"title": "Registri PPID API", "version": "1.0.0",
                  "description": "Public JSON API of the PPID registry. No endpoint returns "
                                 "personal data. Errors are JSON {error, message, fields}."},
         "servers": [{"url": server_url}],
-        "paths": copy.deepcopy(PATHS),
+        "paths": paths,
         "components": {"schemas": copy.deepcopy(SCHEMAS)},
     }

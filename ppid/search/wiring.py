@@ -135,7 +135,9 @@ def load_requests(session, ids):
                   InfoRequest.redacted_subject, InfoRequest.information, InfoRequest.state,
                   InfoRequest.outcome, InfoRequest.received_on, InfoRequest.closed_on,
                   InfoRequest.agency_id)
-        .where(InfoRequest.id.in_(int_ids))).all()
+        # A subject awaiting an officer's review is not searchable (DOMAIN.md section 11):
+        # left out, the request's document is removed, and indexed once it is reviewed.
+        .where(InfoRequest.id.in_(int_ids), InfoRequest.is_subject_held.is_(False))).all()
     agencies = _agencies(session, {r.agency_id for r in rows})
     out = {}
     for r in rows:
