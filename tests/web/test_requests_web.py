@@ -244,6 +244,9 @@ def test_personal_data_reaches_no_public_page_api_feed_or_export(app, client, wo
     assert client.post(f"/kelola/permohonan/{req.id}/tutup", data={
         "outcome": "ditolak", "exemption_letters": ["h"],
         "exemption_consequence": "Rahasia pribadi"}).status_code == 302
+    # The subject is held off the register until an officer has reviewed it.
+    assert client.post(f"/kelola/permohonan/{req.id}/tinjau-pokok",
+                       data={"decision": "tampilkan"}).status_code == 302
     logout(client)
     assert client.post(f"/lacak/{token}/keberatan", data={
         "grounds": ["a"], "statement": "Keberatan"}).status_code == 302
