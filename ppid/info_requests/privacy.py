@@ -235,7 +235,11 @@ def purge(*, now, dry_run=False, years=None) -> PurgeSummary:
         return summary
     db.session.rollback()  # the candidates' read ends; each erasure is its own transaction
     for request_id in candidates:
-        req = db.session.get(InfoRequest, request_id, with_for_update=True)
+        # The row locked (PostgreSQL) until this erasure commits: an objection, a dispute or
+        # another purge run waits for it, then sees the request as it is.
+        db.session.execute(sa.select(InfoRequest.id).where(InfoRequest.id == request_id)
+                           .with_for_update())
+        req = db.session.get(InfoRequest, request_id, populate_existing=True)
         if req is None or req.personal_data_erased_at is not None \
                 or not rules.is_retention_over(handling_ended_on(req), years, today):
             db.session.rollback()  # erased or reopened meanwhile
