@@ -20,12 +20,6 @@ def requests_due_cmd():
                    f"jatuh tempo {due.isoformat()}  {obj.agency.name}")
 
 
-_FIELD_NAMES = {"requester_name": "nama", "identity_number": "nomor identitas",
-                "address": "alamat", "phone": "telepon", "email": "e-mail",
-                "occupation": "pekerjaan", "proxy_name": "nama kuasa",
-                "surat_kuasa": "surat kuasa"}
-
-
 @cli.command("purge-personal-data")
 @click.option("--dry-run", is_flag=True,
               help="Hanya hitung apa yang akan dihapus; tidak mengubah apa pun.")
@@ -49,7 +43,7 @@ def purge_personal_data_cmd(dry_run, show, now):
     click.echo(f"Permohonan yang data pribadinya {verb}: {summary.requests}")
     for name in (*privacy.rules.ERASED_FIELDS, "surat_kuasa"):
         if summary.fields.get(name):
-            click.echo(f"  {_FIELD_NAMES[name]:<16} {summary.fields[name]} permohonan")
+            click.echo(f"  {privacy.rules.ERASED_FIELD_NAMES[name]:<16} {summary.fields[name]} permohonan")
     if dry_run:
         click.echo(f"Surat yang akan diperiksa: {summary.letters}; berkas tersimpan yang "
                    f"dilepas: {summary.files_released}.")

@@ -186,8 +186,8 @@ def erase_personal_data(req, *, now, actor=None) -> Erasure:
     db.session.add(RequestEvent(request=req, occurred_at=now, actor_id=getattr(actor, "id", None),
                                 actor_label=actor.name if actor is not None else "Sistem",
                                 action=rules.TimelineAction.DATA_PRIBADI_DIHAPUS,
-                                from_state=req.state, to_state=req.state,
-                                note=", ".join(erased)))
+                                from_state=req.state, to_state=req.state))
+    # (which fields: the audit event; the timeline's label says what happened)
     audit.record("request.personal_data_erased", req, actor=actor, now=now, changes=changes)
     return out
 

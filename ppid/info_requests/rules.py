@@ -598,6 +598,11 @@ DEFAULT_RETENTION_YEARS = 5
 # occupation go too.
 ERASED_FIELDS = ("requester_name", "identity_number", "address", "phone", "email",
                  "occupation", "proxy_name")
+# How the purge's summary names them.
+ERASED_FIELD_NAMES = {"requester_name": "nama", "identity_number": "nomor identitas",
+                      "address": "alamat", "phone": "telepon", "email": "e-mail",
+                      "occupation": "pekerjaan", "proxy_name": "nama kuasa",
+                      "surat_kuasa": "surat kuasa"}
 # What a letter's frozen text shows where an erased value stood.
 ERASED_MARK = "[dihapus]"
 

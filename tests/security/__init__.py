@@ -59,7 +59,10 @@ def _request(agency, owner, now, info, *, anonymous_email=None):
             "email": anonymous_email, "occupation": "Guru", "proxy_name": None,
             "information": info, "purpose": "Penelitian", "obtain_method": "salinan",
             "copy_form": "softcopy", "delivery": "email", "agency": agency}
-    return rq.submit_request(data, actor=owner, now=now, requester_user=owner)
+    req, token = rq.submit_request(data, actor=owner, now=now, requester_user=owner)
+    # Reviewed, so that the public register, API and search show its subject.
+    rq.review_subject(req, "tampilkan", actor=None, now=now)
+    return req, token
 
 
 def _refuse_and_object(req, officer, owner, now):

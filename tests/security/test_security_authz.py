@@ -58,6 +58,7 @@ EXPECT = {
     "search.search_page": PUBLIC,
     "requests.new": PUBLIC,
     "requests.register": PUBLIC,
+    "requests.privacy": PUBLIC,
     "accounts.password_reset_request": PUBLIC,
     "accounts.password_reset": PUBLIC,  # a valid signed token is the capability
     "registry_api.agencies": PUBLIC,
@@ -145,7 +146,7 @@ POST_ONLY = {
     "agencies.toggle", "registry.item_publish", "registry.exemption_approve",
     "requests_api.submit",
     "requests.act_attach", "requests.act_extend", "requests.act_process",
-    "requests.act_redact", "requests.act_withdraw", "requests.act_forward",
+    "requests.act_redact", "requests.act_review_subject", "requests.act_withdraw", "requests.act_forward",
     "requests.act_assign", "requests.act_close", "requests.objection_decide",
     "requests.objection_dispute", "requests.track_withdraw", "reports.publish_summary",
     "evaluation.emonev_attest",

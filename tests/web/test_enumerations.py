@@ -126,6 +126,10 @@ def build_world(factories):
     requests.assign_request(processed, w.officer, actor=w.main, now=now)
     requests.redact_subject(processed, "Anggaran kesehatan (disamarkan)", actor=w.officer,
                             now=now)
+    # The subject's review (before the public register shows it), both ways.
+    requests.review_subject(fresh, rq.SubjectReview.TAMPILKAN, actor=w.officer, now=now)
+    requests.review_subject(extended, rq.SubjectReview.SAMARKAN, "Rekap anggaran",
+                            actor=w.officer, now=now)
 
     # Urgency: one overdue and one due within three working days (entered late, by post).
     submit(10, received_at=_at(today - timedelta(days=25)))
@@ -165,6 +169,9 @@ def build_world(factories):
     for obj, outcome in zip(objections, rq.DisputeOutcome):
         requests.record_dispute(obj, today, outcome, "Reg. 1/KI/2026", actor=w.main, now=now)
     w.objections = objections
+    # A request whose retention period ended: its personal data erased (the timeline says).
+    from ppid.info_requests import privacy
+    privacy.erase_personal_data(closed[3], now=now)
 
     # A calendar change moves an open request's due date (the timeline's "tenggat").
     day = today + timedelta(days=1)
@@ -310,7 +317,7 @@ def places(client, w, lang):
         visible_text(get(client, f"/kelola/permohonan/{i}")) for i in w.ids),
         {rq.Channel: ALL, rq.IdentityType: ALL, rq.ObtainMethod: ALL, rq.CopyForm: ALL,
          rq.DeliveryMethod: ALL, rq.AttachmentKind: ALL, rq.Urgency: ALL, rq.Outcome: ALL,
-         rq.InfoForm: ALL, rg.Pasal17: ALL, rq.RequestState: ALL})
+         rq.InfoForm: ALL, rg.Pasal17: ALL, rq.RequestState: ALL, rq.SubjectReview: ALL})
     page("officer entry form", visible_text(get(client, "/kelola/permohonan/baru")),
          {rq.Channel: set(rq.OFFICER_CHANNELS)})
     page("queue", visible_text(get(client, "/kelola/permohonan")),
@@ -417,7 +424,7 @@ def test_every_enumeration_is_walked(app):
     walked = {rq.RequestState, rq.Outcome, rq.InfoForm, rq.ObjectionDecision,
               rq.DisputeOutcome, rq.LetterKind, rq.TimelineAction, rq.IdentityType,
               rq.ObtainMethod, rq.CopyForm, rq.DeliveryMethod, rq.Channel, rq.AttachmentKind,
-              rq.Urgency, rq.ObjectionGround, rg.Pasal17, rg.Status, rg.Category, rg.DipForm,
+              rq.Urgency, rq.ObjectionGround, rq.SubjectReview, rg.Pasal17, rg.Status, rg.Category, rg.DipForm,
               rg.AppliesTo, rg.ItemState, rp.Band, rp.Sort, rp.AnnualText,
               ev.Element, ev.Answer, ev.QualityBand, ev.CommentState, ev.Indicator,
               ev.QuestionKind, ev.Question, ev.AttestationStatus}
