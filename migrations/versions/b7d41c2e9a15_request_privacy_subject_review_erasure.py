@@ -2,7 +2,7 @@
 personal data after the retention period (issue #15, section 5)
 
 Revision ID: b7d41c2e9a15
-Revises: a7d3e5c91601
+Revises: db3ca4e09d55
 Create Date: 2026-12-02 10:40:00
 
 Existing requests were public already: they are not held (server default false).
@@ -15,7 +15,7 @@ import ppid.core.db
 
 # revision identifiers, used by Alembic.
 revision = 'b7d41c2e9a15'
-down_revision = 'a7d3e5c91601'
+down_revision = 'db3ca4e09d55'
 branch_labels = None
 depends_on = None
 
