@@ -181,3 +181,19 @@ def dashboard_section(user):
     return "evaluation/_emonev_dashboard.html", {
         "emonev_expiring": expiring, "emonev_agencies": agencies, "emonev_all": reads_all,
         "AttestationStatus": rules.AttestationStatus}
+
+
+@bp.get("/kelola/emonev/<slug>/paket.zip")
+def emonev_pack(slug):
+    """The evidence pack of the agency for the year (ppid.evaluation.pack): its links are
+    checked now, so this takes a moment."""
+    from flask import Response
+
+    from ppid.evaluation import pack
+    agency = get_agency_or_404(slug)
+    auth.authorize("view", agency)
+    year = _year_arg()
+    body = pack.build_pack(agency, year)
+    resp = Response(body, mimetype="application/zip")
+    resp.headers["Content-Disposition"] = f'attachment; filename="{pack.pack_name(agency, year)}"'
+    return resp

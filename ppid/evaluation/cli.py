@@ -1,4 +1,7 @@
-"""``flask --app wsgi ppid ikm-remind``: remind requesters, once, of their unanswered
+"""``flask --app wsgi ppid emonev-pack SLUG [--year Y] [--output F]``: an agency's E-Monev
+evidence pack (ppid.evaluation.pack).
+
+``flask --app wsgi ppid ikm-remind``: remind requesters, once, of their unanswered
 satisfaction survey (IKM_REMINDER_DAYS after the request closed), for cron::
 
     15 8 * * *  cd /srv/ppid && .venv/bin/flask --app wsgi ppid ikm-remind >> /var/log/ppid/ikm.log 2>&1
@@ -18,3 +21,44 @@ def ikm_remind_cmd(now):
     sent = send_reminders(now=now or utcnow())
     db.session.commit()
     click.echo(f"pengingat survei IKM: {sent} dikirim")
+
+
+@cli.command("emonev-pack")
+@click.argument("slug")
+@click.option("--year", "year", type=int, default=None,
+              help="Tahun penilaian (bawaan: tahun ini).")
+@click.option("--output", "output", type=click.Path(dir_okay=False, writable=True),
+              default=None, help="Berkas ZIP tujuan (bawaan: emonev-SLUG-TAHUN.zip).")
+@now_option
+def emonev_pack_cmd(slug, year, output, now):
+    """Build the E-Monev evidence pack of agency SLUG: one PDF per question, an index and
+    a manifest of every evidence link with the status it answered just now. Exits 1 when
+    a link is broken (the pack is still written, with the broken links reported)."""
+    import io
+    import json
+    import zipfile
+
+    import sqlalchemy as sa
+
+    from ppid.agencies.models import Agency
+    from ppid.core.db import utcnow
+    from ppid.core.services import local_today
+    from ppid.evaluation import assessment, pack
+    now = now or utcnow()
+    agency = db.session.execute(sa.select(Agency).where(Agency.slug == slug)).scalar()
+    if agency is None:
+        raise click.ClickException(f"badan publik {slug!r} tidak ada")
+    year = year or local_today(now).year
+    try:
+        assessment.check_year(year, local_today(now))
+    except assessment.AssessmentError as exc:
+        raise click.ClickException(str(exc.message)) from None
+    body = pack.build_pack(agency, year, now=now)
+    output = output or pack.pack_name(agency, year)
+    with open(output, "wb") as f:
+        f.write(body)
+    manifest = json.loads(zipfile.ZipFile(io.BytesIO(body)).read("manifest.json"))
+    click.echo(f"paket bukti E-Monev {agency.slug} {year}: {output} ({len(body)} bait), "
+               f"tautan rusak: {manifest['broken_links']}")
+    if manifest["broken_links"]:
+        raise SystemExit(1)

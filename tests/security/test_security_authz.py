@@ -81,6 +81,7 @@ EXPECT = {
     "evaluation.emonev_ranking": VIEW_ALL,
     "evaluation.emonev_agency": VIEW_A,
     "evaluation.emonev_evidence": VIEW_A,
+    "evaluation.emonev_pack": VIEW_A,
     "evaluation.emonev_weights": allowed("admin"),
     # Accounts.
     "accounts.login": ANON_ONLY,

@@ -262,3 +262,28 @@ def test_english_and_no_personal_data(client, world):
     assert "What is still missing" in html
     html = client.get("/kelola/emonev/peringkat").get_data(as_text=True)
     assert "The government as a whole" in html
+
+
+def test_the_pack_button(client, world, monkeypatch, pdftotext):
+    import zipfile
+
+    from ppid.evaluation import pack
+    checked = []
+    monkeypatch.setattr(pack, "check_url", lambda url: (checked.append(url), (200, ""))[1])
+    login(client, world.officer_a)
+    page = client.get(f"/kelola/emonev/{world.a.slug}").get_data(as_text=True)
+    assert f"/kelola/emonev/{world.a.slug}/paket.zip" in page
+    resp = client.get(f"/kelola/emonev/{world.a.slug}/paket.zip")
+    assert resp.status_code == 200 and resp.mimetype == "application/zip"
+    assert f"emonev-{world.a.slug}-" in resp.headers["Content-Disposition"]
+    z = zipfile.ZipFile(io.BytesIO(resp.data))
+    names = z.namelist()
+    assert "00-indeks.pdf" in names and "manifest.json" in names and len(names) == 20
+    assert checked and all(u.startswith("http://localhost/") for u in checked)
+    texts = [pdftotext(z.read(n)) if n.endswith(".pdf") else z.read(n).decode()
+             for n in names]
+    assert "1 dari 1 permohonan" in " ".join(texts)
+    for value in CANARY.values():  # the pack holds aggregates, never a requester
+        assert all(value not in text for text in texts), value
+    assert client.get(f"/kelola/emonev/{world.b.slug}/paket.zip").status_code == 403
+    assert client.get(f"/kelola/emonev/{world.a.slug}/paket.zip?tahun=abc").status_code == 400

@@ -1,0 +1,214 @@
+"""The E-Monev evidence pack of an agency for a year (issue #18, section 2): one ZIP with
+one PDF per question (each at most 2 MB, the Komisi Informasi's limit), an index PDF, and
+a manifest (CSV and JSON) of every evidence URL with the HTTP status it answered just
+before packing. A broken link is reported (in the manifest, the index and the question's
+PDF), never silently packed.
+
+A question's PDF is its computation (what the registry counted, the figures and the lines
+the assessment page shows), its links with their status, and for an attested question its
+evidence: a PDF's pages appended, an image shown; when that would make the file larger than
+2 MB the evidence is summarised instead (its name, size, SHA-256 and the link to it). The
+pack is written in Indonesian, the language of the evaluation, whoever asks for it.
+"""
+import base64
+import io
+import json
+import zipfile
+from dataclasses import asdict, dataclass
+from typing import Callable, Optional
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from ppid.core import pdf
+from ppid.core.db import utcnow
+from ppid.core.exports import SafeCsvWriter
+from ppid.core.services import local_today
+from ppid.core.storage import storage
+from ppid.evaluation import assessment, rules
+from ppid.reports.rules import NO_BAND_LABEL, Band
+
+PDF_MAX_BYTES = rules.EVIDENCE_MAX_BYTES
+LINK_TIMEOUT_SECONDS = 10
+MANIFEST_COLUMNS = ("pertanyaan", "url", "keterangan", "status_http", "berhasil", "galat",
+                    "diperiksa_pada")
+
+
+@dataclass(frozen=True)
+class Link:
+    question: str        # the question's code ("" for the index)
+    url: str
+    purpose: str
+    status: Optional[int] = None
+    ok: Optional[bool] = None   # None: not checked (a page behind the officers' sign-in)
+    error: str = ""
+    checked_at: str = ""
+
+
+def check_url(url, timeout=LINK_TIMEOUT_SECONDS):
+    """(HTTP status or None, error text) of ``url``: a HEAD, then a GET when the server
+    does not answer HEAD; redirects are followed."""
+    import requests
+    try:
+        resp = requests.head(url, allow_redirects=True, timeout=timeout)
+        if resp.status_code in (405, 501):
+            resp = requests.get(url, allow_redirects=True, timeout=timeout, stream=True)
+            resp.close()
+        return resp.status_code, ""
+    except requests.RequestException as exc:
+        return None, type(exc).__name__
+
+
+def _base():
+    return current_app.config["BASE_URL"].rstrip("/")
+
+
+def evidence_links(agency, year, assessment_result):
+    """Every public URL the pack cites, per question, plus the officers' links to the
+    attested evidence (not checked: they need signing in)."""
+    from ppid.registry.rules import semester_of
+    base = _base()
+    today = local_today()
+    semester = semester_of(today) if year == today.year else 2
+    slug = agency.slug
+    Q = rules.Question
+    links = [
+        Link(Q.MENU_PPID.value, f"{base}/badan/{slug}", _("Halaman PPID badan publik")),
+        Link(Q.BERKALA.value, f"{base}/badan/{slug}", _("Kewajiban berkala dan statusnya")),
+        Link(Q.SETIAP_SAAT.value, f"{base}/badan/{slug}/dip.csv?tahun={year}"
+                                  f"&semester={semester}", _("DIP (CSV)")),
+        Link(Q.DIP_DARING.value, f"{base}/badan/{slug}/dip.pdf?tahun={year}"
+                                 f"&semester={semester}", _("DIP (PDF)")),
+        Link(Q.DIKECUALIKAN.value, f"{base}/informasi-dikecualikan",
+             _("Daftar informasi yang dikecualikan")),
+        Link(Q.TEPAT_WAKTU.value, f"{base}/permohonan/register", _("Register permohonan")),
+        Link(Q.SURVEI_IKM.value, f"{base}/ikm/{slug}?tahun={year}",
+             _("Hasil survei kepuasan masyarakat")),
+    ]
+    for row in assessment.attestations(agency.id):
+        links.append(Link(row.question, f"{base}/kelola/emonev/bukti/{row.id}",
+                          _("Bukti %(name)s (masuk sebagai petugas)", name=row.original_name)))
+    return links
+
+
+def check_links(links, checker):
+    """The links with their status, each public one checked now."""
+    out = []
+    for link in links:
+        if "/kelola/" in link.url:
+            out.append(link)
+            continue
+        status, error = checker(link.url)
+        out.append(Link(link.question, link.url, link.purpose, status,
+                        status is not None and 200 <= status < 400, error,
+                        utcnow().isoformat(timespec="seconds")))
+    return out
+
+
+def _valid_evidence(agency_id, question, day):
+    rows = [r for r in assessment.attestations(agency_id) if r.question == question.value
+            and rules.attestation_counts(r.valid_from, r.valid_until, r.attested_on, day)]
+    return max(rows, key=lambda r: (r.valid_until, r.id)) if rows else None
+
+
+def _question_pdf(ctx, result, links, evidence):
+    """The question's PDF, its evidence appended or shown when it fits in 2 MB, else the
+    evidence summarised; returns (bytes, how the evidence went in)."""
+    data = stored = None
+    if evidence is not None:
+        data = storage().get(evidence.sha256)
+        if evidence.media_type in ("image/png", "image/jpeg"):
+            stored = "data:%s;base64,%s" % (evidence.media_type,
+                                            base64.b64encode(data).decode())
+    def render(mode):
+        return pdf.render_pdf("evaluation/pdf/question.html", result=result, links=links,
+                              evidence=evidence, image=stored if mode == "embedded" else None,
+                              mode=mode, **ctx)
+    if evidence is None:
+        return render("none"), "none"
+    if evidence.media_type == "application/pdf":
+        merged = _append_pdf(render("appended"), data)
+        if merged is not None and len(merged) <= PDF_MAX_BYTES:
+            return merged, "appended"
+    elif stored is not None:
+        shown = render("embedded")
+        if len(shown) <= PDF_MAX_BYTES:
+            return shown, "embedded"
+    return render("summarised"), "summarised"
+
+
+def _append_pdf(summary, evidence_bytes):
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.errors import PyPdfError
+    try:
+        writer = PdfWriter()
+        writer.append(PdfReader(io.BytesIO(summary)))
+        writer.append(PdfReader(io.BytesIO(evidence_bytes)))
+        out = io.BytesIO()
+        writer.write(out)
+        return out.getvalue()
+    except (PyPdfError, ValueError, OSError):
+        return None
+
+
+def file_name(n, question):
+    return f"{n:02d}-{question.value}.pdf"
+
+
+def build_pack(agency, year, *, now=None, checker: Callable = None) -> bytes:
+    """The ZIP of the evidence pack of ``agency`` for ``year`` (see the module)."""
+    now = now or utcnow()
+    checker = checker or check_url
+    with force_locale("id"):
+        result = assessment.assess_agency(agency, year, now=now)
+        a = result.assessment
+        links = check_links(evidence_links(agency, year, a), checker)
+        day = local_today(assessment.as_of(year, now))
+        ctx = {"agency": agency, "year": year, "generated_on": local_today(now),
+               "government_name": current_app.config["GOVERNMENT_NAME"], "a": a,
+               "band_label": Band.label_of(a.band, NO_BAND_LABEL), "weights": result.weights}
+        files, entries = [], []
+        n = 0
+        for ind in a.indicators:
+            for r in ind.results:
+                n += 1
+                evidence = (_valid_evidence(agency.id, r.question, day)
+                            if r.question.kind is rules.QuestionKind.DINYATAKAN else None)
+                own = [lk for lk in links if lk.question == r.question.value]
+                body, mode = _question_pdf(ctx, r, own, evidence)
+                name = file_name(n, r.question)
+                files.append((name, body))
+                entries.append({"file": name, "result": r, "indicator": ind, "mode": mode,
+                                "size": len(body), "evidence": evidence})
+        broken = [lk for lk in links if lk.ok is False]
+        index = pdf.render_pdf("evaluation/pdf/index.html", entries=entries, links=links,
+                               broken=broken, **ctx)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("00-indeks.pdf", index)
+        for name, body in files:
+            z.writestr(name, body)
+        z.writestr("manifest.csv", manifest_csv(links))
+        z.writestr("manifest.json", json.dumps(
+            {"agency": agency.slug, "year": year, "generated_at": now.isoformat(),
+             "total": None if a.total is None else str(a.total), "band": a.band,
+             "broken_links": len(broken), "links": [asdict(lk) for lk in links]},
+            ensure_ascii=False, indent=2))
+    return buf.getvalue()
+
+
+def manifest_csv(links) -> str:
+    out = io.StringIO()
+    w = SafeCsvWriter(out)
+    w.writerow(MANIFEST_COLUMNS)
+    for lk in links:
+        w.writerow([lk.question, lk.url, lk.purpose, "" if lk.status is None else lk.status,
+                    {True: "ya", False: "tidak", None: "tidak diperiksa"}[lk.ok], lk.error,
+                    lk.checked_at])
+    return out.getvalue()
+
+
+def pack_name(agency, year):
+    return f"emonev-{agency.slug}-{year}.zip"
+
