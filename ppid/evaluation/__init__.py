@@ -11,7 +11,7 @@ def init_app(app):
     from ppid.core.hooks import hooks
     from ppid.core import auth
     from ppid.evaluation import cli, demo, services, views  # noqa: F401  (cli: commands)
-    from ppid.evaluation import assessment, assessment_views, policies
+    from ppid.evaluation import assessment, assessment_views, links, policies
     from ppid.info_requests.services import request_closed
 
     app.register_blueprint(views.bp)
@@ -30,4 +30,5 @@ def init_app(app):
               or auth.can(user, "view_all"))
     h.add_dashboard_section(assessment_views.dashboard_section)
     h.add_alert_source(assessment.attestation_alerts)
+    h.add_alert_source(links.link_alerts)
     h.add_seeder(demo.seed_attestations)

@@ -169,17 +169,20 @@ def emonev_weights():
 
 
 def dashboard_section(user):
-    """Helper officers: their agencies' expired and expiring evidence; readers of every
-    agency: the way to the ranking."""
+    """Helper officers: their agencies' expired and expiring evidence and the links of
+    theirs that do not answer; readers of every agency: the way to the ranking."""
+    from ppid.evaluation import links
     ids = sorted(user.agency_ids(auth.HELPER))
     reads_all = auth.can(user, "view_all")
     if not ids and not reads_all:
         return None
     expiring = assessment.expiring_attestations(ids) if ids else []
+    broken = links.failing_links(ids) if ids else []
     agencies = db.session.execute(db.select(Agency).where(Agency.id.in_(ids)).order_by(
         Agency.name)).scalars().all() if ids else []
     return "evaluation/_emonev_dashboard.html", {
         "emonev_expiring": expiring, "emonev_agencies": agencies, "emonev_all": reads_all,
+        "emonev_broken": broken,
         "AttestationStatus": rules.AttestationStatus}
 
 

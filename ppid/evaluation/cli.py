@@ -62,3 +62,15 @@ def emonev_pack_cmd(slug, year, output, now):
                f"tautan rusak: {manifest['broken_links']}")
     if manifest["broken_links"]:
         raise SystemExit(1)
+
+
+@cli.command("check-links")
+@now_option
+def check_links_cmd(now):
+    """Open every URL the registry publishes (agency websites, PPID pages, documents) and
+    keep the answers: a link that does not answer is an alert of its agency."""
+    from ppid.core.db import utcnow
+    from ppid.evaluation import links, pack
+    checked, failing = links.run_check(checker=pack.check_url, now=now or utcnow())
+    db.session.commit()
+    click.echo(f"tautan diperiksa: {checked}, tidak dapat dibuka: {failing}")

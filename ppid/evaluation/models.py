@@ -119,3 +119,23 @@ class EmonevAttestation(db.Model):
         sa.CheckConstraint("question IN (%s)" % ", ".join(
             f"'{q}'" for q in rules.ATTESTED_QUESTIONS), name="question"),
     )
+
+
+class LinkCheck(db.Model):
+    """The last answer of one URL the registry publishes for an agency (its website, its
+    PPID page, a published document), from the link checker (ppid.evaluation.links)."""
+
+    __tablename__ = "link_check"
+    id = sa.Column(sa.Integer, primary_key=True)
+    agency_id = sa.Column(sa.Integer, sa.ForeignKey("agency.id"), nullable=False, index=True)
+    url = sa.Column(sa.String(1000), nullable=False)
+    label = sa.Column(sa.String(300), nullable=False, default="")
+    status = sa.Column(sa.Integer)            # the HTTP status; None: no answer
+    is_ok = sa.Column(sa.Boolean, nullable=False, default=False)
+    error = sa.Column(sa.String(80), nullable=False, default="")
+    checked_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    failing_since = sa.Column(UTCDateTime)    # the first failed check of the current run
+
+    agency = relationship("Agency")
+
+    __table_args__ = (sa.UniqueConstraint("agency_id", "url"),)
