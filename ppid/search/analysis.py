@@ -42,10 +42,6 @@ STOP_WORDS = frozenset("""
 """.split())
 
 
-def stop_words():
-    return STOP_WORDS
-
-
 _stemmer = None
 _stemmer_lock = threading.Lock()
 
@@ -63,14 +59,10 @@ def _get_stemmer():
     return _stemmer
 
 
-def _is_stemmed(word):
-    return len(word) >= 4 and word.isalpha()
-
-
 @lru_cache(maxsize=200_000)
 def stem(word):
     """Sastrawi stem of one lower-case word; numbers and short words are left alone."""
-    if not _is_stemmed(word):
+    if len(word) < 4 or not word.isalpha():
         return word
     result = _get_stemmer().stem_word(word)
     return result or word
@@ -116,13 +108,6 @@ def tokens(text, mode="index"):
                 offset += len(part) + 1
 
 
-def stemmed_tokens(text, mode="index"):
-    """(term, position) of ``text`` as the stemming analyzer gives them (no Whoosh)."""
-    for word, pos, _s, _e in tokens(text, mode):
-        if word not in STOP_WORDS:
-            yield stem(word), pos
-
-
 class IndonesianTokenizer(Tokenizer):
     """Whoosh tokenizer over :func:`tokens` (lower-cased and folded already)."""
 
@@ -133,16 +118,6 @@ class IndonesianTokenizer(Tokenizer):
                  removestops=True, start_pos=0, start_char=0, tokenize=True, mode="",
                  **kwargs):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if not tokenize:
-            t.original = t.text = fold(value)
-            t.boost = 1.0
-            if positions:
-                t.pos = start_pos
-            if chars:
-                t.startchar = start_char
-                t.endchar = start_char + len(value)
-            yield t
-            return
         for text, pos, s, e in tokens(value, "query" if mode == "query" else "index"):
             t.text = text
             t.boost = 1.0

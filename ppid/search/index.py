@@ -8,10 +8,8 @@ database). Changes reach it through the queue (ppid.search.indexing). Every writ
 under :func:`writer_lock` (an fcntl lock on a file in the index directory, so it also
 serialises rebuilds and CLI processes), and Whoosh's own WRITELOCK is waited for as well.
 """
-import fcntl
 import gc
 import logging
-import os
 import shutil
 import threading
 import time
@@ -26,6 +24,7 @@ from sqlalchemy.orm import Session
 from whoosh import index as windex
 from whoosh import query as wq
 from whoosh import sorting
+from whoosh.filedb.filestore import FileStorage
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 
 from ppid.search import query as squery
@@ -45,6 +44,7 @@ INDEX_NAME = f"ppid_v{SCHEMA_VERSION}"
 # and text share a field: one posting list less to read for each word of a query.
 FIELD_BOOSTS = {"title": 4.0, "body": 1.0, "meta": 0.25}
 LOCK_TIMEOUT = 120.0
+WRITER_LOCK = "ppid-writer.lock"
 FACET_FIELDS = ("type", "agency", "category", "year")
 
 _thread_lock = threading.RLock()
@@ -94,27 +94,21 @@ def doc_fields(doc):
 
 @contextmanager
 def writer_lock(path=None, timeout=LOCK_TIMEOUT):
-    """The single-writer lock (threads and processes). Raises TimeoutError when busy."""
+    """The single-writer lock of threads and processes (a named lock of Whoosh's
+    FileStorage: a file lock in the index directory). Raises TimeoutError when busy."""
     path = Path(path or index_dir())
     path.mkdir(parents=True, exist_ok=True)
+    lock = FileStorage(str(path)).lock(WRITER_LOCK)
+    deadline = time.monotonic() + timeout
     with _thread_lock:
-        fd = os.open(path / "ppid-writer.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        while not lock.acquire(blocking=False):
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"search index writer lock busy: {path}")
+            time.sleep(0.02)
         try:
-            deadline = time.monotonic() + timeout
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise TimeoutError(f"search index writer lock busy: {path}") from None
-                    time.sleep(0.02)
-            try:
-                yield
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
+            yield
         finally:
-            os.close(fd)
+            lock.release()
 
 
 def _try_open(path):
@@ -142,7 +136,7 @@ def _wipe(path):
     for child in path.iterdir():
         if child.is_dir():
             shutil.rmtree(child, ignore_errors=True)
-        elif child.name != "ppid-writer.lock":
+        elif child.name != WRITER_LOCK:
             child.unlink(missing_ok=True)
 
 
@@ -327,13 +321,23 @@ def execute(app, node, params, relaxed=None):
     ``relaxed`` (positive clauses, excluded clauses, how many must match), for documents
     matching most of the clauses, those matching more ranked first.
 
-    The matching documents are found unscored (``Query.docs``: counted, filtered, their
-    facets read from the sortable columns); only the page's tiers are ranked, by Whoosh's
-    searcher (BM25F)."""
+    The matching documents are found unscored (posting lists, ``Query.docs``: counted,
+    filtered, their facets read from the sortable columns); only the page's tiers are
+    ranked, by Whoosh's searcher (BM25F), which skips blocks that cannot reach the page."""
     from ppid.search.services import Page
     s, cols = searcher(app)
+    reader = s.reader()
 
-    def docs(n):
+    def docs(n):   # (words by sets of their posting lists; phrases and NOT by Whoosh)
+        if isinstance(n, squery.Term) and n.stem is not None:
+            return set().union(*(reader.postings(f, n.stem).all_ids() for f in FIELD_BOOSTS
+                                 if (f, n.stem) in reader))
+        if isinstance(n, squery.Or):
+            return set().union(*map(docs, n.items))
+        required = [i for i in getattr(n, "items", ()) if not isinstance(i, squery.Not)]
+        if isinstance(n, squery.And) and required:
+            return set.intersection(*map(docs, required)).difference(
+                *(docs(i.item) for i in n.items if isinstance(i, squery.Not)))
         return set(to_query(n).docs(s))
     filters = params.filters()
     if relaxed is None:
@@ -368,8 +372,8 @@ def execute(app, node, params, relaxed=None):
     if params.facets and matched:
         for name in FACET_FIELDS:
             if name not in cols:   # (read once per searcher: an index generation)
-                cols[name] = list(s.reader().column_reader(name))
-            facets[name] = Counter(cols[name][d] for d in matched)
+                cols[name] = list(reader.column_reader(name))
+            facets[name] = Counter(map(cols[name].__getitem__, matched))
     return Page([s.stored_fields(d) for d in top[start - base:end - base]], len(matched),
                 facets)
 

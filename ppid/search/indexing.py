@@ -43,8 +43,6 @@ def _backend_of(session):
 
 
 def _after_flush(session, flush_context):
-    if not registered():
-        return
     classes = watched_classes()
     if not classes:
         return
@@ -119,7 +117,7 @@ def _after_rollback(session, previous_transaction):
         session.info.pop(_QUEUED, None)
 
 
-def install_listeners():
+def init_app(app):
     """Session events, installed once per process (create_app runs several times)."""
     if _installed["done"]:
         return
@@ -128,10 +126,6 @@ def install_listeners():
     event.listen(Session, "after_transaction_end", _after_transaction_end)
     event.listen(Session, "after_soft_rollback", _after_rollback)
     _installed["done"] = True
-
-
-def init_app(app):
-    install_listeners()
 
 
 # --- Applying the queue (Whoosh backend) ------------------------------------------------

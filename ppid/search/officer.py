@@ -3,15 +3,13 @@ identity number. It queries the DATABASE, restricted to the agencies the officer
 handle, and checks each row with the request policy: personal data never enters the
 public Whoosh index (DOMAIN.md section 11).
 """
-import re
-
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ppid.core import auth
 from ppid.core.auth import ATASAN, HELPER, MAIN, policy
 from ppid.extensions import db
-from ppid.search.services import MAX_QUERY_CHARS, QueryError, _CONTROL_RE
+from ppid.search.query import QueryError, clean as clean_query
 
 MAX_ROWS = 50
 MAX_WORDS = 8
@@ -54,13 +52,7 @@ def search_requests(user, q):
     """Requests matching every word of ``q`` in the number, requester name, identity
     number, e-mail, phone or subject, among those ``user`` may see in full."""
     from ppid.info_requests.models import InfoRequest, Objection
-    text = " ".join(_CONTROL_RE.sub(" ", q or "").split())
-    if not text:
-        raise QueryError(_("Masukkan kata yang dicari."))
-    if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(_("Kata pencarian terlalu panjang: paling banyak %(n)d karakter.",
-                           n=MAX_QUERY_CHARS))
-    words = [w for w in re.split(r"\s+", text.replace('"', " ")) if w][:MAX_WORDS]
+    words = clean_query(q).replace('"', " ").split()[:MAX_WORDS]
     if not words:
         raise QueryError(_("Masukkan kata yang dicari."))
     fields = (InfoRequest.registration_number, InfoRequest.requester_name,

@@ -311,7 +311,7 @@ def execute(app, node, params, relaxed=None):
 
 
 def _distance(a, b):
-    """Levenshtein distance (the corrections Whoosh's corrector offers: at most 2)."""
+    """Levenshtein distance."""
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         current = [i]
@@ -323,8 +323,9 @@ def _distance(a, b):
 
 
 def corrections(app, words):
-    """{word: the closest vocabulary word} for the (folded) ``words`` no text holds: by
-    trigrams, within two edits and with the same first letter (as Whoosh's corrector)."""
+    """{word: the closest vocabulary word} for the (folded) ``words`` no text holds: of
+    the words most alike by trigrams, the fewest edits away (at most two, as Whoosh's
+    corrector), with the same first letter."""
     out = {}
     with _reading(app) as conn:
         known = set(conn.execute(sa.select(W.c.word).where(W.c.word.in_(list(words))))

@@ -13,7 +13,7 @@ from typing import Optional, Tuple
 
 from flask_babel import gettext as _
 
-from ppid.search.analysis import REFERENCE_WORDS, STOP_WORDS, stem, tokens
+from ppid.search.analysis import REFERENCE_WORDS, STOP_WORDS, TOKEN_RE, stem, tokens
 
 MAX_QUERY_CHARS = 500
 MAX_QUERY_WORDS = 40
@@ -100,7 +100,7 @@ def plain_words(text):
     parts = text.split('"')
     words = []
     for i in range(0, len(parts), 2):
-        for w in re.findall(r"[^\W_]+(?:[/.\-][^\W_]+)*", parts[i]):
+        for w in TOKEN_RE.findall(parts[i]):
             if w not in _OPERATORS:
                 words.append(w)
     return words
@@ -117,7 +117,7 @@ def _atoms(chunk):
     """The nodes of one bare chunk: each word a Term; words joined by "-" or "/" (which
     the index splits into consecutive words) a Phrase."""
     out = []
-    for m in re.finditer(r"[^\W_]+(?:[/.\-][^\W_]+)*", chunk):
+    for m in TOKEN_RE.finditer(chunk):
         words = tuple(t for t, _p, _s, _e in tokens(m.group(), "query"))
         if len(words) == 1:
             w = words[0]

@@ -36,28 +36,25 @@ def _renamed(obj, *names):
     return any(state.attrs[n].history.has_changes() for n in names)
 
 
-def _dip_ids_of_agency(session, agency):
-    if not _renamed(agency, "name", "short_name", "slug"):
-        return None
-    from ppid.registry.models import DipItem
-    return session.execute(sa.select(DipItem.id).where(DipItem.agency_id == agency.id)
-                           ).scalars().all()
+def _when_renamed(foreign_key, *names):
+    """A watch of a parent (agency, obligation): the ids of the records whose
+    ``foreign_key`` points at it, when one of the labels they index changed."""
+    def ids(session, parent):
+        if not _renamed(parent, *names):
+            return None
+        child = foreign_key.class_
+        return session.execute(sa.select(child.id).where(foreign_key == parent.id)
+                               ).scalars().all()
+    return ids
 
 
-def _dip_ids_of_obligation(session, obligation):
-    if not _renamed(obligation, "code", "title"):
-        return None
-    from ppid.registry.models import DipItem
-    return session.execute(sa.select(DipItem.id).where(DipItem.obligation_id == obligation.id)
-                           ).scalars().all()
+AGENCY_LABELS = ("name", "short_name", "slug")
 
 
 def load_dip(session, ids):
     from ppid.core.services import local_date
     from ppid.registry.models import PUBLISHED, DipItem, DocumentVersion
     int_ids = [int(i) for i in ids if str(i).isdigit()]
-    if not int_ids:
-        return {}
     items = session.execute(
         sa.select(DipItem).options(joinedload(DipItem.agency), joinedload(DipItem.obligation))
         .where(DipItem.id.in_(int_ids), DipItem.state == PUBLISHED)).scalars().all()
@@ -98,14 +95,6 @@ def all_dip_ids(session):
 
 # --- Request register -----------------------------------------------------------------------
 
-def _request_ids_of_agency(session, agency):
-    if not _renamed(agency, "name", "short_name", "slug"):
-        return None
-    from ppid.info_requests.models import InfoRequest
-    return session.execute(sa.select(InfoRequest.id).where(InfoRequest.agency_id == agency.id)
-                           ).scalars().all()
-
-
 def _agencies(session, ids):
     """{id: Agency} for ``ids``: those the session holds loaded, without a query (a new
     request's agency, when its row is written just before commit), the rest in one."""
@@ -127,8 +116,6 @@ def _agencies(session, ids):
 def load_requests(session, ids):
     from ppid.info_requests.models import InfoRequest
     int_ids = [int(i) for i in ids if str(i).isdigit()]
-    if not int_ids:
-        return {}
     # Only the public register's columns are selected: personal data is never loaded.
     rows = session.execute(
         sa.select(InfoRequest.id, InfoRequest.registration_number,
@@ -175,10 +162,10 @@ def register_sources(app):
         DipItem = None
     if DipItem is not None:
         register_source(
-            app,
-            "dip",
+            app, "dip",
             {DipItem: lambda s, o: o.id, DocumentVersion: lambda s, o: o.item_id,
-             Agency: _dip_ids_of_agency, Obligation: _dip_ids_of_obligation},
+             Agency: _when_renamed(DipItem.agency_id, *AGENCY_LABELS),
+             Obligation: _when_renamed(DipItem.obligation_id, "code", "title")},
             load_dip, all_dip_ids)
     try:
         from ppid.info_requests.models import InfoRequest
@@ -186,7 +173,7 @@ def register_sources(app):
         InfoRequest = None
     if InfoRequest is not None:
         register_source(
-            app,
-            "request",
-            {InfoRequest: lambda s, o: o.id, Agency: _request_ids_of_agency},
+            app, "request",
+            {InfoRequest: lambda s, o: o.id,
+             Agency: _when_renamed(InfoRequest.agency_id, *AGENCY_LABELS)},
             load_requests, all_request_ids)
