@@ -45,16 +45,10 @@ class SearchParams:
 
     def filters(self):
         """{field: value} of the filters asked for (exact values)."""
-        values = {}
-        if self.type in ("dip", "request"):
-            values["type"] = self.type
-        if self.agency:
-            values["agency"] = self.agency
-        if self.category:
-            values["category"] = self.category
-        if self.year:
-            values["year"] = str(self.year)
-        return values
+        values = {"type": self.type if self.type in ("dip", "request") else None,
+                  "agency": self.agency, "category": self.category,
+                  "year": str(self.year) if self.year else None}
+        return {name: value for name, value in values.items() if value}
 
 
 @dataclass
@@ -95,26 +89,9 @@ class SearchResult:
     def pages(self):
         return max(1, -(-self.total // self.params.per_page))
 
-    # The pager macro's interface.
     @property
     def page(self):
         return self.params.page
-
-    @property
-    def has_prev(self):
-        return self.params.page > 1
-
-    @property
-    def has_next(self):
-        return self.params.page < self.pages
-
-    @property
-    def prev_num(self):
-        return self.params.page - 1
-
-    @property
-    def next_num(self):
-        return self.params.page + 1
 
 
 @dataclass
@@ -226,12 +203,10 @@ def search(params: SearchParams, app=None) -> SearchResult:
             page = engine.execute(app, node, params, relaxed=relaxed)
             partial = page.total > 0
     stems, exact = squery.highlight_words(node)
-    hits = [Hit(type=s["type"], doc_id=s["doc_id"], public_id=s["public_id"],
-                title=s["title"], agency=s["agency"], agency_name=s["agency_name"],
-                category=s["category"], year=s["year"], url=s["url"],
-                snippet=snippet(s.get("snip") or "", stems, exact),
-                extra=s.get("extra") or {})
-            for s in page.stored]
+    shown = ("type", "doc_id", "public_id", "title", "agency", "agency_name", "category",
+             "year", "url")
+    hits = [Hit(**{f: s[f] for f in shown}, extra=s.get("extra") or {},
+                snippet=snippet(s.get("snip") or "", stems, exact)) for s in page.stored]
     suggestion = suggest(engine, app, text) if page.total < SUGGEST_BELOW or partial else None
     return SearchResult(params, hits, page.total, facet_lists(page.facets), suggestion,
                         partial)
