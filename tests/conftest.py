@@ -42,7 +42,6 @@ def base_config(data_dir, url):
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "SERVER_NAME": "localhost",
         "BASE_URL": "http://localhost",
-        "SEARCH_DRAIN_DELAY": 0,  # index after each response: tests see it at once
     }
 
 

@@ -50,7 +50,7 @@ def test_the_worker_thread_applies_the_queue_until_stopped(queued):
     finally:
         stop.set()
         thread.join(10)
-        app.config["SEARCH_DRAIN_DELAY"] = 0
+        app.config["SEARCH_DRAIN_DELAY"] = 1.0
     assert not thread.is_alive()
 
 
