@@ -25,14 +25,18 @@ def requests_due_cmd():
               help="Hanya hitung apa yang akan dihapus; tidak mengubah apa pun.")
 @click.option("--list", "show", is_flag=True,
               help="Tampilkan juga nomor pendaftaran permohonan yang (akan) dihapus datanya.")
+@click.option("--quiet", is_flag=True,
+              help="Tanpa keluaran bila tidak ada yang dihapus (untuk cron).")
 @now_option
-def purge_personal_data_cmd(dry_run, show, now):
+def purge_personal_data_cmd(dry_run, show, quiet, now):
     """Erase the personal data of requests whose retention period is over
     (PERSONAL_DATA_RETENTION_YEARS after the request and its objections and disputes
     closed); idempotent, for a daily cron. See ppid/info_requests/privacy.py."""
     from ppid.core.db import utcnow
     from ppid.info_requests import privacy
     summary = privacy.purge(now=now or utcnow(), dry_run=dry_run)
+    if quiet and not summary.requests:
+        return
     verb = "akan dihapus" if dry_run else "dihapus"
     click.echo(f"Masa retensi data pribadi: {summary.years} tahun setelah permohonan, "
                f"keberatan dan sengketanya selesai; acuan {summary.today.isoformat()}.")
@@ -41,7 +45,7 @@ def purge_personal_data_cmd(dry_run, show, now):
                    "tersisa." + (" (uji coba, tidak ada yang diubah)" if dry_run else ""))
         return
     click.echo(f"Permohonan yang data pribadinya {verb}: {summary.requests}")
-    for name in (*privacy.rules.ERASED_FIELDS, "surat_kuasa"):
+    for name in (*privacy.rules.ERASED_FIELDS, "surat_kuasa", "requester_user"):
         if summary.fields.get(name):
             click.echo(f"  {privacy.rules.ERASED_FIELD_NAMES[name]:<16} {summary.fields[name]} permohonan")
     if dry_run:

@@ -38,8 +38,14 @@ and stay.
 - The search index holds only the public register's columns (ppid.search.wiring), and
   public pages are cached with the content stamp that the erasure's audit event moves:
   neither holds personal data; tests/services/test_personal_data.py checks both.
-- A citizen's account (``requester_user``) is the citizen's own and keeps its link: the
-  account's data lives and dies with the account, not with one request.
+- A citizen's account (``requester_user``): the request is unlinked from it (else the
+  account's name and e-mail would still say who asked), the timeline's entries the
+  citizen made read "Pemohon", and an objection the citizen filed no longer names the
+  account. The account itself is the citizen's and lives on; its own data is not the
+  request's to erase.
+- The audit log is append-only and sealed: an event the citizen's account caused carries
+  the account's e-mail as its actor (``audit.record``); it stays, as every sealed event
+  does (rewriting the chain would break it).
 - Backups made before the erasure still hold the data until they expire (docs/deploy.md
   keeps 30 days).
 
@@ -72,6 +78,8 @@ _NOT_NULL = {"requester_name", "identity_number", "address"}
 # Values shorter than this are not looked for in letters' text (a one-letter name would
 # match inside ordinary words); the fields' own columns are erased whatever their length.
 _MIN_SCRUB = 3
+# The timeline's actor where the requester's account acted (a record, in Indonesian).
+REQUESTER_LABEL = "Pemohon"
 
 
 def retention_years():
@@ -152,7 +160,8 @@ def erase_personal_data(req, *, now, actor=None) -> Erasure:
     values = [getattr(req, name) for name in rules.ERASED_FIELDS]
     values = {v.strip() for v in values if isinstance(v, str) and len(v.strip()) >= _MIN_SCRUB}
     erased = [name for name in rules.ERASED_FIELDS if getattr(req, name)]
-    email = req.email
+    account = req.requester_user
+    addresses = {a for a in (req.email, getattr(account, "email", None)) if a}
     for name in rules.ERASED_FIELDS:
         setattr(req, name, "" if name in _NOT_NULL else None)
     out = Erasure(req.id, req.registration_number, erased)
@@ -171,11 +180,21 @@ def erase_personal_data(req, *, now, actor=None) -> Erasure:
         if letter.pdf_key:
             out.files.append(letter.pdf_key)  # the PDF printed the data: rendered again
             letter.pdf_key = None
-    if email:
+    if addresses:
         mails = db.session.execute(sa.delete(OutboxMail).where(
-            OutboxMail.to_address == email,
+            OutboxMail.to_address.in_(sorted(addresses)),
             OutboxMail.subject.contains(f"[{req.registration_number}]")))
         out.mails = mails.rowcount or 0
+    if account is not None:
+        for ev in req.events:
+            if ev.actor_id == account.id:
+                ev.actor_id, ev.actor_label = None, REQUESTER_LABEL
+        for obj in req.objections:
+            if obj.created_by_id == account.id:
+                obj.created_by_id = None
+        req.requester_user_id = None
+        req.requester_user = None
+        erased.append("requester_user")
     req.personal_data_erased_at = now
     db.session.flush()
     changes = {"registration_number": req.registration_number, "erased_fields": erased,
@@ -229,6 +248,8 @@ def purge(*, now, dry_run=False, years=None) -> PurgeSummary:
                           if a.kind == rules.AttachmentKind.SURAT_KUASA)
             if n_files:
                 summary.fields["surat_kuasa"] = summary.fields.get("surat_kuasa", 0) + 1
+            if req.requester_user_id is not None:
+                summary.fields["requester_user"] = summary.fields.get("requester_user", 0) + 1
             summary.files_released += n_files + sum(1 for x in req.letters if x.pdf_key)
             summary.letters += len(req.letters)
         db.session.rollback()

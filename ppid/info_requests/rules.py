@@ -602,7 +602,7 @@ ERASED_FIELDS = ("requester_name", "identity_number", "address", "phone", "email
 ERASED_FIELD_NAMES = {"requester_name": "nama", "identity_number": "nomor identitas",
                       "address": "alamat", "phone": "telepon", "email": "e-mail",
                       "occupation": "pekerjaan", "proxy_name": "nama kuasa",
-                      "surat_kuasa": "surat kuasa"}
+                      "surat_kuasa": "surat kuasa", "requester_user": "tautan ke akun"}
 # What a letter's frozen text shows where an erased value stood.
 ERASED_MARK = "[dihapus]"
 

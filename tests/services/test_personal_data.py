@@ -349,9 +349,53 @@ def test_cli_dry_run_and_summary(app, history):
     db.session.rollback()
     again = runner.invoke(args=["ppid", "purge-personal-data", "--now", PURGE_AT.isoformat()])
     assert again.exit_code == 0 and "Tidak ada permohonan" in again.output
+    quiet = runner.invoke(args=["ppid", "purge-personal-data", "--quiet",
+                                "--now", PURGE_AT.isoformat()])
+    assert quiet.exit_code == 0 and quiet.output == ""  # cron mails nothing
 
 
 def _row(request_id):
     db.session.rollback()
     t = InfoRequest.__table__
     return dict(db.session.execute(sa.select(t).where(t.c.id == request_id)).mappings().one())
+
+
+def test_a_citizen_accounts_request_is_unlinked_and_its_traces_go(world):  # noqa: F811
+    """A request made from a citizen's account: after the purge no row but the account's
+    own (and the sealed audit log's actor) ties the request to the citizen."""
+    from ppid.core import auth
+    from tests.conftest import make_user
+    w = world
+    citizen = make_user(auth.CITIZEN, None, email="akun.kanari@contoh.id",
+                        name="Akunnama Kanariqx")
+    db.session.commit()
+    req, _token = services.submit_request(
+        data_for(w.dinkes, **{**CANARY, "email": None, "proxy_name": None}), actor=citizen,
+        now=at(2026, 3, 16), requester_user=citizen)
+    db.session.commit()
+    refuse(req, w.officer, at(2026, 3, 20))
+    obj = services.file_objection(req, ["a"], "Mohon dibuka.", actor=citizen,
+                                  now=at(2026, 3, 30))
+    services.decide_objection(obj, rules.MENGUATKAN, "Tetap.", actor=w.atasan,
+                              now=at(2026, 4, 20))
+    db.session.commit()
+    assert db.session.execute(sa.select(sa.func.count()).select_from(OutboxMail).where(
+        OutboxMail.to_address == citizen.email)).scalar_one() >= 3
+    summary = privacy.purge(now=PURGE_AT)
+    assert summary.erased == [req.registration_number]
+    db.session.rollback()
+    req = db.session.get(InfoRequest, req.id)
+    assert req.requester_user_id is None and req.objections[0].created_by_id is None
+    assert all(ev.actor_id != citizen.id and ev.actor_label != citizen.name
+               for ev in req.events)
+    assert "Pemohon" in {ev.actor_label for ev in req.events}
+    assert db.session.execute(sa.select(sa.func.count()).select_from(OutboxMail).where(
+        OutboxMail.to_address == citizen.email)).scalar_one() == 0
+    # Where the account's name and e-mail remain: the account, and the sealed audit log.
+    for value in (citizen.name, citizen.email):
+        holders = {t.name for t in db.metadata.sorted_tables
+                   if value in repr(db.session.execute(sa.select(t)).all())}
+        assert holders <= {"user", "audit_event"}, (value, holders)
+    assert canaries_in_database() == set()
+    ok, why = chain_ok()
+    assert ok, why

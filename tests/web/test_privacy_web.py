@@ -231,3 +231,59 @@ def test_without_the_hold_a_subject_shows_at_once(app, client, world):
         app.config["REQUEST_SUBJECT_HOLD"] = True
     assert not req.is_subject_held
     assert SECRET in client.get("/permohonan/register").get_data(as_text=True)
+
+
+CANARY = {"name": "Kanarinama Qxzweb", "identity_number": "6171015907939931",
+          "address": "Jalan Kanari Qxzweb 77", "phone": "0899319931777",
+          "email": "kanari.qxzweb@contoh.id", "occupation": "Penjaga Kanari Qxzweb"}
+
+
+def _cached_values(app):
+    from ppid.core import public_cache
+    from ppid.registry import fragments
+    values = []
+    for cache in (public_cache.pages(app), fragments.sections):
+        values += [repr(item[0]) for item in list(cache._items.values())]
+    return " ".join(values)
+
+
+def test_public_pages_and_their_caches_hold_no_personal_data_before_or_after_purge(
+        app, client, world):
+    from datetime import datetime, timezone
+
+    from ppid.info_requests import privacy
+    req, _token = submit_api(client, **CANARY)
+    login(client, world.officer)
+    assert client.post(f"/kelola/permohonan/{req.id}/tinjau-pokok",
+                       data={"decision": "tampilkan"}).status_code == 302
+    assert client.post(f"/kelola/permohonan/{req.id}/tutup", data={
+        "outcome": "tidak_dikuasai", "holding_body": "BPS"}).status_code == 302
+    logout(client)
+    urls = ["/", "/badan/dinkes", "/permohonan/register",
+            f"/api/v1/requests/{req.registration_number}", "/cari?q=kasus"]
+
+    def read_all():
+        bodies = []
+        for url in urls:
+            db.session.rollback()
+            drain()
+            for _ in range(2):  # the second read is served from the page cache, if any
+                resp = client.get(url)
+                assert resp.status_code == 200, url
+                bodies.append(resp.get_data(as_text=True))
+        return " ".join(bodies) + _cached_values(app)
+
+    before = read_all()
+    assert req.registration_number in before
+    assert not [k for k, v in CANARY.items() if v in before]
+    db.session.rollback()
+    summary = privacy.purge(now=datetime(2040, 1, 1, tzinfo=timezone.utc))
+    assert summary.erased == [req.registration_number]
+    after = read_all()
+    assert req.registration_number in after and "Data kasus DBD" in after
+    assert not [k for k, v in CANARY.items() if v in after]
+    # The officers' page says what happened, and shows none of it.
+    login(client, world.officer)
+    page = client.get(f"/kelola/permohonan/{req.id}").get_data(as_text=True)
+    assert "Data pribadi pemohon dihapus" in page
+    assert not [k for k, v in CANARY.items() if v in page]
