@@ -129,16 +129,23 @@ def due_for_erasure(*, today, years=None):
 
 def _scrub_html(html, values):
     """``html`` with each of ``values`` (as the letter's template escaped it) replaced by
-    the erased mark in its text, never inside a tag; whole words only."""
+    the erased mark in its text and its attributes' values (a mailto: link), never in the
+    markup itself; whole words only."""
     patterns = [re.compile(r"(?<!\w)" + re.escape(str(escape(v))) + r"(?!\w)")
                 for v in sorted(values, key=len, reverse=True)]
+
+    def scrub(text):
+        for pattern in patterns:
+            text = pattern.sub(rules.ERASED_MARK, text)
+        return text
+
     parts = re.split(r"(<[^>]*>)", html)
     for i, part in enumerate(parts):
         if part.startswith("<"):
-            continue
-        for pattern in patterns:
-            part = pattern.sub(rules.ERASED_MARK, part)
-        parts[i] = part
+            parts[i] = re.sub(r'(=\s*")([^"]*)(")',
+                              lambda m: m.group(1) + scrub(m.group(2)) + m.group(3), part)
+        else:
+            parts[i] = scrub(part)
     return "".join(parts)
 
 

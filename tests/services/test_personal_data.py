@@ -399,3 +399,17 @@ def test_a_citizen_accounts_request_is_unlinked_and_its_traces_go(world):  # noq
     assert canaries_in_database() == set()
     ok, why = chain_ok()
     assert ok, why
+
+
+def test_letter_text_is_scrubbed_in_text_and_attribute_values_never_markup():
+    html = ('<p class="Ani">Yth. Ani &amp; Budi, Jl. Ani No. 1</p><td>: Anita</td>'
+            '<a href="mailto:ani@contoh.id">ani@contoh.id</a>')
+    out = privacy._scrub_html(html, {"Ani", "Jl. Ani No. 1", "ani@contoh.id"})
+    assert out.startswith('<p class="[dihapus]">')  # an attribute's value, but ...
+    assert 'href="mailto:[dihapus]"' in out and "<a " in out and "</td>" in out  # ... markup
+    assert "Yth. [dihapus] &amp; Budi, [dihapus]" in out
+    assert ": Anita" in out  # whole words only
+    assert ">[dihapus]</a>" in out
+    # Values are matched as the template escaped them.
+    assert privacy._scrub_html("<td>A &amp; B Tbk</td>", {"A & B Tbk"}) == \
+        "<td>[dihapus]</td>"
