@@ -132,11 +132,17 @@ def init_app(app):
 
 def run_indexer(app, stop):
     """Drain every SEARCH_DRAIN_DELAY seconds until ``stop`` (a threading.Event) is set,
-    then once more (a thread of ``flask ppid worker``; nothing to do on PostgreSQL)."""
+    then once more (a thread of ``flask ppid worker``; nothing to do on PostgreSQL). First
+    it opens the index, so a missing or older one is rebuilt at start, not by a search."""
     if backend.name(app) != "whoosh":
         return
     delay = float(app.config.get("SEARCH_DRAIN_DELAY") or 0) or 1.0
     log.info("search indexer: applying the queue every %.1f s", delay)
+    with app.app_context():
+        try:
+            sindex.get_index(app)
+        except Exception:  # noqa: BLE001 - searches answer 503 meanwhile; drains retry
+            log.exception("search indexer: the index cannot be opened nor rebuilt")
     while True:
         last = stop.is_set()
         with app.app_context():

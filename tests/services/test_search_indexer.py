@@ -54,6 +54,16 @@ def test_the_worker_thread_applies_the_queue_until_stopped(queued):
     assert not thread.is_alive()
 
 
+def test_the_worker_thread_rebuilds_a_missing_index_at_start(queued, caplog):
+    app = queued
+    sindex.clear(app)
+    stop = threading.Event()
+    stop.set()   # (one round: the start, then the last drain)
+    indexing.run_indexer(app, stop)
+    assert any("search index missing" in r.getMessage() for r in caplog.records)
+    assert pending_count() == 0 and _found("pesisir") == 2
+
+
 def test_a_search_never_applies_the_queue_nor_writes(queued, client):
     statements = []
 
@@ -70,6 +80,13 @@ def test_a_search_never_applies_the_queue_nor_writes(queued, client):
               if s.split()[0] in ("INSERT", "UPDATE", "DELETE") or s == "BEGIN IMMEDIATE"]
     assert writes == []
     assert pending_count() == 2   # left for the worker
+
+
+def test_the_worker_once_applies_the_queue(queued):
+    result = queued.test_cli_runner().invoke(args=["ppid", "worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "2 perubahan diterapkan ke indeks pencarian." in result.output
+    assert pending_count() == 0 and _found("pesisir") == 2
 
 
 def test_search_drain_applies_the_queue_by_hand(queued):
