@@ -78,6 +78,9 @@ ACCOUNTS = [
     ("atasan.dinkes@demo.ppid.id", "dr. Hendra Wijaya (Kepala Dinkes)",
      [(auth.ATASAN, "dinkes")]),
     ("atasan.utama@demo.ppid.id", "Ir. Harisson (Sekda)", [(auth.ATASAN, "diskominfo")]),
+    ("humas.dinkes@demo.ppid.id", "Nur Aini (Humas Dinkes)", [(auth.HUMAS, "dinkes")]),
+    ("humas.disdik@demo.ppid.id", "Yohanes Liu (Humas Disdikbud)",
+     [(auth.HUMAS, "disdikbud")]),
     ("auditor@demo.ppid.id", "Dewi Lestari (Auditor Kominfo)", [(auth.AUDITOR, None)]),
     ("warga@demo.ppid.id", "Ahmad Fauzi (Warga)", [(auth.CITIZEN, None)]),
 ]

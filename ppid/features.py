@@ -6,7 +6,7 @@ seeders and CLI commands. Features whose package has no ``init_app`` are skipped
 import importlib
 
 FEATURES = ("ppid.registry", "ppid.info_requests", "ppid.search", "ppid.reports",
-            "ppid.evaluation")
+            "ppid.evaluation", "ppid.publications")
 
 
 def register_features(app):

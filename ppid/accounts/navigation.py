@@ -10,6 +10,7 @@ _LANDINGS = (
     (auth.MAIN, "dashboard.index"),
     (auth.HELPER, "dashboard.index"),
     (auth.ATASAN, "dashboard.index"),
+    (auth.HUMAS, "dashboard.index"),
     (auth.AUDITOR, "dashboard.index"),
     (auth.ADMIN, "accounts.users"),
     (auth.CITIZEN, "core.home"),

@@ -17,11 +17,12 @@ MAIN = "main"          # petugas PPID Utama
 ATASAN = "atasan"      # atasan PPID, bound to an agency
 AUDITOR = "auditor"    # Kominfo auditor, read-only everywhere
 ADMIN = "admin"        # administrator: accounts and settings
+HUMAS = "humas"        # public-relations staff of an agency (issue #19): drafts publications
 
-ROLES = (CITIZEN, HELPER, MAIN, ATASAN, AUDITOR, ADMIN)
-AGENCY_BOUND_ROLES = (HELPER, ATASAN)
+ROLES = (CITIZEN, HELPER, MAIN, ATASAN, AUDITOR, ADMIN, HUMAS)
+AGENCY_BOUND_ROLES = (HELPER, ATASAN, HUMAS)
 OFFICER_ROLES = (HELPER, MAIN, ATASAN)
-STAFF_ROLES = (HELPER, MAIN, ATASAN, AUDITOR, ADMIN)
+STAFF_ROLES = (HELPER, MAIN, ATASAN, AUDITOR, ADMIN, HUMAS)
 
 ROLE_LABELS = {
     CITIZEN: _l("Pemohon (warga)"),
@@ -30,6 +31,7 @@ ROLE_LABELS = {
     ATASAN: _l("Atasan PPID"),
     AUDITOR: _l("Auditor Kominfo"),
     ADMIN: _l("Administrator"),
+    HUMAS: _l("Humas badan publik"),
 }
 
 def policy(action):
@@ -107,10 +109,12 @@ def _manage_accounts(user, obj):
 # Each role's rights, ranked. An actor manages an account only if the actor outranks every
 # role the account holds, and grants or revokes only roles below their own; the
 # administrator manages every account (other administrators included) and every role.
-# So a PPID Utama officer manages citizens, helper officers and atasan, but not another
+# So a PPID Utama officer manages citizens, helper officers, humas and atasan, but not another
 # PPID Utama officer (that would let one officer take over a peer's account and act in
 # their name), nor an auditor or an administrator, and appoints no PPID Utama officer.
-ROLE_RANK = {CITIZEN: 0, HELPER: 1, ATASAN: 1, MAIN: 2, AUDITOR: 3, ADMIN: 4}
+# Humas (an agency's public-relations staff) ranks like a helper officer: the PPID Utama
+# appoints both, and neither manages anyone.
+ROLE_RANK = {CITIZEN: 0, HELPER: 1, ATASAN: 1, HUMAS: 1, MAIN: 2, AUDITOR: 3, ADMIN: 4}
 NO_ROLE_RANK = -1  # an account created by an officer, before it is given a role
 
 EDIT_IDENTITY = "edit_identity"    # name, e-mail (the e-mail only once confirmed)

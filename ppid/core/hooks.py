@@ -1,7 +1,7 @@
 """The places where features plug into the app, held by the app itself.
 
-Each feature's ``init_app(app)`` adds its navigation links, dashboard and agency-page
-sections, alert sources, demo seeders, landing pages and access policies to ``hooks(app)``; the code that
+Each feature's ``init_app(app)`` adds its navigation links, dashboard, home-page and
+agency-page sections, page stamps, alert sources, demo seeders, landing pages and access policies to ``hooks(app)``; the code that
 shows or runs them reads ``hooks()`` of the current app. Two apps created in one process
 (tests, a CLI next to a server) therefore never see each other's registrations.
 """
@@ -30,6 +30,12 @@ class Hooks:
     policies: dict = field(default_factory=dict)
     # doc type -> ppid.search.sources.Source: what the search index holds.
     search_sources: dict = field(default_factory=dict)
+    # fn() -> (template, context) or None: sections of the public home page.
+    home_sections: list = field(default_factory=list)
+    # fn() -> str: what public pages show that moves with the clock rather than with a
+    # write (a publication scheduled for a moment); part of their validators
+    # (ppid.core.public_cache), so a page kept before that moment is not served after it.
+    page_stamps: list = field(default_factory=list)
 
     def add_nav(self, label, endpoint, predicate=None):
         if all(e != endpoint for _label, e, _p in self.nav):
@@ -49,6 +55,12 @@ class Hooks:
 
     def add_alert_source(self, fn):
         return self._add(self.alert_sources, fn)
+
+    def add_home_section(self, fn):
+        return self._add(self.home_sections, fn)
+
+    def add_page_stamp(self, fn):
+        return self._add(self.page_stamps, fn)
 
     def add_seeder(self, fn):
         return self._add(self.seeders, fn)

@@ -136,7 +136,9 @@ class ChildCall:
 @dataclass(frozen=True)
 class JobKind:
     name: str
-    script: Path                                       # run in the limited child
+    # Run in the limited child; None: the kind has nothing to isolate (it only records a
+    # change, e.g. a scheduled publication's time came), and apply runs without a child.
+    script: Optional[Path]
     prepare: Callable[[dict], Optional[ChildCall]]     # reads; None = nothing to do
     apply: Callable[[dict, bytes], None]               # records the child's output
     give_up: Callable[[dict, str], None]               # records the last failure's reason
@@ -286,7 +288,8 @@ def run_claimed(app, claimed) -> str:
     except Exception as exc:  # noqa: BLE001 - a job's failure must not stop the worker
         log.exception("job %s (%s): prepare failed", claimed.id, claimed.kind)
         return _failed(app, kind, claimed, payload, f"prepare: {type(exc).__name__}: {exc}")
-    if call is not None:
+    result = ChildResult()
+    if call is not None and kind.script is not None:
         result = run_limited(kind.script, call.args, call.input, limits)
         if not result.ok:
             log.warning("job %s (%s): child %s (%s)", claimed.id, claimed.kind,

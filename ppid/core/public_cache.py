@@ -141,15 +141,18 @@ def _validators(extra=""):
     from zoneinfo import ZoneInfo
 
     from ppid.core.services import local_today
+    from ppid.core.hooks import hooks
     ident, seq = content_stamp()
     written = _file_stamp()
+    # What moves with the clock (a scheduled publication's moment), from the features.
+    clock = "|".join(fn() for fn in hooks().page_stamps)
     today = local_today()
     # The host and scheme too: pages name their own address (og:url), and a forged Host
     # header must never reach another reader's copy.
     key = "|".join((request.scheme, request.host, request.full_path, str(get_locale() or ""),
                     today.isoformat(),
                     _state(current_app)["deployment"], str(ident), str(seq), str(written),
-                    extra))
+                    clock, extra))
     etag = hashlib.sha256(key.encode()).hexdigest()[:32]
     # The page changes with the stamp and with the day, whichever came last.
     zone = ZoneInfo(current_app.config["TIMEZONE"])

@@ -13,6 +13,7 @@ from ppid.core import auth, dates
 from ppid.core.calendar import MAX_WORKING_DAYS, explain_deadline
 from ppid.core.forms import (BaseForm, ConfirmForm, DateField, max_length, required,
                              required_input)
+from ppid.core.hooks import hooks
 from ppid.core.models import CalendarEntry
 from ppid.core.public_cache import public_page
 from ppid.core.services import (build_calendar, delete_calendar_entry, local_today,
@@ -27,7 +28,8 @@ bp = Blueprint("core", __name__)
 @public_page
 def home():
     agencies = active_agencies()
-    return render_template("core/home.html", agencies=agencies)
+    sections = [s for s in (fn() for fn in hooks().home_sections) if s]
+    return render_template("core/home.html", agencies=agencies, sections=sections)
 
 
 @bp.route("/bahasa", methods=["GET", "POST"])

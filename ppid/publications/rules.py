@@ -6,9 +6,16 @@ shown as text), then nh3 (the Rust ``ammonia`` sanitiser) keeps only the tags an
 attributes below, links only to http, https and mailto, with ``rel="nofollow noopener
 noreferrer"``. Two independent layers: a gap in the one is closed by the other.
 """
+import re as _re
+import unicodedata
+from urllib.parse import quote as _quote
+
 import nh3
+from flask_babel import lazy_gettext as _l
 from markdown_it import MarkdownIt
 from markupsafe import Markup
+
+from ppid.core.enums import LabelledEnum
 
 # The subset: paragraphs, line breaks, emphasis, lists, quotes, links, headings, code.
 BODY_TAGS = {"p", "br", "em", "strong", "ul", "ol", "li", "blockquote", "a", "h2", "h3",
@@ -34,3 +41,167 @@ def render_body(text):
                       url_schemes=LINK_SCHEMES, link_rel="nofollow noopener noreferrer",
                       strip_comments=True)
     return Markup(clean)
+
+
+# --- The desk's states and steps ---------------------------------------------------------
+#
+# An agency's humas or helper officer drafts; the PPID Utama (Diskominfo, "satu pintu",
+# DOMAIN.md section 16) reviews, returns with comments, schedules or publishes. Whether a
+# scheduled publication is public is read from the clock (``published_at <= now``), never
+# written by a reader: see :func:`is_public`.
+
+
+class PublicationState(LabelledEnum):
+    """Where a publication stands on the desk."""
+
+    DRAFT = "draft", _l("Draf")
+    SUBMITTED = "submitted", _l("Diajukan ke PPID Utama")
+    RETURNED = "returned", _l("Dikembalikan untuk diperbaiki")
+    SCHEDULED = "scheduled", _l("Dijadwalkan terbit")
+    PUBLISHED = "published", _l("Terbit")
+    WITHDRAWN = "withdrawn", _l("Ditarik")
+
+
+class Step(LabelledEnum):
+    """What happened to a publication: its timeline (and its audit actions)."""
+
+    CREATED = "created", _l("Draf dibuat")
+    EDITED = "edited", _l("Diubah")
+    PHOTO_ADDED = "photo_added", _l("Foto ditambahkan")
+    PHOTO_REMOVED = "photo_removed", _l("Foto dihapus")
+    ATTACHMENT_ADDED = "attachment_added", _l("Lampiran ditambahkan")
+    ATTACHMENT_REMOVED = "attachment_removed", _l("Lampiran dihapus")
+    SUBMITTED = "submitted", _l("Diajukan ke PPID Utama")
+    RETURNED = "returned", _l("Dikembalikan dengan catatan")
+    SCHEDULED = "scheduled", _l("Dijadwalkan terbit")
+    PUBLISHED = "published", _l("Diterbitkan")
+    WENT_LIVE = "went_live", _l("Terbit sesuai jadwal")
+    WITHDRAWN = "withdrawn", _l("Ditarik dari publikasi")
+
+
+S = PublicationState
+
+# Who changes the content in which state: the agency while it is its own draft, the desk
+# once it is submitted (and to correct a published item; every edit is audited).
+AGENCY_EDITS = frozenset({S.DRAFT, S.RETURNED})
+DESK_EDITS = frozenset({S.SUBMITTED, S.SCHEDULED, S.PUBLISHED})
+
+# step -> (states it may start from, state it leads to)
+TRANSITIONS = {
+    Step.SUBMITTED: (frozenset({S.DRAFT, S.RETURNED}), S.SUBMITTED),
+    Step.RETURNED: (frozenset({S.SUBMITTED, S.SCHEDULED}), S.RETURNED),
+    Step.SCHEDULED: (frozenset({S.SUBMITTED, S.SCHEDULED}), S.SCHEDULED),
+    Step.PUBLISHED: (frozenset({S.SUBMITTED, S.SCHEDULED}), S.PUBLISHED),
+    Step.WENT_LIVE: (frozenset({S.SCHEDULED}), S.PUBLISHED),
+    Step.WITHDRAWN: (frozenset({S.PUBLISHED, S.SCHEDULED}), S.WITHDRAWN),
+}
+
+
+class TransitionRefused(ValueError):
+    """A step the publication's state does not allow; ``str(exc)`` is for the user."""
+
+
+def effective_state(state, published_at, now):
+    """The state as a reader sees it: a scheduled publication whose time has come is
+    published, before the job runner records it."""
+    if state == S.SCHEDULED and published_at is not None and published_at <= now:
+        return S.PUBLISHED
+    return S(state)
+
+
+def is_public(state, published_at, now):
+    """Visible to everyone: published, or scheduled and its time has come."""
+    return effective_state(state, published_at, now) == S.PUBLISHED
+
+
+def next_state(step, state, published_at=None, now=None):
+    """The state ``step`` leads to from ``state``; raises TransitionRefused."""
+    allowed, target = TRANSITIONS[step]
+    current = S(state)
+    if step == Step.WITHDRAWN and current == S.SCHEDULED and not (
+            published_at is not None and now is not None and published_at <= now):
+        # A scheduled item not yet public is returned or rescheduled, not withdrawn.
+        raise TransitionRefused(_l("Publikasi yang belum terbit tidak dapat ditarik; "
+                                   "kembalikan ke badan publiknya bila perlu diubah."))
+    if step in (Step.RETURNED, Step.SCHEDULED) and current == S.SCHEDULED and (
+            published_at is not None and now is not None and published_at <= now):
+        raise TransitionRefused(_l("Publikasi ini sudah terbit sesuai jadwal; tarik bila "
+                                   "perlu dihentikan."))
+    if current not in allowed:
+        raise TransitionRefused(_l("Langkah ini tidak dapat dilakukan pada publikasi "
+                                   "berstatus %(state)s.", state=current.label))
+    return target
+
+
+def check_schedule(at, now):
+    """A publication time chosen on the desk: in the future (a past time is 'publish now'),
+    and with a time zone. Returns a message or None."""
+    if at is None:
+        return _l("Isi waktu terbit.")
+    if at.tzinfo is None:
+        return _l("Waktu terbit tidak valid.")
+    if at <= now:
+        return _l("Waktu terbit harus di masa depan; untuk terbit sekarang pilih "
+                  "\u201cTerbitkan sekarang\u201d.")
+    return None
+
+
+# --- Tags ----------------------------------------------------------------------------------
+
+MAX_TAGS = 10
+MAX_TAG_CHARS = 40
+_TAG_SPLIT = _re.compile(r"[,;\n]+")
+_TAG_CLEAN = _re.compile(r"[^\w\- ]+", _re.UNICODE)
+
+
+def parse_tags(text):
+    """'Banjir, kesehatan ;Banjir' -> ['banjir', 'kesehatan']: lower case, words, digits,
+    hyphens and single spaces, unique, in the order typed. Raises ValueError with a
+    message when there are too many or one is too long."""
+    out = []
+    for raw in _TAG_SPLIT.split(text or ""):
+        tag = " ".join(_TAG_CLEAN.sub(" ", raw).lower().split())
+        if not tag or tag in out:
+            continue
+        if len(tag) > MAX_TAG_CHARS:
+            raise ValueError(_l("Setiap tag paling banyak %(n)d karakter.", n=MAX_TAG_CHARS))
+        out.append(tag)
+    if len(out) > MAX_TAGS:
+        raise ValueError(_l("Paling banyak %(n)d tag.", n=MAX_TAGS))
+    return out
+
+
+def stored_tags(tags):
+    """How tags are stored: ',a,b,' so that one tag is found with LIKE '%,a,%'."""
+    return "," + ",".join(tags) + "," if tags else ""
+
+
+def tags_of(stored):
+    return [t for t in (stored or "").split(",") if t]
+
+
+# --- Sharing --------------------------------------------------------------------------------
+
+def share_links(url, title):
+    """(network, href) of plain share links: no scripts, no tracking, no API keys."""
+    u, t = _quote(url, safe=""), _quote(title, safe="")
+    return [
+        ("WhatsApp", f"https://wa.me/?text={t}%20{u}"),
+        ("Facebook", f"https://www.facebook.com/sharer/sharer.php?u={u}"),
+        ("X", f"https://x.com/intent/post?text={t}&url={u}"),
+        ("Telegram", f"https://t.me/share/url?url={u}&text={t}"),
+    ]
+
+
+def plain_excerpt(text, limit=200):
+    """A summary for meta descriptions: one line, at most ``limit`` characters."""
+    line = " ".join((text or "").split())
+    return line if len(line) <= limit else line[:limit - 1].rstrip() + "\u2026"
+
+
+def slugify(title):
+    """A readable address part: 'Vaksinasi HPV di 14 Kabupaten!' -> 'vaksinasi-hpv-di-14-kabupaten'."""
+    ascii_title = unicodedata.normalize("NFKD", title or "").encode("ascii", "ignore").decode()
+    slug = _re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    return slug[:80].rstrip("-") or "berita"
+

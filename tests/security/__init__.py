@@ -17,7 +17,8 @@ from ppid.extensions import db
 PAYLOAD = "<script>alert(1)</script>\"'><img src=x onerror=alert(1)>"
 RAW_MARKERS = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>")
 
-ROLES = ("anon", "owner", "citizen", "helper_a", "atasan_a", "main", "auditor", "admin")
+ROLES = ("anon", "owner", "citizen", "helper_a", "atasan_a", "main", "auditor", "admin",
+         "humas_a")
 
 
 def table_counts(app):
@@ -124,6 +125,7 @@ def _seed_world():
         "main": user("main", [(auth.MAIN, None)]),
         "auditor": user("auditor", [(auth.AUDITOR, None)]),
         "admin": user("admin", [(auth.ADMIN, None)]),
+        "humas_a": user("humas_a", [(auth.HUMAS, a.id)]),
     }
     db.session.flush()
     main = users["main"]
@@ -184,6 +186,7 @@ def _seed_world():
         Letter.request_id == req_a.id).order_by(Letter.id.desc())).scalars().first()
     letter_b = db.session.execute(sa.select(Letter).where(
         Letter.request_id == req_b.id).order_by(Letter.id.desc())).scalars().first()
+    pub_a, photo_a, file_a, pub_b = _publications(a, b, users, main, pdf, now)
     reset_token = accounts.make_reset_token(users["citizen"])
     role_id = users["helper_b"].roles[0].id
     db.session.commit()
@@ -196,7 +199,38 @@ def _seed_world():
         obj_a=obj_a.id, obj_b=obj_b.id, att_a=att_a.id, att_b=att_b.id,
         letter_a=letter_a.id, letter_b=letter_b.id, req_t=req_t.id, token=token,
         entry_id=entry_id, reset_token=reset_token, role_id=role_id,
-        ev_a=ev_a.id, ev_b=ev_b.id, year=now.year - 1)
+        ev_a=ev_a.id, ev_b=ev_b.id,
+        pub_a=pub_a, photo_a=photo_a, file_a=file_a, pub_b=pub_b,
+        year=now.year - 1)
+
+
+def image_file(name="foto.png", size=(64, 48), fmt="PNG"):
+    """A small real image as an upload."""
+    from PIL import Image
+    out = io.BytesIO()
+    Image.new("RGB", size, (40, 120, 200)).save(out, fmt)
+    return FileStorage(io.BytesIO(out.getvalue()), filename=name)
+
+
+def _publications(a, b, users, main, pdf, now):
+    """Agency A's published publication (a photo, an attachment) and agency B's draft."""
+    import hashlib
+
+    from ppid.core.uploads import CheckedUpload
+    from ppid.publications import services as pubs
+    humas = users["humas_a"]
+    pub_a = pubs.create_draft(a, {"title": "Berita Dinas A", "summary": "Ringkasan A",
+                                  "body": "Isi berita A", "tags": "uji"}, actor=humas, now=now)
+    photo = pubs.add_photo(pub_a, pubs.prepare_photo(image_file()), "Foto kegiatan A",
+                           actor=humas, now=now)
+    att = pubs.add_attachment(pub_a, CheckedUpload(pdf, hashlib.sha256(pdf).hexdigest(),
+                                                   len(pdf), "application/pdf", "siaran.pdf"),
+                              actor=humas, now=now)
+    pubs.submit(pub_a, actor=humas, now=now)
+    pubs.publish(pub_a, actor=main, now=now)
+    pub_b = pubs.create_draft(b, {"title": "Draf Dinas B", "summary": "Ringkasan B",
+                                  "body": "Isi B", "tags": ""}, actor=users["helper_b"], now=now)
+    return pub_a.id, photo.id, att.id, pub_b.id
 
 
 def login_as(app, world, role):

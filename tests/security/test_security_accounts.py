@@ -27,12 +27,13 @@ NEW_PASSWORD = "Sandi-Matriks-2026"
 # or revoke. "none" is an account with no role yet (just created by an officer).
 MAY_MANAGE = {
     auth.ADMIN: {"none", auth.CITIZEN, auth.HELPER, auth.ATASAN, auth.MAIN, auth.AUDITOR,
-                 auth.ADMIN},
-    auth.MAIN: {"none", auth.CITIZEN, auth.HELPER, auth.ATASAN},
+                 auth.ADMIN, auth.HUMAS},
+    # Humas (an agency's public-relations staff, issue #19) ranks like a helper officer.
+    auth.MAIN: {"none", auth.CITIZEN, auth.HELPER, auth.ATASAN, auth.HUMAS},
 }
 MAY_GRANT = {
     auth.ADMIN: set(auth.ROLES),
-    auth.MAIN: {auth.CITIZEN, auth.HELPER, auth.ATASAN},
+    auth.MAIN: {auth.CITIZEN, auth.HELPER, auth.ATASAN, auth.HUMAS},
 }
 TARGETS = ("none",) + auth.ROLES
 ACTIONS = (("edit_email", "edit_name", "disable", "enable", "reset_password", "set_password")
@@ -42,7 +43,7 @@ ACTIONS = (("edit_email", "edit_name", "disable", "enable", "reset_password", "s
 def test_the_rule_table_covers_every_role():
     """A new role must be placed in the table (and in ppid.core.auth's rank) deliberately."""
     assert set(auth.ROLES) == {auth.CITIZEN, auth.HELPER, auth.MAIN, auth.ATASAN, auth.AUDITOR,
-                               auth.ADMIN}, "a new role: add it to MAY_MANAGE / MAY_GRANT"
+                               auth.ADMIN, auth.HUMAS}, "a new role: add it to MAY_MANAGE / MAY_GRANT"
 
 
 def expected(actor_role, target_role, action):
@@ -221,7 +222,7 @@ def test_refused_pages_offer_no_forms(app):
     # Only the roles the main officer may grant are offered.
     offered = set(re.findall(r'<option value="(\w+)"', html.split('name="role-role"', 1)[1]
                              .split("</select>", 1)[0]))
-    assert offered == {auth.CITIZEN, auth.HELPER, auth.ATASAN}
+    assert offered == {auth.CITIZEN, auth.HELPER, auth.ATASAN, auth.HUMAS}
 
 
 def test_administrators_cannot_lock_themselves_out(app):

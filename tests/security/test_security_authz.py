@@ -34,7 +34,10 @@ MANAGE_CATALOGUE = allowed("main")                  # policy manage_catalogue
 VIEW_ALL = allowed("main", "auditor", "admin")      # policy view_all
 VIEW_A = allowed("helper_a", "atasan_a", "main", "auditor")  # policy view on agency A
 EDIT_A = allowed("helper_a", "main")                # policy edit on agency A
-STAFF = allowed("helper_a", "atasan_a", "main", "auditor", "admin")
+STAFF = allowed("helper_a", "atasan_a", "main", "auditor", "admin", "humas_a")
+# The publication desk (issue #19): agency A's drafters (humas, helper officers), the desk.
+DRAFTERS_A = allowed("helper_a", "humas_a")
+PUBLICATION_A = allowed("helper_a", "humas_a", "main", "auditor")
 # The request of A with an objection: its handlers, the atasan deciding the objection, and
 # the requester (DOMAIN.md 11); never auditors or administrators (personal data).
 REQUEST_A_PERSONAL = allowed("owner", "helper_a", "atasan_a", "main")
@@ -83,6 +86,23 @@ EXPECT = {
     "evaluation.emonev_evidence": VIEW_A,
     "evaluation.emonev_pack": VIEW_A,
     "evaluation.emonev_weights": allowed("admin"),
+    # The publication desk: public news pages, photos, attachments and feeds ...
+    "publications.news": PUBLIC,
+    "publications.article": PUBLIC,
+    "publications.photo": PUBLIC,
+    "publications.thumbnail": PUBLIC,
+    "publications.attachment": PUBLIC,
+    "publications.feed_atom": PUBLIC,
+    "publications.feed_json": PUBLIC,
+    "publications.agency_feed_atom": PUBLIC,
+    "publications.agency_feed_json": PUBLIC,
+    # ... the agencies' drafts, and the PPID Utama's desk (A's publication is published:
+    # only the desk changes it now).
+    "publications.mine": DRAFTERS_A,
+    "publications.new": DRAFTERS_A,
+    "publications.manage": PUBLICATION_A,
+    "publications.edit": allowed("main"),
+    "publications.desk": allowed("main"),
     # Accounts.
     "accounts.login": ANON_ONLY,
     "accounts.signup": ANON_ONLY,
@@ -151,6 +171,9 @@ POST_ONLY = {
     "requests.act_assign", "requests.act_close", "requests.objection_decide",
     "requests.objection_dispute", "requests.track_withdraw", "reports.publish_summary",
     "evaluation.emonev_attest",
+    "publications.photo_add", "publications.photo_remove", "publications.attachment_add",
+    "publications.attachment_remove", "publications.submit", "publications.send_back",
+    "publications.schedule", "publications.publish", "publications.withdraw",
 }
 
 
@@ -161,14 +184,15 @@ def primary_params(w):
             "letter_id": w.letter_a, "att_id": w.att_a, "request_id": w.req_a,
             "ref": str(w.req_a), "registration_number": w.number_a, "year": w.year,
             "fmt": "csv", "token": w.reset_token, "user_id": w.users["owner"],
-            "role_id": w.role_id, "entry_id": w.entry_id, "attestation_id": w.ev_a}
+            "role_id": w.role_id, "entry_id": w.entry_id, "attestation_id": w.ev_a,
+            "pub_id": w.pub_a, "photo_id": w.photo_a, "file_id": w.file_a}
 
 
 def foreign_params(w):
     """The same names pointing at agency B's objects / the other citizen's request."""
     return {"slug": w.b, "item_id": w.item_b, "exemption_id": w.ex_b, "objection_id": w.obj_b,
             "letter_id": w.letter_b, "att_id": w.att_b, "request_id": w.req_b,
-            "ref": str(w.req_b), "attestation_id": w.ev_b}
+            "ref": str(w.req_b), "attestation_id": w.ev_b, "pub_id": w.pub_b}
 
 
 QUERY = {"api.deadline": "?from=2026-03-16&working_days=10",
@@ -306,7 +330,7 @@ def test_outsiders_cannot_post_to_officer_routes(app, role):
     assert not failures, "\n".join(failures)
 
 
-@pytest.mark.parametrize("role", ["helper_a", "atasan_a"])
+@pytest.mark.parametrize("role", ["helper_a", "atasan_a", "humas_a"])
 def test_agency_a_officers_cannot_post_on_agency_b_objects(app, role):
     """Object-level checks on writes: every officer POST route, pointed at agency B's
     objects by changing the id or slug, refuses agency A's officers and changes nothing."""

@@ -16,7 +16,7 @@ def test_two_apps_keep_their_own_hooks(tmp_path):
     assert len(h1.nav) == len(h2.nav) == len({e for _l, e, _p in h1.nav}) > 0
     assert len(h1.seeders) == len(h2.seeders) == len(set(h1.seeders)) > 0
     assert h1.alert_sources == h2.alert_sources and h1.alert_sources
-    assert set(h1.search_sources) == set(h2.search_sources) == {"dip", "request"}
+    assert set(h1.search_sources) == set(h2.search_sources) == {"dip", "request", "publication"}
     assert h1.search_sources["dip"] is not h2.search_sources["dip"]
 
     def extra(now):

@@ -1,0 +1,490 @@
+"""The publication desk's database work: drafts, photos and attachments, the desk's steps,
+the public listings. Every step is on the publication's timeline and in the audit log,
+in the caller's transaction (the caller commits). Every service checks the actor's right
+itself (ppid.publications.policies), so no caller can skip it.
+
+Uploads are checked and photos re-encoded before any transaction (:func:`prepare_photo`,
+:func:`check_attachment`: views call them with no transaction open), so no lock is held
+while an image is decoded or a PDF is parsed.
+"""
+import io
+from dataclasses import dataclass
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from ppid.agencies.models import Agency
+from ppid.core import audit, auth, jobs
+from ppid.core.db import utcnow
+from ppid.core.storage import put_in_transaction
+from ppid.core.uploads import (DOCUMENT_TYPES, CheckedUpload, UploadRejected, check_upload,
+                               refuse_active_pdf)
+from ppid.extensions import db
+from ppid.publications import rules
+from ppid.publications.models import (Publication, PublicationAttachment, PublicationEvent,
+                                      PublicationPhoto)
+from ppid.publications.rules import PublicationState as S
+from ppid.publications.rules import Step
+
+FIELDS = ("title", "summary", "body", "tags", "dip_item_id", "obligation_id", "wished_at")
+MAX_PHOTOS = 12
+MAX_ATTACHMENTS = 10
+PHOTO_TYPES = {m: DOCUMENT_TYPES[m] for m in ("image/jpeg", "image/png", "image/webp",
+                                             "image/gif")}
+PHOTO_LONG_SIDE = 1600   # the copy shown on the page
+THUMB_LONG_SIDE = 480    # lists, feeds and og:image
+# Refused before decoding: a small file that would expand to a huge bitmap.
+PHOTO_MAX_SOURCE_PIXELS = 40_000_000
+GO_LIVE_JOB = "publications.go_live"
+
+
+class PublicationError(ValueError):
+    """A step or an input the desk refuses; ``str(exc)`` is the message for the user."""
+
+
+class NotAllowed(PublicationError):
+    """The actor may not do this to this publication (views answer 403 before)."""
+
+
+def _require(actor, action, obj):
+    if not auth.can(actor, action, obj):
+        raise NotAllowed(_("Anda tidak berwenang melakukan langkah ini pada publikasi ini."))
+
+
+def _snapshot(pub):
+    return {f: getattr(pub, f) for f in FIELDS}
+
+
+def _step(pub, step, *, actor, now, comment="", changes=None):
+    db.session.add(PublicationEvent(publication_id=pub.id, step=step, state=pub.state,
+                                    comment=comment or "", actor_id=getattr(actor, "id", None),
+                                    occurred_at=now))
+    audit.record(f"publication.{step.value}", pub, actor=actor, now=now,
+                 changes=changes or {})
+
+
+def _move(pub, step, *, actor, now, comment="", changes=None):
+    before = pub.state
+    try:
+        pub.state = rules.next_state(step, pub.state, pub.published_at, now)
+    except rules.TransitionRefused as exc:
+        raise PublicationError(str(exc)) from None
+    pub.updated_at = now
+    db.session.flush()
+    _step(pub, step, actor=actor, now=now, comment=comment,
+          changes={"state": [before, pub.state], **(changes or {})})
+
+
+# --- Content ---------------------------------------------------------------------------------
+
+def _clean_data(agency, data):
+    """The fields of ``data`` checked against the agency: tags parsed, the related DIP item
+    and obligation its own. Raises PublicationError."""
+    from ppid.registry import rules as registry_rules
+    from ppid.registry.models import DipItem, Obligation
+    out = dict(data)
+    if "tags" in out:
+        try:
+            out["tags"] = rules.stored_tags(rules.parse_tags(out["tags"]))
+        except ValueError as exc:
+            raise PublicationError(str(exc)) from None
+    if len(out.get("body") or "") > rules.MAX_BODY_CHARS:
+        raise PublicationError(_("Isi berita paling banyak %(n)d karakter.",
+                                 n=rules.MAX_BODY_CHARS))
+    if not (out.get("title") or "").strip() and "title" in out:
+        raise PublicationError(_("Isi judul."))
+    item_id = out.get("dip_item_id") or None
+    out["dip_item_id"] = item_id
+    if item_id is not None:
+        item = db.session.get(DipItem, item_id)
+        if item is None or item.agency_id != agency.id:
+            raise PublicationError(_("Informasi DIP yang dipilih bukan milik %(name)s.",
+                                     name=agency.name))
+    ob_id = out.get("obligation_id") or None
+    out["obligation_id"] = ob_id
+    if ob_id is not None:
+        ob = db.session.get(Obligation, ob_id)
+        if ob is None or not ob.is_active or not registry_rules.applies_to_agency(
+                ob.applies_to, agency.kind):
+            raise PublicationError(_("Kewajiban informasi yang dipilih tidak berlaku bagi "
+                                     "%(name)s.", name=agency.name))
+    wished = out.get("wished_at")
+    if wished is not None and wished.tzinfo is None:
+        raise PublicationError(_("Waktu terbit yang diinginkan tidak valid."))
+    return out
+
+
+def create_draft(agency, data, *, actor, now=None) -> Publication:
+    """A new draft of ``agency`` by one of its humas or helper officers."""
+    now = now or utcnow()
+    _require(actor, "publication.draft", agency)
+    clean = _clean_data(agency, {f: data.get(f) for f in FIELDS})
+    pub = Publication(agency_id=agency.id, state=S.DRAFT, created_by_id=actor.id,
+                      created_at=now, updated_at=now,
+                      **{f: (clean[f] if clean[f] is not None or f in (
+                          "dip_item_id", "obligation_id", "wished_at") else "")
+                         for f in FIELDS})
+    db.session.add(pub)
+    db.session.flush()
+    _step(pub, Step.CREATED, actor=actor, now=now, changes=audit.diff({}, _snapshot(pub)))
+    return pub
+
+
+def update(pub, data, *, actor, now=None) -> Publication:
+    now = now or utcnow()
+    _require(actor, "publication.edit", pub)
+    before = _snapshot(pub)
+    clean = _clean_data(pub.agency, {f: data[f] for f in FIELDS if f in data})
+    for f, value in clean.items():
+        setattr(pub, f, value if value is not None or f in (
+            "dip_item_id", "obligation_id", "wished_at") else "")
+    changes = audit.diff(before, _snapshot(pub))
+    if changes:
+        pub.updated_at = now
+        db.session.flush()
+        _step(pub, Step.EDITED, actor=actor, now=now, changes=changes)
+    return pub
+
+
+# --- Photos and attachments --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PreparedPhoto:
+    data: bytes        # the re-encoded copy shown on the page (no EXIF)
+    thumbnail: bytes
+    media_type: str
+    filename: str
+    width: int
+    height: int
+
+
+def _encode(img, long_side, fmt):
+    copy = img.copy()
+    copy.thumbnail((long_side, long_side), Image.LANCZOS)
+    out = io.BytesIO()
+    if fmt == "JPEG":
+        copy.save(out, "JPEG", quality=85, optimize=True, progressive=True)
+    else:
+        copy.save(out, "PNG", optimize=True)
+    return out.getvalue(), copy.size
+
+
+def prepare_photo(file_storage) -> PreparedPhoto:
+    """Check an uploaded photo (size, real type, name: ppid.core.uploads) and re-encode it:
+    the copy shown (at most PHOTO_LONG_SIDE pixels on its long side, turned upright, its
+    metadata such as a GPS position dropped) and a thumbnail. Needs no database: views call
+    it before their writing transaction. Raises UploadRejected."""
+    checked = check_upload(file_storage, allowed=PHOTO_TYPES)
+    name = checked.filename
+    broken = UploadRejected(_("Berkas %(name)s tidak dapat dibaca sebagai gambar. Simpan "
+                              "ulang fotonya sebagai JPEG atau PNG lalu unggah kembali.",
+                              name=name))
+    try:
+        with Image.open(io.BytesIO(checked.data)) as probe:
+            width, height = probe.size
+            if width * height > PHOTO_MAX_SOURCE_PIXELS:
+                raise UploadRejected(_("Foto %(name)s terlalu besar (%(w)d x %(h)d piksel); "
+                                       "perkecil hingga paling banyak %(mp)d megapiksel.",
+                                       name=name, w=width, h=height,
+                                       mp=PHOTO_MAX_SOURCE_PIXELS // 1_000_000))
+            probe.verify()
+        with Image.open(io.BytesIO(checked.data)) as img:
+            img.seek(0)  # an animated GIF: its first frame
+            img = ImageOps.exif_transpose(img)
+            has_alpha = img.mode in ("RGBA", "LA", "PA") or (
+                img.mode == "P" and "transparency" in img.info)
+            img = img.convert("RGBA" if has_alpha else "RGB")
+            fmt = "PNG" if has_alpha else "JPEG"
+            data, size = _encode(img, PHOTO_LONG_SIDE, fmt)
+            thumb, _size = _encode(img, THUMB_LONG_SIDE, fmt)
+    except UploadRejected:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError,
+            SyntaxError, EOFError):
+        raise broken from None
+    stem = name.rsplit(".", 1)[0]
+    ext = "png" if fmt == "PNG" else "jpg"
+    return PreparedPhoto(data=data, thumbnail=thumb,
+                         media_type="image/png" if fmt == "PNG" else "image/jpeg",
+                         filename=f"{stem}.{ext}", width=size[0], height=size[1])
+
+
+def add_photo(pub, photo: PreparedPhoto, alt_text, *, actor, now=None) -> PublicationPhoto:
+    now = now or utcnow()
+    _require(actor, "publication.edit", pub)
+    alt_text = " ".join((alt_text or "").split())
+    if not alt_text:
+        raise PublicationError(_("Tulis teks alternatif foto: apa yang terlihat, untuk "
+                                 "pembaca yang tidak dapat melihat gambarnya."))
+    if len(alt_text) > 300:
+        raise PublicationError(_("Teks alternatif paling banyak 300 karakter."))
+    if len(pub.photos) >= MAX_PHOTOS:
+        raise PublicationError(_("Paling banyak %(n)d foto per publikasi.", n=MAX_PHOTOS))
+    key = put_in_transaction(db.session, photo.data)
+    thumb = put_in_transaction(db.session, photo.thumbnail)
+    row = PublicationPhoto(publication_id=pub.id, sha256=key, thumb_key=thumb,
+                           media_type=photo.media_type, original_name=photo.filename,
+                           size=len(photo.data), width=photo.width, height=photo.height,
+                           alt_text=alt_text, uploaded_by_id=actor.id, created_at=now)
+    db.session.add(row)
+    pub.updated_at = now
+    db.session.flush()
+    db.session.refresh(pub, ["photos"])
+    _step(pub, Step.PHOTO_ADDED, actor=actor, now=now, changes={
+        "photo": row.id, "sha256": key, "alt_text": alt_text, "original_name": photo.filename})
+    return row
+
+
+def remove_photo(pub, photo, *, actor, now=None):
+    now = now or utcnow()
+    _require(actor, "publication.edit", pub)
+    if photo.publication_id != pub.id:
+        raise PublicationError(_("Foto ini bukan bagian dari publikasi ini."))
+    changes = {"photo": photo.id, "sha256": photo.sha256, "alt_text": photo.alt_text}
+    db.session.delete(photo)
+    pub.updated_at = now
+    db.session.flush()
+    db.session.refresh(pub, ["photos"])
+    _step(pub, Step.PHOTO_REMOVED, actor=actor, now=now, changes=changes)
+
+
+def check_attachment(file_storage) -> CheckedUpload:
+    """Every check of an attachment that needs no database (as the DIP's documents: size,
+    real type, name, ZIP expansion, a PDF's active content). Raises UploadRejected."""
+    checked = check_upload(file_storage)
+    if checked.media_type == "application/pdf":
+        refuse_active_pdf(checked)
+    return checked
+
+
+def add_attachment(pub, checked: CheckedUpload, *, actor, now=None) -> PublicationAttachment:
+    now = now or utcnow()
+    _require(actor, "publication.edit", pub)
+    if len(pub.attachments) >= MAX_ATTACHMENTS:
+        raise PublicationError(_("Paling banyak %(n)d lampiran per publikasi.",
+                                 n=MAX_ATTACHMENTS))
+    key = put_in_transaction(db.session, checked.data)
+    row = PublicationAttachment(publication_id=pub.id, sha256=key,
+                                original_name=checked.filename, media_type=checked.media_type,
+                                size=checked.size, uploaded_by_id=actor.id, created_at=now)
+    db.session.add(row)
+    pub.updated_at = now
+    db.session.flush()
+    db.session.refresh(pub, ["attachments"])
+    _step(pub, Step.ATTACHMENT_ADDED, actor=actor, now=now, changes={
+        "attachment": row.id, "sha256": key, "original_name": checked.filename,
+        "size": checked.size, "media_type": checked.media_type})
+    return row
+
+
+def remove_attachment(pub, attachment, *, actor, now=None):
+    now = now or utcnow()
+    _require(actor, "publication.edit", pub)
+    if attachment.publication_id != pub.id:
+        raise PublicationError(_("Lampiran ini bukan bagian dari publikasi ini."))
+    changes = {"attachment": attachment.id, "sha256": attachment.sha256,
+               "original_name": attachment.original_name}
+    db.session.delete(attachment)
+    pub.updated_at = now
+    db.session.flush()
+    db.session.refresh(pub, ["attachments"])
+    _step(pub, Step.ATTACHMENT_REMOVED, actor=actor, now=now, changes=changes)
+
+
+# --- The desk's steps ------------------------------------------------------------------------
+
+def _ready_to_review(pub):
+    if not (pub.summary or "").strip() or not (pub.body or "").strip():
+        raise PublicationError(_("Lengkapi ringkasan dan isi berita sebelum diajukan."))
+
+
+def submit(pub, *, actor, now=None):
+    """The agency hands its draft (or its corrected, returned one) to the desk."""
+    now = now or utcnow()
+    _require(actor, "publication.submit", pub)
+    _ready_to_review(pub)
+    pub.submitted_at = now
+    pub.return_comment = None
+    _move(pub, Step.SUBMITTED, actor=actor, now=now)
+
+
+def return_to_agency(pub, comment, *, actor, now=None):
+    """The desk sends it back with comments; the agency corrects and submits again."""
+    now = now or utcnow()
+    _require(actor, "publication.review", pub)
+    comment = (comment or "").strip()
+    if not comment:
+        raise PublicationError(_("Tulis catatan untuk badan publik: apa yang perlu diperbaiki."))
+    pub.return_comment = comment
+    was_scheduled = pub.state == S.SCHEDULED
+    _move(pub, Step.RETURNED, actor=actor, now=now, comment=comment,
+          changes={"comment": comment})
+    if was_scheduled:
+        pub.published_at = None  # no longer due
+
+
+def schedule(pub, at, *, actor, now=None):
+    """Set the moment it becomes public; the job runner records it then (GO_LIVE_JOB),
+    while every page reads it from the clock before that."""
+    now = now or utcnow()
+    _require(actor, "publication.review", pub)
+    problem = rules.check_schedule(at, now)
+    if problem is not None:
+        raise PublicationError(str(problem))
+    _ready_to_review(pub)
+    before = pub.published_at
+    pub.published_at = at
+    _move(pub, Step.SCHEDULED, actor=actor, now=now, changes={"published_at": [before, at]})
+    delay = max(0.0, (at - utcnow()).total_seconds())
+    jobs.enqueue(GO_LIVE_JOB, {"publication_id": pub.id, "at": at.isoformat()},
+                 delay_seconds=delay)
+
+
+def publish(pub, *, actor, now=None):
+    """Publish at once."""
+    now = now or utcnow()
+    _require(actor, "publication.review", pub)
+    _ready_to_review(pub)
+    before = pub.published_at
+    pub.published_at = now
+    _move(pub, Step.PUBLISHED, actor=actor, now=now, changes={"published_at": [before, now]})
+
+
+def withdraw(pub, reason, *, actor, now=None):
+    """Take a public item down; the reason is kept (and shown to officers)."""
+    now = now or utcnow()
+    _require(actor, "publication.review", pub)
+    reason = (reason or "").strip()
+    if not reason:
+        raise PublicationError(_("Tuliskan alasan penarikan."))
+    pub.withdrawn_at = now
+    pub.withdrawal_reason = reason
+    _move(pub, Step.WITHDRAWN, actor=actor, now=now, comment=reason,
+          changes={"reason": reason})
+
+
+def go_live(publication_id, *, now=None):
+    """Record that a scheduled publication's time has come (the job runner, as the system):
+    its state becomes ``published``, so the search index and the pages' validators move.
+    Nothing happens when it was returned, rescheduled later or withdrawn meanwhile."""
+    now = now or utcnow()
+    pub = db.session.get(Publication, publication_id)
+    if pub is None or pub.state != S.SCHEDULED or pub.published_at is None \
+            or pub.published_at > now:
+        return False
+    _move(pub, Step.WENT_LIVE, actor=None, now=now)
+    return True
+
+
+def go_live_due(now=None):
+    """Every scheduled publication whose time has come (``flask ppid publish-due``)."""
+    now = now or utcnow()
+    ids = db.session.execute(sa.select(Publication.id).where(
+        Publication.state == S.SCHEDULED, Publication.published_at <= now)
+        .order_by(Publication.published_at)).scalars().all()
+    return sum(1 for i in ids if go_live(i, now=now))
+
+
+def _go_live_prepare(payload):
+    pub = db.session.get(Publication, payload["publication_id"])
+    if pub is None or pub.state != S.SCHEDULED:
+        return None  # returned or withdrawn meanwhile: nothing to do
+    return jobs.ChildCall()
+
+
+def _go_live_apply(payload, _output):
+    pub = db.session.get(Publication, payload["publication_id"])
+    if pub is not None and pub.state == S.SCHEDULED and pub.published_at is not None \
+            and pub.published_at > utcnow():
+        # Rescheduled later: the job queued by that step does it.
+        return
+    go_live(payload["publication_id"])
+
+
+def go_live_job():
+    """The job kind that records a scheduled publication as published at its time; it runs
+    in the worker itself (nothing to isolate in a child)."""
+    return jobs.JobKind(GO_LIVE_JOB, None, _go_live_prepare, _go_live_apply,
+                        lambda payload, reason: None)
+
+
+# --- Reading ---------------------------------------------------------------------------------
+
+def visible(now=None):
+    """The SQL condition of a public publication at ``now`` (rules.is_public)."""
+    now = now or utcnow()
+    return sa.and_(Publication.state.in_((S.SCHEDULED, S.PUBLISHED)),
+                   Publication.published_at <= now)
+
+
+def public_query(*, now=None, agency=None, tag=None):
+    q = (sa.select(Publication).join(Agency, Agency.id == Publication.agency_id)
+         .where(visible(now), Agency.is_active.is_(True)))
+    if agency is not None:
+        q = q.where(Publication.agency_id == agency.id)
+    if tag:
+        q = q.where(Publication.tags.like(f"%,{tag},%", escape="\\"))
+    return q.order_by(Publication.published_at.desc(), Publication.id.desc())
+
+
+def latest_public(limit=5, *, now=None, agency=None):
+    return db.session.execute(public_query(now=now, agency=agency).limit(limit)).scalars().all()
+
+
+def clock_stamp(now=None):
+    """What the public pages show that moves with the clock, not with a write: the scheduled
+    publications whose time has come and that the job runner has not recorded yet. Part
+    of every public page's validator (ppid.core.public_cache), so a page kept before such a
+    moment is not served after it."""
+    now = now or utcnow()
+    t = Publication.__table__
+    # On a pooled connection of its own, like the content stamp (no ORM session for a
+    # 304), and read-only: it never waits for a writer's lock.
+    with db.engine.execution_options(ppid_read_only=True).connect() as conn:
+        count, newest = conn.execute(
+            sa.select(sa.func.count(), sa.func.max(t.c.published_at)).where(
+                t.c.state == S.SCHEDULED.value, t.c.published_at <= now)).one()
+    return f"pub:{count}:{newest}"
+
+
+def desk_queue():
+    """The PPID Utama's queue: submissions of every agency (oldest first), then what is
+    scheduled (soonest first)."""
+    submitted = db.session.execute(
+        sa.select(Publication).where(Publication.state == S.SUBMITTED)
+        .order_by(Publication.submitted_at, Publication.id)).scalars().all()
+    scheduled = db.session.execute(
+        sa.select(Publication).where(Publication.state == S.SCHEDULED,
+                                     Publication.published_at > utcnow())
+        .order_by(Publication.published_at, Publication.id)).scalars().all()
+    return submitted, scheduled
+
+
+def recent_for_desk(limit=20):
+    return db.session.execute(
+        sa.select(Publication).where(Publication.state.in_((S.RETURNED, S.PUBLISHED,
+                                                            S.WITHDRAWN, S.SCHEDULED)))
+        .order_by(Publication.updated_at.desc(), Publication.id.desc()).limit(limit)
+    ).scalars().all()
+
+
+def of_agencies(agency_ids):
+    if not agency_ids:
+        return []
+    return db.session.execute(
+        sa.select(Publication).where(Publication.agency_id.in_(sorted(agency_ids)))
+        .order_by(Publication.updated_at.desc(), Publication.id.desc())).scalars().all()
+
+
+def related_choices(agency):
+    """(DIP items of the agency, obligations that apply to it) for the form's choices."""
+    from ppid.registry import rules as registry_rules
+    from ppid.registry.models import DipItem, Obligation
+    items = db.session.execute(sa.select(DipItem).where(DipItem.agency_id == agency.id)
+                               .order_by(DipItem.title)).scalars().all()
+    obligations = [o for o in db.session.execute(
+        sa.select(Obligation).where(Obligation.is_active.is_(True))
+        .order_by(Obligation.code)).scalars()
+        if registry_rules.applies_to_agency(o.applies_to, agency.kind)]
+    return items, obligations
+
