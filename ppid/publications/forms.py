@@ -6,7 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from ppid.core.forms import (BaseForm, DateTimeLocalField, max_length, no_control_chars,
-                             optional, required)
+                             optional, required, required_input)
 from ppid.publications import rules
 
 _LOCAL = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -68,7 +68,7 @@ class ReturnForm(BaseForm):
 
 class ScheduleForm(BaseForm):
     at = DateTimeLocalField(_l("Waktu terbit"), format=_LOCAL,
-                            validators=[required(_l("Isi tanggal dan waktu terbit."))],
+                            validators=[required_input(_l("Isi tanggal dan waktu terbit."))],
                             description=_l("Waktu setempat."))
 
 
