@@ -35,11 +35,12 @@ from ppid.extensions import db
 from ppid.info_requests import rules as rq
 from ppid.info_requests import services as requests
 from ppid.info_requests.models import Letter
+from ppid.publications import rules as pb
 from ppid.registry import rules as rg
 from ppid.registry import services as registry
 from ppid.registry.demo import _pdf_bytes
 from ppid.reports import rules as rp
-from tests.conftest import login, working_days_back
+from tests.conftest import login, make_user, working_days_back
 from tests.services.test_registry_items import SERTA_MERTA_PARTS
 
 LANGUAGES = ("id", "en")
@@ -245,12 +246,64 @@ def build_world(factories):
         assessment.attest(w.dinkes, question, evidence, statement="Bukti",
                           valid_from=today - timedelta(days=400),
                           valid_until=today + timedelta(days=ends), actor=w.officer)
+    w.publication_ids = _publications(w, now)
     db.session.commit()
     w.ids = [r.id for r in w.requests]
     w.public_item_ids = [it.id for it in public]
     w.objection_ids = [o.id for o in objections]
     w.today = today
     return w
+
+
+def _publications(w, now):
+    """One publication in each state of the desk, and one that took every step."""
+    import io as _io
+
+    from PIL import Image
+
+    from ppid.publications import services as desk
+    from ppid.publications.rules import PublicationState as PS
+    humas = w.humas = make_user(auth.HUMAS, w.dinkes, name="Nur Humas")
+
+    def draft(title):
+        return desk.create_draft(w.dinkes, {"title": title, "summary": "Ringkasan",
+                                            "body": "Isi", "tags": "uji"}, actor=humas)
+    out = {}
+    for state in PS:
+        pub = out[state] = draft(f"Publikasi {state.name}")
+        if state == PS.DRAFT:
+            continue
+        desk.submit(pub, actor=humas)
+        if state == PS.RETURNED:
+            desk.return_to_agency(pub, "Perbaiki.", actor=w.main)
+        elif state == PS.SCHEDULED:
+            desk.schedule(pub, now + timedelta(days=3), actor=w.main)
+        elif state in (PS.PUBLISHED, PS.WITHDRAWN):
+            desk.publish(pub, actor=w.main)
+        if state == PS.WITHDRAWN:
+            desk.withdraw(pub, "Keliru.", actor=w.main)
+    every = draft("Publikasi setiap langkah")
+    desk.update(every, {"title": "Publikasi setiap langkah (diubah)"}, actor=humas)
+    img = _io.BytesIO()
+    Image.new("RGB", (40, 30), (10, 90, 160)).save(img, "PNG")
+    photo = desk.add_photo(every, desk.prepare_photo(FileStorage(
+        _io.BytesIO(img.getvalue()), filename="foto.png")), "Foto uji", actor=humas)
+    desk.remove_photo(every, photo, actor=humas)
+    att = desk.add_attachment(every, check_upload(FileStorage(
+        _io.BytesIO(b"Jadwal;Senin\n"), filename="jadwal.csv")), actor=humas)
+    desk.remove_attachment(every, att, actor=humas)
+    desk.submit(every, actor=humas)
+    desk.return_to_agency(every, "Perbaiki.", actor=w.main)
+    desk.submit(every, actor=humas)
+    desk.publish(every, actor=w.main)
+    late = draft("Publikasi terjadwal yang terbit")
+    desk.submit(late, actor=humas)
+    at = now + timedelta(seconds=1)
+    desk.schedule(late, at, actor=w.main, now=now)
+    desk.go_live(late.id, now=at)
+    desk.withdraw(late, "Ditarik.", actor=w.main, now=at)
+    db.session.flush()
+    return [p.id for p in out.values()] + [every.id, late.id]
 
 
 # --- Reading a place ----------------------------------------------------------------------
@@ -367,6 +420,9 @@ def places(client, w, lang):
     page("annual report", visible_text(get(client, f"/kelola/laporan/tahunan/{year}.html")),
          {rq.Outcome: ALL, rq.ObjectionDecision: ALL, rq.DisputeOutcome: ALL, rg.Pasal17: ALL,
           rp.AnnualText: ALL})
+    page("publication desk", " ".join(
+        visible_text(get(client, f"/kelola/publikasi/{i}")) for i in w.publication_ids),
+        {pb.PublicationState: ALL, pb.Step: ALL})
     page("annual report texts", visible_text(get(
         client, f"/kelola/laporan/tahunan/{year}/dinkes/isian")), {rp.AnnualText: ALL})
     as_user(client, w.atasan)
@@ -427,7 +483,8 @@ def test_every_enumeration_is_walked(app):
               rq.Urgency, rq.ObjectionGround, rq.SubjectReview, rg.Pasal17, rg.Status, rg.Category, rg.DipForm,
               rg.AppliesTo, rg.ItemState, rp.Band, rp.Sort, rp.AnnualText,
               ev.Element, ev.Answer, ev.QualityBand, ev.CommentState, ev.Indicator,
-              ev.QuestionKind, ev.Question, ev.AttestationStatus}
+              ev.QuestionKind, ev.Question, ev.AttestationStatus,
+              pb.PublicationState, pb.Step}
     assert set(REGISTRY.values()) == walked
 
 
