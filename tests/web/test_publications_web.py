@@ -465,6 +465,14 @@ def test_feeds_are_valid_atom_and_json_feed(app, w):
     assert first != second
 
 
+def _drain(app):
+    """Apply the search queue, as the job worker does (a search never applies it)."""
+    from ppid.search.indexing import drain
+    with app.app_context():
+        drain()
+        db.session.remove()
+
+
 def test_published_items_are_found_by_search(app, w):
     from ppid.search import backend
     with app.app_context():
@@ -475,11 +483,13 @@ def test_published_items_are_found_by_search(app, w):
     assert anon.get("/api/v1/search?q=zzkelambuuji").get_json()["total"] == 0
     main = _client(app, w.emails["main"])
     assert main.post(f"/kelola/publikasi/{pub_id}/terbitkan").status_code == 302
+    _drain(app)
     data = anon.get("/api/v1/search?q=zzkelambuuji").get_json()
     assert data["total"] == 1
     assert data["items"][0]["url"].endswith(f"/berita/{pub_id}/fogging-demam-berdarah-kelurahan")
     assert main.post(f"/kelola/publikasi/{pub_id}/tarik", data={"reason": "Keliru"}
                      ).status_code == 302
+    _drain(app)
     assert anon.get("/api/v1/search?q=zzkelambuuji").get_json()["total"] == 0
     with app.app_context():
         backend.get(app).clear(app)
