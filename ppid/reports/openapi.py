@@ -127,7 +127,8 @@ SCHEMAS = {
                                     "items": {"$ref": "#/components/schemas/Version"}}}},
     "SearchHit": {
         "type": "object", "required": ["type", "title", "agency", "snippet", "url"],
-        "properties": {"type": {"type": "string", "enum": ["dip", "request"]},
+        # "publication": the publication desk's news (issue #19), a search source too.
+        "properties": {"type": {"type": "string", "enum": ["dip", "request", "publication"]},
                        "id": {"type": ["integer", "string"]},
                        "registration_number": {"type": "string"},
                        "title": {"type": "string"}, "agency": {"type": "string"},
