@@ -227,3 +227,18 @@ def test_desk_queue_holds_every_agency(world):
     submitted, scheduled = services.desk_queue()
     assert [p.id for p in submitted] == [pa.id, pb.id] and scheduled == []
     assert draft.id not in [p.id for p in submitted]
+
+
+def test_publish_due_command_records_what_is_due(world, ctx):
+    pub = _submitted(world)
+    at = utcnow() + timedelta(hours=1)
+    services.schedule(pub, at, actor=world["main"])
+    db.session.commit()
+    runner = ctx.test_cli_runner()
+    early = runner.invoke(args=["ppid", "publish-due", "--now",
+                                (at - timedelta(minutes=1)).isoformat()])
+    assert early.exit_code == 0 and early.output.strip().endswith(": 0")
+    due = runner.invoke(args=["ppid", "publish-due", "--now", at.isoformat()])
+    assert due.exit_code == 0 and due.output.strip().endswith(": 1"), due.output
+    db.session.expire_all()
+    assert db.session.get(Publication, pub.id).state == S.PUBLISHED
