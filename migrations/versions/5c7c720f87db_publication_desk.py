@@ -1,7 +1,7 @@
 """publication desk: agencies' news and announcements through the PPID Utama (issue #19)
 
 Revision ID: 5c7c720f87db
-Revises: b7d41c2e9a15
+Revises: 8b92fb26fcaa
 Create Date: 2026-12-02 10:13:09.837190
 
 """
@@ -13,7 +13,7 @@ import ppid.core.db
 
 # revision identifiers, used by Alembic.
 revision = '5c7c720f87db'
-down_revision = 'b7d41c2e9a15'
+down_revision = '8b92fb26fcaa'
 branch_labels = None
 depends_on = None
 
