@@ -153,6 +153,14 @@ class Defaults:
     # `flask ppid purge-personal-data` (cron). The privacy notice states both.
     REQUEST_SUBJECT_HOLD = True
     PERSONAL_DATA_RETENTION_YEARS = request_rules.DEFAULT_RETENTION_YEARS
+    # Outgoing letters (DOMAIN.md section 13): one number series per PPID and year, gap-free.
+    # Placeholders: {seq} (the series number), {kind} (the letter kind's code below), {ppid}
+    # (the agency's letter code, else its slug in capitals), {prefix} (REGISTRATION_PREFIX),
+    # {year}, {month}, {month_roman}.
+    LETTER_NUMBER_FORMAT = "{seq:03d}/{kind}/PPID-{ppid}/{year}"
+    LETTER_KIND_CODES = {"tanda_bukti": "TBP", "pemberitahuan": "PT", "penolakan": "SK-TOLAK",
+                         "perpanjangan": "PPJ", "tanda_bukti_keberatan": "TBK",
+                         "putusan_keberatan": "TAK"}
 
     # Staleness: an obligation is "segera" (due soon) this many days before it is due.
     REGISTRY_WARNING_DAYS = registry_rules.DEFAULT_WARNING_DAYS

@@ -85,6 +85,21 @@ ACCOUNTS = [
     ("warga@demo.ppid.id", "Ahmad Fauzi (Warga)", [(auth.CITIZEN, None)]),
 ]
 
+# Officers' positions and NIPs (the signature blocks of the letters they sign).
+PROFILES = {
+    "utama@demo.ppid.id": ("Pranata Humas Ahli Muda, Dinas Komunikasi dan Informatika",
+                           "198207142006042003"),
+    "dinkes@demo.ppid.id": ("Kepala Subbagian Umum dan Kepegawaian, Dinas Kesehatan",
+                            "198503122010011003"),
+    "disdik@demo.ppid.id": ("Kepala Subbagian Program, Dinas Pendidikan dan Kebudayaan",
+                            "198811202012122001"),
+    "atasan.dinkes@demo.ppid.id": ("Kepala Dinas Kesehatan Provinsi Kalimantan Barat",
+                                   "197201051998031004"),
+    "atasan.utama@demo.ppid.id": ("Sekretaris Daerah Provinsi Kalimantan Barat",
+                                  "196809171994031006"),
+}
+
+
 def _upsert_agency(slug, name, short, atasan_position, kind, parent_id):
     agency = db.session.execute(sa.select(Agency).where(Agency.slug == slug)).scalar_one_or_none()
     if agency is None:
@@ -107,6 +122,14 @@ def seed_demo():
     summary = []
     utama = _upsert_agency(*UTAMA, KIND_UTAMA, None)
     utama.atasan_position = "Sekretaris Daerah Provinsi Kalimantan Barat"
+    utama.atasan_office = utama.atasan_office or "Sekretariat Daerah Provinsi Kalimantan Barat"
+    utama.atasan_address = utama.atasan_address or "Jl. Ahmad Yani, Pontianak 78124"
+    # The PPID Utama names its signing official; the other PPIDs' officers sign themselves.
+    if not utama.signatory_name:
+        utama.signatory_name = "Dra. Yuliana Mardiani, M.Si."
+        utama.signatory_position = ("Kepala Dinas Komunikasi dan Informatika selaku PPID "
+                                    "Utama Provinsi Kalimantan Barat")
+        utama.signatory_nip = "197006221995032002"
     db.session.flush()
     for slug, name, short, atasan in PEMBANTU:
         _upsert_agency(slug, name, short, atasan, KIND_PEMBANTU, utama.id)
@@ -120,6 +143,8 @@ def seed_demo():
             user = accounts.create_user(email, name, DEMO_PASSWORD, actor=None)
         for role, slug in roles:
             accounts.add_role(user, role, by_slug[slug].id if slug else None, actor=None)
+        if email in PROFILES and not user.nip:
+            user.position, user.nip = PROFILES[email]
     db.session.flush()
     summary.append(f"akun demo: {len(ACCOUNTS)} (kata sandi semua: {DEMO_PASSWORD})")
     for seeder in hooks().seeders:

@@ -17,6 +17,10 @@ class User(UserMixin, db.Model):
     # address however it is typed. Set with ``email``.
     email_normalised = sa.Column(sa.String(320), nullable=False, unique=True)
     name = sa.Column(sa.String(200), nullable=False)
+    # An officer's position and NIP (Nomor Induk Pegawai, 18 digits): the signature block of
+    # the letters they sign (DOMAIN.md section 13).
+    position = sa.Column(sa.String(200))
+    nip = sa.Column(sa.String(18))
     password_hash = sa.Column(sa.String(300), nullable=False)
     is_enabled = sa.Column(sa.Boolean, nullable=False, default=True)
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)

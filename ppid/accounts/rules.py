@@ -144,3 +144,38 @@ def reset_mail_allowed(limits: ResetLimits, *, last_mail_at, mails_to_address_fr
     if mails_to_address_from_ip >= limits.per_address_ip:
         return False
     return requests_from_ip < limits.per_ip
+
+
+# --- NIP (Nomor Induk Pegawai) ------------------------------------------------------------
+
+NIP_LENGTH = 18
+
+
+def nip_problem(nip):
+    """Why ``nip`` is no NIP of a civil servant (PP 11/2017 and the BKN's numbering), or
+    None. 18 digits: the date of birth (YYYYMMDD), the month of appointment (YYYYMM, after
+    the birth), the sex (1 or 2) and a sequence number (not 000). Empty is no problem (the
+    field is optional); the caller strips spaces."""
+    from datetime import date
+    if not nip:
+        return None
+    if not nip.isdigit() or len(nip) != NIP_LENGTH or not nip.isascii():
+        return _l("NIP terdiri atas 18 angka (tanpa spasi atau tanda baca).")
+    try:
+        born = date(int(nip[0:4]), int(nip[4:6]), int(nip[6:8]))
+    except ValueError:
+        return _l("Delapan angka pertama NIP harus tanggal lahir yang ada (TTTTBBHH).")
+    year, month = int(nip[8:12]), int(nip[12:14])
+    if not 1 <= month <= 12 or year <= born.year:
+        return _l("Angka ke-9 sampai ke-14 NIP harus tahun dan bulan pengangkatan (TTTTBB) "
+                  "setelah tahun lahir.")
+    if nip[14] not in "12":
+        return _l("Angka ke-15 NIP (jenis kelamin) harus 1 atau 2.")
+    if nip[15:] == "000":
+        return _l("Tiga angka terakhir NIP (nomor urut) tidak boleh 000.")
+    return None
+
+
+def clean_nip(value):
+    """A NIP as typed (spaces and dots often separate its parts) as stored: digits only."""
+    return "".join(ch for ch in (value or "") if not ch.isspace() and ch not in ".-") or None

@@ -25,6 +25,16 @@ class Agency(db.Model):
     website = sa.Column(sa.String(300))
     atasan_name = sa.Column(sa.String(200))
     atasan_position = sa.Column(sa.String(200))
+    atasan_nip = sa.Column(sa.String(18))
+    # The atasan's own office (the letterhead of the atasan's response, DOMAIN.md 13).
+    atasan_office = sa.Column(sa.String(300))
+    atasan_address = sa.Column(sa.String(500))
+    # The PPID's outgoing letters: the code in their numbers, and the official who signs
+    # them when the PPID names one (else the officer who acts signs).
+    letter_code = sa.Column(sa.String(30))
+    signatory_name = sa.Column(sa.String(200))
+    signatory_position = sa.Column(sa.String(200))
+    signatory_nip = sa.Column(sa.String(18))
     is_active = sa.Column(sa.Boolean, nullable=False, default=True)
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)

@@ -13,6 +13,9 @@ def init_app(app):
     from ppid.info_requests.views import bp
 
     services.parse_rate(app.config["REQUEST_RATELIMIT"])  # a bad setting fails at start-up
+    from ppid.info_requests import rules
+    rules.check_letter_number_format(app.config["LETTER_NUMBER_FORMAT"],
+                                     app.config["LETTER_KIND_CODES"])
 
     auth.register_policies(app, policies)
     app.register_blueprint(bp)

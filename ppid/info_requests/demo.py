@@ -12,6 +12,7 @@ from ppid.core.services import local_today, timezone
 from ppid.extensions import db
 from ppid.info_requests import rules, services
 from ppid.info_requests.models import InfoRequest
+from ppid.registry.models import Exemption
 
 WARGA = "warga@demo.ppid.id"
 
@@ -121,6 +122,16 @@ def _play(key, req, officer, main, atasan, citizen, agencies, received):
     grant = {"response_note": "Salinan dokumen dalam format PDF.", "info_form": "softcopy",
              "cost_per_page": 0, "pages": 12, "delivery_cost": 0,
              "available_on": received + timedelta(days=10)}
+    # The DIK entry a refusal rests on: the agency's own in force, else one made by the
+    # decision (decreed by its SK penolakan).
+    entry = db.session.execute(sa.select(Exemption).where(
+        Exemption.agency_id == req.agency_id, Exemption.end_on > received)
+        .order_by(Exemption.id)).scalars().first()
+    dik = {"exemption_id": entry.id} if entry is not None else {
+        "exemption_information": req.information[:200],
+        "exemption_public_interest": "Kepentingan publik terpenuhi melalui rekapitulasi yang "
+                                     "tidak memuat data yang dikecualikan.",
+        "exemption_end_on": received + timedelta(days=5 * 365)}
     if key == "proses":
         services.process_request(req, actor=officer, now=_at(received + timedelta(days=1)))
         services.assign_request(req, officer, actor=officer,
@@ -140,10 +151,16 @@ def _play(key, req, officer, main, atasan, citizen, agencies, received):
         services.process_request(req, actor=officer, now=_at(received + timedelta(days=1)))
         services.close_request(req, rules.DIKABULKAN, grant, actor=officer,
                                now=_at(received + timedelta(days=6)))
+        # Handed over in time; the partial grant below is not yet: a late delivery.
+        services.record_delivery(req, received + timedelta(days=8), "email",
+                                 "Salinan dikirim ke alamat e-mail pemohon.", actor=officer,
+                                 now=_at(received + timedelta(days=8), 14))
     elif key == "sebagian":
         services.close_request(req, rules.DIKABULKAN_SEBAGIAN, {
             **grant, "cost_per_page": 500, "pages": 40, "delivery_cost": 15000,
-            "info_form": "hardcopy", "exemption_letters": ["c"],
+            "info_form": "hardcopy", "exemption_letters": ["c"], "payment_method": "tunai",
+            "other_costs": 5000, **dik, "exemption_decree_number": "360/21/BPBD-2026",
+            "exemption_decree_on": received - timedelta(days=30),
             "redacted_parts": "Koordinat gudang logistik dan rute distribusi darurat.",
             "redaction_reason": "Dapat membahayakan keamanan logistik saat bencana.",
             "exemption_consequence": "Gudang dan rute yang diketahui umum dapat dijarah atau "
@@ -156,7 +173,8 @@ def _play(key, req, officer, main, atasan, citizen, agencies, received):
                                      "dan riwayat kesehatan seseorang." if key != "tolak_buka"
             else "Dokumen berupa memorandum internal yang masih dalam pembahasan.",
             "other_statute": "UU No. 17 Tahun 2023 tentang Kesehatan Pasal 4"
-            if key != "tolak_buka" else ""}, actor=officer, now=_at(received + timedelta(days=5)))
+            if key != "tolak_buka" else "", **dik}, actor=officer,
+            now=_at(received + timedelta(days=5)))
         filed = received + timedelta(days=12)
         obj = services.file_objection(req, ["a"] if key != "tolak_buka" else ["a", "d"],
                                       "Saya menilai informasi ini dapat dibuka dengan "

@@ -24,6 +24,7 @@ DELIVERY_CHOICES = rules.DeliveryMethod.choices()
 CHANNEL_CHOICES = rules.Channel.choices(rules.OFFICER_CHANNELS)
 OUTCOME_CHOICES = rules.Outcome.choices()
 INFO_FORM_CHOICES = [("", _l("— pilih —"))] + rules.InfoForm.choices()
+PAYMENT_CHOICES = [("", _l("— pilih —"))] + rules.PaymentMethod.choices()
 PASAL17_CHOICES = [(x.value, x.lettered) for x in rules.Pasal17]
 GROUND_CHOICES = [(g.value, g.lettered) for g in rules.ObjectionGround]
 DECISION_CHOICES = rules.ObjectionDecision.choices()
@@ -222,6 +223,10 @@ class CloseForm(BaseForm):
         optional(), NumberRange(min=0, max=100_000, message=_l("Antara 0 dan 100.000."))])
     delivery_cost = IntegerField(_l("Biaya pengiriman (Rp)"), validators=[
         optional(), NumberRange(min=0, max=10_000_000, message=_l("Antara 0 dan 10.000.000."))])
+    other_costs = IntegerField(_l("Biaya lain-lain (Rp)"), validators=[
+        optional(), NumberRange(min=0, max=10_000_000, message=_l("Antara 0 dan 10.000.000."))])
+    payment_method = SelectField(_l("Cara pembayaran"), choices=options(PAYMENT_CHOICES),
+                                 validate_choice=False)
     available_on = DateField(_l("Waktu penyediaan informasi"), validators=[optional()])
     exemption_letters = MultiCheckboxField(_l("Pasal 17 UU KIP huruf"),
                                            choices=options(PASAL17_CHOICES),
@@ -237,13 +242,59 @@ class CloseForm(BaseForm):
     redaction_reason = TextAreaField(_l("Alasan penghitaman"),
                                      validators=[optional(), max_length(2000)],
                                      render_kw={"rows": 2})
+    # The DIK entry the refusal (or the withheld part) rests on, or a new one made now.
+    exemption_id = SelectField(_l("Entri Daftar Informasi yang Dikecualikan (DIK)"),
+                               validate_choice=False, choices=[],
+                               description=_l("Ditolak / dikabulkan sebagian: entri DIK badan "
+                                              "publik ini yang menjadi dasar, atau buat entri "
+                                              "baru dari uji konsekuensi di bawah."))
+    exemption_information = StringField(_l("Entri DIK baru: informasi yang dikecualikan"),
+                                        validators=[optional(), max_length(500)],
+                                        description=_l("Tampil di DIK publik: sebut jenis "
+                                                       "informasinya, bukan isinya."))
+    exemption_public_interest = TextAreaField(
+        _l("Entri DIK baru: pertimbangan kepentingan publik"),
+        validators=[optional(), max_length(3000)], render_kw={"rows": 2})
+    exemption_decree_number = StringField(
+        _l("Entri DIK baru: nomor keputusan penetapan"), validators=[optional(), max_length(120)],
+        description=_l("Ditolak: kosongkan bila ditetapkan dengan SK penolakan ini."))
+    exemption_decree_on = DateField(_l("Entri DIK baru: tanggal keputusan"),
+                                    validators=[optional()])
+    exemption_end_on = DateField(_l("Entri DIK baru: berlaku sampai"), validators=[optional()])
     holding_body = StringField(_l("Badan publik yang menguasai informasi (jika diketahui)"),
                                validators=[optional(), max_length(300)])
     documented_on = DateField(_l("Akan didokumentasikan paling lambat"),
                               validators=[optional()])
 
+    def __init__(self, exemptions=(), **kw):
+        super().__init__(**kw)
+        self.exemption_id.choices = options(
+            [("0", _l("— buat entri DIK baru dari uji konsekuensi ini —"))]
+            + [(str(e.id), f"{e.decree_number} · {e.information}"[:160]) for e in exemptions])
+
     def outcome_fields(self):
-        return {name: getattr(self, name).data for name in rules.OUTCOME_FIELDS}
+        data = {name: getattr(self, name).data
+                for name in (*rules.OUTCOME_FIELDS, "exemption_information",
+                             "exemption_public_interest", "exemption_decree_number",
+                             "exemption_decree_on", "exemption_end_on")}
+        data["payment_method"] = data["payment_method"] or None
+        try:
+            data["exemption_id"] = int(self.exemption_id.data or 0) or None
+        except (TypeError, ValueError):
+            data["exemption_id"] = -1  # not an entry: the service refuses it
+        return data
+
+
+class DeliveryForm(BaseForm):
+    """"Informasi diserahkan": when and how the granted information was handed over."""
+
+    delivered_on = DateField(_l("Tanggal diserahkan"), validators=[required_input()])
+    delivered_via = SelectField(_l("Cara penyerahan"), choices=options(DELIVERY_CHOICES),
+                                validate_choice=False,
+                                validators=[one_of(DELIVERY_CHOICES,
+                                                   _l("Pilih cara penyerahan yang valid."))])
+    note = StringField(_l("Keterangan"), validators=[optional(), max_length(300),
+                                                     no_control_chars])
 
 
 class RedactForm(BaseForm):

@@ -58,17 +58,25 @@ class InfoRequest(db.Model):
     cost_per_page = sa.Column(sa.Integer)
     pages = sa.Column(sa.Integer)
     delivery_cost = sa.Column(sa.Integer)
+    other_costs = sa.Column(sa.Integer)          # biaya lain-lain (Perki 1/2021)
+    payment_method = sa.Column(sa.String(20))    # rules.PaymentMethod
     total_cost = sa.Column(sa.Integer)
     available_on = sa.Column(sa.Date)
     exemption_letters = sa.Column(sa.String(40))  # Pasal 17 letters, e.g. "h,i"
     exemption_consequence = sa.Column(sa.Text)
     other_statute = sa.Column(sa.String(500))
+    # The DIK entry (consequence test) a refusal or a partial grant rests on (Perki 1/2021
+    # Pasal 49): one of the agency's, or one made in the same decision.
+    exemption_id = sa.Column(sa.Integer, sa.ForeignKey("registry_exemption.id"), index=True)
     redacted_parts = sa.Column(sa.Text)
     redaction_reason = sa.Column(sa.Text)
     holding_body = sa.Column(sa.String(300))
     documented_on = sa.Column(sa.Date)
     closed_on = sa.Column(sa.Date)
     closed_at = sa.Column(UTCDateTime)
+    # The information handed over (event "diserahkan"): when and how.
+    delivered_on = sa.Column(sa.Date)
+    delivered_via = sa.Column(sa.String(20))     # rules.DeliveryMethod
 
     assigned_to_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"))
     requester_user_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"), index=True)
@@ -91,6 +99,7 @@ class InfoRequest(db.Model):
     addressed_agency = relationship("Agency", foreign_keys=[addressed_agency_id])
     assigned_to = relationship("User", foreign_keys=[assigned_to_id])
     requester_user = relationship("User", foreign_keys=[requester_user_id])
+    exemption = relationship("Exemption")
     events = relationship("RequestEvent", back_populates="request",
                           order_by="RequestEvent.id", cascade="all, delete-orphan")
     letters = relationship("Letter", back_populates="request", order_by="Letter.id",
@@ -127,6 +136,11 @@ class InfoRequest(db.Model):
 
     def late_on(self, today):
         return rules.is_late(self.due_on, self.extended_due_on, self.closed_on, today)
+
+    def delivery_overdue_on(self, today):
+        """The day the promised information became overdue, or None (rules)."""
+        return rules.delivery_overdue(self.outcome, self.available_on, self.delivered_on,
+                                      today)
 
     @property
     def exemption_letter_list(self):
@@ -203,12 +217,23 @@ class Letter(db.Model):
                            nullable=False, index=True)
     objection_id = sa.Column(sa.Integer, sa.ForeignKey("objection.id", ondelete="CASCADE"))
     kind = sa.Column(sa.String(30), nullable=False)
+    # The outgoing letter number, gap-free per PPID (agency) and year (DOMAIN.md 13).
+    agency_id = sa.Column(sa.Integer, sa.ForeignKey("agency.id"))
+    year = sa.Column(sa.Integer)
+    seq = sa.Column(sa.Integer)
+    number = sa.Column(sa.String(80))
+    # Who signs it, as printed.
+    signatory_name = sa.Column(sa.String(200))
+    signatory_position = sa.Column(sa.String(200))
+    signatory_nip = sa.Column(sa.String(18))
     html = sa.Column(sa.Text, nullable=False)
     sha256 = sa.Column(sa.String(64), nullable=False)
     pdf_key = sa.Column(sa.String(64))
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
 
     request = relationship("InfoRequest", back_populates="letters")
+
+    __table_args__ = (sa.UniqueConstraint("agency_id", "year", "seq"),)
 
     @property
     def title(self):

@@ -61,6 +61,7 @@ class TimelineAction(LabelledEnum):
     SELESAI = "selesai", _l("Permohonan selesai dengan pemberitahuan tertulis")
     DITARIK = "ditarik", _l("Permohonan ditarik")
     BERKAS = "berkas", _l("Berkas dilampirkan")  # a released document
+    DISERAHKAN = "diserahkan", _l("Informasi diserahkan kepada pemohon")  # date and form
     SAMARKAN = "samarkan", _l("Pokok permohonan di register publik disamarkan")
     TENGGAT = "tenggat", _l("Tenggat dihitung ulang karena kalender berubah")
     KEBERATAN = "keberatan", _l("Keberatan diajukan"), "UU KIP Pasal 35"
@@ -241,6 +242,17 @@ GRANTED = (DIKABULKAN, DIKABULKAN_SEBAGIAN)
 PASAL17_LETTERS = tuple(Pasal17)
 
 
+class PaymentMethod(LabelledEnum):
+    """How the requester pays the costs stated in the written notice (Perki 1/2021)."""
+
+    TANPA_BIAYA = "tanpa_biaya", _l("Tanpa biaya")
+    TUNAI = "tunai", _l("Tunai di loket layanan PPID")
+    TRANSFER = "transfer", _l("Transfer ke rekening kas daerah")
+
+
+PAYMENT_METHODS = tuple(PaymentMethod)
+
+
 class InfoForm(LabelledEnum):
     """The form in which a granted request's information is given."""
 
@@ -264,15 +276,16 @@ REQUIRED_OUTCOME_FIELDS = {
     BELUM_DIDOKUMENTASIKAN: ("documented_on",),
 }
 OPTIONAL_OUTCOME_FIELDS = {
-    DIKABULKAN: (),
+    DIKABULKAN: ("other_costs", "payment_method"),
     # the withheld part rests on a consequence test too (Perki 1/2021 Pasal 49)
-    DIKABULKAN_SEBAGIAN: ("exemption_consequence", "other_statute"),
+    DIKABULKAN_SEBAGIAN: ("other_costs", "payment_method", "exemption_consequence",
+                          "other_statute"),
     DITOLAK: ("other_statute",),
     TIDAK_DIKUASAI: ("holding_body",),
     BELUM_DIDOKUMENTASIKAN: (),
 }
 OUTCOME_FIELDS = ("response_note", "info_form", "cost_per_page", "pages", "delivery_cost",
-                  "available_on", "exemption_letters", "exemption_consequence",
+                  "other_costs", "payment_method", "available_on", "exemption_letters", "exemption_consequence",
                   "other_statute", "redacted_parts", "redaction_reason", "holding_body",
                   "documented_on")
 
@@ -476,9 +489,55 @@ _URGENCY_RANK = {u: rank for rank, u in enumerate(Urgency)}
 
 # --- Outcomes ----------------------------------------------------------------------------
 
-def total_cost(cost_per_page: int, pages: int, delivery_cost: int) -> int:
-    """Copy cost (Rp per page x pages) plus delivery (Perki 1/2021 pemberitahuan tertulis)."""
-    return int(cost_per_page) * int(pages) + int(delivery_cost)
+def total_cost(cost_per_page: int, pages: int, delivery_cost: int, other_costs=0) -> int:
+    """Copy cost (Rp per page x pages) plus delivery plus other costs (biaya lain-lain;
+    Perki 1/2021 pemberitahuan tertulis)."""
+    return int(cost_per_page) * int(pages) + int(delivery_cost) + int(other_costs or 0)
+
+
+# Outcomes whose information rests on a DIK entry (the refused one, the withheld part).
+EXEMPT_OUTCOMES = (DIKABULKAN_SEBAGIAN, DITOLAK)
+
+
+def holder_text(outcome) -> str:
+    """Who holds the information, as the written notice states it (UU KIP Pasal 22(7)
+    huruf a), in Indonesian: this body, another body, or not yet documented."""
+    if outcome == TIDAK_DIKUASAI:
+        return "Tidak dikuasai badan publik ini (dikuasai badan publik lain)"
+    if outcome == BELUM_DIDOKUMENTASIKAN:
+        return "Belum didokumentasikan"
+    return "Dikuasai badan publik ini"
+
+
+# --- Delivery ----------------------------------------------------------------------------
+
+def delivery_overdue(outcome, available_on, delivered_on, today: date):
+    """Late delivery: granted information promised for ``available_on`` and not handed over
+    by then. Returns the day the ground arose (objection ground g, UU KIP Pasal 35(1) huruf
+    g): ``available_on`` itself, the last day the promise held, as the lapse of a due date
+    is the ground of an unanswered request (:func:`objection_window`); the objection window
+    runs from it. None when the information is not late (or nothing was promised)."""
+    if outcome not in GRANTED or available_on is None:
+        return None
+    handed = delivered_on if delivered_on is not None else today
+    return available_on if handed > available_on else None
+
+
+def check_delivery(*, state, outcome, delivered_on_before, received_on, delivered_on,
+                   via, today) -> None:
+    """What recording "informasi diserahkan" needs: a granted request not yet delivered,
+    a date between its receipt and today, and a known form of delivery."""
+    if state != SELESAI or outcome not in GRANTED:
+        raise RuleError("Penyerahan informasi hanya dicatat untuk permohonan yang dikabulkan "
+                        "(seluruhnya atau sebagian).")
+    if delivered_on_before is not None:
+        raise RuleError(f"Penyerahan informasi sudah dicatat pada {_day(delivered_on_before)}.")
+    if delivered_on is None:
+        raise RuleError("Tanggal penyerahan wajib diisi.")
+    if delivered_on < received_on or delivered_on > today:
+        raise RuleError(f"Tanggal penyerahan harus antara {_day(received_on)} dan hari ini.")
+    if DeliveryMethod.get(via) is None:
+        raise RuleError("Pilih cara penyerahan yang valid.")
 
 
 def _blank(value):
@@ -493,11 +552,21 @@ def validate_outcome(outcome: str, fields: dict) -> dict:
     for name in REQUIRED_OUTCOME_FIELDS[outcome]:
         if _blank(fields.get(name)):
             errors[name] = "Wajib diisi untuk keputusan ini."
-    for name in ("cost_per_page", "pages", "delivery_cost"):
+    allowed = set(REQUIRED_OUTCOME_FIELDS[outcome]) | set(OPTIONAL_OUTCOME_FIELDS[outcome])
+    for name in ("cost_per_page", "pages", "delivery_cost", "other_costs"):
         value = fields.get(name)
-        if name in REQUIRED_OUTCOME_FIELDS[outcome] and not _blank(value):
+        if name in allowed and not _blank(value):
             if not isinstance(value, int) or value < 0:
                 errors[name] = "Harus bilangan bulat 0 atau lebih."
+    if outcome in GRANTED and not errors:
+        payment = fields.get("payment_method")
+        if not _blank(payment) and payment not in PAYMENT_METHODS:
+            errors["payment_method"] = "Pilih cara pembayaran yang valid."
+        elif _blank(payment) and total_cost(fields.get("cost_per_page") or 0,
+                                            fields.get("pages") or 0,
+                                            fields.get("delivery_cost") or 0,
+                                            fields.get("other_costs") or 0) > 0:
+            errors["payment_method"] = "Sebutkan cara pembayaran biaya."
     letters = fields.get("exemption_letters") or []
     if letters and any(x not in PASAL17_LETTERS for x in letters):
         errors["exemption_letters"] = "Huruf Pasal 17 harus di antara a sampai j."
@@ -576,6 +645,43 @@ def validate_grounds(grounds) -> list:
 def format_number(fmt: str, *, prefix: str, year: int, seq: int) -> str:
     """Registration number from the configured format, e.g. KALBAR/2026/00042."""
     return fmt.format(prefix=prefix, year=year, seq=seq)
+
+
+# --- Letter numbers (DOMAIN.md section 13) ------------------------------------------------
+
+_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+
+# The placeholders a letter number's format may use.
+LETTER_NUMBER_FIELDS = ("seq", "kind", "ppid", "prefix", "year", "month", "month_roman")
+
+
+def ppid_code(letter_code, slug) -> str:
+    """The PPID's code in its letter numbers: the one set for it, else its slug."""
+    return (letter_code or "").strip() or (slug or "").upper()
+
+
+def format_letter_number(fmt: str, *, seq: int, kind_code: str, ppid: str, prefix: str,
+                         issued_on: date) -> str:
+    """An outgoing letter number, e.g. ``007/SK-TOLAK/PPID-DINKES/2026`` from
+    ``{seq:03d}/{kind}/PPID-{ppid}/{year}``; placeholders: LETTER_NUMBER_FIELDS."""
+    return fmt.format(seq=seq, kind=kind_code, ppid=ppid, prefix=prefix, year=issued_on.year,
+                      month=issued_on.month, month_roman=_ROMAN[issued_on.month - 1])
+
+
+def check_letter_number_format(fmt: str, kind_codes: dict) -> None:
+    """A bad setting fails at start-up: an unknown placeholder, no {seq} (numbers must
+    differ), or a letter kind without its code."""
+    if "{seq" not in (fmt or ""):
+        raise ValueError(f"LETTER_NUMBER_FORMAT harus memuat {{seq}}: {fmt!r}")
+    try:
+        format_letter_number(fmt, seq=1, kind_code="X", ppid="P", prefix="P",
+                             issued_on=date(2026, 1, 1))
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ValueError(f"LETTER_NUMBER_FORMAT tidak valid: {fmt!r} ({exc}); placeholder: "
+                         f"{', '.join(LETTER_NUMBER_FIELDS)}") from None
+    missing = [k.value for k in LetterKind if not (kind_codes or {}).get(k.value)]
+    if missing:
+        raise ValueError(f"LETTER_KIND_CODES tanpa kode untuk: {', '.join(missing)}")
 
 
 def mask_identity(number: str) -> str:

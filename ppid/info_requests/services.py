@@ -184,24 +184,83 @@ def _notify(req, subject, lines, *, now):
 
 # --- Letters ------------------------------------------------------------------------------
 
-def issue_letter(req, kind, *, now, objection=None, cal=None) -> Letter:
-    """Render a letter's HTML now and freeze it with its hash; the PDF comes later.
+def _is_staff(user):
+    from ppid.core import auth
+    return user is not None and any(user.has_role(r) for r in auth.STAFF_ROLES)
+
+
+def draw_letter_number(agency, kind, issued_on) -> tuple:
+    """(year, seq, number) of an outgoing letter of ``agency``: one series per PPID and year,
+    drawn from its counter row in the caller's transaction (as registration numbers are), so
+    a decision that rolls back takes its number back with it: no gap, never twice."""
+    cfg = current_app.config
+    kind = rules.LetterKind(kind)
+    year = issued_on.year
+    seq = audit.next_counter_value(f"letter:{agency.id}:{year}")
+    number = rules.format_letter_number(
+        cfg["LETTER_NUMBER_FORMAT"], seq=seq, kind_code=cfg["LETTER_KIND_CODES"][kind.value],
+        ppid=rules.ppid_code(agency.letter_code, agency.slug), prefix=_prefix(),
+        issued_on=issued_on)
+    return year, seq, number
+
+
+PPID_TITLE = "Pejabat Pengelola Informasi dan Dokumentasi"
+
+
+def letter_signatory(kind, agency, actor) -> dict:
+    """Who signs a letter: {name, position, nip} (name None: the office signs, unnamed).
+
+    The atasan's response is signed by the atasan named in the agency's settings, else by
+    the atasan deciding (their profile); every other letter by the signing official the
+    PPID names in its settings, else by the officer whose action issues it (their profile).
+    A citizen filing online signs nothing: the PPID's named official, or the office."""
+    kind = rules.LetterKind(kind)
+    if kind is rules.LetterKind.PUTUSAN_KEBERATAN:
+        office = agency.atasan_position or "Atasan PPID"
+        if agency.atasan_name and agency.atasan_name.strip() not in ("", "-", "—"):
+            return {"name": agency.atasan_name, "position": office, "nip": agency.atasan_nip}
+        if _is_staff(actor):
+            return {"name": actor.name, "position": actor.position or office,
+                    "nip": actor.nip}
+        return {"name": None, "position": office, "nip": None}
+    position = f"{PPID_TITLE} {agency.name}"
+    if agency.signatory_name:
+        return {"name": agency.signatory_name,
+                "position": agency.signatory_position or position, "nip": agency.signatory_nip}
+    if _is_staff(actor):
+        return {"name": actor.name, "position": actor.position or position, "nip": actor.nip}
+    return {"name": None, "position": position, "nip": None}
+
+
+def issue_letter(req, kind, *, now, objection=None, cal=None, actor=None,
+                 drawn=None, **context) -> Letter:
+    """Render a letter's HTML now and freeze it with its number, signatory and hash; the
+    PDF comes later.
 
     Letters are official, hence always in Indonesian (DOMAIN.md section 13), whatever the
     language of the officer whose action issues them: the template's labels and dates are
-    rendered under ``force_locale("id")``.
+    rendered under ``force_locale("id")``. The number is drawn here, as late as the
+    decision allows (``drawn``: one the caller drew already, to print it elsewhere too).
     """
     cal = cal or build_calendar()
     kind = rules.LetterKind(kind)
+    agency = objection.agency if objection is not None else req.agency
+    issued_on = local_date(now)
+    signatory = letter_signatory(kind, agency, actor)
+    year, seq, number = drawn or draw_letter_number(agency, kind, issued_on)
     with force_locale("id"):
         html = render_html(f"pdf/letters/{kind.value}.html", req=req, objection=objection,
-                           agency=req.agency, issued_on=local_date(now), title=kind.text(),
-                           rupiah=rupiah,
+                           agency=agency, issued_on=issued_on, title=kind.text(),
+                           rupiah=rupiah, letter_number=number, signatory=signatory,
                            objection_deadline_on=_objection_deadline_after(cal, req),
                            government_name=current_app.config["GOVERNMENT_NAME"],
                            letter_place=current_app.config["LETTER_PLACE"],
-                           decree=kind.is_decree)
+                           decree=kind.is_decree, holder=rules.holder_text(req.outcome),
+                           **context)
     letter = Letter(request=req, objection_id=getattr(objection, "id", None), kind=kind,
+                    agency_id=agency.id, year=year, seq=seq, number=number,
+                    signatory_name=signatory["name"], signatory_position=signatory["position"],
+                    signatory_nip=signatory["nip"],
                     html=html, sha256=hashlib.sha256(html.encode("utf-8")).hexdigest(),
                     created_at=now)
     db.session.add(letter)  # flushed with the caller's other changes
@@ -333,7 +392,8 @@ def submit_request(data, *, actor, now, channel="online", received_at=None,
                     "agency_id": agency.id, "due_on": deadline.due_on})
     if proxy_upload is not None:
         _store_attachment(req, proxy_upload, "surat_kuasa", actor=actor, now=now)
-    issue_letter(req, "tanda_bukti", now=now, cal=cal)
+    issue_letter(req, "tanda_bukti", now=now, cal=cal, actor=actor,
+                 received_by=actor if channel != "online" and _is_staff(actor) else None)
     lines = [f"Permohonan informasi Anda kepada {agency.name} telah kami terima dan "
              f"didaftarkan dengan nomor {number}.",
              f"Diterima: {tanggal(received_on)}; dihitung mulai hari kerja "
@@ -432,7 +492,7 @@ def extend_request(req, new_due_on, reason, *, actor, now):
                 note=reason.strip(),  # the new due date is shown from the request
                 changes={"extended_due_on": [None, new_due_on],
                          "state": [req.state, rules.DIPERPANJANG]})
-    issue_letter(req, "perpanjangan", now=now)
+    issue_letter(req, "perpanjangan", now=now, actor=actor)
     _notify(req, "Jangka waktu permohonan Anda diperpanjang",
             [f"Jangka waktu jawaban diperpanjang sampai {tanggal(new_due_on)}.",
              f"Alasan: {reason.strip()}",
@@ -441,15 +501,114 @@ def extend_request(req, new_due_on, reason, *, actor, now):
     return req
 
 
+# The fields of a DIK entry made in a decision (Perki 1/2021 Pasal 49), beside the letters,
+# consequence and statute the decision states anyway.
+NEW_EXEMPTION_FIELDS = ("exemption_information", "exemption_public_interest",
+                        "exemption_decree_number", "exemption_decree_on", "exemption_end_on",
+                        "exemption_period_text")
+
+
+def _exemption_entry(req, outcome, fields, *, today):
+    """The DIK entry a refusal or a partial grant names (an Exemption of the request's
+    agency, in force), or None when the decision makes a new one; the decision's letters,
+    consequence and statute default to the entry's. Anything else: ServiceError."""
+    from ppid.registry import rules as registry_rules
+    from ppid.registry.models import Exemption
+    raw = fields.get("exemption_id")
+    if raw in (None, "", 0, "0"):
+        return None
+    try:
+        entry = db.session.get(Exemption, int(raw))
+    except (TypeError, ValueError):
+        entry = None
+    # Authorisation per object: only an entry of the agency deciding (never another's).
+    if entry is None or entry.agency_id != req.agency_id:
+        raise ServiceError("Entri Daftar Informasi yang Dikecualikan tidak ditemukan pada "
+                           "badan publik ini.", "exemption_id")
+    if not registry_rules.exemption_in_force(entry.end_on, today):
+        raise ServiceError(f"Masa pengecualian entri DIK {entry.decree_number} telah berakhir "
+                           f"({tanggal(entry.end_on)}); uji konsekuensi harus ditinjau "
+                           f"ulang.", "exemption_id")
+    if not fields.get("exemption_letters"):
+        fields["exemption_letters"] = entry.letters
+    if not (fields.get("exemption_consequence") or "").strip():
+        fields["exemption_consequence"] = entry.consequence
+    if not (fields.get("other_statute") or "").strip() and entry.other_statute:
+        fields["other_statute"] = entry.other_statute
+    return entry
+
+
+def exemption_choices(req, *, now):
+    """The DIK entries in force of the agency handling ``req``: the ones a refusal of it may
+    name (never another agency's)."""
+    from ppid.registry import rules as registry_rules
+    from ppid.registry.models import Exemption
+    today = local_today(now)
+    rows = db.session.execute(sa.select(Exemption).where(
+        Exemption.agency_id == req.agency_id).order_by(Exemption.decree_on.desc(),
+                                                       Exemption.id)).scalars().all()
+    return [e for e in rows if registry_rules.exemption_in_force(e.end_on, today)]
+
+
+def _new_exemption_errors(outcome, fields):
+    errors = {}
+    for name in ("exemption_information", "exemption_consequence",
+                 "exemption_public_interest", "exemption_end_on"):
+        if rules._blank(fields.get(name)):
+            errors[name] = "Wajib diisi untuk entri DIK baru (uji konsekuensi)."
+    if outcome != rules.DITOLAK:  # a refusal's entry is decreed by its SK penolakan
+        for name in ("exemption_decree_number", "exemption_decree_on"):
+            if rules._blank(fields.get(name)):
+                errors[name] = "Wajib diisi: surat keputusan penetapan pengecualian."
+    if not fields.get("exemption_letters") and rules._blank(fields.get("other_statute")):
+        errors["exemption_letters"] = "Sebutkan huruf Pasal 17 atau undang-undang lain."
+    return errors
+
+
+def _make_exemption(req, fields, *, actor, now, decree):
+    """Record the DIK entry the decision makes (Perki 1/2021 Pasal 49), through the
+    register's own service (validation, audit)."""
+    from ppid.registry import services as registry_services
+    decree_number = (fields.get("exemption_decree_number") or "").strip() or decree[0]
+    decree_on = fields.get("exemption_decree_on") or decree[1]
+    data = {"information": fields["exemption_information"].strip()[:500],
+            "pasal17_letters": ",".join(sorted(fields.get("exemption_letters") or [])),
+            "other_statute": (fields.get("other_statute") or "").strip(),
+            "consequence": fields["exemption_consequence"].strip(),
+            "public_interest": fields["exemption_public_interest"].strip(),
+            "decided_by": f"PPID {req.agency.name}", "decree_number": decree_number,
+            "decree_on": decree_on,
+            "period_text": (fields.get("exemption_period_text") or "").strip()
+            or f"sampai {tanggal(fields['exemption_end_on'])}",
+            "end_on": fields["exemption_end_on"], "item_id": None}
+    try:
+        return registry_services.save_exemption(req.agency, None, data, actor=actor, now=now)
+    except registry_services.RegistryError as exc:
+        raise ServiceError(str(exc), "exemption_information") from None
+
+
+def _refuse(errors):
+    field, message = next(iter(errors.items()))
+    exc = ServiceError(message, field)
+    exc.errors = errors
+    return exc
+
+
 def close_request(req, outcome, fields, *, actor, now):
     """Close with an outcome and its required fields; issues the written notice (and the
-    refusal decree for ``ditolak``)."""
+    refusal decree for ``ditolak``). A refusal and the withheld part of a partial grant name
+    the DIK entry they rest on, or make one in the same decision (Perki 1/2021 Pasal 49)."""
+    fields = dict(fields)
+    today = local_today(now)
+    entry = None
+    if outcome in rules.EXEMPT_OUTCOMES:
+        entry = _exemption_entry(req, outcome, fields, today=today)
     errors = rules.validate_outcome(outcome, fields)
+    if outcome in rules.EXEMPT_OUTCOMES and entry is None:
+        errors = {**errors, **{k: v for k, v in _new_exemption_errors(outcome, fields).items()
+                               if k not in errors}}
     if errors:
-        field, message = next(iter(errors.items()))
-        exc = ServiceError(message, field)
-        exc.errors = errors
-        raise exc
+        raise _refuse(errors)
     if not rules.can_transition(req.state, rules.SELESAI):
         raise ServiceError(f"Permohonan berstatus '{rules.state_text(req.state)}' tidak "
                            f"dapat ditutup.")
@@ -462,21 +621,34 @@ def close_request(req, outcome, fields, *, actor, now):
         elif isinstance(value, str):
             value = value.strip() or None
         setattr(req, name, value)
-    if outcome in (rules.DIKABULKAN, rules.DIKABULKAN_SEBAGIAN):
-        req.total_cost = rules.total_cost(req.cost_per_page, req.pages, req.delivery_cost)
+    if outcome in rules.GRANTED:
+        req.total_cost = rules.total_cost(req.cost_per_page, req.pages, req.delivery_cost,
+                                          req.other_costs)
+        if req.total_cost == 0 and not req.payment_method:
+            req.payment_method = rules.PaymentMethod.TANPA_BIAYA
     else:
         req.total_cost = None
     req.outcome = outcome
-    req.closed_on = local_today(now)
+    req.closed_on = today
     req.closed_at = now
+    # A refusal's decree is drawn first: a DIK entry made by this decision is decreed by it.
+    decree = (draw_letter_number(req.agency, rules.LetterKind.PENOLAKAN, today)
+              if outcome == rules.DITOLAK else None)
+    if outcome in rules.EXEMPT_OUTCOMES and entry is None:
+        entry = _make_exemption(req, fields, actor=actor, now=now,
+                                decree=(decree[2] if decree else None, today))
+    req.exemption_id = entry.id if entry is not None else None
+    req.exemption = entry
     _transition(req, rules.SELESAI, "selesai", actor=actor, now=now,  # outcome shown from req
-                changes={"state": [req.state, rules.SELESAI], "outcome": outcome})
-    issue_letter(req, "pemberitahuan", now=now)
+                changes={"state": [req.state, rules.SELESAI], "outcome": outcome,
+                         **({"exemption_id": entry.id} if entry is not None else {})})
     lines = [f"Permohonan Anda telah dijawab dengan keputusan: "
              f"{label_id(rules.Outcome, outcome)}.",
              "Pemberitahuan tertulis (PDF) dapat diunduh dari halaman pelacakan."]
-    if outcome == rules.DITOLAK:
-        issue_letter(req, "penolakan", now=now)
+    issue_letter(req, "pemberitahuan", now=now, actor=actor,
+                 decree_number=decree[2] if decree else None)
+    if decree is not None:
+        issue_letter(req, "penolakan", now=now, actor=actor, drawn=decree)
         lines.append("Surat Keputusan PPID tentang Penolakan juga tersedia.")
     deadline = _objection_deadline_after(build_calendar(), req)
     lines.append(f"Jika Anda tidak puas, Anda berhak mengajukan keberatan kepada atasan PPID "
@@ -486,6 +658,31 @@ def close_request(req, outcome, fields, *, actor, now):
                                                 now=now):
         lines.extend(extra or [])
     _notify(req, "Jawaban atas permohonan informasi Anda", lines, now=now)
+    return req
+
+
+def record_delivery(req, delivered_on, via, note, *, actor, now):
+    """Record that the granted information was handed over ("informasi diserahkan"): the
+    date and form, on the timeline and in the audit log. Late delivery (after the date the
+    notice promised) is then on record for objection ground g (UU KIP Pasal 35(1) huruf g)."""
+    try:
+        rules.check_delivery(state=req.state, outcome=req.outcome,
+                             delivered_on_before=req.delivered_on, received_on=req.received_on,
+                             delivered_on=delivered_on, via=via, today=local_today(now))
+    except rules.RuleError as exc:
+        raise ServiceError(str(exc), "delivered_on") from None
+    req.delivered_on = delivered_on
+    req.delivered_via = via
+    db.session.flush()
+    late = rules.delivery_overdue(req.outcome, req.available_on, delivered_on, delivered_on)
+    text = (f"Diserahkan {tanggal(delivered_on)} melalui "
+            f"{label_id(rules.DeliveryMethod, via).lower()}"
+            + (f", melewati tanggal yang dijanjikan ({tanggal(req.available_on)})"
+               if late else "") + "." + (f" {note.strip()}" if (note or "").strip() else ""))
+    _event(req, "diserahkan", actor=actor, now=now, from_state=req.state, to_state=req.state,
+           note=text, changes={"delivered_on": delivered_on, "delivered_via": via,
+                               "late": late is not None})
+    _notify(req, "Informasi telah diserahkan", [text], now=now)
     return req
 
 
@@ -603,7 +800,7 @@ def file_objection(req, grounds, statement, *, actor, now):
     audit.record("objection.file", obj, actor=actor, now=now,
                  changes={"registration_number": obj.registration_number,
                           "request": req.registration_number})
-    issue_letter(req, "tanda_bukti_keberatan", now=now, objection=obj)
+    issue_letter(req, "tanda_bukti_keberatan", now=now, objection=obj, actor=actor)
     _notify(req, "Keberatan Anda telah diterima",
             [f"Keberatan Anda terdaftar dengan nomor {obj.registration_number}.",
              f"Atasan PPID ({req.agency.atasan_position or 'atasan PPID'}) wajib menanggapi "
@@ -632,7 +829,7 @@ def decide_objection(obj, decision, reasons, *, actor, now):
            changes={"objection": obj.registration_number, "decision": decision})
     audit.record("objection.decide", obj, actor=actor, now=now,
                  changes={"decision": decision})
-    issue_letter(req, "putusan_keberatan", now=now, objection=obj)
+    issue_letter(req, "putusan_keberatan", now=now, objection=obj, actor=actor)
     cal = build_calendar()
     _notify(req, "Tanggapan atasan PPID atas keberatan Anda",
             [f"Atasan PPID telah memutus keberatan {obj.registration_number}: "

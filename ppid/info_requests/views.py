@@ -357,7 +357,8 @@ def _render_detail(req, status=200, **overrides):
         "forward_form": forms.ForwardForm(agencies),
         "assign_form": assign,
         "extend_form": forms.ExtendForm(),
-        "close_form": forms.CloseForm(),
+        "close_form": forms.CloseForm(services.exemption_choices(req, now=utcnow())),
+        "delivery_form": forms.DeliveryForm(delivered_via=req.delivery),
         "redact_form": forms.RedactForm(redacted_subject=req.redacted_subject),
         "review_form": forms.ReviewSubjectForm(
             decision=(rules.SubjectReview.SAMARKAN if req.redacted_subject else None),
@@ -464,7 +465,7 @@ def act_extend(request_id):
 @bp.post(f"/kelola/permohonan/<{ID}:request_id>/tutup")
 def act_close(request_id):
     req = _load(request_id)
-    form = forms.CloseForm()
+    form = forms.CloseForm(services.exemption_choices(req, now=utcnow()))
     if not form.validate_on_submit():
         return _render_detail(req, 422, close_form=form)
     try:
@@ -483,6 +484,24 @@ def act_close(request_id):
         req = db.session.get(InfoRequest, request_id)
         return _render_detail(req, 422, close_form=form)
     return _done(req, _("Permohonan selesai; pemberitahuan tertulis diterbitkan."))
+
+
+@bp.post(f"/kelola/permohonan/<{ID}:request_id>/serahkan")
+def act_deliver(request_id):
+    req = _load(request_id)
+    form = forms.DeliveryForm()
+    if not form.validate_on_submit():
+        return _render_detail(req, 422, delivery_form=form)
+    try:
+        services.record_delivery(req, form.delivered_on.data, form.delivered_via.data,
+                                 form.note.data, actor=current_user, now=utcnow())
+    except services.ServiceError as exc:
+        db.session.rollback()
+        form.delivered_on.errors = [*form.delivered_on.errors, str(exc)]
+        flash(str(exc), "error")
+        req = db.session.get(InfoRequest, request_id)
+        return _render_detail(req, 422, delivery_form=form)
+    return _done(req, _("Penyerahan informasi dicatat."))
 
 
 @bp.post(f"/kelola/permohonan/<{ID}:request_id>/tarik")

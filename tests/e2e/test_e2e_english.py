@@ -82,7 +82,12 @@ def test_request_register_and_report_pages_in_english(live_server, page):
             "response_note": "Budget summary", "info_form": "softcopy_hardcopy",
             "cost_per_page": 500, "pages": 10, "delivery_cost": 0,
             "available_on": (now + timedelta(days=3)).date(), "exemption_letters": ["h"],
-            "redacted_parts": "Names of patients", "redaction_reason": "Personal data"},
+            "redacted_parts": "Names of patients", "redaction_reason": "Personal data",
+            "payment_method": "transfer", "exemption_consequence": "Patients identified",
+            "exemption_information": "Names of patients",
+            "exemption_public_interest": "Privacy weighs more.",
+            "exemption_decree_number": "188/1/2026", "exemption_decree_on": now.date(),
+            "exemption_end_on": (now + timedelta(days=365)).date()},
             actor=officer, now=now)
         db.session.commit()
         slug, auditor_email = agency.slug, auditor.email

@@ -270,7 +270,10 @@ def test_citizen_objects_and_atasan_decides(live_server, page, phone, request):
             now=now)
         req_services.close_request(req, req_rules.DITOLAK, {
             "exemption_letters": ["b"],
-            "exemption_consequence": "Membuka nilai penawaran merugikan persaingan usaha."},
+            "exemption_consequence": "Membuka nilai penawaran merugikan persaingan usaha.",
+            "exemption_information": "Nilai penawaran peserta tender",
+            "exemption_public_interest": "Persaingan usaha yang sehat lebih berat.",
+            "exemption_end_on": (now + timedelta(days=365)).date()},
             actor=helper, now=now)
         db.session.commit()
         number, email = req.registration_number, atasan.email

@@ -71,7 +71,10 @@ def _refuse_and_object(req, officer, owner, now):
     from ppid.info_requests import services as rq
     rq.close_request(req, rules.DITOLAK, {
         "exemption_letters": ["h"], "exemption_consequence": "Mengungkap rahasia pribadi.",
-        "other_statute": "UU Kesehatan"}, actor=officer, now=now + timedelta(minutes=5))
+        "other_statute": "UU Kesehatan", "exemption_information": "Rekam medis pasien",
+        "exemption_public_interest": "Rahasia pribadi pasien lebih berat.",
+        "exemption_end_on": (now + timedelta(days=5 * 365)).date()},
+        actor=officer, now=now + timedelta(minutes=5))
     return rq.file_objection(req, ["a"], "Saya keberatan atas penolakan ini.", actor=owner,
                              now=now + timedelta(minutes=10))
 

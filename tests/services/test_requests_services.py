@@ -169,7 +169,15 @@ def _close(req, outcome, fields, world, now=None):
 
 GRANT = {"response_note": "Salinan rekap kasus DBD 2025", "info_form": "hardcopy",
          "cost_per_page": 500, "pages": 40, "delivery_cost": 15000,
-         "available_on": date(2026, 3, 30)}
+         "available_on": date(2026, 3, 30), "payment_method": "tunai"}
+# A DIK entry made by the decision that refuses (its SK penolakan decrees it) ...
+NEW_DIK = {"exemption_information": "Rekam medis dan identitas pasien",
+           "exemption_public_interest": "Perlindungan rahasia pribadi pasien lebih besar "
+                                        "daripada kepentingan publik untuk mengetahuinya.",
+           "exemption_end_on": date(2031, 3, 17)}
+# ... or by a partial grant (decreed beforehand by the PPID: Perki 1/2021 Pasal 49).
+DECREED_DIK = {**NEW_DIK, "exemption_decree_number": "188.4/12/PPID-DINKES/2026",
+               "exemption_decree_on": date(2026, 3, 2)}
 
 
 def _letter_text(req, kind, pdftotext):
@@ -187,7 +195,8 @@ def test_notice_letters_carry_each_outcomes_required_fields(world, pdftotext):
     assert granted.total_cost == 35000
 
     partial = _close(submit(world.dinkes)[0], "dikabulkan_sebagian", {
-        **GRANT, "exemption_letters": ["h"], "redacted_parts": "Nama dan alamat pasien",
+        **GRANT, **DECREED_DIK, "exemption_letters": ["h"],
+        "redacted_parts": "Nama dan alamat pasien", "exemption_consequence": "Pasien dikenali",
         "redaction_reason": "Rahasia pribadi pasien"}, world)
     text = _letter_text(partial, "pemberitahuan", pdftotext)
     for needle in ("DIKABULKAN SEBAGIAN", "Nama dan alamat pasien", "Rahasia pribadi pasien",
@@ -195,8 +204,9 @@ def test_notice_letters_carry_each_outcomes_required_fields(world, pdftotext):
         assert needle in text, needle
 
     refused = _close(submit(world.dinkes)[0], "ditolak", {
-        "exemption_letters": ["a", "h"], "exemption_consequence": "Mengganggu penyidikan",
-        "other_statute": "UU Kesehatan"}, world)
+        **NEW_DIK, "exemption_letters": ["a", "h"],
+        "exemption_consequence": "Mengganggu penyidikan", "other_statute": "UU Kesehatan"},
+        world)
     notice = _letter_text(refused, "pemberitahuan", pdftotext)
     decree = _letter_text(refused, "penolakan", pdftotext)
     deadline = services.tanggal(rules.objection_window(
@@ -230,7 +240,9 @@ def test_outcome_without_its_fields_is_refused_and_changes_nothing(world):
     with pytest.raises(services.ServiceError) as exc:
         services.close_request(req, "ditolak", {"exemption_letters": []}, actor=world.officer,
                                now=at(2026, 3, 17))
-    assert set(exc.value.errors) == {"exemption_letters", "exemption_consequence"}
+    assert set(exc.value.errors) == {"exemption_letters", "exemption_consequence",
+                                     "exemption_information", "exemption_public_interest",
+                                     "exemption_end_on"}  # the DIK entry it rests on, too
     db.session.rollback()
     assert db.session.get(InfoRequest, req.id).state == "diterima"
 
@@ -279,7 +291,8 @@ def test_rolled_back_change_sends_no_mail(world, smtp_server):
 
 def test_objection_filed_in_time_gets_number_and_deadline(world, pdftotext):
     req = _close(submit(world.dinkes)[0], "ditolak", {
-        "exemption_letters": ["h"], "exemption_consequence": "Rahasia pribadi"}, world)
+        **NEW_DIK, "exemption_letters": ["h"], "exemption_consequence": "Rahasia pribadi"},
+        world)
     obj = services.file_objection(req, ["a", "f"], "Informasi dapat dibuka sebagian.",
                                   actor=None, now=at(2026, 3, 25))
     db.session.commit()

@@ -165,6 +165,13 @@ def test_outcome_required_fields():
         "available_on"}
     full = {"response_note": "Salinan", "info_form": "softcopy", "cost_per_page": 500,
             "pages": 10, "delivery_cost": 0, "available_on": date(2026, 4, 1)}
+    # A notice with costs states the way of payment (UU KIP Pasal 22(7)); no cost, none.
+    assert rules.validate_outcome("dikabulkan", full) == {
+        "payment_method": "Sebutkan cara pembayaran biaya."}
+    assert rules.validate_outcome("dikabulkan", {**full, "cost_per_page": 0}) == {}
+    assert rules.validate_outcome("dikabulkan", {**full, "payment_method": "emas"}) == {
+        "payment_method": "Pilih cara pembayaran yang valid."}
+    full["payment_method"] = "transfer"
     assert rules.validate_outcome("dikabulkan", full) == {}
     assert set(rules.validate_outcome("dikabulkan_sebagian", full)) == {
         "exemption_letters", "redacted_parts", "redaction_reason"}

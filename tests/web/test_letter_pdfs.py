@@ -15,6 +15,7 @@ from ppid.extensions import db
 from ppid.info_requests import services
 from ppid.info_requests.models import InfoRequest, Letter, Objection
 from tests.conftest import login
+from tests.services.test_requests_services import NEW_DIK
 from tests.web.test_requests_web import api_data, world  # noqa: F401
 from tests.web.test_write_transactions import WRITES, tracing
 
@@ -42,7 +43,8 @@ def decided(client, world):
     token = resp.get_json()["tracking_url"].rsplit("/", 1)[1]
     req = db.session.execute(sa.select(InfoRequest)).scalar_one()
     services.close_request(req, "ditolak", {"exemption_letters": ["h"],
-                                            "exemption_consequence": "Rahasia pribadi"},
+                                            "exemption_consequence": "Rahasia pribadi",
+                                            **NEW_DIK},
                            actor=world.officer, now=services.utcnow())
     obj = services.file_objection(req, "a", "Mohon dibuka.", actor=None, now=services.utcnow())
     db.session.commit()

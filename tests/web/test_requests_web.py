@@ -12,6 +12,7 @@ from ppid.extensions import db
 from ppid.info_requests import services
 from ppid.info_requests.models import InfoRequest, Objection, RequestAttachment
 from tests.conftest import login
+from tests.services.test_requests_services import NEW_DIK
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -243,7 +244,10 @@ def test_personal_data_reaches_no_public_page_api_feed_or_export(app, client, wo
     login(client, world.officer)
     assert client.post(f"/kelola/permohonan/{req.id}/tutup", data={
         "outcome": "ditolak", "exemption_letters": ["h"],
-        "exemption_consequence": "Rahasia pribadi"}).status_code == 302
+        "exemption_consequence": "Rahasia pribadi", "exemption_id": "0",
+        "exemption_information": "Data pribadi pasien",
+        "exemption_public_interest": "Rahasia pribadi lebih berat.",
+        "exemption_end_on": "2031-12-31"}).status_code == 302
     # The subject is held off the register until an officer has reviewed it.
     assert client.post(f"/kelola/permohonan/{req.id}/tinjau-pokok",
                        data={"decision": "tampilkan"}).status_code == 302
@@ -333,7 +337,7 @@ def test_officer_enters_handles_and_closes_a_request(client, world, monkeypatch)
     done = client.post(f"/kelola/permohonan/{req.id}/tutup", data={
         "outcome": "dikabulkan", "response_note": "Rekap DBD", "info_form": "softcopy",
         "cost_per_page": "0", "pages": "3", "delivery_cost": "0",
-        "available_on": "2026-04-01"})
+        "available_on": "2026-04-01", "payment_method": "tanpa_biaya"})
     assert done.status_code == 302
     again = client.post(f"/kelola/permohonan/{req.id}/tutup", data={
         "outcome": "tidak_dikuasai"})
@@ -385,7 +389,8 @@ def test_citizen_account_request_objection_and_atasan_decision(client, world):
     page = client.get(f"/lacak/{req.id}").get_data(as_text=True)
     assert "Keberatan dapat diajukan setelah" in page
     services.close_request(req, "ditolak", {"exemption_letters": ["h"],
-                                            "exemption_consequence": "Rahasia pribadi"},
+                                            "exemption_consequence": "Rahasia pribadi",
+                                            **NEW_DIK},
                            actor=world.officer, now=services.utcnow())
     db.session.commit()
     page = client.get(f"/lacak/{req.id}").get_data(as_text=True)
