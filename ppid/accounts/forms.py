@@ -21,6 +21,25 @@ def account_email(form, field):
         raise ValidationError(rules.EMAIL_PROBLEMS[problem])
 
 
+def nip_field(label=_l("NIP")):
+    """An optional NIP (18 digits, its parts checked: rules.nip_problem); spaces and dots
+    typed between its parts are dropped."""
+    def check(form, field):
+        problem = rules.nip_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
+    return StringField(label, filters=[rules.clean_nip], validators=[check],
+                       description=_l("18 angka, misalnya 198503122010011003."))
+
+
+class ProfileForm(BaseForm):
+    """An officer's position and NIP: the signature block of the letters they sign."""
+
+    position = StringField(_l("Jabatan"), filters=[lambda v: (v or "").strip() or None],
+                           validators=[max_length(200), no_control_chars])
+    nip = nip_field()
+
+
 def email_field(label=_l("E-mail"), *, new_address=True):
     """The e-mail field of every accounts form; ``new_address``: one being set (sign-up,
     officer forms, e-mail change), checked for look-alike letters too."""

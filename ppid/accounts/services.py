@@ -357,3 +357,20 @@ def user_for_reset_token(token):
     if user is None or not user.is_enabled or data.get("f") != _fingerprint(user):
         return None
     return user
+
+
+PROFILE_FIELDS = ("position", "nip")
+
+
+def update_profile(user, data, *, actor):
+    """An officer's own position and NIP (letters print them under the signature)."""
+    if actor is None or actor.id != user.id:
+        raise PermissionError("only the account holder changes their profile")
+    before = {f: getattr(user, f) for f in PROFILE_FIELDS}
+    for f in PROFILE_FIELDS:
+        setattr(user, f, data.get(f) or None)
+    db.session.flush()
+    changes = audit.diff(before, {f: getattr(user, f) for f in PROFILE_FIELDS})
+    if changes:
+        audit.record("user.profile", user, actor=actor, changes=changes)
+    return bool(changes)

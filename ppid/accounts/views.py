@@ -6,8 +6,8 @@ from flask_login import current_user, login_required
 
 from ppid.accounts import rules, services, sessions
 from ppid.accounts.forms import (EmailChangeForm, LoginForm, PasswordChangeForm,
-                                 PasswordResetRequestForm, PasswordSetForm, RoleForm,
-                                 SignupForm, UserForm)
+                                 PasswordResetRequestForm, PasswordSetForm, ProfileForm,
+                                 RoleForm, SignupForm, UserForm)
 from ppid.accounts.models import RoleAssignment, User
 from ppid.agencies.services import active_agencies
 from ppid.core import auth
@@ -190,7 +190,27 @@ def account():
             return redirect(url_for("accounts.account"))
     return render_template("accounts/account.html", form=form, user=user,
                            pending=services.pending_email_changes(user),
-                           end_form=ConfirmForm()), status
+                           end_form=ConfirmForm(),
+                           profile_form=ProfileForm(formdata=None, obj=user)), status
+
+
+@bp.post("/akun/profil")
+@login_required
+def profile():
+    """An officer's position and NIP, for the letters they sign (DOMAIN.md section 13)."""
+    user = current_user._get_current_object()
+    if not any(user.has_role(r) for r in auth.STAFF_ROLES):
+        abort(403)
+    form = ProfileForm()
+    if not form.validate_on_submit():
+        return render_template("accounts/account.html", form=EmailChangeForm(), user=user,
+                               pending=services.pending_email_changes(user),
+                               end_form=ConfirmForm(), profile_form=form), 422
+    services.update_profile(user, {"position": form.position.data, "nip": form.nip.data},
+                            actor=user)
+    db.session.commit()
+    flash(_("Jabatan dan NIP disimpan."), "success")
+    return redirect(url_for("accounts.account"))
 
 
 @bp.route("/akun/sandi", methods=["GET", "POST"])

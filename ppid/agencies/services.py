@@ -6,7 +6,9 @@ from ppid.core import audit
 from ppid.extensions import db
 
 FIELDS = ("name", "short_name", "slug", "kind", "parent_id", "address", "phone", "email",
-          "website", "atasan_name", "atasan_position", "is_active")
+          "website", "atasan_name", "atasan_position", "atasan_nip", "atasan_office",
+          "atasan_address", "letter_code", "signatory_name", "signatory_position",
+          "signatory_nip", "is_active")
 
 
 class AgencyError(ValueError):

@@ -73,7 +73,8 @@ def _save(agency):
         data = {f: getattr(form, f).data for f in services.FIELDS if hasattr(form, f)}
         data["parent_id"] = data.get("parent_id") or None
         for key in ("short_name", "address", "phone", "email", "website", "atasan_name",
-                    "atasan_position"):
+                    "atasan_position", "atasan_nip", "atasan_office", "atasan_address",
+                    "letter_code", "signatory_name", "signatory_position", "signatory_nip"):
             data[key] = data.get(key) or None
         try:
             agency = services.save_agency(agency, data, actor=current_user)

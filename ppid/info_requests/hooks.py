@@ -11,13 +11,15 @@ def dashboard_section(user):
             or user.has_role(auth.ATASAN)):
         return None
     now = utcnow()
-    requests, objections = [], []
+    requests, objections, late_deliveries = [], [], []
     if user.has_role(auth.HELPER) or user.has_role(auth.MAIN):
         requests = [(r, u) for r, u in services.request_queue(user, now=now) if u != "normal"]
+        late_deliveries = services.late_deliveries(user, now=now)
     if user.has_role(auth.ATASAN) or user.has_role(auth.MAIN):
         objections = services.objection_queue(user, now=now)
     return "info_requests/_dashboard.html", {"urgent_requests": requests,
-                                             "pending_objections": objections}
+                                             "pending_objections": objections,
+                                             "late_deliveries": late_deliveries}
 
 
 def alert_source(now):

@@ -961,6 +961,24 @@ def request_queue(user, *, now, agency_id=None):
     return [(r, rules.urgency(cal, r.effective_due_on, today)) for r in rows]
 
 
+def late_deliveries(user, *, now, agency_id=None):
+    """Granted requests of the user's agencies whose information was promised for a date
+    now past and is not handed over yet (late delivery, ground g), oldest promise first."""
+    today = local_today(now)
+    stmt = (sa.select(InfoRequest).where(
+        InfoRequest.state == rules.SELESAI, InfoRequest.outcome.in_(rules.GRANTED),
+        InfoRequest.delivered_on.is_(None), InfoRequest.available_on < today)
+        .order_by(InfoRequest.available_on, InfoRequest.id))
+    ids = handled_agency_ids(user)
+    if ids is not None:
+        stmt = stmt.where(InfoRequest.agency_id.in_(ids or [-1]))
+    if agency_id:
+        stmt = stmt.where(InfoRequest.agency_id == agency_id)
+    rows = db.session.execute(stmt).scalars().all()
+    # The rule decides (the SQL only narrows).
+    return [r for r in rows if r.delivery_overdue_on(today) is not None]
+
+
 def objection_queue(user, *, now):
     """Undecided objections for the atasan's agencies (all of them for the PPID Utama)."""
     cal = build_calendar()

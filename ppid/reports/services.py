@@ -23,6 +23,7 @@ from ppid.core.db import utcnow
 from ppid.core.exports import SafeCsvWriter
 from ppid.core.services import build_calendar, local_today
 from ppid.extensions import db
+from ppid.info_requests import rules as request_rules
 from ppid.info_requests.models import InfoRequest, Objection
 from ppid.registry import services as registry
 from ppid.info_requests.rules import (DisputeOutcome, ObjectionDecision, Outcome,
@@ -294,6 +295,9 @@ class AnnualFigures:
     closed: int = 0
     on_time: int = 0
     late: int = 0
+    # Granted, but the information not handed over by the promised date (available_on):
+    # objection ground g (UU KIP Pasal 35(1) huruf g).
+    late_delivery: int = 0
     outcomes: dict = field(default_factory=lambda: {o: 0 for o in OUTCOMES})
     refusal_letters: dict = field(default_factory=lambda: {x: 0 for x in PASAL17})
     refusal_other: int = 0  # refused on another statute only
@@ -312,7 +316,7 @@ class AnnualFigures:
 
     def add(self, other):
         for name in ("total", "withdrawn", "open", "closed", "on_time", "late",
-                     "refusal_other"):
+                     "late_delivery", "refusal_other"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for d, o in ((self.outcomes, other.outcomes),
                      (self.refusal_letters, other.refusal_letters),
@@ -345,11 +349,13 @@ def annual_figures(year, *, now=None, agency_ids=None, cal=None):
     due = sa.func.coalesce(InfoRequest.extended_due_on, InfoRequest.due_on)
     q = (sa.select(InfoRequest.agency_id, InfoRequest.state, InfoRequest.outcome,
                    InfoRequest.exemption_letters, InfoRequest.other_statute, due,
-                   InfoRequest.effective_on, InfoRequest.closed_on, sa.func.count())
+                   InfoRequest.effective_on, InfoRequest.closed_on, InfoRequest.available_on,
+                   InfoRequest.delivered_on, sa.func.count())
          .where(InfoRequest.received_on >= start, InfoRequest.received_on <= end)
          .group_by(InfoRequest.agency_id, InfoRequest.state, InfoRequest.outcome,
                    InfoRequest.exemption_letters, InfoRequest.other_statute, due,
-                   InfoRequest.effective_on, InfoRequest.closed_on))
+                   InfoRequest.effective_on, InfoRequest.closed_on, InfoRequest.available_on,
+                   InfoRequest.delivered_on))
     oq = (sa.select(Objection.agency_id, Objection.decision, sa.func.count())
           .where(Objection.received_on >= start, Objection.received_on <= end)
           .group_by(Objection.agency_id, Objection.decision))
@@ -362,10 +368,12 @@ def annual_figures(year, *, now=None, agency_ids=None, cal=None):
         oq = oq.where(Objection.agency_id.in_(ids))
         dq = dq.where(Objection.agency_id.in_(ids))
     out = {}
-    for agency_id, state, outcome, letters, other, due_on, effective_on, closed_on, n in \
-            db.session.execute(q):
+    for (agency_id, state, outcome, letters, other, due_on, effective_on, closed_on,
+         available_on, delivered_on, n) in db.session.execute(q):
         f = out.setdefault(agency_id, AnnualFigures())
         f.total += n
+        if request_rules.delivery_overdue(outcome, available_on, delivered_on, today):
+            f.late_delivery += n
         kind = rules.classify_request(state, due_on, closed_on, today)
         if kind == "withdrawn":
             f.withdrawn += n
@@ -461,7 +469,7 @@ def annual_context(year, *, agency=None, now=None):
 
 ANNUAL_CSV_COLUMNS = (
     "tahun", "badan_publik", "slug", "permohonan", "ditarik", "masih_diproses", "selesai",
-    "tepat_waktu", "terlambat", "dikabulkan", "dikabulkan_sebagian", "ditolak",
+    "tepat_waktu", "terlambat", "penyerahan_terlambat", "dikabulkan", "dikabulkan_sebagian", "ditolak",
     "tidak_dikuasai", "belum_didokumentasikan",
     *(f"ditolak_pasal17_{x}" for x in PASAL17), "ditolak_uu_lain",
     "hari_kerja_median", "hari_kerja_q1", "hari_kerja_q3", "hari_kerja_min", "hari_kerja_maks",
@@ -472,6 +480,7 @@ ANNUAL_CSV_COLUMNS = (
 def _annual_csv_row(year, name, slug, f):
     d = f.days
     return [year, name, slug, f.total, f.withdrawn, f.open, f.closed, f.on_time, f.late,
+            f.late_delivery,
             *(f.outcomes[o] for o in OUTCOMES), *(f.refusal_letters[x] for x in PASAL17),
             f.refusal_other, _num(d.median), _num(d.q1), _num(d.q3), _num(d.minimum),
             _num(d.maximum), f.objections["received"],

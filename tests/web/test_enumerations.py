@@ -138,20 +138,30 @@ def build_world(factories):
 
     # Outcomes, with every form of information and every Pasal 17 letter.
     grant = {"response_note": "Rekap diberikan", "cost_per_page": 500, "pages": 4,
-             "delivery_cost": 10000, "available_on": today + timedelta(days=3)}
+             "delivery_cost": 10000, "available_on": today + timedelta(days=3),
+             "payment_method": rq.PaymentMethod.TRANSFER}
+    dik = {"exemption_information": "Data uji tertutup",
+           "exemption_public_interest": "Kepentingan publik lebih kecil",
+           "exemption_end_on": today + timedelta(days=400)}
     outcomes = [
         (rq.Outcome.DIKABULKAN, {**grant, "info_form": rq.InfoForm.SOFTCOPY}),
         (rq.Outcome.DIKABULKAN_SEBAGIAN, {**grant, "info_form": rq.InfoForm.HARDCOPY,
                                           "exemption_letters": ["h"],
                                           "redacted_parts": "Nama pasien",
-                                          "redaction_reason": "Rahasia pribadi"}),
+                                          "redaction_reason": "Rahasia pribadi",
+                                          "payment_method": rq.PaymentMethod.TUNAI,
+                                          "exemption_consequence": "Pasien dikenali",
+                                          "exemption_decree_number": "188/1/2026",
+                                          "exemption_decree_on": today, **dik}),
         (rq.Outcome.DITOLAK, {"exemption_letters": list(rq.Pasal17),
                               "exemption_consequence": "Membahayakan penegakan hukum",
-                              "other_statute": "UU 36/2009"}),
+                              "other_statute": "UU 36/2009", **dik}),
         (rq.Outcome.TIDAK_DIKUASAI, {"holding_body": "BPS Provinsi"}),
         (rq.Outcome.BELUM_DIDOKUMENTASIKAN, {"documented_on": today + timedelta(days=20)}),
         (rq.Outcome.DIKABULKAN, {**grant, "info_form": rq.InfoForm.SOFTCOPY_HARDCOPY}),
-        (rq.Outcome.DIKABULKAN, {**grant, "info_form": rq.InfoForm.MELIHAT}),
+        (rq.Outcome.DIKABULKAN, {**grant, "info_form": rq.InfoForm.MELIHAT,
+                                 "cost_per_page": 0, "delivery_cost": 0,
+                                 "payment_method": rq.PaymentMethod.TANPA_BIAYA}),
     ]
     closed = []
     for i, (outcome, fields) in enumerate(outcomes):
@@ -160,6 +170,8 @@ def build_world(factories):
         closed.append(req)
     requests.attach_release(closed[0], check_upload(_pdf_upload("rekap.pdf")),
                             actor=w.officer, now=now)
+    requests.record_delivery(closed[0], today, rq.DeliveryMethod.EMAIL, None,
+                             actor=w.officer, now=now)  # the timeline's "diserahkan"
 
     # Objections: every ground, every decision, every dispute outcome.
     objections = [requests.file_objection(req, list(rq.ObjectionGround) if i == 0 else ["c"],
@@ -370,7 +382,8 @@ def places(client, w, lang):
         visible_text(get(client, f"/kelola/permohonan/{i}")) for i in w.ids),
         {rq.Channel: ALL, rq.IdentityType: ALL, rq.ObtainMethod: ALL, rq.CopyForm: ALL,
          rq.DeliveryMethod: ALL, rq.AttachmentKind: ALL, rq.Urgency: ALL, rq.Outcome: ALL,
-         rq.InfoForm: ALL, rg.Pasal17: ALL, rq.RequestState: ALL, rq.SubjectReview: ALL})
+         rq.InfoForm: ALL, rg.Pasal17: ALL, rq.RequestState: ALL, rq.SubjectReview: ALL,
+         rq.PaymentMethod: ALL})
     page("officer entry form", visible_text(get(client, "/kelola/permohonan/baru")),
          {rq.Channel: set(rq.OFFICER_CHANNELS)})
     page("queue", visible_text(get(client, "/kelola/permohonan")),
@@ -484,7 +497,7 @@ def test_every_enumeration_is_walked(app):
               rg.AppliesTo, rg.ItemState, rp.Band, rp.Sort, rp.AnnualText,
               ev.Element, ev.Answer, ev.QualityBand, ev.CommentState, ev.Indicator,
               ev.QuestionKind, ev.Question, ev.AttestationStatus,
-              pb.PublicationState, pb.Step}
+              pb.PublicationState, pb.Step, rq.PaymentMethod}
     assert set(REGISTRY.values()) == walked
 
 
