@@ -100,6 +100,21 @@ PROFILES = {
 }
 
 
+_FIRST = ("Agus", "Dewi", "Hendrikus", "Lina", "Yusuf", "Maria", "Rudi", "Fitri", "Bambang",
+          "Yohana", "Syarif", "Ratna", "Antonius", "Nurul", "Iwan", "Sri")
+_LAST = ("Pratama", "Lestari", "Kurniawan", "Siregar", "Hidayat", "Tanoto", "Saputra",
+         "Wulandari", "Nugroho", "Simanjuntak", "Rahman", "Susanti", "Effendi")
+
+
+def _demo_signatory(index, agency):
+    """A made-up signing official for a demo PPID: name, position, and a well-formed NIP."""
+    name = f"{_FIRST[index % len(_FIRST)]} {_LAST[(index * 5) % len(_LAST)]}, S.Sos., M.Si."
+    born = (1970 + index % 20, index % 12 + 1, index % 27 + 1)
+    nip = (f"{born[0]}{born[1]:02d}{born[2]:02d}{born[0] + 25}{(index % 9) + 1:02d}"
+           f"{1 + index % 2}{index % 900 + 1:03d}")
+    return name, f"Pejabat Pengelola Informasi dan Dokumentasi {agency.name}", nip
+
+
 def _upsert_agency(slug, name, short, atasan_position, kind, parent_id):
     agency = db.session.execute(sa.select(Agency).where(Agency.slug == slug)).scalar_one_or_none()
     if agency is None:
@@ -115,6 +130,12 @@ def _upsert_agency(slug, name, short, atasan_position, kind, parent_id):
     agency.website = f"https://{slug}.{DOMAIN}"
     agency.atasan_position = atasan_position
     agency.atasan_name = agency.atasan_name or "—"
+    # The atasan of a PPID Pembantu heads the agency itself: its response is on the
+    # agency's own letterhead (not its PPID's).
+    agency.atasan_office = agency.atasan_office or f"{name} Provinsi Kalimantan Barat"
+    if not agency.signatory_name:  # each demo PPID names its signing official
+        agency.signatory_name, agency.signatory_position, agency.signatory_nip = \
+            _demo_signatory(sum(map(ord, slug)), agency)
     return agency
 
 
@@ -125,11 +146,10 @@ def seed_demo():
     utama.atasan_office = utama.atasan_office or "Sekretariat Daerah Provinsi Kalimantan Barat"
     utama.atasan_address = utama.atasan_address or "Jl. Ahmad Yani, Pontianak 78124"
     # The PPID Utama names its signing official; the other PPIDs' officers sign themselves.
-    if not utama.signatory_name:
-        utama.signatory_name = "Dra. Yuliana Mardiani, M.Si."
-        utama.signatory_position = ("Kepala Dinas Komunikasi dan Informatika selaku PPID "
-                                    "Utama Provinsi Kalimantan Barat")
-        utama.signatory_nip = "197006221995032002"
+    utama.signatory_name = "Dra. Yuliana Mardiani, M.Si."
+    utama.signatory_position = ("Kepala Dinas Komunikasi dan Informatika selaku PPID Utama "
+                                "Provinsi Kalimantan Barat")
+    utama.signatory_nip = "197006221995032002"
     db.session.flush()
     for slug, name, short, atasan in PEMBANTU:
         _upsert_agency(slug, name, short, atasan, KIND_PEMBANTU, utama.id)

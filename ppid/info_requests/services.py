@@ -220,7 +220,11 @@ def letter_signatory(kind, agency, actor) -> dict:
         if agency.atasan_name and agency.atasan_name.strip() not in ("", "-", "—"):
             return {"name": agency.atasan_name, "position": office, "nip": agency.atasan_nip}
         if _is_staff(actor):
-            return {"name": actor.name, "position": actor.position or office,
+            from ppid.core import auth
+            # The atasan signs in their own position; the PPID Utama deciding for an
+            # agency signs in the atasan's office.
+            own = actor.has_role(auth.ATASAN, agency.id) and actor.position
+            return {"name": actor.name, "position": actor.position if own else office,
                     "nip": actor.nip}
         return {"name": None, "position": office, "nip": None}
     position = f"{PPID_TITLE} {agency.name}"
