@@ -191,7 +191,13 @@ def account():
     return render_template("accounts/account.html", form=form, user=user,
                            pending=services.pending_email_changes(user),
                            end_form=ConfirmForm(),
-                           profile_form=ProfileForm(formdata=None, obj=user)), status
+                           profile_form=ProfileForm(formdata=None, obj=user)
+                           if _signs_letters(user) else None), status
+
+
+def _signs_letters(user):
+    """Officers whose actions issue letters: PPID officers and the atasan."""
+    return any(user.has_role(r) for r in (auth.HELPER, auth.MAIN, auth.ATASAN))
 
 
 @bp.post("/akun/profil")
@@ -199,8 +205,8 @@ def account():
 def profile():
     """An officer's position and NIP, for the letters they sign (DOMAIN.md section 13)."""
     user = current_user._get_current_object()
-    if not any(user.has_role(r) for r in auth.STAFF_ROLES):
-        abort(403)
+    if not _signs_letters(user):
+        abort(403)  # (the auditor is read-only; citizens and administrators sign nothing)
     form = ProfileForm()
     if not form.validate_on_submit():
         return render_template("accounts/account.html", form=EmailChangeForm(), user=user,

@@ -174,6 +174,7 @@ POST_ONLY = {
     "publications.photo_add", "publications.photo_remove", "publications.attachment_add",
     "publications.attachment_remove", "publications.submit", "publications.send_back",
     "publications.schedule", "publications.publish", "publications.withdraw",
+    "requests.act_deliver", "accounts.profile",
 }
 
 

@@ -257,3 +257,44 @@ def test_public_subject_prefers_the_redaction_and_shortens_the_text():
     assert public_subject(None, "  Salinan\n laporan   keuangan ") == "Salinan laporan keuangan"
     long = public_subject("", "kata " * 100)
     assert len(long) == 200 and long.endswith("...")
+
+
+# --- Delivery (issue #15: late delivery, objection ground g) -------------------------------
+
+def test_delivery_overdue_gives_the_day_the_ground_arose():
+    promised = date(2026, 4, 1)
+    overdue = rules.delivery_overdue
+    assert overdue("dikabulkan", promised, None, date(2026, 4, 1)) is None  # not yet
+    assert overdue("dikabulkan", promised, None, date(2026, 4, 2)) == promised
+    assert overdue("dikabulkan_sebagian", promised, None, date(2026, 5, 2)) == promised
+    assert overdue("dikabulkan", promised, date(2026, 4, 1), date(2026, 6, 1)) is None
+    assert overdue("dikabulkan", promised, date(2026, 4, 3), date(2026, 6, 1)) == promised
+    assert overdue("ditolak", promised, None, date(2026, 6, 1)) is None  # nothing promised
+    assert overdue("dikabulkan", None, None, date(2026, 6, 1)) is None
+
+
+def test_check_delivery_refuses_what_cannot_be_recorded():
+    ok = dict(state="selesai", outcome="dikabulkan", delivered_on_before=None,
+              received_on=date(2026, 3, 2), delivered_on=date(2026, 3, 20), via="pos",
+              today=date(2026, 3, 20))
+    rules.check_delivery(**ok)
+    for over, message in (({"outcome": "ditolak"}, "dikabulkan"),
+                          ({"state": "diproses"}, "dikabulkan"),
+                          ({"delivered_on_before": date(2026, 3, 10)}, "sudah dicatat"),
+                          ({"delivered_on": None}, "wajib diisi"),
+                          ({"delivered_on": date(2026, 3, 21)}, "harus antara"),
+                          ({"delivered_on": date(2026, 3, 1)}, "harus antara"),
+                          ({"via": "merpati"}, "cara penyerahan")):
+        with pytest.raises(rules.RuleError, match=message):
+            rules.check_delivery(**{**ok, **over})
+
+
+def test_letter_numbers_from_the_format():
+    assert rules.format_letter_number("{seq:03d}/{kind}/PPID-{ppid}/{year}", seq=7,
+                                      kind_code="SK-TOLAK", ppid="DINKES", prefix="KALBAR",
+                                      issued_on=date(2026, 11, 3)) == "007/SK-TOLAK/PPID-DINKES/2026"
+    assert rules.format_letter_number("{prefix}.{ppid}/{month_roman}/{seq}", seq=12,
+                                      kind_code="PT", ppid="X", prefix="KALBAR",
+                                      issued_on=date(2026, 4, 1)) == "KALBAR.X/IV/12"
+    assert rules.ppid_code(None, "dinkes") == "DINKES"
+    assert rules.ppid_code(" DKS ", "dinkes") == "DKS"
