@@ -125,10 +125,12 @@ def _play(key, req, officer, main, atasan, citizen, agencies, received):
     # The DIK entry a refusal rests on: the agency's own in force, else one made by the
     # decision (decreed by its SK penolakan).
     entry = db.session.execute(sa.select(Exemption).where(
-        Exemption.agency_id == req.agency_id, Exemption.end_on > received)
+        Exemption.agency_id == req.agency_id,
+        sa.or_(Exemption.end_on.is_(None), Exemption.end_on > received))
         .order_by(Exemption.id)).scalars().first()
     dik = {"exemption_id": entry.id} if entry is not None else {
         "exemption_information": req.information[:200],
+        "exemption_document": "Berkas permohonan dan dokumen sumber informasi",
         "exemption_public_interest": "Kepentingan publik terpenuhi melalui rekapitulasi yang "
                                      "tidak memuat data yang dikecualikan.",
         "exemption_end_on": received + timedelta(days=5 * 365)}

@@ -252,15 +252,22 @@ class CloseForm(BaseForm):
                                         validators=[optional(), max_length(500)],
                                         description=_l("Tampil di DIK publik: sebut jenis "
                                                        "informasinya, bukan isinya."))
+    exemption_document = StringField(_l("Entri DIK baru: dokumen yang memuatnya"),
+                                     validators=[optional(), max_length(300)])
     exemption_public_interest = TextAreaField(
         _l("Entri DIK baru: pertimbangan kepentingan publik"),
         validators=[optional(), max_length(3000)], render_kw={"rows": 2})
+    exemption_tested_on = DateField(_l("Entri DIK baru: tanggal uji konsekuensi"),
+                                    validators=[optional()],
+                                    description=_l("Kosong: tanggal keputusan penetapannya."))
     exemption_decree_number = StringField(
         _l("Entri DIK baru: nomor keputusan penetapan"), validators=[optional(), max_length(120)],
         description=_l("Ditolak: kosongkan bila ditetapkan dengan SK penolakan ini."))
     exemption_decree_on = DateField(_l("Entri DIK baru: tanggal keputusan"),
                                     validators=[optional()])
-    exemption_end_on = DateField(_l("Entri DIK baru: berlaku sampai"), validators=[optional()])
+    exemption_end_on = DateField(_l("Entri DIK baru: berlaku sampai"), validators=[optional()],
+                                 description=_l("Wajib untuk Pasal 17 huruf a sampai f "
+                                                "(UU KIP Pasal 20)."))
     holding_body = StringField(_l("Badan publik yang menguasai informasi (jika diketahui)"),
                                validators=[optional(), max_length(300)])
     documented_on = DateField(_l("Akan didokumentasikan paling lambat"),
@@ -270,12 +277,15 @@ class CloseForm(BaseForm):
         super().__init__(**kw)
         self.exemption_id.choices = options(
             [("0", _l("— buat entri DIK baru dari uji konsekuensi ini —"))]
-            + [(str(e.id), f"{e.decree_number} · {e.information}"[:160]) for e in exemptions])
+            + [(str(e.id), f"{e.decree_number} · {e.information}"[:150]
+                + ("" if e.approved_on else " " + str(_l("(menunggu persetujuan)"))))
+               for e in exemptions])
 
     def outcome_fields(self):
         data = {name: getattr(self, name).data
                 for name in (*rules.OUTCOME_FIELDS, "exemption_information",
-                             "exemption_public_interest", "exemption_decree_number",
+                             "exemption_document", "exemption_public_interest",
+                             "exemption_tested_on", "exemption_decree_number",
                              "exemption_decree_on", "exemption_end_on")}
         data["payment_method"] = data["payment_method"] or None
         try:

@@ -507,15 +507,16 @@ def extend_request(req, new_due_on, reason, *, actor, now):
 
 # The fields of a DIK entry made in a decision (Perki 1/2021 Pasal 49), beside the letters,
 # consequence and statute the decision states anyway.
-NEW_EXEMPTION_FIELDS = ("exemption_information", "exemption_public_interest",
-                        "exemption_decree_number", "exemption_decree_on", "exemption_end_on",
-                        "exemption_period_text")
+NEW_EXEMPTION_FIELDS = ("exemption_information", "exemption_document",
+                        "exemption_public_interest", "exemption_tested_on",
+                        "exemption_decree_number", "exemption_decree_on", "exemption_end_on")
 
 
 def _exemption_entry(req, outcome, fields, *, today):
     """The DIK entry a refusal or a partial grant names (an Exemption of the request's
-    agency, in force), or None when the decision makes a new one; the decision's letters,
-    consequence and statute default to the entry's. Anything else: ServiceError."""
+    agency whose period has not ended: approved by the head of the body, or awaiting it),
+    or None when the decision makes a new one; the decision's letters, consequence and
+    statute default to the entry's. Anything else: ServiceError."""
     from ppid.registry import rules as registry_rules
     from ppid.registry.models import Exemption
     raw = fields.get("exemption_id")
@@ -529,7 +530,7 @@ def _exemption_entry(req, outcome, fields, *, today):
     if entry is None or entry.agency_id != req.agency_id:
         raise ServiceError("Entri Daftar Informasi yang Dikecualikan tidak ditemukan pada "
                            "badan publik ini.", "exemption_id")
-    if not registry_rules.exemption_in_force(entry.end_on, today):
+    if registry_rules.exemption_review_due(entry.end_on, today):
         raise ServiceError(f"Masa pengecualian entri DIK {entry.decree_number} telah berakhir "
                            f"({tanggal(entry.end_on)}); uji konsekuensi harus ditinjau "
                            f"ulang.", "exemption_id")
@@ -551,13 +552,13 @@ def exemption_choices(req, *, now):
     rows = db.session.execute(sa.select(Exemption).where(
         Exemption.agency_id == req.agency_id).order_by(Exemption.decree_on.desc(),
                                                        Exemption.id)).scalars().all()
-    return [e for e in rows if registry_rules.exemption_in_force(e.end_on, today)]
+    return [e for e in rows if not registry_rules.exemption_review_due(e.end_on, today)]
 
 
 def _new_exemption_errors(outcome, fields):
     errors = {}
-    for name in ("exemption_information", "exemption_consequence",
-                 "exemption_public_interest", "exemption_end_on"):
+    for name in ("exemption_information", "exemption_document", "exemption_consequence",
+                 "exemption_public_interest"):
         if rules._blank(fields.get(name)):
             errors[name] = "Wajib diisi untuk entri DIK baru (uji konsekuensi)."
     if outcome != rules.DITOLAK:  # a refusal's entry is decreed by its SK penolakan
@@ -576,15 +577,16 @@ def _make_exemption(req, fields, *, actor, now, decree):
     decree_number = (fields.get("exemption_decree_number") or "").strip() or decree[0]
     decree_on = fields.get("exemption_decree_on") or decree[1]
     data = {"information": fields["exemption_information"].strip()[:500],
+            "document": fields["exemption_document"].strip()[:300],
+            # the consequence test: the one the decree rests on, by default on its day
+            "tested_on": fields.get("exemption_tested_on") or decree_on,
             "pasal17_letters": ",".join(sorted(fields.get("exemption_letters") or [])),
             "other_statute": (fields.get("other_statute") or "").strip(),
             "consequence": fields["exemption_consequence"].strip(),
             "public_interest": fields["exemption_public_interest"].strip(),
             "decided_by": f"PPID {req.agency.name}", "decree_number": decree_number,
-            "decree_on": decree_on,
-            "period_text": (fields.get("exemption_period_text") or "").strip()
-            or f"sampai {tanggal(fields['exemption_end_on'])}",
-            "end_on": fields["exemption_end_on"], "item_id": None}
+            "decree_on": decree_on, "end_on": fields.get("exemption_end_on") or None,
+            "item_id": None}
     try:
         return registry_services.save_exemption(req.agency, None, data, actor=actor, now=now)
     except registry_services.RegistryError as exc:

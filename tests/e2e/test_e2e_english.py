@@ -84,7 +84,7 @@ def test_request_register_and_report_pages_in_english(live_server, page):
             "available_on": (now + timedelta(days=3)).date(), "exemption_letters": ["h"],
             "redacted_parts": "Names of patients", "redaction_reason": "Personal data",
             "payment_method": "transfer", "exemption_consequence": "Patients identified",
-            "exemption_information": "Names of patients",
+            "exemption_information": "Names of patients", "exemption_document": "Records",
             "exemption_public_interest": "Privacy weighs more.",
             "exemption_decree_number": "188/1/2026", "exemption_decree_on": now.date(),
             "exemption_end_on": (now + timedelta(days=365)).date()},

@@ -272,6 +272,7 @@ def test_citizen_objects_and_atasan_decides(live_server, page, phone, request):
             "exemption_letters": ["b"],
             "exemption_consequence": "Membuka nilai penawaran merugikan persaingan usaha.",
             "exemption_information": "Nilai penawaran peserta tender",
+            "exemption_document": "Dokumen penawaran",
             "exemption_public_interest": "Persaingan usaha yang sehat lebih berat.",
             "exemption_end_on": (now + timedelta(days=365)).date()},
             actor=helper, now=now)

@@ -72,6 +72,7 @@ def _refuse_and_object(req, officer, owner, now):
     rq.close_request(req, rules.DITOLAK, {
         "exemption_letters": ["h"], "exemption_consequence": "Mengungkap rahasia pribadi.",
         "other_statute": "UU Kesehatan", "exemption_information": "Rekam medis pasien",
+        "exemption_document": "Berkas rekam medis",
         "exemption_public_interest": "Rahasia pribadi pasien lebih berat.",
         "exemption_end_on": (now + timedelta(days=5 * 365)).date()},
         actor=officer, now=now + timedelta(minutes=5))

@@ -172,6 +172,7 @@ GRANT = {"response_note": "Salinan rekap kasus DBD 2025", "info_form": "hardcopy
          "available_on": date(2026, 3, 30), "payment_method": "tunai"}
 # A DIK entry made by the decision that refuses (its SK penolakan decrees it) ...
 NEW_DIK = {"exemption_information": "Rekam medis dan identitas pasien",
+           "exemption_document": "Berkas rekam medis rumah sakit rujukan",
            "exemption_public_interest": "Perlindungan rahasia pribadi pasien lebih besar "
                                         "daripada kepentingan publik untuk mengetahuinya.",
            "exemption_end_on": date(2031, 3, 17)}
@@ -242,7 +243,7 @@ def test_outcome_without_its_fields_is_refused_and_changes_nothing(world):
                                now=at(2026, 3, 17))
     assert set(exc.value.errors) == {"exemption_letters", "exemption_consequence",
                                      "exemption_information", "exemption_public_interest",
-                                     "exemption_end_on"}  # the DIK entry it rests on, too
+                                     "exemption_document"}  # the DIK entry it rests on, too
     db.session.rollback()
     assert db.session.get(InfoRequest, req.id).state == "diterima"
 

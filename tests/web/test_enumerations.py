@@ -140,7 +140,7 @@ def build_world(factories):
     grant = {"response_note": "Rekap diberikan", "cost_per_page": 500, "pages": 4,
              "delivery_cost": 10000, "available_on": today + timedelta(days=3),
              "payment_method": rq.PaymentMethod.TRANSFER}
-    dik = {"exemption_information": "Data uji tertutup",
+    dik = {"exemption_information": "Data uji tertutup", "exemption_document": "Berkas uji",
            "exemption_public_interest": "Kepentingan publik lebih kecil",
            "exemption_end_on": today + timedelta(days=400)}
     outcomes = [

@@ -30,11 +30,12 @@ def _submit(agency, days_ago=0):
 def _entry(agency, information, *, end_in_days=400, decree="188.4/7/PPID/2026"):
     today = local_today()
     entry = registry.save_exemption(agency, None, {
-        "information": information, "pasal17_letters": "h", "other_statute": "",
+        "information": information, "document": "Berkas rekam medis",
+        "tested_on": today - timedelta(days=510), "pasal17_letters": "h", "other_statute": "",
         "consequence": "Mengungkap rahasia pribadi pasien.",
         "public_interest": "Data agregat tanpa identitas sudah memenuhi kepentingan publik.",
         "decided_by": "PPID Dinas Kesehatan", "decree_number": decree,
-        "decree_on": today - timedelta(days=500), "period_text": "10 tahun",
+        "decree_on": today - timedelta(days=500),
         "end_on": today + timedelta(days=end_in_days), "item_id": None}, actor=None)
     db.session.commit()
     return entry
@@ -111,11 +112,13 @@ def test_a_refusal_can_make_its_dik_entry_in_the_same_decision(client, world, pd
     html = incomplete.get_data(as_text=True)
     assert 'id="exemption_public_interest-error"' in html
     assert 'id="exemption_information-error"' in html
+    assert 'id="exemption_document-error"' in html
     end = (local_today() + timedelta(days=3650)).isoformat()
     resp = client.post(f"/kelola/permohonan/{req.id}/tutup", data={
         "outcome": "ditolak", "exemption_id": "0", "exemption_letters": ["h"],
         "exemption_consequence": "Pasien dapat dikenali.",
         "exemption_information": "Identitas pasien rujukan",
+        "exemption_document": "Surat rujukan pasien",
         "exemption_public_interest": "Perlindungan pasien lebih berat.",
         "exemption_end_on": end})
     assert resp.status_code == 302
@@ -125,7 +128,11 @@ def test_a_refusal_can_make_its_dik_entry_in_the_same_decision(client, world, pd
     sk = next(x for x in req.letters if x.kind == "penolakan")
     # Perki 1/2021 Pasal 49: the entry is in the agency's register, decreed by this SK.
     assert entry.agency_id == world.dinkes.id and entry.decree_number == sk.number
-    assert "Identitas pasien rujukan" in client.get("/informasi-dikecualikan").get_data(
+    # In the register, awaiting the head of the body's approval (PP 61/2010) before the
+    # public list shows it.
+    assert entry in registry.exemptions(world.dinkes) and entry.approved_on is None
+    assert entry.tested_on == req.closed_on and entry.document == "Surat rujukan pasien"
+    assert "Identitas pasien rujukan" not in client.get("/informasi-dikecualikan").get_data(
         as_text=True)
     assert "denganSuratKeputusanini" in _letter_text(client, req, "penolakan", pdftotext)
     assert db.session.execute(sa.select(sa.func.count()).select_from(AuditEvent).where(

@@ -245,7 +245,7 @@ def test_personal_data_reaches_no_public_page_api_feed_or_export(app, client, wo
     assert client.post(f"/kelola/permohonan/{req.id}/tutup", data={
         "outcome": "ditolak", "exemption_letters": ["h"],
         "exemption_consequence": "Rahasia pribadi", "exemption_id": "0",
-        "exemption_information": "Data pribadi pasien",
+        "exemption_information": "Data pribadi pasien", "exemption_document": "Rekam medis",
         "exemption_public_interest": "Rahasia pribadi lebih berat.",
         "exemption_end_on": "2031-12-31"}).status_code == 302
     # The subject is held off the register until an officer has reviewed it.
