@@ -6,7 +6,7 @@ signing official and the atasan's office; a request names its DIK entry, its oth
 and way of payment, and when and how its information was handed over.
 
 Revision ID: e7deadada918
-Revises: b7d41c2e9a15
+Revises: 8b92fb26fcaa
 Create Date: 2026-12-02 10:10:06.495255
 
 """
@@ -18,7 +18,7 @@ import ppid.core.db
 
 # revision identifiers, used by Alembic.
 revision = 'e7deadada918'
-down_revision = 'b7d41c2e9a15'
+down_revision = '8b92fb26fcaa'
 branch_labels = None
 depends_on = None
 
