@@ -59,8 +59,11 @@ def grant(req, officer, now):
 
 def refuse(req, officer, now):
     services.close_request(req, rules.DITOLAK, {
-        "exemption_letters": ["h"], "exemption_consequence": "Rahasia pribadi."},
-        actor=officer, now=now)
+        "exemption_letters": ["h"], "exemption_consequence": "Rahasia pribadi.",
+        # the DIK entry the refusal makes (issue #15, section 1)
+        "exemption_information": "Data kesehatan pribadi",
+        "exemption_document": "Rekam medis", "exemption_public_interest": "Privasi lebih berat.",
+        "exemption_end_on": date(now.year + 5, 12, 31)}, actor=officer, now=now)
     db.session.commit()
 
 

@@ -83,7 +83,9 @@ def test_the_objection_form_has_the_notice(client, world, lang):
     login(client, world.officer)
     assert client.post(f"/kelola/permohonan/{req.id}/tutup", data={
         "outcome": "ditolak", "exemption_letters": ["h"],
-        "exemption_consequence": "Rahasia pribadi"}).status_code == 302
+        "exemption_consequence": "Rahasia pribadi", "exemption_id": "0",
+        "exemption_information": "Data pribadi", "exemption_document": "Rekam medis",
+        "exemption_public_interest": "Privasi lebih berat."}).status_code == 302
     logout(client)
     if lang == "en":
         english(client)
