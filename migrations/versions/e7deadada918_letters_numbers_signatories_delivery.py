@@ -6,7 +6,7 @@ signing official and the atasan's office; a request names its DIK entry, its oth
 and way of payment, and when and how its information was handed over.
 
 Revision ID: e7deadada918
-Revises: 8b92fb26fcaa
+Revises: 5c7c720f87db
 Create Date: 2026-12-02 10:10:06.495255
 
 """
@@ -18,7 +18,7 @@ import ppid.core.db
 
 # revision identifiers, used by Alembic.
 revision = 'e7deadada918'
-down_revision = '8b92fb26fcaa'
+down_revision = '5c7c720f87db'
 branch_labels = None
 depends_on = None
 
