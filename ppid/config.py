@@ -136,6 +136,9 @@ class Defaults:
 
     # Listing sizes.
     PER_PAGE = 25
+    # The registers' PDF (Perki 1/2021) prints at most this many rows; a longer selection
+    # is narrowed to a month, or downloaded as CSV (the page says so).
+    REGISTER_PDF_MAX_ROWS = 1000
 
     # Dates typed in forms: 1900 to this many years after today (fields with a legal range,
     # such as a receipt time, are tighter still).

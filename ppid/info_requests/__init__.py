@@ -28,9 +28,11 @@ def init_app(app):
     h.add_nav(_l("Permohonan saya"), "requests.mine",
               lambda user: user.has_role(auth.CITIZEN))
     h.add_nav(_l("Antrean permohonan"), "requests.queue",
-              lambda user: auth.can(user, "enter_request"))
+              lambda user: auth.can(user, "read_request_queue"))
     h.add_nav(_l("Keberatan"), "requests.objections",
-              lambda user: user.has_role(auth.ATASAN) or user.has_role(auth.MAIN))
+              lambda user: auth.can(user, "read_objection_queue"))
+    h.add_nav(_l("Register PPID"), "requests.registers_index",
+              lambda user: auth.can(user, "read_registers"))
     h.set_landing(auth.CITIZEN, "requests.mine")
     h.add_dashboard_section(request_hooks.dashboard_section)
     h.add_alert_source(request_hooks.alert_source)

@@ -1,6 +1,13 @@
-"""Who may act on requests and objections (given to the app by the feature's init_app)."""
+"""Who may act on requests and objections (given to the app by the feature's init_app).
+
+Reading and acting are separate rules: the Kominfo auditor reads every request, objection
+and register (``read_*``) and acts on none (``handle_request``, ``decide_objection``,
+``record_dispute`` never hold for an auditor), and sees personal data only where
+``view_request_personal`` says so, which it never does for an auditor (DOMAIN.md
+section 11). Pages render their action forms only where the acting rule holds.
+"""
 from ppid.agencies.models import Agency
-from ppid.core.auth import ATASAN, CITIZEN, HELPER, MAIN, policy
+from ppid.core.auth import ADMIN, ATASAN, AUDITOR, CITIZEN, HELPER, MAIN, policy
 
 
 def _roles(user):
@@ -27,7 +34,7 @@ def view_request_personal(user, req):
     if CITIZEN in _roles(user) and req.requester_user_id == user.id:
         return True
     atasan_of = user.agency_ids(ATASAN)
-    return any(o.agency_id in atasan_of for o in req.objections)
+    return bool(atasan_of) and any(o.agency_id in atasan_of for o in req.objections)
 
 
 @policy("decide_objection")
@@ -55,3 +62,76 @@ def enter_request(user, agency):
         return True
     agency_id = agency.id if isinstance(agency, Agency) else getattr(agency, "agency_id", None)
     return agency_id is not None and agency_id in user.agency_ids(HELPER)
+
+
+@policy("record_dispute")
+def record_dispute(user, objection):
+    """Record that the requester took an objection to the Komisi Informasi: the atasan who
+    decides it, or the officers handling its request."""
+    if objection is None:
+        return False
+    return decide_objection(user, objection) or handle_request(user, objection.request)
+
+
+# --- Reading (the auditor reads everything, changes nothing) ------------------------------
+
+@policy("read_request_queue")
+def read_request_queue(user, obj):
+    """Open the officers' request queue: helper and PPID Utama officers (their own
+    agencies' requests) and the auditor (every agency's, read-only)."""
+    return bool(_roles(user) & {HELPER, MAIN, AUDITOR})
+
+
+@policy("read_objection_queue")
+def read_objection_queue(user, obj):
+    """Open the list of objections: the atasan PPID, the PPID Utama and the auditor."""
+    return bool(_roles(user) & {ATASAN, MAIN, AUDITOR})
+
+
+@policy("read_request")
+def read_request(user, req):
+    """Read a request on the officers' page: its handling officers, and the auditor
+    (read-only, personal data masked)."""
+    if req is None:
+        return False
+    return handle_request(user, req) or AUDITOR in _roles(user)
+
+
+@policy("read_objection")
+def read_objection(user, objection):
+    """Read an objection: whoever decides it or records its dispute, and the auditor."""
+    if objection is None:
+        return False
+    return record_dispute(user, objection) or AUDITOR in _roles(user)
+
+
+@policy("read_register")
+def read_register(user, agency):
+    """Read the registers of Perki 1/2021 (register permohonan, register keberatan).
+
+    ``agency`` None: the consolidated registers of every PPID, for the PPID Utama, the
+    auditor and the administrator. One agency's: those, and its own helper officers and
+    atasan. Which rows show personal data is ``view_request_personal``'s decision, row by
+    row.
+    """
+    if _roles(user) & {MAIN, AUDITOR, ADMIN}:
+        return True
+    if agency is None:
+        return False
+    agency_id = agency.id if isinstance(agency, Agency) else getattr(agency, "agency_id", None)
+    return agency_id is not None and agency_id in user.agency_ids(HELPER, ATASAN)
+
+
+def register_agency_ids(user):
+    """The agencies whose registers ``user`` reads; None means all (and the consolidated
+    registers). For the navigation and the registers' index page."""
+    if _roles(user) & {MAIN, AUDITOR, ADMIN}:
+        return None
+    return set(user.agency_ids(HELPER, ATASAN))
+
+
+@policy("read_registers")
+def read_registers(user, obj):
+    """Open the registers' index: whoever reads at least one register."""
+    ids = register_agency_ids(user)
+    return ids is None or bool(ids)

@@ -290,6 +290,28 @@ OUTCOME_FIELDS = ("response_note", "info_form", "cost_per_page", "pages", "deliv
                   "documented_on")
 
 
+class InformationStatus(LabelledEnum):
+    """Whether the body holds the information asked for: the register permohonan's "status
+    informasi" column (Perki 1/2021 lampiran), read from the written notice's outcome."""
+
+    DIKUASAI = "dikuasai", _l("Di bawah penguasaan")  # held by this body
+    TIDAK_DIKUASAI = "tidak_dikuasai", _l("Tidak di bawah penguasaan"), _NOTICE
+    BELUM_DIDOKUMENTASIKAN = ("belum_didokumentasikan", _l("Belum didokumentasikan"),
+                              _NOTICE)
+
+
+def information_status(outcome):
+    """The status of the information a closed request asked for (None while no notice says
+    it): held, unless the notice says it is not held or not yet documented."""
+    if outcome is None or outcome not in OUTCOMES:
+        return None
+    if outcome == TIDAK_DIKUASAI:
+        return InformationStatus.TIDAK_DIKUASAI
+    if outcome == BELUM_DIDOKUMENTASIKAN:
+        return InformationStatus.BELUM_DIDOKUMENTASIKAN
+    return InformationStatus.DIKUASAI
+
+
 class LetterKind(LabelledEnum):
     """The letters a request gets; each is ``templates/pdf/letters/<code>.html``."""
 

@@ -947,6 +947,23 @@ def decided_agency_ids(user):
     return user.agency_ids(auth.ATASAN)
 
 
+def queue_agency_ids(user):
+    """Agencies whose open requests the queue shows ``user``: those they handle, or every
+    agency (None) for the PPID Utama and the auditor, who reads them all."""
+    from ppid.core import auth
+    if user.has_role(auth.AUDITOR):
+        return None
+    return handled_agency_ids(user)
+
+
+def objection_list_agency_ids(user):
+    """Agencies whose objections the objection list shows ``user`` (None: every one)."""
+    from ppid.core import auth
+    if user.has_role(auth.AUDITOR):
+        return None
+    return decided_agency_ids(user)
+
+
 def request_queue(user, *, now, agency_id=None):
     """Open requests the user handles: overdue and due within 3 working days first.
 
@@ -957,7 +974,7 @@ def request_queue(user, *, now, agency_id=None):
     today = local_today(now)
     stmt = (sa.select(InfoRequest).where(InfoRequest.state.in_(rules.OPEN_STATES))
             .options(selectinload(InfoRequest.assigned_to)))
-    ids = handled_agency_ids(user)
+    ids = queue_agency_ids(user)
     if ids is not None:
         stmt = stmt.where(InfoRequest.agency_id.in_(ids or [-1]))
     if agency_id:
@@ -991,7 +1008,7 @@ def objection_queue(user, *, now):
     today = local_today(now)
     stmt = (sa.select(Objection).where(Objection.decision.is_(None))
             .options(selectinload(Objection.request)))
-    ids = decided_agency_ids(user)
+    ids = objection_list_agency_ids(user)
     if ids is not None:
         stmt = stmt.where(Objection.agency_id.in_(ids or [-1]))
     rows = db.session.execute(stmt).scalars().all()

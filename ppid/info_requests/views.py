@@ -1,8 +1,10 @@
 """Web pages of requests: the public form, tracking, the public register, officers' queues
 and handling, objections."""
+from datetime import date
+
 import sqlalchemy as sa
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
+                   request, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -11,18 +13,22 @@ from werkzeug.datastructures import CombinedMultiDict
 from ppid.accounts.models import RoleAssignment, User
 from ppid.agencies.models import Agency
 from ppid.agencies.services import active_agencies, utama
+from ppid.agencies.views import get_agency_or_404
 from ppid.core import auth, dates
 from ppid.core.auth import authorize, can
 from ppid.core.calendar import explain_deadline
 from ppid.core.db import utcnow
 from ppid.core.exports import csv_response
+from ppid.core.pdf import RenderFailed, html_to_pdf_limited, render_html
 from ppid.core.services import build_calendar, local_today, timezone
 from ppid.core.storage import storage
 from ppid.core.uploads import DOCUMENT_TYPES, UploadRejected, check_upload, send_stored
 from ppid.core.web import MAX_ID, MAX_PAGE, abort_with, client_ip, int_arg
 from ppid.extensions import db
-from ppid.info_requests import forms, rules, services
+from ppid.info_requests import forms, registers, rules, services
 from ppid.info_requests.models import InfoRequest, Letter, Objection, RequestAttachment
+from ppid.info_requests.policies import register_agency_ids
+from ppid.reports.rules import WorkingDaysCounter
 
 bp = Blueprint("requests", __name__)
 
@@ -262,21 +268,23 @@ def register():
 # --- Officers: queue and intake -----------------------------------------------------------
 
 @bp.get("/kelola/permohonan")
-@auth.role_required(auth.HELPER, auth.MAIN)
 def queue():
+    authorize("read_request_queue")
     agency_id = int_arg("badan", lo=1, hi=MAX_ID,
                         message=_("Pilihan badan publik tidak valid. Pilih dari daftar."))
     rows = services.request_queue(current_user, now=utcnow(), agency_id=agency_id)
-    ids = services.handled_agency_ids(current_user)
+    ids = services.queue_agency_ids(current_user)
     agencies = [a for a in active_agencies() if ids is None or a.id in ids]
     return render_template("info_requests/queue.html", rows=rows, today=local_today(),
                            agencies=agencies, agency_id=agency_id)
 
 
 @bp.get("/kelola/permohonan/ekspor.csv")
-@auth.role_required(auth.HELPER, auth.MAIN)
 def export_csv():
-    """The officer's open queue for internal use; identity numbers are masked (DOMAIN.md 11)."""
+    """The officer's open queue for internal use; identity numbers are masked (DOMAIN.md 11),
+    and so is the requester's name for a reader who does not handle the request (the
+    auditor)."""
+    authorize("read_request_queue")
     queue = services.request_queue(current_user, now=utcnow())
     today = local_today()
     rows = [["nomor_pendaftaran", "diterima", "jatuh_tempo", "status", "tenggat",
@@ -286,8 +294,10 @@ def export_csv():
         late = rules.Urgency.TERLAMBAT if req.late_on(today) else level
         rows.append([req.registration_number, req.received_on.isoformat(),
                      req.effective_due_on.isoformat(), rules.RequestState.label_of(req.state),
-                     late.label, req.agency.name, req.requester_name,
-                     rules.mask_identity(req.identity_number),
+                     late.label, req.agency.name,
+                     *((req.requester_name, rules.mask_identity(req.identity_number))
+                       if can(current_user, "view_request_personal", req)
+                       else (str(registers.MASKED),) * 2),
                      rules.Channel.label_of(req.channel),
                      req.assigned_to.name if req.assigned_to else ""])
     return csv_response(rows, f"antrean-{today}.csv")
@@ -367,6 +377,9 @@ def _render_detail(req, status=200, **overrides):
         "note_form": forms.NoteForm(),
     }
     ctx.update(overrides)
+    # The auditor reads the page: no action form, and personal data masked (policies).
+    ctx["may_act"] = can(current_user, "handle_request", req)
+    ctx["show_personal"] = can(current_user, "view_request_personal", req)
     now = utcnow()
     working, extension = _deadline_working(req)
     cal = build_calendar()
@@ -380,15 +393,15 @@ def _render_detail(req, status=200, **overrides):
 
 @bp.get(f"/kelola/permohonan/<{ID}:request_id>")
 def detail(request_id):
-    req = _load(request_id, "view_request_personal")
+    req = db.get_or_404(InfoRequest, request_id)
     if not can(current_user, "handle_request", req):
         # The atasan deciding an objection reads the request from the objection page: the
         # latest objection they may decide (after forwarding, a later one may belong to the
         # atasan of another agency).
         mine = [o for o in req.objections if can(current_user, "decide_objection", o)]
-        if not mine:
-            abort(403)
-        return redirect(url_for("requests.objection_detail", objection_id=mine[-1].id))
+        if mine:
+            return redirect(url_for("requests.objection_detail", objection_id=mine[-1].id))
+        authorize("read_request", req)  # the auditor reads it; everyone else: 401/403
     return _render_detail(req)
 
 
@@ -600,13 +613,13 @@ def _send_attachment(req, att_id, *, kinds):
 # --- Objections (atasan) ------------------------------------------------------------------
 
 @bp.get("/kelola/keberatan")
-@auth.role_required(auth.ATASAN, auth.MAIN)
 def objections():
+    authorize("read_objection_queue")
     rows = services.objection_queue(current_user, now=utcnow())
     stmt = (sa.select(Objection).where(Objection.decision.is_not(None))
             .options(selectinload(Objection.request))
             .order_by(Objection.decided_at.desc(), Objection.id.desc()).limit(50))
-    ids = services.decided_agency_ids(current_user)
+    ids = services.objection_list_agency_ids(current_user)
     if ids is not None:
         stmt = stmt.where(Objection.agency_id.in_(ids or [-1]))
     decided = db.session.execute(stmt).scalars().all()
@@ -614,17 +627,19 @@ def objections():
                            today=local_today())
 
 
-def _load_objection(objection_id):
+def _load_objection(objection_id, action="read_objection"):
     obj = db.get_or_404(Objection, objection_id)
-    if not (can(current_user, "decide_objection", obj)
-            or can(current_user, "handle_request", obj.request)):
-        authorize("decide_objection", obj)
+    authorize(action, obj)
     return obj
 
 
 def _render_objection(obj, status=200, **overrides):
     ctx = {"decide_form": forms.DecideForm(), "dispute_form": forms.DisputeForm()}
     ctx.update(overrides)
+    # The auditor reads the page: no action form, and personal data masked (policies).
+    ctx["may_decide"] = can(current_user, "decide_objection", obj)
+    ctx["may_record_dispute"] = can(current_user, "record_dispute", obj)
+    ctx["show_personal"] = can(current_user, "view_request_personal", obj.request)
     today = local_today()
     cal = build_calendar()
     return render_template("info_requests/objection.html", obj=obj, req=obj.request,
@@ -659,7 +674,7 @@ def objection_decide(objection_id):
 
 @bp.post(f"/kelola/keberatan/<{ID}:objection_id>/sengketa")
 def objection_dispute(objection_id):
-    obj = _load_objection(objection_id)
+    obj = _load_objection(objection_id, "record_dispute")
     form = forms.DisputeForm()
     if not form.validate_on_submit():
         return _render_objection(obj, 422, dispute_form=form)
@@ -678,5 +693,160 @@ def objection_dispute(objection_id):
 
 @bp.get(f"/kelola/keberatan/<{ID}:objection_id>/surat/<{ID}:letter_id>")
 def objection_letter(objection_id, letter_id):
-    obj = _load_objection(objection_id)
+    # Letters name and address the requester: for those who act on the objection only.
+    obj = _load_objection(objection_id, "record_dispute")
     return _send_letter(obj.request, letter_id)
+
+
+# --- The registers of Perki 1/2021 (officers, PPID Utama, auditor) -----------------------
+
+REGISTER_KINDS = ("permohonan", "keberatan")
+
+
+@bp.get("/kelola/register")
+def registers_index():
+    """The registers the user may read: the consolidated ones, and each PPID's."""
+    authorize("read_registers")
+    ids = register_agency_ids(current_user)
+    agencies = db.session.execute(sa.select(Agency).order_by(
+        Agency.kind.desc(), Agency.name)).scalars().all()
+    if ids is not None:
+        agencies = [a for a in agencies if a.id in ids]
+    return render_template("info_requests/registers.html", agencies=agencies,
+                           consolidated=ids is None)
+
+
+def _register(kind, fmt, slug=None):
+    agency = None
+    if slug is not None:
+        agency = get_agency_or_404(slug, active_only=False)  # a closed agency's ledger stays
+    authorize("read_register", agency)
+    today = local_today()
+    consolidated = agency is None
+    choosable = None
+    if consolidated:
+        choosable = db.session.execute(sa.select(Agency).order_by(
+            Agency.kind.desc(), Agency.name)).scalars().all()
+    f = registers.parse_filters(request.args, kind=kind, today=today, agencies=choosable)
+    select = registers.request_selection if kind == "permohonan" else \
+        registers.objection_selection
+    stmt = select(f, agency_id=agency.id if agency else None)
+    cols = registers.columns(kind, consolidated=consolidated)
+    cal = build_calendar()
+    counter = WorkingDaysCounter(cal)
+
+    def rows_of(items, offset=0):
+        if kind == "permohonan":
+            return [registers.request_row(x, offset + i, user=current_user, counter=counter,
+                                          today=today, consolidated=consolidated)
+                    for i, x in enumerate(items, 1)]
+        return [registers.objection_row(x, offset + i, user=current_user, today=today,
+                                        consolidated=consolidated)
+                for i, x in enumerate(items, 1)]
+
+    name = f"register-{kind}-{agency.slug if agency else 'gabungan'}-{f.year}" + (
+        f"-{f.month:02d}" if f.month else "")
+    messages = list(f.messages)
+    if fmt != "html" and messages:
+        fmt = "html"  # an export of another selection than asked would mislead: the page says
+    if fmt in ("csv", "pdf"):
+        items = db.session.execute(stmt).scalars().all()
+        limit = int(current_app.config["REGISTER_PDF_MAX_ROWS"])
+        if fmt == "pdf" and len(items) > limit:
+            messages.append(_("Register PDF memuat paling banyak %(n)d baris; periode ini "
+                              "berisi %(m)d. Pilih satu bulan, atau unduh CSV.",
+                              n=limit, m=len(items)))
+            fmt = "html"
+        else:
+            rows = rows_of(items)
+            if fmt == "csv":
+                return csv_response(registers.csv_rows(cols, rows), name + ".csv")
+            html = render_html(f"pdf/registers/{kind}.html", cols=cols, rows=rows,
+                               agency=agency, filters=f, today=today, cell=registers.cell,
+                               government_name=current_app.config["GOVERNMENT_NAME"])
+            db.session.rollback()  # no transaction is open while the PDF renders
+            try:
+                pdf = html_to_pdf_limited(html)
+            except RenderFailed:
+                current_app.logger.exception("register PDF failed")
+                messages.append(_("Register PDF tidak dapat dibuat saat ini (terlalu besar "
+                                  "atau sistem sibuk). Pilih periode yang lebih pendek, atau "
+                                  "unduh CSV."))
+                fmt = "html"
+                agency = db.session.get(Agency, agency.id) if agency else None
+            else:
+                return Response(pdf, mimetype="application/pdf", headers={
+                    "Content-Disposition": f'inline; filename="{name}.pdf"'})
+    per_page = current_app.config["PER_PAGE"]
+    page = db.paginate(select(f, agency_id=agency.id if agency else None), page=f.page,
+                       per_page=per_page, error_out=False)
+    rows = rows_of(page.items, (page.page - 1) * per_page)
+    endpoint = (f"requests.{'agency_' if agency else ''}register_"
+                f"{'requests' if kind == 'permohonan' else 'objections'}")
+    url_args = {**f.query_args(), **({"slug": agency.slug} if agency else {})}
+    return render_template("info_requests/register_internal.html", kind=kind, cols=cols,
+                           rows=rows, page=page, agency=agency, filters=f,
+                           messages=messages, agencies=choosable, endpoint=endpoint,
+                           url_args=url_args, cell=registers.cell,
+                           masked_any=any(r.get("name") is registers.MASKED for r in rows),
+                           months=[(m, date(f.year, m, 1)) for m in range(1, 13)])
+
+
+@bp.get("/kelola/register/permohonan")
+def register_requests():
+    return _register("permohonan", "html")
+
+
+@bp.get("/kelola/register/permohonan.csv")
+def register_requests_csv():
+    return _register("permohonan", "csv")
+
+
+@bp.get("/kelola/register/permohonan.pdf")
+def register_requests_pdf():
+    return _register("permohonan", "pdf")
+
+
+@bp.get("/kelola/badan/<slug>/register/permohonan")
+def agency_register_requests(slug):
+    return _register("permohonan", "html", slug)
+
+
+@bp.get("/kelola/badan/<slug>/register/permohonan.csv")
+def agency_register_requests_csv(slug):
+    return _register("permohonan", "csv", slug)
+
+
+@bp.get("/kelola/badan/<slug>/register/permohonan.pdf")
+def agency_register_requests_pdf(slug):
+    return _register("permohonan", "pdf", slug)
+
+
+@bp.get("/kelola/register/keberatan")
+def register_objections():
+    return _register("keberatan", "html")
+
+
+@bp.get("/kelola/register/keberatan.csv")
+def register_objections_csv():
+    return _register("keberatan", "csv")
+
+
+@bp.get("/kelola/register/keberatan.pdf")
+def register_objections_pdf():
+    return _register("keberatan", "pdf")
+
+
+@bp.get("/kelola/badan/<slug>/register/keberatan")
+def agency_register_objections(slug):
+    return _register("keberatan", "html", slug)
+
+
+@bp.get("/kelola/badan/<slug>/register/keberatan.csv")
+def agency_register_objections_csv(slug):
+    return _register("keberatan", "csv", slug)
+
+
+@bp.get("/kelola/badan/<slug>/register/keberatan.pdf")
+def agency_register_objections_pdf(slug):
+    return _register("keberatan", "pdf", slug)
