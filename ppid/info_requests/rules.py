@@ -294,8 +294,9 @@ class InformationStatus(LabelledEnum):
     """Whether the body holds the information asked for: the register permohonan's "status
     informasi" column (Perki 1/2021 lampiran), read from the written notice's outcome."""
 
-    DIKUASAI = "dikuasai", _l("Di bawah penguasaan")  # held by this body
-    TIDAK_DIKUASAI = "tidak_dikuasai", _l("Tidak di bawah penguasaan"), _NOTICE
+    # Derived, never stored: the codes only name the members.
+    DIKUASAI = "di_bawah_penguasaan", _l("Di bawah penguasaan")  # held by this body
+    TIDAK_DIKUASAI = "tidak_di_bawah_penguasaan", _l("Tidak di bawah penguasaan"), _NOTICE
     BELUM_DIDOKUMENTASIKAN = ("belum_didokumentasikan", _l("Belum didokumentasikan"),
                               _NOTICE)
 

@@ -42,6 +42,13 @@ PUBLICATION_A = allowed("helper_a", "humas_a", "main", "auditor")
 # the requester (DOMAIN.md 11); never auditors or administrators (personal data).
 REQUEST_A_PERSONAL = allowed("owner", "helper_a", "atasan_a", "main")
 OBJECTION_A = allowed("helper_a", "atasan_a", "main")
+# The auditor reads every request and objection page (read-only, personal data masked).
+READ_REQUEST_A = {**allowed("helper_a", "main", "auditor"), "atasan_a": 302}
+READ_OBJECTION_A = allowed("helper_a", "atasan_a", "main", "auditor")
+# The registers of Perki 1/2021: one PPID's for its officers and atasan, the PPID Utama,
+# the auditor and the administrator; the consolidated ones for the last three only.
+REGISTER_A = allowed("helper_a", "atasan_a", "main", "auditor", "admin")
+REGISTER_ALL = allowed("main", "auditor", "admin")
 
 EXPECT = {
     # Public pages, feeds, exports and the public API: 200 for everybody.
@@ -135,20 +142,33 @@ EXPECT = {
     "registry.obligation_edit": MANAGE_CATALOGUE,
     # Requests.
     "requests.mine": allowed("owner", "citizen"),
-    "requests.queue": allowed("helper_a", "main"),
-    "requests.export_csv": allowed("helper_a", "main"),
+    "requests.queue": allowed("helper_a", "main", "auditor"),
+    "requests.export_csv": allowed("helper_a", "main", "auditor"),
     "requests.enter": allowed("helper_a", "main"),
     # The atasan is sent from the request to the objection page they decide.
-    "requests.detail": {**allowed("helper_a", "main"), "atasan_a": 302},
+    "requests.detail": READ_REQUEST_A,
     "requests.officer_letter": REQUEST_A_PERSONAL,
     "requests.officer_file": REQUEST_A_PERSONAL,
     "requests.track": REQUEST_A_PERSONAL,
     "requests.track_letter": REQUEST_A_PERSONAL,
     "requests.track_file": REQUEST_A_PERSONAL,
     "requests.track_object": REQUEST_A_PERSONAL,
-    "requests.objections": allowed("atasan_a", "main"),
-    "requests.objection_detail": OBJECTION_A,
+    "requests.objections": allowed("atasan_a", "main", "auditor"),
+    "requests.objection_detail": READ_OBJECTION_A,
     "requests.objection_letter": OBJECTION_A,
+    "requests.registers_index": REGISTER_A,
+    "requests.register_requests": REGISTER_ALL,
+    "requests.register_requests_csv": REGISTER_ALL,
+    "requests.register_requests_pdf": REGISTER_ALL,
+    "requests.register_objections": REGISTER_ALL,
+    "requests.register_objections_csv": REGISTER_ALL,
+    "requests.register_objections_pdf": REGISTER_ALL,
+    "requests.agency_register_requests": REGISTER_A,
+    "requests.agency_register_requests_csv": REGISTER_A,
+    "requests.agency_register_requests_pdf": REGISTER_A,
+    "requests.agency_register_objections": REGISTER_A,
+    "requests.agency_register_objections_csv": REGISTER_A,
+    "requests.agency_register_objections_pdf": REGISTER_A,
     "search.officer_search": allowed("helper_a", "atasan_a", "main"),
     # Reports.
     "reports.compliance": VIEW_ALL,

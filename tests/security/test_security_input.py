@@ -353,6 +353,17 @@ def test_personal_data_never_reaches_public_outputs_or_auditors(app):
         "auditor audit report": auditor.get("/kelola/laporan/audit.html"),
         "auditor late csv": auditor.get("/kelola/laporan/audit.csv?bagian=permohonan"),
         "auditor annual": auditor.get(f"/kelola/laporan/tahunan/{w.year + 1}/{w.a}.html"),
+        # The auditor reads the officers' pages and the registers, personal data masked.
+        "auditor queue": auditor.get("/kelola/permohonan"),
+        "auditor queue csv": auditor.get("/kelola/permohonan/ekspor.csv"),
+        "auditor request": auditor.get(f"/kelola/permohonan/{w.req_a}"),
+        "auditor objections": auditor.get("/kelola/keberatan"),
+        "auditor objection": auditor.get(f"/kelola/keberatan/{w.obj_a}"),
+        "auditor register": auditor.get(f"/kelola/register/permohonan?tahun={w.year + 1}"),
+        "auditor register csv": auditor.get(
+            f"/kelola/register/permohonan.csv?tahun={w.year + 1}"),
+        "auditor agency register": auditor.get(
+            f"/kelola/badan/{w.a}/register/keberatan.csv?tahun={w.year + 1}"),
     }
     leaks = []
     # Searching by a requester's identity number or phone finds nothing of theirs (the

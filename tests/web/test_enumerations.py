@@ -393,6 +393,20 @@ def places(client, w, lang):
     page("objection pages", " ".join(
         visible_text(get(client, f"/kelola/keberatan/{i}")) for i in w.objection_ids),
         {rq.ObjectionGround: ALL, rq.ObjectionDecision: ALL, rq.DisputeOutcome: ALL})
+    # The registers of Perki 1/2021 (consolidated, every year the world's rows fall in).
+    years = sorted({r.received_on.year for r in w.requests})
+    page("request register", " ".join(
+        visible_text(get(client, f"/kelola/register/permohonan?tahun={y}")) + " "
+        + csv_text(get(client, f"/kelola/register/permohonan.csv?tahun={y}"))
+        for y in years),
+        {rq.InformationStatus: ALL, rq.Outcome: ALL, rq.InfoForm: ALL, rq.ObtainMethod: ALL,
+         rq.RequestState: set(rq.STATES) - {rq.SELESAI}})
+    years = sorted({o.received_on.year for o in w.objections})
+    page("objection register", " ".join(
+        visible_text(get(client, f"/kelola/register/keberatan?tahun={y}")) + " "
+        + csv_text(get(client, f"/kelola/register/keberatan.csv?tahun={y}"))
+        for y in years),
+        {rq.ObjectionGround: ALL, rq.ObjectionDecision: ALL, rq.DisputeOutcome: ALL})
     page("catalogue", visible_text(get(client, "/kelola/katalog")),
          {rg.Category: {rg.Category.BERKALA}, rg.AppliesTo: ALL})
     page("obligation form", visible_text(get(client, "/kelola/katalog/baru")),
@@ -493,7 +507,8 @@ def test_every_enumeration_is_walked(app):
     walked = {rq.RequestState, rq.Outcome, rq.InfoForm, rq.ObjectionDecision,
               rq.DisputeOutcome, rq.LetterKind, rq.TimelineAction, rq.IdentityType,
               rq.ObtainMethod, rq.CopyForm, rq.DeliveryMethod, rq.Channel, rq.AttachmentKind,
-              rq.Urgency, rq.ObjectionGround, rq.SubjectReview, rg.Pasal17, rg.Status, rg.Category, rg.DipForm,
+              rq.Urgency, rq.ObjectionGround, rq.SubjectReview, rq.InformationStatus,
+              rg.Pasal17, rg.Status, rg.Category, rg.DipForm,
               rg.AppliesTo, rg.ItemState, rp.Band, rp.Sort, rp.AnnualText,
               ev.Element, ev.Answer, ev.QualityBand, ev.CommentState, ev.Indicator,
               ev.QuestionKind, ev.Question, ev.AttestationStatus,
