@@ -146,6 +146,14 @@ def _csv(resp):
     return list(csv.reader(io.StringIO(resp.get_data(as_text=True).lstrip("\ufeff"))))
 
 
+def _keep(pdf, name):
+    """PPID_KEEP_PDF=dir keeps the rendered registers there, to look at them."""
+    import os
+    if os.environ.get("PPID_KEEP_PDF"):
+        with open(os.path.join(os.environ["PPID_KEEP_PDF"], f"{name}.pdf"), "wb") as out:
+            out.write(pdf)
+
+
 def _words(pdf):
     """[(page, xMin, yMin, word)] of a PDF, through poppler's pdftotext -bbox."""
     if shutil.which("pdftotext") is None:
@@ -273,10 +281,7 @@ def test_request_register_pdf_columns_in_order_landscape_headers_whole_and_repea
         info = subprocess.run(["pdfinfo", f.name], capture_output=True, check=True
                               ).stdout.decode()
     assert re.search(r"Page size:\s+841\.\d+ x 595\.\d+ pts", info), info  # A4 landscape
-    import os
-    if os.environ.get("PPID_KEEP_PDF"):
-        with open(os.environ["PPID_KEEP_PDF"], "wb") as out:
-            out.write(pdf)
+    _keep(pdf, "permohonan")
     words = _words(pdf)
     pages = max(w[0] for w in words)
     assert pages >= 2
@@ -284,7 +289,24 @@ def test_request_register_pdf_columns_in_order_landscape_headers_whole_and_repea
         _assert_header(words, REQUEST_HEADERS, page)
     texts = [w[3] for w in words]
     assert CANARY["name"].split()[0] in texts  # the helper of this PPID sees the requester
+    footer = subprocess.run(["pdftotext", "-f", "2", "-l", "2", "-", "-"], input=pdf,
+                            capture_output=True, check=True).stdout.decode()
+    assert "Register Permohonan Informasi Publik — Dinas Kesehatan Uji" in footer
+    assert re.search(r"Halaman 2 dari \d+", footer)
     assert "Ditolak" in texts and "dikabulkan_sebagian" not in texts
+
+
+def test_a_pdf_longer_than_its_limit_gives_the_page_with_a_message(app, client, world):
+    login(client, world.main)
+    app.config["REGISTER_PDF_MAX_ROWS"] = 3
+    try:
+        resp = client.get(f"/kelola/register/permohonan.pdf?tahun={world.year}")
+    finally:
+        app.config["REGISTER_PDF_MAX_ROWS"] = 1000
+    assert resp.status_code == 200 and resp.mimetype == "text/html"
+    assert "Register PDF memuat paling banyak 3 baris" in resp.get_data(as_text=True)
+    assert client.get(f"/kelola/register/permohonan.csv?tahun={world.year}").mimetype == \
+        "text/csv"  # the CSV has no such limit
 
 
 def test_objection_register_columns_in_order_pdf_and_csv(client, world):
@@ -308,6 +330,7 @@ def test_objection_register_columns_in_order_pdf_and_csv(client, world):
     assert row["Sengketa di Komisi Informasi"].endswith("Dalam proses")
     resp = client.get(f"/kelola/register/keberatan.pdf?tahun={world.objection_year}")
     assert resp.status_code == 200 and resp.mimetype == "application/pdf"
+    _keep(resp.data, "keberatan")
     words = _words(resp.data)
     headers = OBJECTION_HEADERS + ["PPID"]
     _assert_header(words, headers)
