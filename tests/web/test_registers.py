@@ -309,6 +309,23 @@ def test_a_pdf_longer_than_its_limit_gives_the_page_with_a_message(app, client, 
         "text/csv"  # the CSV has no such limit
 
 
+def test_a_pdf_that_cannot_be_rendered_gives_the_page_with_a_message(client, world,
+                                                                    monkeypatch):
+    from ppid.core.pdf import RenderFailed
+    from ppid.info_requests import views
+
+    def fail(html):
+        raise RenderFailed("timeout: test")
+    monkeypatch.setattr(views, "html_to_pdf_limited", fail)
+    login(client, world.helper_a)
+    resp = client.get(f"/kelola/badan/dinkes/register/keberatan.pdf"
+                      f"?tahun={world.objection_year}")
+    assert resp.status_code == 200 and resp.mimetype == "text/html"
+    page = resp.get_data(as_text=True)
+    assert "Register PDF tidak dapat dibuat saat ini" in page
+    assert world.objection.registration_number in page
+
+
 def test_objection_register_columns_in_order_pdf_and_csv(client, world):
     login(client, world.main)
     rows = _csv(client.get(f"/kelola/badan/dinkes/register/keberatan.csv"
