@@ -39,6 +39,24 @@ class Masked:
 MASKED = Masked()
 
 
+class Erased:
+    """A personal value erased after its retention period (``flask ppid
+    purge-personal-data``): printed as such, in the reader's language."""
+
+    def __str__(self):
+        return str(_l("[dihapus]"))
+
+
+ERASED = Erased()
+
+
+def _personal(req, shown, value):
+    """A personal column's value: erased, masked for a reader who may not see it, or it."""
+    if req.personal_data_erased_at is not None:
+        return ERASED
+    return value if shown else MASKED
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
@@ -281,10 +299,10 @@ def request_row(req, n, *, user, counter, today, consolidated):
         "no": n,
         "received_on": req.received_on,
         "number": req.registration_number,
-        "name": _name(req) if personal else MASKED,
-        "address": req.address if personal else MASKED,
-        "contact": _contact(req) if personal else MASKED,
-        "occupation": req.occupation if personal else MASKED,
+        "name": _personal(req, personal, _name(req)),
+        "address": _personal(req, personal, req.address),
+        "contact": _personal(req, personal, _contact(req)),
+        "occupation": _personal(req, personal, req.occupation),
         "information": req.information,
         "purpose": req.purpose,
         "info_status": status.label if status else None,
@@ -335,9 +353,9 @@ def objection_row(obj, n, *, user, today, consolidated):
         "no": n,
         "received_on": obj.received_on,
         "number": obj.registration_number,
-        "name": _name(req) if personal else MASKED,
-        "address": req.address if personal else MASKED,
-        "contact": _contact(req) if personal else MASKED,
+        "name": _personal(req, personal, _name(req)),
+        "address": _personal(req, personal, req.address),
+        "contact": _personal(req, personal, _contact(req)),
         "request": f"{req.registration_number}: {rules.public_subject(None, req.information)}",
         "grounds": _grounds(obj),
         "statement": obj.statement,

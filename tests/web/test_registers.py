@@ -517,6 +517,24 @@ def test_officers_of_the_ppid_and_the_ppid_utama_see_the_personal_columns(client
     assert dict(zip(rows[0], rows[1]))["Nama pemohon"] == CANARY["name"]
 
 
+def test_erased_personal_data_shows_as_erased(client, world):
+    """After the retention period's purge the register keeps the row, not the person (the
+    account's e-mail is not shown in place of the erased one)."""
+    from ppid.info_requests import privacy
+    privacy.erase_personal_data(world.granted, now=utcnow())
+    db.session.commit()
+    login(client, world.main)
+    rows = _csv(client.get(f"/kelola/badan/dinkes/register/permohonan.csv?tahun={world.year}"))
+    row = next(dict(zip(rows[0], r)) for r in rows[1:]
+               if r[2] == world.granted.registration_number)
+    assert all(row[c] == "[dihapus]" for c in PERSONAL)
+    assert row["Informasi yang diminta"] == "Data kasus DBD 2025"
+    page = client.get(f"/kelola/badan/dinkes/register/permohonan?tahun={world.year}"
+                      ).get_data(as_text=True)
+    tr = next(t for t in page.split("<tr>") if world.granted.registration_number in t)
+    assert tr.count("[dihapus]") == 4 and CANARY["email"] not in tr
+
+
 # --- The auditor reads everything, changes nothing ---------------------------------------
 
 ACTIONS = ("proses", "teruskan", "tugaskan", "perpanjang", "tutup", "tarik", "samarkan",
