@@ -213,7 +213,8 @@ def request_selection(f, *, agency_id=None):
     stmt = (sa.select(InfoRequest)
             .where(InfoRequest.received_on >= f.start, InfoRequest.received_on <= f.end)
             .options(selectinload(InfoRequest.objections),
-                     selectinload(InfoRequest.requester_user))
+                     selectinload(InfoRequest.requester_user),
+                     selectinload(InfoRequest.exemption))
             .order_by(InfoRequest.received_at, InfoRequest.id))
     agency_id = agency_id or (f.agency.id if f.agency is not None else None)
     if agency_id:
@@ -231,6 +232,7 @@ def objection_selection(f, *, agency_id=None):
             .where(Objection.received_on >= f.start, Objection.received_on <= f.end)
             .options(selectinload(Objection.request).selectinload(InfoRequest.objections),
                      selectinload(Objection.request).selectinload(InfoRequest.requester_user),
+                     selectinload(Objection.request).selectinload(InfoRequest.letters),
                      selectinload(Objection.decided_by))
             .order_by(Objection.received_at, Objection.id))
     agency_id = agency_id or (f.agency.id if f.agency is not None else None)
@@ -269,6 +271,8 @@ def _refusal(req):
              for x in req.exemption_letter_list]
     if req.other_statute:
         parts.append(req.other_statute)
+    if req.exemption is not None:  # the DIK entry (consequence test) it rests on
+        parts.append(_("DIK: %(n)s", n=req.exemption.decree_number))
     return "; ".join(parts) or None
 
 
@@ -276,9 +280,17 @@ def _cost(req):
     if req.total_cost is None:
         return None
     from ppid.info_requests.services import rupiah
-    return _("%(total)s (%(per_page)s × %(pages)d lembar + pengiriman %(delivery)s)",
+    text = _("%(total)s (%(per_page)s × %(pages)d lembar + pengiriman %(delivery)s)",
              total=rupiah(req.total_cost), per_page=rupiah(req.cost_per_page),
              pages=req.pages or 0, delivery=rupiah(req.delivery_cost))
+    if req.other_costs:
+        text = _("%(total)s (%(per_page)s × %(pages)d lembar + pengiriman %(delivery)s + "
+                 "biaya lain-lain %(other)s)", total=rupiah(req.total_cost),
+                 per_page=rupiah(req.cost_per_page), pages=req.pages or 0,
+                 delivery=rupiah(req.delivery_cost), other=rupiah(req.other_costs))
+    if req.payment_method:
+        text += "; " + str(rules.PaymentMethod.label_of(req.payment_method))
+    return text
 
 
 def _request_type(req):
@@ -327,9 +339,16 @@ def _grounds(obj):
 
 
 def _atasan(obj):
-    name = obj.decided_by.name if obj.decided_by is not None else obj.agency.atasan_name
-    parts = [x for x in (name, obj.agency.atasan_position) if x]
-    return ", ".join(parts) or None
+    """Who answered as atasan PPID: the signatory of the response letter as printed, else
+    the agency's atasan."""
+    letter = next((x for x in obj.request.letters if x.objection_id == obj.id
+                   and x.kind == rules.LetterKind.PUTUSAN_KEBERATAN), None)
+    if letter is not None and letter.signatory_name:
+        name, position = letter.signatory_name, letter.signatory_position
+    else:
+        name = obj.agency.atasan_name or (obj.decided_by.name if obj.decided_by else None)
+        position = obj.agency.atasan_position
+    return ", ".join(x for x in (name, position) if x) or None
 
 
 def _dispute(obj):

@@ -47,6 +47,13 @@ OBJECTION_HEADERS = ["No.", "Tanggal diterima", "Nomor keberatan", "Nama pemohon
 PERSONAL = ("Nama pemohon", "Alamat", "Telepon/e-mail", "Pekerjaan")
 
 
+def _dik(information, letters, end_on):
+    """The DIK entry a refusal (or a partial grant's withheld part) makes (issue 15, 1)."""
+    return {"exemption_information": information, "exemption_document": information,
+            "exemption_public_interest": "Kepentingan yang dilindungi lebih berat.",
+            "exemption_end_on": end_on}
+
+
 def _data(person, agency, info, **over):
     data = {"name": person["name"], "identity_type": "nik",
             "identity_number": person["identity_number"], "address": person["address"],
@@ -97,12 +104,15 @@ def world(factories):
                                      actor=w.citizen, now=now, requester_user=w.citizen)
     rq.close_request(w.granted, rules.DIKABULKAN, {
         "response_note": "Tabel kasus DBD", "info_form": "hardcopy", "cost_per_page": 500,
-        "pages": 20, "delivery_cost": 15000, "available_on": today}, actor=helper, now=later)
+        "pages": 20, "delivery_cost": 15000, "other_costs": 2500, "payment_method": "tunai",
+        "available_on": today}, actor=helper, now=later)
+    end_on = today.replace(year=today.year + 5)
     # 2. refused, objected, decided, taken to the Komisi Informasi
     w.refused = submit(CANARY, "Rekam medis pasien X")
     rq.close_request(w.refused, rules.DITOLAK, {
         "exemption_letters": ["h"], "exemption_consequence": "Membuka rahasia pribadi",
-        "other_statute": "UU 17/2023 tentang Kesehatan"}, actor=helper, now=later)
+        "other_statute": "UU 17/2023 tentang Kesehatan",
+        **_dik("Rekam medis pasien", ["h"], end_on)}, actor=helper, now=later)
     w.objection = rq.file_objection(w.refused, ["a", "f"], "Penolakan tidak berdasar.",
                                     actor=None, now=later + timedelta(minutes=1))
     rq.decide_objection(w.objection, rules.MENGUATKAN, "Pengecualian sah.", actor=w.atasan_a,
@@ -116,7 +126,9 @@ def world(factories):
         "response_note": "Kontrak tanpa harga satuan", "info_form": "softcopy",
         "cost_per_page": 0, "pages": 0, "delivery_cost": 0, "available_on": today,
         "exemption_letters": ["b"], "redacted_parts": "Harga satuan",
-        "redaction_reason": "Persaingan usaha"}, actor=helper, now=later)
+        "redaction_reason": "Persaingan usaha", "exemption_consequence": "Persaingan usaha",
+        "exemption_decree_number": "SK-PPID/7/2026", "exemption_decree_on": today,
+        **_dik("Harga satuan kontrak", ["b"], end_on)}, actor=helper, now=later)
     w.not_held = submit(CANARY, "Data pelabuhan")
     rq.close_request(w.not_held, rules.TIDAK_DIKUASAI, {"holding_body": "Dinas Perhubungan"},
                      actor=helper, now=later)
@@ -129,9 +141,9 @@ def world(factories):
     # agency B: its own requester and objection
     helper = w.helper_b
     w.b_req = submit(OTHER, "Data trayek angkutan", agency=w.b)
-    rq.close_request(w.b_req, rules.DITOLAK, {"exemption_letters": ["b"],
-                                               "exemption_consequence": "Tender berjalan"},
-                     actor=w.helper_b, now=later)
+    rq.close_request(w.b_req, rules.DITOLAK, {
+        "exemption_letters": ["b"], "exemption_consequence": "Tender berjalan",
+        **_dik("Dokumen tender", ["b"], end_on)}, actor=w.helper_b, now=later)
     w.b_objection = rq.file_objection(w.b_req, ["a"], "Keberatan dishub.", actor=None,
                                       now=later + timedelta(minutes=1))
     db.session.commit()
@@ -226,11 +238,14 @@ def test_request_register_csv_has_the_perki_columns_in_order_with_labels(client,
     assert g["Keputusan"] == "Dikabulkan seluruhnya"
     assert g["Alasan penolakan"] == ""
     assert g["Tanggal pemberitahuan tertulis"] == world.granted.closed_on.isoformat()
-    assert g["Biaya dan cara pembayaran"].startswith("Rp 25.000 (Rp 500 × 20 lembar")
+    assert g["Biaya dan cara pembayaran"] == (
+        "Rp 27.500 (Rp 500 × 20 lembar + pengiriman Rp 15.000 + biaya lain-lain Rp 2.500); "
+        "Tunai di loket layanan PPID")
     r = body[world.refused.registration_number]
     assert r["Keputusan"] == "Ditolak (informasi dikecualikan)"
     assert r["Alasan penolakan"].startswith("Pasal 17 huruf h (")
     assert "UU 17/2023 tentang Kesehatan" in r["Alasan penolakan"]
+    assert "DIK: " in r["Alasan penolakan"]  # the entry (consequence test) it rests on
     cal = build_calendar()
     from ppid.core.calendar import working_days_between
     assert r["Waktu penyelesaian (hari kerja)"] == str(
@@ -340,7 +355,8 @@ def test_objection_register_columns_in_order_pdf_and_csv(client, world):
     assert row["Alasan keberatan"].startswith("a. Permohonan informasi ditolak")
     assert "; f. Pengenaan biaya yang tidak wajar" in row["Alasan keberatan"]
     assert row["Kasus posisi"] == "Penolakan tidak berdasar."
-    assert row["Nama dan jabatan atasan PPID"] == "Atasan Dinkes, Kepala Dinas"
+    # as the atasan's response letter was signed
+    assert row["Nama dan jabatan atasan PPID"] == "dr. Atasan Dinkes, Kepala Dinas"
     assert row["Tanggapan atasan PPID"] == "Menguatkan keputusan PPID"
     assert row["Tanggal tanggapan"] == world.objection.decided_on.isoformat()
     assert row["Tanggapan pemohon"] == "Mengajukan sengketa ke Komisi Informasi"
@@ -537,8 +553,8 @@ def test_erased_personal_data_shows_as_erased(client, world):
 
 # --- The auditor reads everything, changes nothing ---------------------------------------
 
-ACTIONS = ("proses", "teruskan", "tugaskan", "perpanjang", "tutup", "tarik", "samarkan",
-           "berkas")
+ACTIONS = ("proses", "teruskan", "tugaskan", "perpanjang", "tutup", "serahkan", "tarik",
+           "samarkan", "tinjau-pokok", "berkas")
 
 
 def test_auditor_reads_request_and_objection_pages_without_actions_or_personal_data(
@@ -606,6 +622,10 @@ def test_every_action_post_on_request_and_objection_pages_is_refused_for_the_aud
     resp = client.post("/kelola/permohonan/baru", data=data)
     assert resp.status_code == 403
     assert refused == 2 * len(ACTIONS) + 3
+    routes = {r.rule.rsplit("/", 1)[-1] for r in app.url_map.iter_rules()
+              if "POST" in r.methods and r.rule.startswith(("/kelola/permohonan/<",
+                                                             "/kelola/keberatan/<"))}
+    assert routes == set(ACTIONS) | {"putus", "sengketa"}  # a new action joins the list
     db.session.rollback()  # (the test client's requests share the test's session)
     assert table_counts(app) == before
 
