@@ -191,8 +191,26 @@ def attest(agency, question, checked, *, statement, valid_from, valid_until, act
     return row
 
 
+def withdraw(row, reason, *, actor, now=None) -> EmonevAttestation:
+    """Withdraw an attestation (a wrong document, a decree revoked): it stops counting and
+    its alert ends; it stays in the history. Raises AssessmentError."""
+    now = now or utcnow()
+    reason = (reason or "").strip()
+    if row.is_withdrawn:
+        raise AssessmentError(_("Bukti ini sudah ditarik."))
+    if not reason:
+        raise AssessmentError(_("Tuliskan alasan penarikan bukti."))
+    row.withdrawn_at = now
+    row.withdrawn_by_id = getattr(actor, "id", None)
+    row.withdrawal_reason = reason[:500]
+    db.session.flush()
+    audit.record("emonev.withdraw", row, actor=actor, now=now, changes={
+        "question": row.question, "reason": row.withdrawal_reason})
+    return row
+
+
 def attestations(agency_id):
-    """Every attestation of an agency, newest first (its history)."""
+    """Every attestation of an agency, newest first (its history, withdrawn ones too)."""
     return db.session.execute(sa.select(EmonevAttestation).where(
         EmonevAttestation.agency_id == agency_id).order_by(
         EmonevAttestation.created_at.desc(), EmonevAttestation.id.desc())).scalars().all()
@@ -200,7 +218,8 @@ def attestations(agency_id):
 
 def _latest_attestations(agency_ids=None):
     """(agency_id, question) -> the attestation valid longest (the one its alert is about)."""
-    q = sa.select(EmonevAttestation).join(Agency).where(Agency.is_active.is_(True))
+    q = sa.select(EmonevAttestation).join(Agency).where(
+        Agency.is_active.is_(True), EmonevAttestation.withdrawn_at.is_(None))
     if agency_ids is not None:
         q = q.where(EmonevAttestation.agency_id.in_(list(agency_ids)))
     out = {}
@@ -523,7 +542,8 @@ def _ikm_results(ids, year, day):
 
 def _attested_results(ids, day):
     rows = db.session.execute(sa.select(EmonevAttestation).where(
-        EmonevAttestation.agency_id.in_(ids)).order_by(EmonevAttestation.id)).scalars().all()
+        EmonevAttestation.agency_id.in_(ids), EmonevAttestation.withdrawn_at.is_(None))
+        .order_by(EmonevAttestation.id)).scalars().all()
     by_key = {}
     for row in rows:
         by_key.setdefault((row.agency_id, row.question), []).append(row)

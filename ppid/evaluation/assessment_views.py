@@ -16,7 +16,7 @@ from ppid.core.storage import storage
 from ppid.core.uploads import UploadRejected, send_stored
 from ppid.core.web import abort_with
 from ppid.evaluation import assessment, rules
-from ppid.evaluation.forms import AttestForm, weights_form_class
+from ppid.evaluation.forms import AttestForm, WithdrawAttestationForm, weights_form_class
 from ppid.evaluation.models import EmonevAttestation
 from ppid.evaluation.views import bp
 from ppid.extensions import db
@@ -138,6 +138,29 @@ def emonev_evidence(attestation_id):
         abort(404)
     auth.authorize("view", row)
     return send_stored(storage().get(row.sha256), row.media_type, row.original_name)
+
+
+@bp.post("/kelola/emonev/bukti/<int(max=2147483647):attestation_id>/tarik")
+def emonev_withdraw(attestation_id):
+    row = db.session.get(EmonevAttestation, attestation_id)
+    if row is None:
+        abort(404)
+    auth.authorize("edit", row)
+    form = WithdrawAttestationForm()
+    slug = row.agency.slug
+    if not form.validate_on_submit():
+        flash(_("Tuliskan alasan penarikan bukti."), "error")
+        return redirect(url_for("evaluation.emonev_agency", slug=slug) + "#bukti")
+    try:
+        assessment.withdraw(row, form.reason.data, actor=current_user, now=utcnow())
+    except assessment.AssessmentError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("evaluation.emonev_agency", slug=slug) + "#bukti")
+    db.session.commit()
+    flash(_("Bukti \"%(name)s\" ditarik; tidak lagi dihitung.", name=row.original_name),
+          "success")
+    return redirect(url_for("evaluation.emonev_agency", slug=slug) + "#bukti")
 
 
 @bp.route("/kelola/emonev/bobot", methods=["GET", "POST"])

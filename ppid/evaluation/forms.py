@@ -68,6 +68,11 @@ class AttestForm(BaseForm):
                                         "Informasi untuk satu pertanyaan)."))
 
 
+class WithdrawAttestationForm(BaseForm):
+    reason = TextAreaField(_l("Alasan penarikan"), validators=[required(), max_length(500),
+                                                               no_control_chars])
+
+
 def weights_form_class():
     """A form with one whole-number field per indicator."""
     fields = {ind.value: IntegerField(ind.label, validators=[

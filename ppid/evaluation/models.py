@@ -93,7 +93,8 @@ class EmonevAttestation(db.Model):
     """An officer's attestation of one E-Monev question for an agency (the SK PPID, an SOP,
     the maklumat pelayanan, the budget, the service room, disability access), with its
     evidence file (bytes in storage under ``sha256``) and the period it is valid for.
-    Rows are never changed: a newer document is a new row, and the history stays."""
+    What was attested is never changed: a newer document is a new row, a wrong one is
+    withdrawn (it stops counting), and the history stays."""
 
     __tablename__ = "emonev_attestation"
     id = sa.Column(sa.Integer, primary_key=True)
@@ -109,13 +110,25 @@ class EmonevAttestation(db.Model):
     attested_by_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"))
     attested_on = sa.Column(sa.Date, nullable=False)
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    # Withdrawn (a wrong document, a decree revoked): it no longer counts, and stays in the
+    # history with why and by whom.
+    withdrawn_at = sa.Column(UTCDateTime)
+    withdrawn_by_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"))
+    withdrawal_reason = sa.Column(sa.String(500))
 
     agency = relationship("Agency")
-    attested_by = relationship("User")
+    attested_by = relationship("User", foreign_keys=[attested_by_id])
+    withdrawn_by = relationship("User", foreign_keys=[withdrawn_by_id])
+
+    @property
+    def is_withdrawn(self):
+        return self.withdrawn_at is not None
 
     __table_args__ = (
         sa.Index("ix_emonev_attestation_agency_question", "agency_id", "question"),
         sa.CheckConstraint("valid_until >= valid_from", name="valid_period"),
+        sa.CheckConstraint("withdrawn_at IS NULL OR withdrawal_reason IS NOT NULL",
+                           name="withdrawal_reason"),
         sa.CheckConstraint("question IN (%s)" % ", ".join(
             f"'{q}'" for q in rules.ATTESTED_QUESTIONS), name="question"),
     )

@@ -87,6 +87,8 @@ def evidence_links(agency, year, assessment_result):
              _("Hasil survei kepuasan masyarakat")),
     ]
     for row in assessment.attestations(agency.id):
+        if row.is_withdrawn:
+            continue
         links.append(Link(row.question, f"{base}/kelola/emonev/bukti/{row.id}",
                           _("Bukti %(name)s (masuk sebagai petugas)", name=row.original_name)))
     return links
@@ -108,7 +110,7 @@ def check_links(links, checker):
 
 def _valid_evidence(agency_id, question, day):
     rows = [r for r in assessment.attestations(agency_id) if r.question == question.value
-            and rules.attestation_counts(r.valid_from, r.valid_until, r.attested_on, day)]
+            and not r.is_withdrawn and rules.attestation_counts(r.valid_from, r.valid_until, r.attested_on, day)]
     return max(rows, key=lambda r: (r.valid_until, r.id)) if rows else None
 
 

@@ -219,13 +219,19 @@ def test_attested_documents_count_while_valid_and_alert_when_expiring(ctx, agenc
                       valid_until=date(2029, 12, 31), actor=None, now=NOW)
     alerts = assessment.attestation_alerts(NOW)[agency.id]
     assert [a.key.split(":")[2] for a in alerts] == ["ko_sk_ppid"]
-    assert len(assessment.attestations(agency.id)) == 3
-    event = db.session.execute(sa.select(AuditEvent).where(
-        AuditEvent.action == "emonev.attest", AuditEvent.object_id == str(sk.id))).scalar_one()
-    assert event.agency_id == agency.id and "sk-ppid.pdf" in event.changes
     # The alert reaches the agency's digest through the one alert collection.
     from ppid.core.alerts import collect_alerts
     assert any(a.kind == "emonev" for a in collect_alerts(NOW)[agency.id])
+    assert len(assessment.attestations(agency.id)) == 3
+    # Withdrawing the SK ends its alert and its score.
+    assessment.withdraw(sk, "SK dicabut", actor=None, now=NOW)
+    assert agency.id not in assessment.attestation_alerts(NOW)
+    assert results_of(agency)[Q.SK_PPID].score == 0
+    with pytest.raises(assessment.AssessmentError):
+        assessment.withdraw(sk, "lagi", actor=None, now=NOW)
+    event = db.session.execute(sa.select(AuditEvent).where(
+        AuditEvent.action == "emonev.attest", AuditEvent.object_id == str(sk.id))).scalar_one()
+    assert event.agency_id == agency.id and "sk-ppid.pdf" in event.changes
 
 
 def test_attestation_is_refused_with_a_reason(ctx, agency):

@@ -287,3 +287,43 @@ def test_the_pack_button(client, world, monkeypatch, pdftotext):
         assert all(value not in text for text in texts), value
     assert client.get(f"/kelola/emonev/{world.b.slug}/paket.zip").status_code == 403
     assert client.get(f"/kelola/emonev/{world.a.slug}/paket.zip?tahun=abc").status_code == 400
+
+
+def test_a_wrong_document_is_withdrawn(client, world):
+    """The officer withdraws a wrong SK: it stops counting, stays in the history with its
+    reason, is audited; another agency's officer and the auditor cannot withdraw it."""
+    today = local_today()
+    row = assessment.attest(world.a, "ko_sk_ppid", assessment.check_evidence(
+        _storage(*pdf_file("sk-salah.pdf", "SK salah"))), statement="SK yang salah",
+        valid_from=today - timedelta(days=10), valid_until=today + timedelta(days=700),
+        actor=world.officer_a)
+    db.session.commit()
+    row_id = row.id
+    for user in (world.officer_b, world.auditor):
+        login(client, user)
+        resp = client.post(f"/kelola/emonev/bukti/{row_id}/tarik", data={"reason": "x"})
+        assert resp.status_code == 403
+        client.post("/keluar")
+    login(client, world.officer_a)
+    page = client.get(f"/kelola/emonev/{world.a.slug}").get_data(as_text=True)
+    assert "Bukti: sk-salah.pdf" in page and "Tarik bukti" in page
+    resp = client.post(f"/kelola/emonev/bukti/{row_id}/tarik", data={"reason": " "})
+    assert resp.status_code == 302
+    db.session.expire_all()
+    assert not db.session.get(EmonevAttestation, row_id).is_withdrawn
+    resp = client.post(f"/kelola/emonev/bukti/{row_id}/tarik",
+                       data={"reason": "Salah unggah: SK dinas lain"})
+    assert resp.status_code == 302
+    page = client.get(f"/kelola/emonev/{world.a.slug}").get_data(as_text=True)
+    assert "Ditarik" in page and "Salah unggah: SK dinas lain" in page
+    assert "Bukti: sk-salah.pdf" not in page  # no longer counts
+    result = assessment.assess_agency(world.a, today.year).assessment
+    assert result.result_of(rules.Question.SK_PPID).score == 0
+    assert db.session.execute(sa.select(AuditEvent).where(
+        AuditEvent.action == "emonev.withdraw")).scalar_one().actor_id == world.officer_a.id
+    again = client.post(f"/kelola/emonev/bukti/{row_id}/tarik", data={"reason": "lagi"})
+    assert again.status_code == 302
+    assert "sudah ditarik" in client.get(f"/kelola/emonev/{world.a.slug}").get_data(
+        as_text=True)
+    assert client.post("/kelola/emonev/bukti/999999/tarik",
+                       data={"reason": "x"}).status_code == 404
