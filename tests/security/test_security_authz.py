@@ -190,7 +190,7 @@ POST_ONLY = {
     "requests.act_redact", "requests.act_review_subject", "requests.act_withdraw", "requests.act_forward",
     "requests.act_assign", "requests.act_close", "requests.objection_decide",
     "requests.objection_dispute", "requests.track_withdraw", "reports.publish_summary",
-    "evaluation.emonev_attest",
+    "evaluation.emonev_attest", "evaluation.emonev_withdraw",
     "publications.photo_add", "publications.photo_remove", "publications.attachment_add",
     "publications.attachment_remove", "publications.submit", "publications.send_back",
     "publications.schedule", "publications.publish", "publications.withdraw",
