@@ -5,8 +5,8 @@ seeders and CLI commands. Features whose package has no ``init_app`` are skipped
 """
 import importlib
 
-FEATURES = ("ppid.registry", "ppid.info_requests", "ppid.search", "ppid.reports",
-            "ppid.evaluation", "ppid.publications")
+FEATURES = ("ppid.registry", "ppid.info_requests", "ppid.disputes", "ppid.search",
+            "ppid.reports", "ppid.evaluation", "ppid.publications")
 
 
 def register_features(app):

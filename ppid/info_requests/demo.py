@@ -187,9 +187,7 @@ def _play(key, req, officer, main, atasan, citizen, agencies, received):
                                       "pribadi yang dilindungi; penghitaman tidak menghilangkan "
                                       "risiko identifikasi.", actor=atasan,
                                       now=_at(filed + timedelta(days=20)))
-            services.record_dispute(obj, filed + timedelta(days=30), "dalam_proses",
-                                    "Register sengketa Komisi Informasi Provinsi Kalimantan "
-                                    "Barat.", actor=main, now=_at(filed + timedelta(days=31)))
+            # its dispute at the Komisi Informasi: ppid.disputes.demo
         elif key == "tolak_buka":
             services.decide_objection(obj, rules.MEMBUKA_SEBAGIAN, "Rekapitulasi per penerima "
                                       "lembaga dapat dibuka; data penerima perorangan "

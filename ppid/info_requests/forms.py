@@ -28,7 +28,6 @@ PAYMENT_CHOICES = [("", _l("— pilih —"))] + rules.PaymentMethod.choices()
 PASAL17_CHOICES = [(x.value, x.lettered) for x in rules.Pasal17]
 GROUND_CHOICES = [(g.value, g.lettered) for g in rules.ObjectionGround]
 DECISION_CHOICES = rules.ObjectionDecision.choices()
-DISPUTE_CHOICES = rules.DisputeOutcome.choices()
 
 
 def options(pairs):
@@ -369,12 +368,3 @@ class DecideForm(BaseForm):
                            validators=[one_of(DECISION_CHOICES, _l("Pilih putusan yang valid."))])
     reasons = TextAreaField(_l("Alasan putusan (tertulis)"),
                             validators=[required(), max_length(5000)], render_kw={"rows": 5})
-
-
-class DisputeForm(BaseForm):
-    filed_on = DateField(_l("Tanggal diajukan ke Komisi Informasi"),
-                         validators=[required_input(_l("Isi tanggal yang valid."))])
-    outcome = SelectField(_l("Hasil"), choices=options(DISPUTE_CHOICES), validate_choice=False,
-                          validators=[one_of(DISPUTE_CHOICES, _l("Pilih hasil yang valid."))])
-    note = TextAreaField(_l("Catatan (nomor register sengketa, putusan)"),
-                         validators=[optional(), max_length(2000)], render_kw={"rows": 2})

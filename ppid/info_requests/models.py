@@ -189,9 +189,6 @@ class Objection(db.Model):
     decided_by_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"))
     decided_at = sa.Column(UTCDateTime)
     decided_on = sa.Column(sa.Date)
-    dispute_filed_on = sa.Column(sa.Date)     # taken to the Komisi Informasi
-    dispute_outcome = sa.Column(sa.String(30))
-    dispute_note = sa.Column(sa.Text)
     created_by_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"))
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
 
@@ -205,6 +202,20 @@ class Objection(db.Model):
 
     def late_on(self, today):
         return rules.objection_is_late(self.due_on, self.decided_on, today)
+
+    # The dispute at the Komisi Informasi, if any, is ``self.dispute`` (ppid.disputes).
+    @property
+    def dispute_filed_on(self):
+        dispute = getattr(self, "dispute", None)
+        return dispute.filed_on if dispute is not None else None
+
+    @property
+    def dispute_outcome(self):
+        """How the dispute ended, ``dalam_proses`` while open; None without a dispute."""
+        dispute = getattr(self, "dispute", None)
+        if dispute is None:
+            return None
+        return dispute.outcome or rules.DisputeOutcome.DALAM_PROSES
 
 
 class Letter(db.Model):

@@ -378,14 +378,21 @@ OBJECTION_DECISIONS = tuple(ObjectionDecision)
 
 
 class DisputeOutcome(LabelledEnum):
-    """Where a dispute taken to the Komisi Informasi stands (UU KIP Pasal 37-38)."""
+    """Where a dispute taken to the Komisi Informasi stands, and how it ended (UU KIP Pasal
+    37-39; Perki 1/2013). The dispute's stages and court cases: ppid.disputes."""
 
     DALAM_PROSES = "dalam_proses", _l("Dalam proses")  # the commission has 100 working days
-    DIKABULKAN = "dikabulkan", _l("Dikabulkan")
-    DIKABULKAN_SEBAGIAN = "dikabulkan_sebagian", _l("Dikabulkan sebagian")
-    DITOLAK = "ditolak", _l("Ditolak")
-    MEDIASI_BERHASIL = "mediasi_berhasil", _l("Mediasi berhasil")  # an agreement, binding
-    DICABUT = "dicabut", _l("Dicabut pemohon")
+    DIKABULKAN = ("dikabulkan", _l("Dikabulkan seluruhnya"),
+                  "Perki 1/2013 (putusan ajudikasi)")
+    DIKABULKAN_SEBAGIAN = ("dikabulkan_sebagian", _l("Dikabulkan sebagian"),
+                           "Perki 1/2013 (putusan ajudikasi)")
+    DITOLAK = "ditolak", _l("Ditolak"), "Perki 1/2013 (putusan ajudikasi)"
+    TIDAK_DAPAT_DITERIMA = ("tidak_dapat_diterima", _l("Tidak dapat diterima"),
+                            "Perki 1/2013 (putusan sela atau akhir)")
+    MEDIASI_BERHASIL = ("mediasi_berhasil", _l("Mediasi berhasil (kesepakatan)"),
+                        "UU KIP Pasal 39")  # an agreement: final and binding
+    GUGUR = "gugur", _l("Gugur"), "Perki 1/2013"
+    DICABUT = "dicabut", _l("Dicabut pemohon"), "Perki 1/2013"
 
 
 DISPUTE_OUTCOMES = tuple(DisputeOutcome)

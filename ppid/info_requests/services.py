@@ -846,33 +846,6 @@ def decide_objection(obj, decision, reasons, *, actor, now):
     return obj
 
 
-def record_dispute(obj, filed_on, outcome, note, *, actor, now):
-    """Record that the requester took the dispute to the Komisi Informasi."""
-    if filed_on is None:
-        raise ServiceError("Tanggal pengajuan sengketa wajib diisi.", "filed_on")
-    if filed_on < obj.received_on or filed_on > local_today(now):
-        raise ServiceError("Tanggal pengajuan sengketa harus antara tanggal keberatan dan hari "
-                           "ini.", "filed_on")
-    if outcome and outcome not in rules.DISPUTE_OUTCOMES:
-        raise ServiceError("Pilih hasil sengketa yang valid.", "outcome")
-    before = {"filed_on": obj.dispute_filed_on, "outcome": obj.dispute_outcome}
-    obj.dispute_filed_on = filed_on
-    obj.dispute_outcome = outcome or rules.DisputeOutcome.DALAM_PROSES
-    obj.dispute_note = (note or "").strip() or None
-    db.session.flush()
-    req = obj.request
-    _event(req, "sengketa", actor=actor, now=now, from_state=req.state, to_state=req.state,
-           note=obj.registration_number,  # date and outcome: the objection's page
-           changes=audit.diff(before, {"filed_on": filed_on, "outcome": obj.dispute_outcome}))
-    audit.record("objection.dispute", obj, actor=actor, now=now, changes=audit.diff(
-        before, {"filed_on": filed_on, "outcome": obj.dispute_outcome}))
-    _notify(req, "Sengketa informasi dicatat",
-            [f"Pengajuan sengketa ke Komisi Informasi atas keberatan "
-             f"{obj.registration_number} dicatat (hasil: "
-             f"{label_id(rules.DisputeOutcome, obj.dispute_outcome)})."], now=now)
-    return obj
-
-
 # --- Calendar changes ---------------------------------------------------------------------
 
 def recompute_deadlines(days, *, actor, now):
@@ -1079,3 +1052,17 @@ def agency_stats(agency_id, *, now):
         stats["late"] += int(n_late or 0)
     return stats
 
+
+
+# --- For other features (the disputes after an objection) ---------------------------------
+
+def timeline_event(req, action, *, actor, now, note=None, changes=None):
+    """A step that another feature records on a request's timeline (and in the audit
+    log); ``action`` is a rules.TimelineAction."""
+    return _event(req, action, actor=actor, now=now, from_state=req.state, to_state=req.state,
+                  note=note, changes=changes)
+
+
+def notify_requester(req, subject, lines, *, now):
+    """An e-mail to the requester (Indonesian, with the request's number and state)."""
+    return _notify(req, subject, lines, now=now)

@@ -634,7 +634,9 @@ def _load_objection(objection_id, action="read_objection"):
 
 
 def _render_objection(obj, status=200, **overrides):
-    ctx = {"decide_form": forms.DecideForm(), "dispute_form": forms.DisputeForm()}
+    """The objection's page; ``dispute_file_form`` overrides the dispute filing form
+    (ppid.disputes, which shows the dispute itself on its own page)."""
+    ctx = {"decide_form": forms.DecideForm(), "dispute_file_form": None}
     ctx.update(overrides)
     # The auditor reads the page: no action form, and personal data masked (policies).
     ctx["may_decide"] = can(current_user, "decide_objection", obj)
@@ -646,6 +648,9 @@ def _render_objection(obj, status=200, **overrides):
                            today=today, is_late=obj.late_on(today),
                            dispute_deadline=rules.dispute_deadline(cal, obj.decided_on,
                                                                    obj.due_on), **ctx), status
+
+
+render_objection = _render_objection  # (for the disputes feature's filing form)
 
 
 @bp.get(f"/kelola/keberatan/<{ID}:objection_id>")
@@ -669,25 +674,6 @@ def objection_decide(objection_id):
         return _render_objection(db.session.get(Objection, objection_id), 422, decide_form=form)
     db.session.commit()
     flash(_("Putusan keberatan disimpan; surat tanggapan diterbitkan."), "success")
-    return redirect(url_for("requests.objection_detail", objection_id=obj.id))
-
-
-@bp.post(f"/kelola/keberatan/<{ID}:objection_id>/sengketa")
-def objection_dispute(objection_id):
-    obj = _load_objection(objection_id, "record_dispute")
-    form = forms.DisputeForm()
-    if not form.validate_on_submit():
-        return _render_objection(obj, 422, dispute_form=form)
-    try:
-        services.record_dispute(obj, form.filed_on.data, form.outcome.data, form.note.data,
-                                actor=current_user, now=utcnow())
-    except services.ServiceError as exc:
-        db.session.rollback()
-        form.filed_on.errors = [str(exc)]
-        return _render_objection(db.session.get(Objection, objection_id), 422,
-                                 dispute_form=form)
-    db.session.commit()
-    flash(_("Sengketa ke Komisi Informasi dicatat."), "success")
     return redirect(url_for("requests.objection_detail", objection_id=obj.id))
 
 

@@ -25,6 +25,7 @@ from ppid.core.services import build_calendar, local_today
 from ppid.extensions import db
 from ppid.info_requests import rules as request_rules
 from ppid.info_requests.models import InfoRequest, Objection
+from ppid.disputes.models import Dispute
 from ppid.registry import services as registry
 from ppid.info_requests.rules import (DisputeOutcome, ObjectionDecision, Outcome,
                                       RequestState)
@@ -113,7 +114,8 @@ def _request_rows(start, end, agency_ids=None):
 def _objection_rows(start, end, agency_ids=None):
     """(agency_id, decision, received, taken to the Komisi Informasi) per decision."""
     q = (sa.select(Objection.agency_id, Objection.decision, sa.func.count(),
-                   sa.func.count(Objection.dispute_filed_on))
+                   sa.func.count(Dispute.id))
+         .outerjoin(Dispute, Dispute.objection_id == Objection.id)
          .where(Objection.received_on >= start, Objection.received_on <= end)
          .group_by(Objection.agency_id, Objection.decision))
     if agency_ids is not None:
@@ -359,14 +361,14 @@ def annual_figures(year, *, now=None, agency_ids=None, cal=None):
     oq = (sa.select(Objection.agency_id, Objection.decision, sa.func.count())
           .where(Objection.received_on >= start, Objection.received_on <= end)
           .group_by(Objection.agency_id, Objection.decision))
-    dq = (sa.select(Objection.agency_id, Objection.dispute_outcome, sa.func.count())
-          .where(Objection.dispute_filed_on >= start, Objection.dispute_filed_on <= end)
-          .group_by(Objection.agency_id, Objection.dispute_outcome))
+    dq = (sa.select(Dispute.agency_id, Dispute.outcome, sa.func.count())
+          .where(Dispute.filed_on >= start, Dispute.filed_on <= end)
+          .group_by(Dispute.agency_id, Dispute.outcome))
     if agency_ids is not None:
         ids = list(agency_ids)
         q = q.where(InfoRequest.agency_id.in_(ids))
         oq = oq.where(Objection.agency_id.in_(ids))
-        dq = dq.where(Objection.agency_id.in_(ids))
+        dq = dq.where(Dispute.agency_id.in_(ids))
     out = {}
     for (agency_id, state, outcome, letters, other, due_on, effective_on, closed_on,
          available_on, delivered_on, n) in db.session.execute(q):

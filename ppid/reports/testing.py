@@ -3,6 +3,7 @@ the dates a test wants (no mail, no letters), so hand-computed figures stay read
 from datetime import datetime, time, timezone
 
 from ppid.extensions import db
+from ppid.disputes.models import Dispute
 from ppid.info_requests.models import InfoRequest, Objection
 
 _seq = {"n": 0}
@@ -37,8 +38,15 @@ def add_objection(req, received_on, due_on, *, decision=None, decided_on=None,
         agency_id=req.agency_id, grounds="a", statement="Kasus posisi uji",
         received_at=datetime.combine(received_on, time(3, 0), tzinfo=timezone.utc),
         received_on=received_on, ground_on=received_on, due_on=due_on, decision=decision,
-        decided_on=decided_on, dispute_filed_on=dispute_filed_on,
-        dispute_outcome=dispute_outcome)
+        decided_on=decided_on)
     db.session.add(obj)
     db.session.flush()
+    if dispute_filed_on is not None:
+        closed = dispute_outcome not in (None, "dalam_proses")
+        db.session.add(Dispute(
+            objection_id=obj.id, agency_id=obj.agency_id, commission="provinsi",
+            filed_on=dispute_filed_on, stage="selesai" if closed else "diajukan",
+            outcome=dispute_outcome if closed else None,
+            closed_on=dispute_filed_on if closed else None))
+        db.session.flush()
     return obj

@@ -80,6 +80,29 @@ def _refuse_and_object(req, officer, owner, now):
                              now=now + timedelta(minutes=10))
 
 
+def _disputed(agency, officer, owner, now, what):
+    """A refused request, its objection and a dispute decided by the Komisi Informasi, with
+    a suit at the PTUN awaiting its decision (the dispute pages' forms)."""
+    from ppid.disputes import rules as dr
+    from ppid.disputes import services as ds
+    req, _ = _request(agency, owner, now, what)
+    obj = _refuse_and_object(req, officer, owner, now)
+    from ppid.core.services import local_date
+    day = local_date(now + timedelta(minutes=20))
+    dispute = ds.file_dispute(obj, filed_on=day, register_number=f"REG/{agency.slug}",
+                              actor=officer, now=now + timedelta(minutes=20))
+    for step, kw in ((dr.DisputeAction.AJUDIKASI, {}),
+                     (dr.DisputeAction.PUTUSAN, {"outcome": "dikabulkan",
+                                                 "decision_number": "1/PTS",
+                                                 "decision_received_on": day,
+                                                 "summary": "Informasi dibuka."})):
+        ds.record_step(dispute, step, on=day, actor=officer, now=now + timedelta(minutes=25),
+                       **kw)
+    case = ds.file_court_case(dispute, level="ptun", filed_by="badan_publik", filed_on=day,
+                              actor=officer, now=now + timedelta(minutes=30))
+    return dispute, case
+
+
 def seed_world(app):
     """Build the world and commit; returns a namespace of ids, slugs and users.
 
@@ -170,6 +193,8 @@ def _seed_world():
     att_b = rq.attach_release(req_b, CheckedUpload(pdf, hashlib.sha256(pdf).hexdigest(),
                                                    len(pdf), "application/pdf", "rilis.pdf"),
                               actor=users["helper_b"], now=now + timedelta(minutes=15))
+    dispute_a, case_a = _disputed(a, users["helper_a"], users["owner"], now, "Data gizi 2025")
+    dispute_b, case_b = _disputed(b, users["helper_b"], users["citizen"], now, "Data PBJ 2025")
     req_t, token = _request(a, None, now, "Permohonan anonim", anonymous_email="anon@uji.id")
     from ppid.evaluation import assessment
     evidence = CheckedUpload(pdf, hashlib.sha256(pdf).hexdigest(), len(pdf), "application/pdf",
@@ -201,6 +226,7 @@ def _seed_world():
         item_a=item_a.id, item_b=item_b.id, ex_a=ex_a.id, ex_b=ex_b.id, ob_id=ob.id,
         req_a=req_a.id, req_b=req_b.id, number_a=req_a.registration_number,
         obj_a=obj_a.id, obj_b=obj_b.id, att_a=att_a.id, att_b=att_b.id,
+        dispute_a=dispute_a.id, dispute_b=dispute_b.id, case_a=case_a.id, case_b=case_b.id,
         letter_a=letter_a.id, letter_b=letter_b.id, req_t=req_t.id, token=token,
         entry_id=entry_id, reset_token=reset_token, role_id=role_id,
         ev_a=ev_a.id, ev_b=ev_b.id,

@@ -140,6 +140,9 @@ EXPECT = {
     "registry.catalogue": MANAGE_CATALOGUE,
     "registry.obligation_new": MANAGE_CATALOGUE,
     "registry.obligation_edit": MANAGE_CATALOGUE,
+    # Disputes: the body's officers and atasan record them; the auditor reads.
+    "disputes.index": allowed("helper_a", "atasan_a", "main", "auditor"),
+    "disputes.detail": allowed("helper_a", "atasan_a", "main", "auditor"),
     # Requests.
     "requests.mine": allowed("owner", "citizen"),
     "requests.queue": allowed("helper_a", "main", "auditor"),
@@ -189,8 +192,9 @@ POST_ONLY = {
     "requests.act_attach", "requests.act_extend", "requests.act_process",
     "requests.act_redact", "requests.act_review_subject", "requests.act_withdraw", "requests.act_forward",
     "requests.act_assign", "requests.act_close", "requests.objection_decide",
-    "requests.objection_dispute", "requests.track_withdraw", "reports.publish_summary",
-    "evaluation.emonev_attest", "evaluation.emonev_withdraw",
+    "disputes.file", "disputes.step", "disputes.received", "disputes.court",
+    "disputes.court_decision", "disputes.execution", "requests.track_withdraw",
+    "reports.publish_summary", "evaluation.emonev_attest", "evaluation.emonev_withdraw",
     "publications.photo_add", "publications.photo_remove", "publications.attachment_add",
     "publications.attachment_remove", "publications.submit", "publications.send_back",
     "publications.schedule", "publications.publish", "publications.withdraw",
@@ -206,14 +210,16 @@ def primary_params(w):
             "ref": str(w.req_a), "registration_number": w.number_a, "year": w.year,
             "fmt": "csv", "token": w.reset_token, "user_id": w.users["owner"],
             "role_id": w.role_id, "entry_id": w.entry_id, "attestation_id": w.ev_a,
-            "pub_id": w.pub_a, "photo_id": w.photo_a, "file_id": w.file_a}
+            "pub_id": w.pub_a, "photo_id": w.photo_a, "file_id": w.file_a,
+            "dispute_id": w.dispute_a, "case_id": w.case_a}
 
 
 def foreign_params(w):
     """The same names pointing at agency B's objects / the other citizen's request."""
     return {"slug": w.b, "item_id": w.item_b, "exemption_id": w.ex_b, "objection_id": w.obj_b,
             "letter_id": w.letter_b, "att_id": w.att_b, "request_id": w.req_b,
-            "ref": str(w.req_b), "attestation_id": w.ev_b, "pub_id": w.pub_b}
+            "ref": str(w.req_b), "attestation_id": w.ev_b, "pub_id": w.pub_b,
+            "dispute_id": w.dispute_b, "case_id": w.case_b}
 
 
 QUERY = {"api.deadline": "?from=2026-03-16&working_days=10",

@@ -263,7 +263,7 @@ def test_officer_dates_out_of_range_are_refused_with_a_message(app, case):
         "received_at year 9999": ("/kelola/permohonan/baru", {
             **_request_form(w.a), "channel": "langsung", "received_at": "9999-12-31T23:59"}),
         "filed_on year 1": (f"/kelola/keberatan/{w.obj_a}/sengketa", {
-            "filed_on": "0001-01-01", "outcome": "diajukan", "note": ""}),
+            "filed_on": "0001-01-01", "commission": "provinsi", "note": ""}),
         "new_due_on year 9999": (f"/kelola/permohonan/{w.req_t}/perpanjang", {
             "new_due_on": "9999-12-31", "reason": "Dokumen tersebar di beberapa unit."}),
         "available_on year 1": (f"/kelola/permohonan/{w.req_t}/tutup", {

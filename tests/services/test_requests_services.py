@@ -11,6 +11,7 @@ from ppid.core import auth, jobs
 from ppid.core.mail import deliver_pending
 from ppid.core.models import AuditEvent, OutboxMail
 from ppid.extensions import db
+from ppid.disputes.services import file_dispute
 from ppid.info_requests import rules, services
 from ppid.info_requests.models import InfoRequest, Letter, Objection, RequestEvent
 
@@ -305,8 +306,8 @@ def test_objection_filed_in_time_gets_number_and_deadline(world, pdftotext):
         obj.id]
     services.decide_objection(obj, "membuka_sebagian", "Bagian non-pribadi dapat dibuka.",
                               actor=world.atasan, now=at(2026, 4, 1))
-    services.record_dispute(obj, date(2026, 4, 6), "dalam_proses", "Reg. 12/KI/2026",
-                            actor=world.main, now=at(2026, 4, 7))
+    file_dispute(obj, filed_on=date(2026, 4, 6), register_number="Reg. 12/KI/2026",
+                 actor=world.main, now=at(2026, 4, 7))
     db.session.commit()
     text = _letter_text(req, "putusan_keberatan", pdftotext)
     for needle in (obj.registration_number, req.registration_number, "1 April 2026",
@@ -410,7 +411,7 @@ def test_demo_seeder_is_idempotent_and_covers_every_state(app, ctx, monkeypatch)
     today = services.local_today()
     assert any(r.late_on(today) for r in rows)
     objs = db.session.execute(sa.select(Objection)).scalars().all()
-    assert any(o.decision for o in objs) and any(o.dispute_filed_on for o in objs)
+    assert any(o.decision for o in objs)  # (their disputes: ppid.disputes.demo)
     assert any(r.requester_user and r.requester_user.email == "warga@demo.ppid.id"
                for r in rows)
     assert db.session.execute(sa.select(OutboxMail).where(

@@ -30,6 +30,7 @@ from ppid.core.db import utcnow
 from ppid.core.enums import REGISTRY
 from ppid.core.services import build_calendar, local_today, save_calendar_entry, timezone
 from ppid.core.uploads import check_upload
+from ppid.disputes import rules as dr
 from ppid.evaluation import rules as ev
 from ppid.extensions import db
 from ppid.info_requests import rules as rq
@@ -70,6 +71,67 @@ def _at(day, hour=10):
 
 class World:
     pass
+
+
+def build_disputes(objections, today, actor, now):
+    """Disputes over ``objections``: one ending in each outcome, one at each open stage,
+    court cases with every court, party and outcome, an execution, every commission."""
+    from ppid.disputes import services as ds
+    step, commissions = dr.DisputeAction, list(dr.DisputeCommission)
+    decided, disputes = [], []
+    plans = [(o, None) for o in rq.DisputeOutcome if o != rq.DisputeOutcome.DALAM_PROSES] + [
+        (rq.DisputeOutcome.DALAM_PROSES, s) for s in (dr.DisputeStage.DIAJUKAN,
+                                                      dr.DisputeStage.REGISTRASI,
+                                                      dr.DisputeStage.MEDIASI,
+                                                      dr.DisputeStage.AJUDIKASI)]
+    assert len(objections) >= len(plans), (len(objections), len(plans))
+    for i, (obj, (outcome, stage)) in enumerate(zip(objections, plans)):
+        d = ds.file_dispute(obj, filed_on=today, commission=commissions[i % len(commissions)],
+                            actor=actor, now=now)
+
+        def go(s, d=d, **kw):
+            ds.record_step(d, s, on=today, actor=actor, now=now, **kw)
+        if outcome in (rq.DisputeOutcome.GUGUR, rq.DisputeOutcome.DICABUT):
+            go(step(outcome))
+        elif outcome == rq.DisputeOutcome.TIDAK_DAPAT_DITERIMA:
+            go(step.PUTUSAN, outcome=outcome, decision_number="1/PTS-KI/2026",
+               decision_received_on=today)
+            decided.append(d)
+        elif outcome == rq.DisputeOutcome.MEDIASI_BERHASIL:
+            go(step.REGISTRASI, register_number=f"{i}/REG-PSI/2026")
+            go(step.MEDIASI)
+            go(step.MEDIASI_BERHASIL, summary="Informasi diserahkan dalam 10 hari kerja.")
+            ds.record_execution(d, carried_out_on=today, description="Salinan diserahkan.",
+                                actor=actor, now=now)
+        elif outcome in dr.DECISION_OUTCOMES:
+            go(step.REGISTRASI, register_number=f"{i}/REG-PSI/2026")
+            go(step.AJUDIKASI)
+            go(step.PUTUSAN, outcome=outcome, decision_number=f"{i}/PTS-KI/2026",
+               summary="Amar putusan.")
+            ds.record_decision_received(d, today, actor=actor, now=now)
+            decided.append(d)
+        elif stage != dr.DisputeStage.DIAJUKAN:
+            go(step.REGISTRASI, register_number=f"{i}/REG-PSI/2026")
+            if stage == dr.DisputeStage.MEDIASI:
+                go(step.MEDIASI)
+            elif stage == dr.DisputeStage.AJUDIKASI:
+                go(step.MEDIASI)
+                go(step.MEDIASI_GAGAL)
+        disputes.append(d)
+    # Courts: a suit on each decision (both parties), every outcome, one cassation.
+    parties, outcomes = list(dr.CourtParty), list(dr.CourtOutcome)
+    for i, d in enumerate(decided):
+        case = ds.file_court_case(d, level=dr.CourtLevel.PTUN, filed_by=parties[i % 2],
+                                  filed_on=today, case_number=f"{i}/G/KI/2026/PTUN.PTK",
+                                  actor=actor, now=now)
+        ds.decide_court_case(case, decided_on=today, outcome=outcomes[i], received_on=today,
+                             actor=actor, now=now)
+    cassation = ds.file_court_case(decided[0], level=dr.CourtLevel.MA,
+                                   filed_by=dr.CourtParty.PEMOHON, filed_on=today,
+                                   actor=actor, now=now)
+    ds.decide_court_case(cassation, decided_on=today, outcome=outcomes[len(decided)],
+                         actor=actor, now=now)
+    return disputes
 
 
 def build_world(factories):
@@ -162,7 +224,8 @@ def build_world(factories):
         (rq.Outcome.DIKABULKAN, {**grant, "info_form": rq.InfoForm.MELIHAT,
                                  "cost_per_page": 0, "delivery_cost": 0,
                                  "payment_method": rq.PaymentMethod.TANPA_BIAYA}),
-    ]
+    ] + [(rq.Outcome.DIKABULKAN, {**grant, "info_form": rq.InfoForm.SOFTCOPY})] * 4
+    # (enough objections for every dispute outcome and every open stage of a dispute)
     closed = []
     for i, (outcome, fields) in enumerate(outcomes):
         req = submit(20 + i)
@@ -179,8 +242,7 @@ def build_world(factories):
                   for i, req in enumerate(closed)]
     for obj, decision in zip(objections, rq.ObjectionDecision):
         requests.decide_objection(obj, decision, "Alasan tertulis.", actor=w.atasan, now=now)
-    for obj, outcome in zip(objections, rq.DisputeOutcome):
-        requests.record_dispute(obj, today, outcome, "Reg. 1/KI/2026", actor=w.main, now=now)
+    w.disputes = build_disputes(objections, today, w.main, now)
     w.objections = objections
     # A request whose retention period ended: its personal data erased (the timeline says).
     from ppid.info_requests import privacy
@@ -263,6 +325,7 @@ def build_world(factories):
     w.ids = [r.id for r in w.requests]
     w.public_item_ids = [it.id for it in public]
     w.objection_ids = [o.id for o in objections]
+    w.dispute_ids = [d.id for d in w.disputes]
     w.today = today
     return w
 
@@ -407,6 +470,14 @@ def places(client, w, lang):
         + csv_text(get(client, f"/kelola/register/keberatan.csv?tahun={y}"))
         for y in years),
         {rq.ObjectionGround: ALL, rq.ObjectionDecision: ALL, rq.DisputeOutcome: ALL})
+    page("disputes", visible_text(get(client, "/kelola/sengketa")),
+         {dr.DisputeStage: ALL, rq.DisputeOutcome: ALL, dr.CourtLevel: {
+             dr.CourtLevel.PTUN, dr.CourtLevel.MA}})
+    page("dispute pages", " ".join(
+        visible_text(get(client, f"/kelola/sengketa/{i}")) for i in w.dispute_ids),
+        {dr.DisputeStage: ALL, rq.DisputeOutcome: ALL, dr.DisputeAction: ALL,
+         dr.DisputeCommission: ALL, dr.CourtLevel: ALL, dr.CourtOutcome: ALL,
+         dr.CourtParty: ALL})
     page("catalogue", visible_text(get(client, "/kelola/katalog")),
          {rg.Category: {rg.Category.BERKALA}, rg.AppliesTo: ALL})
     page("obligation form", visible_text(get(client, "/kelola/katalog/baru")),
@@ -456,7 +527,7 @@ def places(client, w, lang):
     set_language(client, lang)
     page("objection decision form", visible_text(get(
         client, f"/kelola/keberatan/{w.objection_ids[-1]}")),
-        {rq.ObjectionDecision: ALL, rq.DisputeOutcome: ALL})
+        {rq.ObjectionDecision: ALL})
     client.post("/keluar")
     return out
 
@@ -512,7 +583,9 @@ def test_every_enumeration_is_walked(app):
               rg.AppliesTo, rg.ItemState, rp.Band, rp.Sort, rp.AnnualText,
               ev.Element, ev.Answer, ev.QualityBand, ev.CommentState, ev.Indicator,
               ev.QuestionKind, ev.Question, ev.AttestationStatus,
-              pb.PublicationState, pb.Step, rq.PaymentMethod}
+              pb.PublicationState, pb.Step, rq.PaymentMethod,
+              dr.DisputeCommission, dr.DisputeStage, dr.DisputeAction, dr.CourtLevel,
+              dr.CourtOutcome, dr.CourtParty}
     assert set(REGISTRY.values()) == walked
 
 

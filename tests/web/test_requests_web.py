@@ -424,7 +424,7 @@ def test_citizen_account_request_objection_and_atasan_decision(client, world):
     assert ok.status_code == 302
     dispute = client.post(f"/kelola/keberatan/{obj.id}/sengketa",
                           data={"filed_on": services.local_today().isoformat(),
-                                "outcome": "dalam_proses", "note": "Reg KI"})
+                                "commission": "provinsi", "note": "Reg KI"})
     assert dispute.status_code == 302
     db.session.expire_all()
     obj = db.session.get(Objection, obj.id)
