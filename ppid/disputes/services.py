@@ -24,6 +24,9 @@ def _actor_label(actor):
 
 
 def _event(dispute, action, day, *, actor, now, note=None, changes=None):
+    """A step on the dispute's own timeline and in the audit log. (The request's timeline
+    gets the objection's number only: its labels are the dispute page's, in the reader's
+    language.)"""
     db.session.add(DisputeEvent(dispute=dispute, action=action, happened_on=day,
                                 note=(note or "").strip() or None,
                                 actor_id=getattr(actor, "id", None),
@@ -133,7 +136,7 @@ def record_step(dispute, step, *, on, outcome=None, register_number=None,
     if move.outcome is not None:
         req = dispute.objection.request
         requests.timeline_event(req, "sengketa", actor=actor, now=now,
-                                note=label_id(DisputeOutcome, move.outcome),
+                                note=dispute.objection.registration_number,
                                 changes={"dispute_outcome": move.outcome})
         requests.notify_requester(req, "Sengketa informasi selesai di Komisi Informasi", [
             f"Sengketa atas keberatan {dispute.objection.registration_number} selesai: "
@@ -182,11 +185,11 @@ def file_court_case(dispute, *, level, filed_by, filed_on, case_number=None, act
         late = filed_on > rules.court_filing_deadline(
             build_calendar(), dispute.decision_received_on).due_on
     _event(dispute, rules.DisputeAction.PENGADILAN, filed_on, actor=actor, now=now,
-           note=label_id(rules.CourtLevel, level),
+           note=case.case_number,
            changes={"level": level, "filed_by": filed_by, "case_number": case.case_number,
                     "late": late})
     requests.timeline_event(dispute.objection.request, "sengketa", actor=actor, now=now,
-                            note=label_id(rules.CourtLevel, level),
+                            note=dispute.objection.registration_number,
                             changes={"court": level, "filed_on": filed_on})
     return case
 
@@ -205,10 +208,10 @@ def decide_court_case(case, *, decided_on, outcome, received_on=None, summary=No
     case.summary = (summary or "").strip() or None
     db.session.flush()
     _event(case.dispute, rules.DisputeAction.PUTUSAN_PENGADILAN, decided_on, actor=actor, now=now,
-           note=label_id(rules.CourtLevel, case.level),
+           note=case.case_number,
            changes={"level": case.level, "outcome": outcome})
     requests.timeline_event(case.dispute.objection.request, "sengketa", actor=actor, now=now,
-                            note=label_id(rules.CourtOutcome, outcome),
+                            note=case.dispute.objection.registration_number,
                             changes={"court": case.level, "outcome": outcome})
     return case
 
@@ -229,7 +232,8 @@ def record_execution(dispute, *, carried_out_on, description, actor, now):
     db.session.flush()
     _event(dispute, rules.DisputeAction.PELAKSANAAN, carried_out_on, actor=actor, now=now, note=description)
     requests.timeline_event(dispute.objection.request, "sengketa", actor=actor, now=now,
-                            note=description[:200], changes={"executed_on": carried_out_on})
+                            note=dispute.objection.registration_number,
+                            changes={"executed_on": carried_out_on})
     return dispute
 
 

@@ -107,7 +107,7 @@ def build_disputes(objections, today, actor, now):
             go(step.REGISTRASI, register_number=f"{i}/REG-PSI/2026")
             go(step.AJUDIKASI)
             go(step.PUTUSAN, outcome=outcome, decision_number=f"{i}/PTS-KI/2026",
-               summary="Amar putusan.")
+               summary="Informasi dibuka.")
             ds.record_decision_received(d, today, actor=actor, now=now)
             decided.append(d)
         elif stage != dr.DisputeStage.DIAJUKAN:
