@@ -169,7 +169,7 @@ def file_court_case(dispute, *, level, filed_by, filed_on, case_number=None, act
     problem = rules.court_filing_problem(
         level, is_state_body=True, outcome=dispute.outcome,
         decision_received_on=dispute.decision_received_on,
-        first_instance=first if level == rules.CourtLevel.MA else None, filed_on=filed_on)
+        first_instance=first, filed_on=filed_on)
     if problem is None and level == rules.CourtLevel.MA and existing is not None:
         problem = _("Kasasi atas putusan ini sudah dicatat.")
     if problem:

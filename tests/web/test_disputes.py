@@ -76,6 +76,12 @@ def test_a_dispute_on_ground_a_through_adjudication_the_courts_and_execution(wor
     case = disputes.file_court_case(d, level="ptun", filed_by="badan_publik",
                                     filed_on=date(2026, 7, 8), case_number="3/G/KI/2026",
                                     actor=world.officer, now=at(2026, 7, 8))
+    # found by the form fuzzer: a second suit on the same decision was a 500 (the unique
+    # constraint), now a message
+    with pytest.raises(services.ServiceError, match="sudah dicatat"):
+        disputes.file_court_case(d, level="ptun", filed_by="pemohon",
+                                 filed_on=date(2026, 7, 9), actor=world.officer,
+                                 now=at(2026, 7, 9))
     assert not disputes.awaiting_execution(d)  # nothing is final while in court
     disputes.decide_court_case(case, decided_on=date(2026, 9, 1), outcome="ditolak",
                                received_on=date(2026, 9, 3), actor=world.officer,
