@@ -65,7 +65,7 @@ from sqlalchemy.orm import selectinload
 
 from ppid.core import audit
 from ppid.core.models import OutboxMail
-from ppid.core.services import local_date, local_today
+from ppid.core.services import local_today
 from ppid.core.storage import remove_unless_referenced
 from ppid.extensions import db
 from ppid.info_requests import rules
@@ -87,17 +87,23 @@ def retention_years():
 
 
 def _stages(req):
-    """The objections of ``req`` as rules.ObjectionStage, with the day each dispute was
-    last recorded (its timeline event names the objection)."""
-    recorded = {}
-    for ev in req.events:
-        if ev.action == rules.TimelineAction.SENGKETA and ev.note:
-            day = local_date(ev.occurred_at)
-            recorded[ev.note] = max(recorded.get(ev.note, day), day)
-    return [rules.ObjectionStage(decided_on=o.decided_on, dispute_filed_on=o.dispute_filed_on,
-                                 dispute_outcome=o.dispute_outcome,
-                                 dispute_recorded_on=recorded.get(o.registration_number))
-            for o in req.objections]
+    """The objections of ``req`` as rules.ObjectionStage. A dispute (ppid.disputes) is in
+    progress until the commission closed it and every court case is decided; it ended on
+    the last day anything happened to it (its decision, a court's, its execution)."""
+    out = []
+    for o in req.objections:
+        d = getattr(o, "dispute", None)
+        outcome, last = o.dispute_outcome, None
+        if d is not None:
+            if any(c.decided_on is None for c in d.court_cases):
+                outcome = rules.DisputeOutcome.DALAM_PROSES
+            days = [d.closed_on] + [e.happened_on for e in d.events] + [
+                c.decided_on for c in d.court_cases] + [x.carried_out_on for x in d.executions]
+            last = max((day for day in days if day is not None), default=None)
+        out.append(rules.ObjectionStage(decided_on=o.decided_on,
+                                        dispute_filed_on=o.dispute_filed_on,
+                                        dispute_outcome=outcome, dispute_recorded_on=last))
+    return out
 
 
 def handling_ended_on(req):

@@ -14,6 +14,7 @@ from ppid.core import audit
 from ppid.core.models import AuditEvent, OutboxMail
 from ppid.core.storage import storage
 from ppid.extensions import db
+from ppid.disputes import services as disputes
 from ppid.info_requests import privacy, rules, services
 from ppid.info_requests.models import InfoRequest, Letter, RequestAttachment, RequestEvent
 from ppid.reports import services as reports
@@ -86,10 +87,12 @@ def history(world):  # noqa: F811
                                   now=at(2026, 4, 1))
     services.decide_objection(obj, rules.MENGUATKAN, "Tetap dikecualikan.", actor=w.atasan,
                               now=at(2026, 4, 20))
-    services.record_dispute(obj, date(2026, 4, 28), "dalam_proses", "", actor=w.main,
-                            now=at(2026, 4, 28))
-    services.record_dispute(obj, date(2026, 4, 28), "ditolak", "Putusan KI.", actor=w.main,
-                            now=at(2026, 9, 1))
+    dispute = disputes.file_dispute(obj, filed_on=date(2026, 4, 28), register_number="1/REG",
+                                    actor=w.main, now=at(2026, 4, 28))
+    disputes.record_step(dispute, "ajudikasi", on=date(2026, 5, 12), actor=w.main,
+                         now=at(2026, 5, 12))
+    disputes.record_step(dispute, "putusan", on=date(2026, 9, 1), outcome="ditolak",
+                         decision_number="7/PTS-KI/2026", actor=w.main, now=at(2026, 9, 1))
     db.session.commit()
     # Never erased while open: an undecided objection, a dispute in progress, an open
     # request.
@@ -104,8 +107,7 @@ def history(world):  # noqa: F811
                                    now=at(2026, 4, 3))
     services.decide_objection(obj2, rules.MENGUATKAN, "Tetap.", actor=w.atasan,
                               now=at(2026, 4, 21))
-    services.record_dispute(obj2, date(2026, 4, 29), "dalam_proses", "", actor=w.main,
-                            now=at(2026, 4, 29))
+    disputes.file_dispute(obj2, filed_on=date(2026, 4, 29), actor=w.main, now=at(2026, 4, 29))
     db.session.commit()
     h.open = submit(w.dinkes, KEPT, at(2026, 3, 20))
     # Closed late in 2026: its five years are not over in mid-2031.

@@ -13,7 +13,7 @@ from ppid.disputes import services as disputes
 from ppid.disputes.models import Dispute
 from ppid.disputes.rules import CourtLevel, DisputeAction as A, DisputeStage as S
 from ppid.extensions import db
-from ppid.info_requests import services
+from ppid.info_requests import privacy, services
 from ppid.info_requests.rules import DisputeOutcome as O
 from ppid.reports.services import annual_figures
 from tests.conftest import login
@@ -83,6 +83,8 @@ def test_a_dispute_on_ground_a_through_adjudication_the_courts_and_execution(wor
                                  filed_on=date(2026, 7, 9), actor=world.officer,
                                  now=at(2026, 7, 9))
     assert not disputes.awaiting_execution(d)  # nothing is final while in court
+    # ... nor is the requester's data erased while a court still hears it (UU PDP retention)
+    assert privacy.retention_ends_on(req) is None
     disputes.decide_court_case(case, decided_on=date(2026, 9, 1), outcome="ditolak",
                                received_on=date(2026, 9, 3), actor=world.officer,
                                now=at(2026, 9, 3))
@@ -103,6 +105,7 @@ def test_a_dispute_on_ground_a_through_adjudication_the_courts_and_execution(wor
         now=at(2026, 11, 9))
     db.session.commit()
     assert not disputes.awaiting_execution(d)
+    assert privacy.retention_ends_on(req) == date(2031, 11, 9)  # from the last step
     assert [e.action for e in d.events] == [
         "diajukan", "registrasi", "ajudikasi", "putusan", "putusan_diterima", "pengadilan",
         "putusan_pengadilan", "pengadilan", "putusan_pengadilan", "pelaksanaan"]
