@@ -69,8 +69,11 @@ def seed_disputes(summary):
                    "tahun 2025.", "Kajian pemerataan tenaga kesehatan.", officer=main)
     requests.close_request(req, requests_rules.DITOLAK, {
         "exemption_letters": ["h"], "exemption_consequence":
-            "Daftar memuat nama dan status kepegawaian perorangan.",
-        "other_statute": ""}, actor=main, now=_at(start + timedelta(days=5)))
+            "Daftar memuat nama dan status kepegawaian perorangan.", "other_statute": "",
+        "exemption_information": "Data kepegawaian perorangan tenaga kesehatan",
+        "exemption_document": "Daftar nominatif pegawai puskesmas",
+        "exemption_public_interest": "Rekapitulasi tanpa nama dapat diumumkan.",
+        "exemption_end_on": None}, actor=main, now=_at(start + timedelta(days=5)))
     obj = requests.file_objection(req, ["a", "d"], "Rekapitulasi per puskesmas tidak memuat "
                                   "data pribadi.", actor=main,
                                   now=_at(start + timedelta(days=12)))

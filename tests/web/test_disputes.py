@@ -23,8 +23,10 @@ from tests.services.test_requests_services import at, submit, world  # noqa: F40
 def _objected(world, grounds=("a",)):
     req, _token = submit(world.dinkes)
     services.close_request(req, "ditolak", {
-        "exemption_letters": ["h"], "exemption_consequence": "Rahasia pribadi pasien"},
-        actor=world.officer, now=at(2026, 3, 17))
+        "exemption_letters": ["h"], "exemption_consequence": "Rahasia pribadi pasien",
+        "exemption_information": "Rekam medis pasien", "exemption_document": "Berkas rekam "
+        "medis", "exemption_public_interest": "Rahasia pribadi lebih berat.",
+        "exemption_end_on": date(2031, 3, 17)}, actor=world.officer, now=at(2026, 3, 17))
     obj = services.file_objection(req, list(grounds), "Informasi dapat dibuka sebagian.",
                                   actor=None, now=at(2026, 3, 25))
     services.decide_objection(obj, "menguatkan", "Data pribadi pasien.", actor=world.atasan,
