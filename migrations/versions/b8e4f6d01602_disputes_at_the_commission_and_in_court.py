@@ -1,7 +1,7 @@
 """disputes at the Komisi Informasi and in court, with their execution (issue #16)
 
 Revision ID: b8e4f6d01602
-Revises: e7deadada918
+Revises: 49ae432ba445
 Create Date: 2026-12-02 11:00:00
 
 An objection's dispute was three columns (filed date, outcome, note). Each becomes a
@@ -15,7 +15,7 @@ import ppid.core.db
 
 
 revision = 'b8e4f6d01602'
-down_revision = 'e7deadada918'
+down_revision = '49ae432ba445'
 branch_labels = None
 depends_on = None
 
