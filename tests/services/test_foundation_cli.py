@@ -2,6 +2,7 @@ import sqlalchemy as sa
 
 from ppid.accounts.models import User
 from ppid.agencies.models import Agency
+from ppid.core import auth
 from ppid.extensions import db
 
 
@@ -32,4 +33,4 @@ def test_seed_demo_is_idempotent_and_realistic(app, ctx):
     names = db.session.execute(sa.select(Agency.name)).scalars().all()
     assert "Dinas Kesehatan" in names and "Badan Penanggulangan Bencana Daerah" in names
     roles = {r.role for u in db.session.execute(sa.select(User)).scalars() for r in u.roles}
-    assert roles == {"citizen", "helper", "main", "atasan", "auditor", "admin"}
+    assert roles == set(auth.ROLES)  # a demo account for every role (humas too, #19)
