@@ -79,6 +79,32 @@ def emonev_ranking():
                            **_common(year))
 
 
+RANKING_CSV_COLUMNS = ("tahun", "peringkat", "badan_publik", "slug", "nilai", "predikat",
+                       *(i.value for i in rules.INDICATORS), "paling_menaikkan_nilai",
+                       "tambahan_poin")
+
+
+@bp.get("/kelola/emonev/peringkat.csv")
+def emonev_ranking_csv():
+    """The ranking as CSV (the government's row first, unranked): figures and codes for a
+    spreadsheet; the band as its label."""
+    from ppid.core.exports import csv_response
+    auth.authorize("view_all")
+    year = _year_arg()
+    government, ranked = assessment.assess_all(year)
+
+    def row(place, name, slug, a):
+        top = a.gains[0] if a.gains else None
+        return [year, place or "", name, slug, "" if a.total is None else str(a.total),
+                str(Band.label_of(a.band, NO_BAND_LABEL)),
+                *("" if i.shown is None else str(i.shown) for i in a.indicators),
+                top.question.value if top else "", str(top.shown) if top else ""]
+    rows = [RANKING_CSV_COLUMNS,
+            row(None, _("Pemerintah secara keseluruhan"), "", government.assessment)]
+    rows += [row(place, r.agency.name, r.agency.slug, r.assessment) for place, r in ranked]
+    return csv_response(rows, f"emonev-peringkat-{year}.csv")
+
+
 @bp.get("/kelola/emonev/<slug>")
 def emonev_agency(slug):
     agency = get_agency_or_404(slug)

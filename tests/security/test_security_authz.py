@@ -89,6 +89,7 @@ EXPECT = {
     "evaluation.emonev_index": {**allowed(), "helper_a": 302, "atasan_a": 302, "main": 302,
                                 "auditor": 302, "admin": 302},
     "evaluation.emonev_ranking": VIEW_ALL,
+    "evaluation.emonev_ranking_csv": VIEW_ALL,
     "evaluation.emonev_agency": VIEW_A,
     "evaluation.emonev_evidence": VIEW_A,
     "evaluation.emonev_pack": VIEW_A,

@@ -105,6 +105,7 @@ def test_another_agency_is_refused(client, world):
                        content_type="multipart/form-data")
     assert resp.status_code == 403
     assert client.get("/kelola/emonev/peringkat").status_code == 403
+    assert client.get("/kelola/emonev/peringkat.csv").status_code == 403
     assert client.get("/kelola/emonev/bobot").status_code == 403
     assert db.session.execute(sa.select(sa.func.count()).select_from(EmonevAttestation)
                               ).scalar_one() == 1
@@ -127,6 +128,18 @@ def test_auditor_reads_all_ranked_and_changes_nothing(client, world):
     for name in ("Dinas A E-Monev", "Dinas B E-Monev", "PPID Utama Uji"):
         assert name in html
     assert "Atur bobot indikator" not in html
+    csv_resp = client.get("/kelola/emonev/peringkat.csv")
+    assert csv_resp.status_code == 200 and csv_resp.mimetype == "text/csv"
+    import csv as csv_module
+    rows = list(csv_module.DictReader(io.StringIO(csv_resp.get_data(as_text=True)
+                                                  .lstrip("\ufeff"))))
+    assert rows[0]["badan_publik"] == "Pemerintah secara keseluruhan"
+    assert rows[0]["peringkat"] == "" and rows[1]["peringkat"] == "1"
+    assert {r["slug"] for r in rows[1:]} == {world.a.slug, world.b.slug, "utama-emw"}
+    assert all(r["predikat"] and r["nilai"] for r in rows)
+    for value in CANARY.values():
+        assert value not in csv_resp.get_data(as_text=True)
+    assert client.get("/kelola/emonev/peringkat.csv?tahun=abc").status_code == 400
     agency_page = client.get(f"/kelola/emonev/{world.a.slug}").get_data(as_text=True)
     assert "Hanya baca" in agency_page and "Simpan bukti" not in agency_page
     resp = client.post(f"/kelola/emonev/{world.a.slug}/bukti", data=attest_data(html),
