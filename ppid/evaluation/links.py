@@ -85,8 +85,10 @@ def published_links():
 def run_check(*, checker, now=None):
     """Open every published link once and keep its answer; links no longer published are
     forgotten. Returns (checked, failing)."""
+    from ppid.evaluation.pack import check_many
     now = now or utcnow()
     links = published_links()
+    answers = check_many([link.url for link in links], checker)
     known = {(r.agency_id, r.url): r for r in db.session.execute(sa.select(LinkCheck))
              .scalars()}
     seen = set()
@@ -96,7 +98,7 @@ def run_check(*, checker, now=None):
         if key in seen:
             continue
         seen.add(key)
-        status, error = checker(link.url)
+        status, error = answers[link.url]
         ok = status is not None and 200 <= status < 400
         row = known.get(key)
         if row is None:
