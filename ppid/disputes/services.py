@@ -1,6 +1,7 @@
 """Disputes after an objection: filing at the Komisi Informasi, its stages, the courts and
 the execution of the result. Every change is on the dispute's timeline, on the request's
 timeline where the requester should see it, and in the audit log; the caller commits."""
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Optional
 
@@ -300,4 +301,51 @@ def dispute_alerts(now) -> dict:
                 title=_("Hasil sengketa %(n)s belum dilaksanakan",
                         n=d.register_number or d.objection.registration_number),
                 detail=label_id(DisputeOutcome, d.outcome), url=f"/kelola/sengketa/{d.id}"))
+    return out
+
+
+@dataclass
+class DisputeSummary:
+    """A year's disputes for the annual report (Perki 1/2021 Pasal 56): where they stand,
+    how the commission settled them, their execution, and the court cases."""
+
+    filed: int = 0
+    stages: dict = field(default_factory=lambda: {s: 0 for s in rules.DisputeStage})
+    outcomes: dict = field(default_factory=lambda: {o: 0 for o in DisputeOutcome
+                                                    if o != DisputeOutcome.DALAM_PROSES})
+    mediated: int = 0           # went to mediation
+    mediation_failed: int = 0   # and then to adjudication
+    to_execute: int = 0         # a final result that obliges the body
+    executed: int = 0           # ... with its execution recorded
+    courts: dict = field(default_factory=lambda: {
+        (level, outcome): 0 for level in rules.CourtLevel
+        for outcome in [None, *rules.CourtOutcome]})
+
+    @property
+    def court_cases(self):
+        return sum(self.courts.values())
+
+    def court_rows(self):
+        """(level, outcome or None, count) of the courts that had a case, in order."""
+        return [(level, outcome, n) for (level, outcome), n in self.courts.items() if n]
+
+
+def dispute_summary(year, agency_ids=None) -> DisputeSummary:
+    """The disputes filed in ``year`` (of ``agency_ids``, or every agency)."""
+    out = DisputeSummary()
+    for d in disputes_for(agency_ids, year=year):
+        out.filed += 1
+        out.stages[d.stage] += 1
+        if d.outcome:
+            out.outcomes[d.outcome] += 1
+        actions = {e.action for e in d.events}
+        out.mediated += rules.DisputeAction.MEDIASI in actions
+        out.mediation_failed += rules.DisputeAction.MEDIASI_GAGAL in actions
+        if d.is_closed and rules.needs_execution(d.outcome):
+            pending = awaiting_execution(d)
+            if pending or d.executions:
+                out.to_execute += 1
+                out.executed += bool(d.executions)
+        for c in d.court_cases:
+            out.courts[(c.level, c.outcome)] += 1
     return out

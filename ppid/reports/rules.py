@@ -65,13 +65,39 @@ class Sort(LabelledEnum):
 
 class AnnualText(LabelledEnum):
     """The free-text sections of the annual service report (Perki 1/2021 Pasal 56), each a
-    column of ``AnnualReportText``."""
+    column of ``AnnualReportText``, in the order the report prints them."""
 
+    POLICY = ("policy", _l("Gambaran umum kebijakan pelayanan informasi publik"),
+              "Perki 1/2021 Pasal 56")
     FACILITIES = "facilities", _l("Sarana dan prasarana pelayanan informasi")
     STAFF = "staff", _l("Sumber daya manusia yang menangani layanan informasi")
     BUDGET = "budget", _l("Anggaran pelayanan informasi dan realisasinya")
-    CONSTRAINTS = "constraints", _l("Kendala dalam pelaksanaan layanan informasi")
+    CONSTRAINTS = "constraints", _l("Kendala internal dalam pelaksanaan layanan informasi")
+    CONSTRAINTS_EXTERNAL = ("constraints_external",
+                            _l("Kendala eksternal dalam pelaksanaan layanan informasi"))
     RECOMMENDATIONS = "recommendations", _l("Rekomendasi dan rencana tindak lanjut")
+
+
+# The narrative sections by the part of the report they belong to.
+POLICY_TEXTS = (AnnualText.POLICY,)
+IMPLEMENTATION_TEXTS = (AnnualText.FACILITIES, AnnualText.STAFF, AnnualText.BUDGET)
+CONSTRAINT_TEXTS = (AnnualText.CONSTRAINTS, AnnualText.CONSTRAINTS_EXTERNAL)
+RECOMMENDATION_TEXTS = (AnnualText.RECOMMENDATIONS,)
+
+
+class SubmissionMethod(LabelledEnum):
+    """How an annual report was submitted to its recipient."""
+
+    SURAT = "surat", _l("Surat resmi")
+    SUREL = "surel", _l("Surat elektronik")
+    APLIKASI = "aplikasi", _l("Aplikasi atau laman penerima")
+    LANGSUNG = "langsung", _l("Diserahkan langsung")
+
+
+def annual_report_due(year: int) -> date:
+    """The report on ``year`` is due three months after the year ends: 31 March
+    (Perki 1/2021 Pasal 56)."""
+    return date(year + 1, 3, 31)
 
 
 # Objection decisions: the atasan upholds or overturns the PPID.

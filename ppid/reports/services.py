@@ -14,6 +14,7 @@ from typing import Optional
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
 from ppid.agencies.models import Agency
@@ -31,7 +32,8 @@ from ppid.info_requests.rules import (DisputeOutcome, ObjectionDecision, Outcome
                                       RequestState)
 from ppid.registry.rules import BELUM_ADA, STATUSES, TERLAMBAT, Pasal17, Status
 from ppid.reports import rules
-from ppid.reports.models import ANNUAL_TEXT_FIELDS, AnnualReportText, ComplianceSnapshot
+from ppid.reports.models import (ANNUAL_TEXT_FIELDS, AnnualReportSubmission, AnnualReportText,
+                                 ComplianceSnapshot)
 
 OUTCOMES = tuple(Outcome)
 DECISIONS = tuple(ObjectionDecision)
@@ -464,9 +466,58 @@ def annual_context(year, *, agency=None, now=None):
         text_owner = utama()
     rows = [(a, by_agency.get(a.id, AnnualFigures())) for a in agencies]
     text = annual_text(text_owner.id, year) if text_owner is not None else None
+    from ppid.disputes.services import dispute_summary
     return {"year": year, "agency": agency, "figures": figures, "rows": rows,
             "text": text, "generated_on": today,
+            "disputes": dispute_summary(year, [agency.id] if agency is not None else None),
+            "due_on": rules.annual_report_due(year),
+            "submissions": annual_submissions(agency, year),
             "government_name": current_app.config["GOVERNMENT_NAME"]}
+
+
+def annual_submissions(agency, year):
+    """The recorded submissions of ``agency``'s report for ``year`` (agency None: the
+    consolidated report), oldest first."""
+    q = sa.select(AnnualReportSubmission).where(AnnualReportSubmission.year == year)
+    q = q.where(AnnualReportSubmission.agency_id.is_(None) if agency is None else
+                AnnualReportSubmission.agency_id == agency.id)
+    return db.session.execute(q.order_by(AnnualReportSubmission.submitted_on,
+                                         AnnualReportSubmission.id)).scalars().all()
+
+
+def record_submission(agency, year, data, *, actor, now=None):
+    """Record that a year's report (``agency`` None: the consolidated one) was submitted:
+    when, to whom and how. It can only be submitted once the year has ended."""
+    now = now or utcnow()
+    today = local_today(now)
+    check_year(year, today)
+    day = data.get("submitted_on")
+    if day is None:
+        raise ReportError(_("Isi tanggal penyampaian."))
+    if day > today:
+        raise ReportError(_("Tanggal penyampaian tidak boleh di masa depan."))
+    if day.year <= year:
+        raise ReportError(_("Laporan tahun %(y)d disampaikan setelah tahun itu berakhir.",
+                            y=year))
+    recipient = (data.get("recipient") or "").strip()
+    if not recipient:
+        raise ReportError(_("Sebutkan kepada siapa laporan disampaikan."))
+    if rules.SubmissionMethod.get(data.get("method")) is None:
+        raise ReportError(_("Pilih cara penyampaian."))
+    row = AnnualReportSubmission(
+        agency_id=getattr(agency, "id", None), year=year, submitted_on=day,
+        recipient=recipient, method=data["method"],
+        reference=(data.get("reference") or "").strip() or None,
+        note=(data.get("note") or "").strip() or None,
+        recorded_by_id=getattr(actor, "id", None), created_at=now)
+    db.session.add(row)
+    db.session.flush()
+    audit.record("reports.annual_submitted", row, actor=actor, now=now,
+                 agency_id=getattr(agency, "id", None),
+                 changes={"year": year, "submitted_on": day, "recipient": recipient,
+                          "method": data["method"], "late": day > rules.annual_report_due(
+                              year)})
+    return row
 
 
 ANNUAL_CSV_COLUMNS = (

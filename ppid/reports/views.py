@@ -21,7 +21,7 @@ from ppid.extensions import db
 from ppid.registry import services as registry
 from ppid.registry.rules import SEVERITY_ORDER, STATUSES
 from ppid.reports import charts, rules, services
-from ppid.reports.forms import AnnualTextForm
+from ppid.reports.forms import AnnualTextForm, SubmissionForm
 from ppid.reports.models import ANNUAL_TEXT_FIELDS
 
 bp = Blueprint("reports", __name__)
@@ -29,7 +29,10 @@ bp = Blueprint("reports", __name__)
 
 def _labels():
     """What every report template uses besides the enumerations (Jinja globals)."""
-    return {"statuses": STATUSES, "text_fields": ANNUAL_TEXT_FIELDS, "fmt": _fmt}
+    return {"statuses": STATUSES, "text_fields": ANNUAL_TEXT_FIELDS, "fmt": _fmt,
+            "policy_texts": rules.POLICY_TEXTS, "implementation_texts":
+            rules.IMPLEMENTATION_TEXTS, "constraint_texts": rules.CONSTRAINT_TEXTS,
+            "recommendation_texts": rules.RECOMMENDATION_TEXTS}
 
 
 def _fmt(value):
@@ -131,9 +134,21 @@ def index():
     except ValueError:
         abort_with(400, _("Tahun harus berupa angka."))
     _year_arg(year)
+    return _index_page(year, agencies)
+
+
+def _index_page(year, agencies, submission_form=None, status=200):
+    from ppid.agencies.services import utama
+    today = local_today()
     years = list(range(today.year, max(1999, today.year - 10), -1))
-    return render_template("reports/index.html", year=year, years=years, agencies=agencies,
-                           **_labels())
+    main_agency = utama()
+    return render_template(
+        "reports/index.html", year=year, years=years, agencies=agencies,
+        due_on=rules.annual_report_due(year), submissions=services.annual_submissions(
+            None, year), may_record=main_agency is not None and auth.can(
+            current_user, "edit", main_agency) and year < today.year,
+        submission_form=submission_form or SubmissionForm(formdata=None),
+        **_labels()), status
 
 
 @bp.get("/kelola/laporan/tahunan/<int:year>.<fmt>")
@@ -189,8 +204,62 @@ def annual_text(year, slug):
         db.session.commit()
         flash(_("Isian laporan tahunan disimpan."), "success")
         return redirect(url_for("reports.annual_text", year=year, slug=slug))
+    return _annual_text_page(agency, year, form, text, editable)
+
+
+def _annual_text_page(agency, year, form, text, editable, submission_form=None, status=200):
     return render_template("reports/annual_text.html", agency=agency, year=year, form=form,
-                           text=text, editable=editable, confirm=ConfirmForm(), **_labels())
+                           text=text, editable=editable, confirm=ConfirmForm(),
+                           due_on=rules.annual_report_due(year),
+                           submissions=services.annual_submissions(agency, year),
+                           submission_form=submission_form or SubmissionForm(formdata=None),
+                           may_record=editable and year < local_today().year,
+                           **_labels()), status
+
+
+@bp.post("/kelola/laporan/tahunan/<int:year>/penyampaian")
+def record_consolidated_submission(year):
+    """The consolidated report's submission, recorded by the PPID Utama."""
+    from ppid.agencies.services import utama
+    main_agency = utama()
+    if main_agency is None:
+        abort_with(404, _("PPID Utama belum ditetapkan."))
+    auth.authorize("edit", main_agency)
+    _year_arg(year)
+    return _record_submission(None, year, url_for("reports.index", tahun=year),
+                              lambda form: _index_page(year, _report_agencies(current_user),
+                                                       form, 422))
+
+
+@bp.post("/kelola/laporan/tahunan/<int:year>/<slug>/penyampaian")
+def record_submission(year, slug):
+    agency = get_agency_or_404(slug)
+    auth.authorize("edit", agency)
+    _year_arg(year)
+    return _record_submission(
+        agency, year, url_for("reports.annual_text", year=year, slug=slug),
+        lambda form: _annual_text_page(agency, year, AnnualTextForm(
+            obj=services.annual_text(agency.id, year), formdata=None),
+            services.annual_text(agency.id, year), True, form, 422))
+
+
+def _record_submission(agency, year, back, refused):
+    """Record it and go ``back``; a refusal shows the page again (``refused(form)``) with
+    the message beside the form and what was typed kept."""
+    form = SubmissionForm()
+    if form.validate_on_submit():
+        try:
+            services.record_submission(agency, year, {f: form[f].data for f in (
+                "submitted_on", "recipient", "method", "reference", "note")},
+                actor=current_user, now=utcnow())
+        except services.ReportError as exc:
+            db.session.rollback()
+            form.submitted_on.errors = list(form.submitted_on.errors) + [str(exc)]
+        else:
+            db.session.commit()
+            flash(_("Penyampaian laporan dicatat."), "success")
+            return redirect(back)
+    return refused(form)
 
 
 @bp.post("/kelola/laporan/tahunan/<int:year>/<slug>/terbitkan")

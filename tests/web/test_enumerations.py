@@ -243,6 +243,12 @@ def build_world(factories):
     for obj, decision in zip(objections, rq.ObjectionDecision):
         requests.decide_objection(obj, decision, "Alasan tertulis.", actor=w.atasan, now=now)
     w.disputes = build_disputes(objections, today, w.main, now)
+    # Last year's annual report, submitted every way there is.
+    from ppid.reports import services as reports
+    for method in rp.SubmissionMethod:
+        reports.record_submission(w.dinkes, today.year - 1, {
+            "submitted_on": today, "recipient": "Komisi Informasi Provinsi",
+            "method": method}, actor=w.officer, now=now)
     w.objections = objections
     # A request whose retention period ended: its personal data erased (the timeline says).
     from ppid.info_requests import privacy
@@ -523,6 +529,9 @@ def places(client, w, lang):
         {pb.PublicationState: ALL, pb.Step: ALL})
     page("annual report texts", visible_text(get(
         client, f"/kelola/laporan/tahunan/{year}/dinkes/isian")), {rp.AnnualText: ALL})
+    page("annual report submissions", visible_text(get(
+        client, f"/kelola/laporan/tahunan/{year - 1}/dinkes/isian")),
+        {rp.SubmissionMethod: ALL})
     as_user(client, w.atasan)
     set_language(client, lang)
     page("objection decision form", visible_text(get(
@@ -585,7 +594,7 @@ def test_every_enumeration_is_walked(app):
               ev.QuestionKind, ev.Question, ev.AttestationStatus,
               pb.PublicationState, pb.Step, rq.PaymentMethod,
               dr.DisputeCommission, dr.DisputeStage, dr.DisputeAction, dr.CourtLevel,
-              dr.CourtOutcome, dr.CourtParty}
+              dr.CourtOutcome, dr.CourtParty, rp.SubmissionMethod}
     assert set(REGISTRY.values()) == walked
 
 

@@ -55,6 +55,8 @@ def _get_urls():
 
 def _post_urls():
     return [f"/kelola/laporan/tahunan/{YEAR}/dinas-a/isian",
+            f"/kelola/laporan/tahunan/{YEAR}/penyampaian",
+            f"/kelola/laporan/tahunan/{YEAR}/dinas-a/penyampaian",
             f"/kelola/laporan/tahunan/{YEAR}/dinas-a/terbitkan"]
 
 
@@ -69,7 +71,7 @@ def test_auditor_reads_every_reports_page_and_changes_nothing(client, world):
     # Every POST route of this blueprint refuses the auditor.
     posts = [r.rule for r in client.application.url_map.iter_rules()
              if r.endpoint.startswith("reports.") and "POST" in r.methods]
-    assert len(posts) == 2
+    assert len(posts) == len(_post_urls())
     for url in _post_urls():
         resp = client.post(url, data={"facilities": "diubah auditor"})
         assert resp.status_code == 403, url
@@ -152,7 +154,7 @@ def test_publish_summary_as_obligation_e(client, world, pdftotext):
 def test_consolidated_report_pdf_and_csv(client, world, pdftotext):
     login(client, world["users"]["main"])
     out = pdftotext(client.get(f"/kelola/laporan/tahunan/{YEAR}.pdf").data)
-    assert "Gabungan seluruh badan publik" in out and "Rincian per badan publik" in out
+    assert "Gabungan seluruh badan publik" in out and "rincian per badan publik" in out
     assert "Dinas Alfa" in out and "PPID Utama Uji" in out
     rows = list(csv.reader(io.StringIO(
         client.get(f"/kelola/laporan/tahunan/{YEAR}.csv").get_data(as_text=True).lstrip(
@@ -201,3 +203,63 @@ def test_audit_pdf_has_every_part(client, world, pdftotext):
     for part in ("Peringkat badan publik", "Matriks kewajiban", "Kewajiban terlambat",
                  "Permohonan terlambat", "Tren", "Dinas Alfa", "Halaman 2 dari"):
         assert part in out, part
+
+
+def test_the_annual_report_has_every_pasal_56_section(client, world, pdftotext):
+    """Perki 1/2021 Pasal 56: policy, implementation, service figures, objections and
+    their implementation, the Komisi Informasi's results and their execution, courts,
+    internal and external constraints, recommendations; read back from the PDF."""
+    login(client, world["users"]["main"])
+    resp = client.post(f"/kelola/laporan/tahunan/{YEAR}/dinas-a/isian", data={
+        "policy": "Kebijakan: SK PPID dan SOP layanan.", "facilities": "Ruang layanan.",
+        "staff": "Dua petugas.", "budget": "Rp 50 juta.",
+        "constraints": "Kendala dalam: arsip belum digital.",
+        "constraints_external": "Kendala luar: jaringan internet di kabupaten.",
+        "recommendations": "Digitalisasi arsip 2027."})
+    assert resp.status_code == 302
+    out = " ".join(pdftotext(client.get(f"/kelola/laporan/tahunan/{YEAR}/dinas-a.pdf")
+                             .data).split())
+    headings = ["I. Gambaran umum kebijakan pelayanan informasi publik",
+                "II. Gambaran umum pelaksanaan pelayanan informasi publik",
+                "III. Rincian pelayanan informasi publik",
+                "IV. Keberatan dan pelaksanaan putusannya",
+                "V. Sengketa di Komisi Informasi dan pelaksanaannya",
+                "VI. Perkara di pengadilan dan putusannya",
+                "VII. Kendala internal dan eksternal",
+                "VIII. Rekomendasi dan rencana tindak lanjut"]
+    positions = [out.rindex(h) for h in headings]  # (the table of contents names them too)
+    assert positions == sorted(positions), positions
+    for text in ("Kebijakan: SK PPID", "Kendala dalam: arsip", "Kendala luar: jaringan",
+                 "Digitalisasi arsip 2027", f"Batas penyampaian: 31 Maret {YEAR + 1}",
+                 "Mediasi gagal, dilanjutkan ajudikasi", "Sudah dilaksanakan"):
+        assert text in out, text
+    for code in ("mediasi_berhasil", "dalam_proses", "dikabulkan_sebagian",
+                 "tidak_dapat_diterima", "kabupaten_kota"):
+        assert code not in out, code
+
+
+def test_a_report_s_submission_is_recorded_with_its_recipient(client, world):
+    login(client, world["users"]["main"])
+    url = f"/kelola/laporan/tahunan/{YEAR}/dinas-a/penyampaian"
+    page = client.get(f"/kelola/laporan/tahunan/{YEAR}/dinas-a/isian").get_data(as_text=True)
+    assert f"31 Maret {YEAR + 1}" in page and "Belum ada penyampaian" in page
+    bad = client.post(url, data={"submitted_on": f"{YEAR}-12-30", "recipient": "Gubernur",
+                                 "method": "surat"})
+    assert bad.status_code == 422
+    body = bad.get_data(as_text=True)
+    assert "setelah tahun itu berakhir" in body and 'value="Gubernur"' in body  # kept
+    ok = client.post(url, data={"submitted_on": f"{YEAR + 1}-04-02", "method": "surel",
+                                "recipient": "Komisi Informasi Provinsi Kalimantan Barat",
+                                "reference": "045/PPID/IV"})
+    assert ok.status_code == 302
+    page = client.get(f"/kelola/laporan/tahunan/{YEAR}/dinas-a/isian").get_data(as_text=True)
+    assert "Komisi Informasi Provinsi Kalimantan Barat" in page and "terlambat" in page
+    from ppid.core.models import AuditEvent
+    assert db.session.execute(sa.select(AuditEvent.action).where(
+        AuditEvent.action == "reports.annual_submitted")).scalar_one()
+    # the consolidated report's submission is the PPID Utama's
+    assert client.post(f"/kelola/laporan/tahunan/{YEAR}/penyampaian", data={
+        "submitted_on": f"{YEAR + 1}-03-20", "method": "surat",
+        "recipient": "Gubernur Kalimantan Barat"}).status_code == 302
+    assert "Gubernur Kalimantan Barat" in client.get(
+        f"/kelola/laporan?tahun={YEAR}").get_data(as_text=True)
