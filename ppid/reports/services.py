@@ -467,7 +467,12 @@ def annual_context(year, *, agency=None, now=None):
     rows = [(a, by_agency.get(a.id, AnnualFigures())) for a in agencies]
     text = annual_text(text_owner.id, year) if text_owner is not None else None
     from ppid.disputes.services import dispute_summary
+    from ppid.evaluation import services as ikm
+    agency_id = agency.id if agency is not None else None
     return {"year": year, "agency": agency, "figures": figures, "rows": rows,
+            # the satisfaction survey (PermenPANRB 14/2017), per semester and for the year
+            "ikm": [(s, ikm.result(year, semester=s, agency_id=agency_id))
+                    for s in (1, 2, None)],
             "text": text, "generated_on": today,
             "disputes": dispute_summary(year, [agency.id] if agency is not None else None),
             "due_on": rules.annual_report_due(year),

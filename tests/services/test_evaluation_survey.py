@@ -188,3 +188,22 @@ def test_one_reminder_at_most(world, app):
     # The command from cron.
     result = app.test_cli_runner().invoke(args=["ppid", "ikm-remind"])
     assert result.exit_code == 0 and "0 dikirim" in result.output
+
+
+def test_the_annual_report_carries_the_ikm(world, pdftotext):
+    """Issue #18 section 3: the annual report includes the IKM, per semester and for the
+    year, from the same computation as the survey pages (worked example: 81.25, B)."""
+    from ppid.core.pdf import html_to_pdf, render_html
+    from ppid.reports import services as reports
+    from ppid.reports.views import _labels
+    reqs = [closed(world.a, world.officer_a, at(2026, 3, 17 + i)) for i in range(5)]
+    for req, values in zip(reqs, WORKED):
+        ikm.respond(ikm.survey_of_request(req), values, None, now=at(2026, 4, 1))
+    db.session.commit()
+    ctx = reports.annual_context(2026, agency=world.a, now=at(2026, 12, 1))
+    assert [(s, r.index) for s, r in ctx["ikm"]] == [
+        (1, Decimal("81.25")), (2, None), (None, Decimal("81.25"))]
+    text = " ".join(pdftotext(html_to_pdf(render_html(
+        "pdf/reports/annual.html", **ctx, **_labels()))).split())
+    assert "Kepuasan pemohon (Indeks Kepuasan Masyarakat)" in text
+    assert "Semester I 4 81.25" in text and "Setahun 4 81.25" in text
