@@ -164,6 +164,9 @@ class Defaults:
     LETTER_KIND_CODES = {"tanda_bukti": "TBP", "pemberitahuan": "PT", "penolakan": "SK-TOLAK",
                          "perpanjangan": "PPJ", "tanda_bukti_keberatan": "TBK",
                          "putusan_keberatan": "TAK"}
+    # The API's Idempotency-Key: a key answers with its first request for this many hours
+    # (per client address), after which it may be used for a new one.
+    IDEMPOTENCY_KEY_HOURS = 24
 
     # Staleness: an obligation is "segera" (due soon) this many days before it is due.
     REGISTRY_WARNING_DAYS = registry_rules.DEFAULT_WARNING_DAYS

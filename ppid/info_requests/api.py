@@ -2,7 +2,9 @@
 
 Nothing returned here is personal data (DOMAIN.md section 11).
 """
-from flask import jsonify, request
+import re
+
+from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 
 from ppid.agencies.services import active_agencies
@@ -20,6 +22,11 @@ bp = make_api_blueprint("requests_api", __name__)
 FIELDS = fields.FIELDS
 MAX_NUMBER = 60  # the length of a registration number's column
 MAX_SLUG = 80  # the length of an agency's slug
+# The Idempotency-Key header (IETF draft-ietf-httpapi-idempotency-key-header): 1 to 255
+# visible ASCII characters, e.g. a UUID the client makes for one submission.
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_KEY = "[!-~]{1,255}"
+_IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY)
 
 
 def public_view(req, today):
@@ -65,6 +72,44 @@ def _refusal(checked):
     return ApiError(422, "validation_failed", _("Periksa kembali isian permohonan."), errors)
 
 
+def _submission(body, ip):
+    """The submission's Idempotency-Key, scoped to this client, or None without one."""
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is None:
+        return None
+    if not _IDEMPOTENCY_KEY.fullmatch(key):
+        message = _("Idempotency-Key harus 1 sampai 255 karakter ASCII yang terlihat "
+                    "(misalnya sebuah UUID).")
+        raise ApiError(400, "invalid_idempotency_key", message, {IDEMPOTENCY_HEADER: message})
+    return services.Submission(f"api:{ip}", key, body,
+                               hours=float(current_app.config["IDEMPOTENCY_KEY_HOURS"]))
+
+
+def _receipt(req, token, *, status, replayed=False):
+    number = req.registration_number
+    payload = {"registration_number": number, "received_on": req.received_on.isoformat(),
+               "due_on": req.due_on.isoformat(), "status": req.state,
+               "tracking_url": services.tracking_url(token)}
+    db.session.commit()
+    resp = jsonify(payload)
+    resp.status_code = status
+    resp.headers["Location"] = f"/api/v1/requests/{number}"
+    if replayed:
+        resp.headers["Idempotent-Replayed"] = "true"
+    return resp
+
+
+def _replay(earlier):
+    """The answer to a key used before: its request's receipt again (201, with
+    ``Idempotent-Replayed: true``), or a 409 when the key came with another body."""
+    if not earlier.same:
+        db.session.commit()  # (an expired key's removal, if any)
+        message = _("Idempotency-Key ini sudah dipakai untuk permohonan dengan isi yang "
+                    "berbeda. Gunakan kunci baru untuk setiap permohonan baru.")
+        raise ApiError(409, "idempotency_key_reused", message, {IDEMPOTENCY_HEADER: message})
+    return _receipt(earlier.request, earlier.token, status=201, replayed=True)
+
+
 @bp.post("/requests")
 def submit():
     try:
@@ -76,6 +121,12 @@ def submit():
                                               "application/json."))
     now = utcnow()
     ip = client_ip()
+    # A repeated submission (same Idempotency-Key from this client) is answered with its
+    # request before anything else: no second number, no rate limit.
+    submission = _submission(body, ip)
+    earlier = submission and services.find_submission(submission, now=now)
+    if earlier:
+        return _replay(earlier)
     if services.is_rate_limited(ip, now=now):
         raise ApiError(429, "rate_limited", _("Terlalu banyak permohonan dari alamat "
                                               "Anda; coba lagi nanti."))
@@ -85,17 +136,14 @@ def submit():
     if not checked.ok:
         raise _refusal(checked)
     data = {**checked.values, "agency": agencies[checked.values["agency"]]}
-    req, token = services.submit_request(data, actor=None, now=now, ip=ip)
+    try:
+        req, token = services.submit_request(data, actor=None, now=now, ip=ip,
+                                             submission=submission)
+    except services.DuplicateSubmission as dup:  # the same key, committed meanwhile
+        db.session.rollback()
+        return _replay(dup)
     # Read before the commit expires them (a reload would queue for the write lock again).
-    number = req.registration_number
-    payload = {"registration_number": number, "received_on": req.received_on.isoformat(),
-               "due_on": req.due_on.isoformat(), "status": req.state,
-               "tracking_url": services.tracking_url(token)}
-    db.session.commit()
-    resp = jsonify(payload)
-    resp.status_code = 201
-    resp.headers["Location"] = f"/api/v1/requests/{number}"
-    return resp
+    return _receipt(req, token, status=201)
 
 
 @bp.get("/requests/<path:registration_number>")

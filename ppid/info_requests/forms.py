@@ -1,10 +1,11 @@
 """Forms of requests and objections: input checks only, no business rules."""
+import re
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, EmailField, IntegerField, RadioField, SelectField,
-                     SelectMultipleField, StringField, TelField, TextAreaField,
+from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, RadioField,
+                     SelectField, SelectMultipleField, StringField, TelField, TextAreaField,
                      ValidationError)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange
@@ -15,6 +16,7 @@ from ppid.core.forms import (BaseForm, DateField, DateTimeLocalField, max_length
 from ppid.info_requests import fields, rules
 
 LIMITS = {**fields.LIMITS, "website": 200}
+SUBMISSION_KEY = re.compile("[A-Za-z0-9_-]{16,100}")  # secrets.token_urlsafe's alphabet
 
 # Choices from the enumerations of ppid.info_requests.rules (codes and lazy labels).
 IDENTITY_CHOICES = rules.IdentityType.choices()
@@ -113,6 +115,9 @@ class RequestForm(BaseForm):
                          description=_l("Pilih PPID Utama jika Anda tidak tahu badan publik "
                                         "mana yang menguasai informasinya; PPID Utama akan "
                                         "meneruskannya."))
+    # The form's one-time key (issue #15, section 4): set when the form is shown, so that the
+    # same form posted twice (a double click, a refresh, a retry) registers one request.
+    submission_key = HiddenField()
     # Honeypot: hidden from people by CSS and from screen readers; bots fill it in.
     website = StringField(_l("Jangan isi kolom ini"), validators=[max_length(LIMITS["website"])],
                           render_kw={"tabindex": "-1", "autocomplete": "off"})
@@ -142,11 +147,30 @@ class RequestForm(BaseForm):
         values = self.checked.values
         return {**values, "agency": self._agencies[values["agency"]]}
 
+    # What the form submits, for the fingerprint of its one-time key.
+    submitted_fields = fields.FIELDS
+
+    def key_sent(self):
+        """The one-time key sent with the form, or None (absent or not one the form gives:
+        such a post is simply registered without one)."""
+        key = (self.submission_key.raw_data or [None])[0]
+        if isinstance(key, str) and SUBMISSION_KEY.fullmatch(key):
+            return key
+        return None
+
+    def content_sent(self, request):
+        """What was submitted, as sent (the fingerprint of the key is its keyed hash)."""
+        content = {name: request.form.get(name) for name in self.submitted_fields}
+        upload = request.files.get("proxy_letter")
+        content["proxy_letter"] = getattr(upload, "filename", None) or None
+        return content
+
 
 class OfficerRequestForm(RequestForm):
     """An officer enters a request received in person, by post, e-mail or phone."""
 
     online = False  # the requester may have no e-mail: a telephone number is enough
+    submitted_fields = fields.FIELDS + ("channel", "received_at")
 
     channel = SelectField(_l("Saluran penerimaan"), choices=options(CHANNEL_CHOICES),
                           validate_choice=False,

@@ -284,3 +284,33 @@ class SubmissionHit(db.Model):
     occurred_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
 
     __table_args__ = (sa.Index("ix_request_submission_hit_ip_at", "ip", "occurred_at"),)
+
+
+class SubmissionKey(db.Model):
+    """The one-time key of a submission (issue #15, section 4): the hidden token of the web
+    form, or the ``Idempotency-Key`` header of the API, so that the same submission posted
+    twice (a double click, a refresh, a retry after a timeout) registers one request.
+
+    Claimed (inserted) before the registration number is drawn: a concurrent duplicate
+    waits on the unique key and finds the first request, without touching the counter.
+    ``scope`` keeps clients apart (``web``, ``petugas:<user id>``, ``api:<client address>``);
+    the key itself is stored as a hash. ``fingerprint`` is a keyed hash of what was
+    submitted (a different body under the same key is refused, not replayed); ``salt``
+    derives the request's tracking token again for a replay. ``expires_at`` is None for a
+    form's key (it stays with its request); an API key may be used anew after it.
+    """
+
+    __tablename__ = "submission_key"
+    id = sa.Column(sa.Integer, primary_key=True)
+    scope = sa.Column(sa.String(80), nullable=False)
+    key_hash = sa.Column(sa.String(64), nullable=False)
+    fingerprint = sa.Column(sa.String(64), nullable=False)
+    salt = sa.Column(sa.String(32), nullable=False)
+    request_id = sa.Column(sa.Integer, sa.ForeignKey("info_request.id", ondelete="CASCADE"),
+                           index=True)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    expires_at = sa.Column(UTCDateTime, index=True)
+
+    request = relationship("InfoRequest")
+
+    __table_args__ = (sa.UniqueConstraint("scope", "key_hash"),)

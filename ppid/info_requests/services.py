@@ -1,6 +1,9 @@
 """Services of information requests and objections: they change state, write the timeline
 and the audit log, queue mail, and return; the caller (view or CLI) commits once."""
+import base64
 import hashlib
+import hmac
+import json
 import logging
 import re
 import secrets
@@ -24,7 +27,7 @@ from ppid.core.storage import put_in_transaction, storage
 from ppid.extensions import db
 from ppid.info_requests import rules
 from ppid.info_requests.models import (InfoRequest, Letter, Objection, RequestAttachment,
-                                       RequestEvent, SubmissionHit)
+                                       RequestEvent, SubmissionHit, SubmissionKey)
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +144,101 @@ def record_submission_hit(ip, *, now):
     if secrets.randbelow(50) == 0:
         db.session.execute(sa.delete(SubmissionHit).where(
             SubmissionHit.occurred_at < now - timedelta(days=2)))
+
+
+# --- One request per submission (issue #15, section 4) ----------------------------------
+
+class Submission:
+    """The one-time key a submission came with, and what it submitted.
+
+    ``scope`` keeps the keys of clients apart: ``web`` (the citizen's form, whose key is a
+    random hidden token), ``petugas:<user id>``, ``api:<client address>``. ``content`` is what
+    was submitted, as JSON-able data; only a keyed hash of it is kept. ``hours``: how long the
+    key answers with its first request (None: as long as the request exists)."""
+
+    def __init__(self, scope, key, content, *, hours=None):
+        self.scope, self.key, self.hours = scope, key, hours
+        self.key_hash = hashlib.sha256(key.encode("utf-8")).hexdigest()
+        canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str,
+                               separators=(",", ":"))
+        self.fingerprint = _keyed("submission", canonical)
+
+
+class DuplicateSubmission(Exception):
+    """The key was used before: ``same`` says whether with the same content; ``request``
+    is its request, ``token`` the request's tracking token again (None with an account)."""
+
+    def __init__(self, request, token, same):
+        super().__init__(request.registration_number)
+        self.request, self.token, self.same = request, token, same
+
+
+def _keyed(purpose, text):
+    secret = current_app.config["SECRET_KEY"].encode("utf-8")
+    return hmac.new(secret, f"{purpose}\0{text}".encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _derived_token(salt, key):
+    """The tracking token of a request submitted with ``key``: derived (keyed) from it, so
+    that a repeated submission can be answered with the same private link while only the
+    token's hash is stored."""
+    raw = hmac.new(current_app.config["SECRET_KEY"].encode("utf-8"),
+                   f"tracking\0{salt}\0{key}".encode("utf-8"), hashlib.sha256).digest()
+    token = base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")[:32]
+    return "t" + token[1:] if token.isdigit() else token  # digits only: a request id
+
+
+def new_submission_key() -> str:
+    """A form's one-time key (its hidden field)."""
+    return secrets.token_urlsafe(24)
+
+
+def find_submission(submission, *, now):
+    """The earlier use of this submission's key, as :class:`DuplicateSubmission`, or None.
+
+    The idempotency step before anything is written or drawn. An expired key is removed
+    (it may be used again); now and then the expired keys of everyone are pruned."""
+    row = db.session.execute(sa.select(SubmissionKey).where(
+        SubmissionKey.scope == submission.scope,
+        SubmissionKey.key_hash == submission.key_hash)).scalar_one_or_none()
+    if secrets.randbelow(50) == 0:
+        db.session.execute(sa.delete(SubmissionKey).where(SubmissionKey.expires_at < now))
+    if row is None or row.request_id is None:
+        return None
+    if row.expires_at is not None and row.expires_at <= now:
+        db.session.delete(row)
+        db.session.flush()
+        return None
+    req = row.request
+    token = None if req.tracking_token_hash is None else _derived_token(row.salt,
+                                                                        submission.key)
+    return DuplicateSubmission(req, token, same=row.fingerprint == submission.fingerprint)
+
+
+def _claim_submission(submission, *, now):
+    """Take the submission's key for the request about to be registered, or raise
+    :class:`DuplicateSubmission`. The key's row is inserted before the number is drawn:
+    a concurrent submission with the same key waits on its unique constraint (PostgreSQL;
+    SQLite serialises writers anyway) and then finds the first request, so a duplicate
+    never reaches the registration counter and the series keeps no gap."""
+    earlier = find_submission(submission, now=now)
+    if earlier is not None:
+        raise earlier
+    row = SubmissionKey(scope=submission.scope, key_hash=submission.key_hash,
+                        fingerprint=submission.fingerprint, salt=secrets.token_hex(16),
+                        created_at=now, expires_at=(
+                            now + timedelta(hours=submission.hours)
+                            if submission.hours is not None else None))
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        earlier = find_submission(submission, now=now)  # committed meanwhile by the other
+        if earlier is None:
+            raise
+        raise earlier from None
+    return row
 
 
 # --- Timeline, audit, mail ----------------------------------------------------------------
@@ -344,11 +442,13 @@ def letter_pdf_job():
 # --- Intake -------------------------------------------------------------------------------
 
 def submit_request(data, *, actor, now, channel="online", received_at=None,
-                   requester_user=None, proxy_upload=None, ip=None):
+                   requester_user=None, proxy_upload=None, ip=None, submission=None):
     """Register a request: number, effective receipt day, due date, receipt letter, mail.
 
     ``data`` holds the form's fields (``agency`` is an Agency). Returns (request, token);
     the token (for the private tracking link) is None when the requester has an account.
+    With a :class:`Submission`, its key is claimed first: a key used before raises
+    :class:`DuplicateSubmission` (the caller rolls back and answers with that request).
     """
     if rules.Channel.get(channel) is None:
         raise ServiceError("Saluran permohonan tidak dikenal.", "channel")
@@ -365,7 +465,13 @@ def submit_request(data, *, actor, now, channel="online", received_at=None,
     received_on = local_date(received_at)
     deadline = rules.answer_deadline(cal, received_on)
     agency = data["agency"]
-    token = None if requester_user is not None else new_tracking_token()
+    claim = None
+    if submission is not None:  # the idempotency step, before anything else is written
+        claim = _claim_submission(submission, now=now)
+    token = None
+    if requester_user is None:
+        token = new_tracking_token() if claim is None else _derived_token(claim.salt,
+                                                                          submission.key)
     req = InfoRequest(  # (out of the session until its number is drawn)
         year=received_on.year,
         requester_name=data["name"], identity_type=data.get("identity_type") or "nik",
@@ -390,6 +496,8 @@ def submit_request(data, *, actor, now, channel="online", received_at=None,
     req.seq, req.registration_number = seq, number
     db.session.add(req)
     db.session.flush()
+    if claim is not None:
+        claim.request_id = req.id
     # The page shows the channel and the due date from the request itself: no note.
     _event(req, "diterima", actor=actor, now=now, to_state=rules.DITERIMA,
            changes={"registration_number": number, "channel": channel,

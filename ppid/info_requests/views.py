@@ -79,6 +79,20 @@ def _read_proxy_letter(form):
         return False
 
 
+def _new_key(form):
+    form.submission_key.data = services.new_submission_key()
+
+
+def _resent(form, template, earlier):
+    """A form whose one-time key was used before, under different content: shown again
+    with a fresh key and why (nothing of the earlier request is revealed), 409."""
+    _new_key(form)
+    flash(_("Formulir ini sudah pernah dikirim dan permohonannya sudah terdaftar; isian "
+            "yang Anda kirim sekarang berbeda dan belum disimpan. Periksa isiannya, lalu "
+            "kirim sekali lagi untuk mengajukannya sebagai permohonan baru."), "error")
+    return render_template(template, form=form), 409
+
+
 @bp.route("/permohonan/baru", methods=["GET", "POST"])
 def new():
     agencies = active_agencies()
@@ -94,12 +108,20 @@ def new():
         else:
             main = utama()
             form.agency.data = main.slug if main else None
+        _new_key(form)
         return render_template("info_requests/new.html", form=form)
     if form.website.data:
         abort_with(400, _("Kiriman ditolak: kolom yang seharusnya kosong terisi. Jika "
                           "Anda manusia, muat ulang formulir lalu kirim kembali."))
     now = utcnow()
     ip = client_ip()
+    # The same form posted again (a double click, a refresh, a retry after a timeout) is
+    # answered with its request before anything else: no second number, no rate limit.
+    key = form.key_sent()
+    submission = services.Submission("web", key, form.content_sent(request)) if key else None
+    earlier = submission and services.find_submission(submission, now=now)
+    if earlier:
+        return _submitted_again(earlier, form)
     if services.is_rate_limited(ip, now=now):
         abort_with(429, _("Terlalu banyak permohonan dari alamat Anda dalam waktu "
                           "singkat. Silakan coba lagi nanti atau hubungi PPID."))
@@ -108,17 +130,38 @@ def new():
     if not valid or proxy is False:
         return render_template("info_requests/new.html", form=form), 422
     data = form.service_data()
-    req, token = services.submit_request(data, actor=citizen, now=now,
-                                         requester_user=citizen, proxy_upload=proxy, ip=ip)
+    try:
+        req, token = services.submit_request(data, actor=citizen, now=now,
+                                             requester_user=citizen, proxy_upload=proxy,
+                                             ip=ip, submission=submission)
+    except services.DuplicateSubmission as dup:  # the same form, committed meanwhile
+        db.session.rollback()
+        return _submitted_again(dup, form)
     ref = token or str(req.id)
-    # The token is shown once here (and e-mailed); only its hash is stored. The page is
-    # rendered before the commit: after it, rendering would read the request again in a
-    # second writing transaction, queueing for SQLite's write lock once more.
-    page = render_template("info_requests/submitted.html", req=req, token=token,
+    db.session.commit()
+    # Post/redirect/get: a refresh of the receipt reads it again, it posts nothing.
+    return redirect(url_for("requests.receipt", ref=ref), 303)
+
+
+def _submitted_again(earlier, form):
+    if not earlier.same:
+        db.session.commit()  # (an expired key's removal, if any)
+        return _resent(form, "info_requests/new.html", earlier)
+    ref = earlier.token or str(earlier.request.id)
+    db.session.commit()
+    flash(_("Formulir ini sudah terkirim sebelumnya: permohonan Anda tetap satu, dengan "
+            "nomor %(n)s.", n=earlier.request.registration_number), "info")
+    return redirect(url_for("requests.receipt", ref=ref), 303)
+
+
+@bp.get("/lacak/<ref>/tanda-terima")
+def receipt(ref):
+    """The page a submission redirects to: its number, dates and private tracking link."""
+    req = _tracked(ref)
+    token = None if ref.isdigit() else ref
+    return render_template("info_requests/submitted.html", req=req, token=token,
                            track_url=url_for("requests.track", ref=ref, _external=True),
                            ref=ref)
-    db.session.commit()
-    return page, 201
 
 
 # --- Tracking (citizen) -------------------------------------------------------------------
@@ -317,19 +360,31 @@ def enter():
         main = utama()
         slug = next((a.slug for a in agencies if own and a.id == own[0]), None)
         form.agency.data = slug or (main.slug if main else None)
+        _new_key(form)
         return render_template("info_requests/enter.html", form=form)
+    now = utcnow()
+    # The same entry posted again is answered with the request it registered.
+    key = form.key_sent()
+    submission = services.Submission(f"petugas:{current_user.id}", key,
+                                     form.content_sent(request)) if key else None
+    earlier = submission and services.find_submission(submission, now=now)
+    if earlier:
+        return _entered_again(earlier, form)
     valid = form.validate_on_submit()
     proxy = _read_proxy_letter(form)
     if not valid or proxy is False:
         return render_template("info_requests/enter.html", form=form), 422
     data = form.service_data()
     authorize("enter_request", data["agency"])  # the choices allow only these; checked again
-    now = utcnow()
     received_at = form.received_at.data.replace(tzinfo=timezone())
     try:
         req, token = services.submit_request(data, actor=current_user, now=now,
                                              channel=form.channel.data,
-                                             received_at=received_at, proxy_upload=proxy)
+                                             received_at=received_at, proxy_upload=proxy,
+                                             submission=submission)
+    except services.DuplicateSubmission as dup:
+        db.session.rollback()
+        return _entered_again(dup, form)
     except services.ServiceError as exc:
         db.session.rollback()
         getattr(form, exc.field or "received_at").errors = [str(exc)]
@@ -337,9 +392,25 @@ def enter():
     db.session.commit()
     flash(_("Permohonan %(n)s dicatat; jatuh tempo %(d)s.", n=req.registration_number,
             d=dates.date_long(req.due_on)), "success")
+    _tracking_link_flash(req, token)
+    return redirect(url_for("requests.detail", request_id=req.id))
+
+
+def _tracking_link_flash(req, token):
     if token and not req.email:
         flash(_("Pemohon tidak memiliki e-mail. Berikan tautan pelacakan ini kepadanya "
                 "(hanya ditampilkan sekali): %(u)s", u=services.tracking_url(token)), "info")
+
+
+def _entered_again(earlier, form):
+    if not earlier.same:
+        db.session.commit()
+        return _resent(form, "info_requests/enter.html", earlier)
+    req = earlier.request
+    db.session.commit()
+    flash(_("Formulir ini sudah terkirim sebelumnya: permohonan %(n)s sudah dicatat, tidak "
+            "dicatat dua kali.", n=req.registration_number), "info")
+    _tracking_link_flash(req, earlier.token)
     return redirect(url_for("requests.detail", request_id=req.id))
 
 

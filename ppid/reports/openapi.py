@@ -274,6 +274,17 @@ def _new_request():
 
 SCHEMAS["NewRequest"] = _new_request()
 
+IDEMPOTENCY_DESCRIPTION = (
+    "Retries are safe with an `Idempotency-Key` header (one key per submission, made by the "
+    "client, e.g. a UUID; IETF draft-ietf-httpapi-idempotency-key-header). Keys are scoped "
+    "to the client (its address) and kept for IDEMPOTENCY_KEY_HOURS (24 by default). Within "
+    "that time the same key with the same body answers 201 with the same "
+    "registration_number, dates and tracking_url as the first answer, and the header "
+    "`Idempotent-Replayed: true`; no second request is registered and no number is used. "
+    "The same key with a different body is refused with 409 `idempotency_key_reused`. Two "
+    "identical submissions sent at the same moment register one request. Without the "
+    "header, every submission registers a request.")
+
 BAD_PARAM = _error("invalid parameter")
 NOT_FOUND = _error("not found")
 
@@ -333,19 +344,37 @@ PATHS = {
     "/api/v1/requests": {"post": {
         "operationId": "submitRequest", "summary": "Submit an information request",
         "tags": ["requests"],
+        "description": IDEMPOTENCY_DESCRIPTION,
+        "parameters": [{
+            "name": requests_api.IDEMPOTENCY_HEADER, "in": "header", "required": False,
+            "description": "one key per submission, made by the client (e.g. a UUID): the "
+                           "same key with the same body answers with the same request and "
+                           "number; with another body, 409",
+            "schema": {"type": "string", "minLength": 1, "maxLength": 255,
+                       "pattern": f"^{requests_api.IDEMPOTENCY_KEY}$"}}],
         "requestBody": {"required": True, "content": {"application/json": {
             "schema": {"$ref": "#/components/schemas/NewRequest"}}}},
         "responses": {
-            "201": {**_json({"$ref": "#/components/schemas/RequestReceipt"}, "registered"),
+            "201": {**_json({"$ref": "#/components/schemas/RequestReceipt"},
+                            "registered, or (with Idempotent-Replayed: true) registered "
+                            "before under the same Idempotency-Key and body"),
                     "headers": {"Location": {
                         "description": "the request's public view (showRequest)",
-                        "schema": {"type": "string", "format": "uri-reference"}}},
+                        "schema": {"type": "string", "format": "uri-reference"}},
+                        "Idempotent-Replayed": {
+                            "description": "true when this is the answer given before to "
+                                           "the same Idempotency-Key; absent otherwise",
+                            "schema": {"type": "string", "enum": ["true"]}}},
                     "links": {"ShowRequest": {
                         "operationId": "showRequest",
                         "parameters": {"registration_number":
                                        "$response.body#/registration_number"}}}},
-            "400": _error("the body is not a JSON object"),
+            "400": _error("the body is not a JSON object, or the Idempotency-Key header "
+                          "is not 1 to 255 visible ASCII characters"),
             "404": _error("every field is valid but no active agency has that slug"),
+            "409": _error("the Idempotency-Key was used by this client for a submission "
+                          "with another body (error idempotency_key_reused): nothing is "
+                          "registered; use a new key for a new request"),
             "422": _error("invalid fields; `fields` names each"),
             "429": _error("too many submissions from this address")}}},
     "/api/v1/requests/{registration_number}": {"get": {

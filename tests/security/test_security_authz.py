@@ -154,6 +154,7 @@ EXPECT = {
     "requests.officer_letter": REQUEST_A_PERSONAL,
     "requests.officer_file": REQUEST_A_PERSONAL,
     "requests.track": REQUEST_A_PERSONAL,
+    "requests.receipt": REQUEST_A_PERSONAL,
     "requests.track_letter": REQUEST_A_PERSONAL,
     "requests.track_file": REQUEST_A_PERSONAL,
     "requests.track_object": REQUEST_A_PERSONAL,

@@ -222,7 +222,7 @@ def test_request_submission_rate_limit_holds_for_form_api_and_spoofed_headers(ap
     try:
         c = app.test_client()
         for _ in range(2):
-            assert c.post("/permohonan/baru", data=_request_form(w.a)).status_code == 201
+            assert c.post("/permohonan/baru", data=_request_form(w.a)).status_code == 303
         resp = c.post("/permohonan/baru", data=_request_form(w.a),
                       headers={"X-Forwarded-For": "198.51.100.9"})
         assert resp.status_code == 429
@@ -232,7 +232,7 @@ def test_request_submission_rate_limit_holds_for_form_api_and_spoofed_headers(ap
         # Another real address is not affected.
         resp = c.post("/permohonan/baru", data=_request_form(w.a),
                       environ_base={"REMOTE_ADDR": "192.0.2.55"})
-        assert resp.status_code == 201
+        assert resp.status_code == 303
     finally:
         app.config.update(RATELIMIT_ENABLED=False)
     with app.app_context():

@@ -79,8 +79,8 @@ def test_form_is_labelled_and_has_a_honeypot(client, world):
 
 def test_online_submission_gives_number_token_and_tracking(client, world):
     resp = client.post("/permohonan/baru", data=form_data(), content_type="multipart/form-data")
-    assert resp.status_code == 201
-    html = resp.get_data(as_text=True)
+    assert resp.status_code == 303  # to its receipt (post/redirect/get)
+    html = client.get(resp.headers["Location"]).get_data(as_text=True)
     req = db.session.execute(sa.select(InfoRequest)).scalar_one()
     assert req.registration_number in html
     token = re.search(r"/lacak/([A-Za-z0-9_-]{20,})", html).group(1)
@@ -103,7 +103,7 @@ def test_form_with_proxy_requires_and_stores_the_power_of_attorney(client, world
     resp = client.post("/permohonan/baru", data=form_data(
         proxy_name="Kuasa Hukum", proxy_letter=(io.BytesIO(PDF), "kuasa.pdf")),
         content_type="multipart/form-data")
-    assert resp.status_code == 201
+    assert resp.status_code == 303
     att = db.session.execute(sa.select(RequestAttachment)).scalar_one()
     assert att.kind == "surat_kuasa" and att.media_type == "application/pdf"
 
@@ -182,7 +182,7 @@ def test_honeypot_and_rate_limit(app, client, world):
     try:
         assert client.post("/api/v1/requests", json=api_data()).status_code == 201
         assert client.post("/permohonan/baru", data=form_data(),
-                           content_type="multipart/form-data").status_code == 201
+                           content_type="multipart/form-data").status_code == 303
         limited = client.post("/api/v1/requests", json=api_data())
         assert limited.status_code == 429 and limited.get_json()["error"] == "rate_limited"
         page = client.post("/permohonan/baru", data=form_data(),
@@ -202,7 +202,7 @@ def test_smtp_down_never_fails_a_submission(app, client, world):
     try:
         assert client.post("/api/v1/requests", json=api_data()).status_code == 201
         assert client.post("/permohonan/baru", data=form_data(),
-                           content_type="multipart/form-data").status_code == 201
+                           content_type="multipart/form-data").status_code == 303
     finally:
         app.config.update(old)
     assert count_requests() == 2
@@ -238,8 +238,8 @@ def test_personal_data_reaches_no_public_page_api_feed_or_export(app, client, wo
     resp = client.post("/permohonan/baru", data=form_data(
         **CANARIES, proxy_letter=(io.BytesIO(PDF), "kuasa.pdf"),
         information="Anggaran program imunisasi 2025"), content_type="multipart/form-data")
-    assert resp.status_code == 201
-    token = re.search(r"/lacak/([A-Za-z0-9_-]{20,})", resp.get_data(as_text=True)).group(1)
+    assert resp.status_code == 303
+    token = re.search(r"/lacak/([A-Za-z0-9_-]{20,})", resp.headers["Location"]).group(1)
     req = db.session.execute(sa.select(InfoRequest)).scalar_one()
     login(client, world.officer)
     assert client.post(f"/kelola/permohonan/{req.id}/tutup", data={
@@ -390,7 +390,7 @@ def test_citizen_account_request_objection_and_atasan_decision(client, world):
     login(client, world.citizen)
     resp = client.post("/permohonan/baru", data=form_data(email="warga@uji.id"),
                        content_type="multipart/form-data")
-    assert resp.status_code == 201
+    assert resp.status_code == 303
     req = db.session.execute(sa.select(InfoRequest)).scalar_one()
     assert req.requester_user_id == world.citizen.id and req.tracking_token_hash is None
     assert req.registration_number in client.get("/permohonan/saya").get_data(as_text=True)
