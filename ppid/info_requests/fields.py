@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from ppid.core import patterns
-from ppid.info_requests.rules import CopyForm, DeliveryMethod, IdentityType, ObtainMethod
+from ppid.info_requests.rules import (IDENTITY_PATTERNS, CopyForm, DeliveryMethod,
+                                      IdentityType, ObtainMethod, identity_number_problem)
 
 # The fields the check reads, in the order of the form.
 FIELDS = ("name", "identity_type", "identity_number", "address", "phone", "email",
@@ -25,8 +26,9 @@ LIMITS = {"name": 200, "identity_number": 50, "address": 500, "phone": 30, "emai
 REQUIRED = ("name", "identity_number", "address", "information", "purpose")
 
 # Bodies of the patterns (see ppid.core.patterns): what a value must be once stripped.
-NIK = "[0-9]{16}"  # the 16 digits of a KTP
-OTHER_IDENTITY = "[A-Za-z0-9./-][A-Za-z0-9./ -]{1,48}[A-Za-z0-9./-]"  # 3 to 50 characters
+# An identity number's is its type's structure rule (rules.IDENTITY_PATTERNS, which agree
+# with rules.identity_number_problem: tests/unit/test_identity_numbers.py).
+NIK = IDENTITY_PATTERNS[IdentityType.NIK]
 PHONE = "[0-9+()-][0-9+() -]{4,28}[0-9+()-]"  # 6 to 30 characters
 _ATOM = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -43,8 +45,6 @@ _MESSAGES = {
     TEXT: _l("Isian mengandung karakter yang tidak diizinkan."),
     PHONE: _l("Nomor telepon hanya boleh berisi angka, spasi, +, - dan tanda kurung."),
     EMAIL: _l("Alamat e-mail tidak valid (contoh: nama@domain.go.id)."),
-    OTHER_IDENTITY: _l("Nomor identitas hanya boleh berisi huruf, angka, titik, garis miring "
-                       "dan tanda hubung (3 sampai 50 karakter)."),
 }
 _CHOICE_MESSAGES = {
     "identity_type": _l("Pilih jenis identitas yang valid."),
@@ -73,8 +73,9 @@ class Checked:
 
 
 def identity_pattern(identity_type):
-    """The body an identity number of this type must fit (an unknown type: the general one)."""
-    return NIK if identity_type in (None, IdentityType.NIK) else OTHER_IDENTITY
+    """The body an identity number of this type must fit (None or an unknown type: a NIK's;
+    an unknown type is refused on its own)."""
+    return IDENTITY_PATTERNS.get(identity_type, NIK)
 
 
 def check(sent, *, agencies, has_power_of_attorney, online=True):
@@ -93,8 +94,14 @@ def check(sent, *, agencies, has_power_of_attorney, online=True):
             name == "email" and online))
     nik = IdentityType.NIK.value
     values["identity_type"] = _choice(sent, "identity_type", errors, default=nik) or nik
+    kind = sent.get("identity_type")
     values["identity_number"] = _text(sent, "identity_number", errors, required=True,
-                                      body=identity_pattern(sent.get("identity_type")))
+                                      body=identity_pattern(kind))
+    if "identity_number" in errors and errors["identity_number"] is None:
+        # The structure of a NIK, passport, SIM or decree number: say what is wrong.
+        errors["identity_number"] = identity_number_problem(
+            kind if kind in IDENTITY_PATTERNS else None, values["identity_number"]
+        ) or _l("Nomor identitas tidak sesuai dengan jenisnya.")
     values["obtain_method"] = _choice(sent, "obtain_method", errors)
     values["copy_form"] = _choice(sent, "copy_form", errors, blank=True)
     if values["obtain_method"] == ObtainMethod.SALINAN and values["copy_form"] is None \
@@ -132,8 +139,8 @@ def _text(sent, name, errors, *, required, body=None):
         return None
     body = body or PATTERNS[name]
     if not patterns.matches(body, value):
-        errors[name] = _l("NIK harus tepat 16 angka (Anda mengisi %(n)d karakter).",
-                          n=len(value)) if body == NIK else _MESSAGES[body]
+        # (an identity number's message is its rule's: check() gives it)
+        errors[name] = _MESSAGES.get(body)
     return value
 
 

@@ -121,11 +121,65 @@ def _nik_birth_possible(dd, mm, yy):
     return False
 
 
+# --- The same rules as patterns, which the OpenAPI document states ----------------------
+# Written in the part of regular-expression syntax Python and ECMA-262 read alike (see
+# ppid.core.patterns); a pattern fits a stripped number exactly when
+# :func:`identity_number_problem` finds nothing wrong with it (tests/unit checks both on
+# many generated numbers). A regular language each: a NIK's day limits per month (+40 for
+# women) and 29 February only in a two-digit year divisible by four (1900 + yy or 2000 + yy
+# is then a leap year: 00 is 2000) are spelled out.
+
+_NONZERO_2 = "(?:0[1-9]|[1-9][0-9])"  # 01-99
+_MEN_WOMEN = {31: "0[1-9]|[12][0-9]|3[01]|4[1-9]|[56][0-9]|7[01]",
+              30: "0[1-9]|[12][0-9]|30|4[1-9]|[56][0-9]|70",
+              28: "0[1-9]|1[0-9]|2[0-8]|4[1-9]|5[0-9]|6[0-8]"}
+_LEAP_YY = "(?:[02468][048]|[13579][26])"
+_NIK_BIRTH = "(?:" + "|".join([
+    f"(?:{_MEN_WOMEN[31]})(?:0[13578]|1[02])[0-9]{{2}}",
+    f"(?:{_MEN_WOMEN[30]})(?:0[469]|11)[0-9]{{2}}",
+    f"(?:{_MEN_WOMEN[28]})02[0-9]{{2}}",
+    f"(?:29|69)02{_LEAP_YY}"]) + ")"
+_NIK_SERIAL = "(?:[0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)"  # not 0000
+# One digit repeated sixteen times: only 1111111111111111 has the structure otherwise.
+NIK_PATTERN = ("(?!1{16})(?:" + "|".join(sorted(NIK_PROVINCES)) + ")" + _NONZERO_2 * 2
+               + _NIK_BIRTH + _NIK_SERIAL)
+
+_SEP = "[ .-]*"  # what may separate the letters and digits of a passport or SIM number
+_LEAD, _TRAIL = f"(?:[.-]{_SEP})?", f"(?:{_SEP}[.-])?"  # (never a space at either end)
+_PASPOR_DIGITS = "(?:" + "|".join(  # 6 or 7 digits, not all zeros: i zeros, then 1-9
+    f"(?:0{_SEP}){{{i}}}[1-9](?:{_SEP}[0-9]){{{max(0, 5 - i)},{6 - i}}}"
+    for i in range(7)) + ")"
+PASPOR_PATTERN = f"{_LEAD}[A-Za-z](?:{_SEP}[A-Za-z])?{_SEP}{_PASPOR_DIGITS}{_TRAIL}"
+
+
+def _other_digits(d):
+    return "[" + "".join(r for r in (f"0-{d - 1}" if d > 1 else "0" if d == 1 else "",
+                                     f"{d + 1}-9" if d < 8 else "9" if d == 8 else "") if r) + "]"
+
+
+_DIGIT_CHANGE = "(?:" + "|".join(f"{d}{_SEP}{_other_digits(d)}" for d in range(10)) + ")"
+# 12 to 14 digits, not one repeated: j digits, then two that differ, then the rest.
+SIM_PATTERN = _LEAD + "(?:" + "|".join(
+    f"(?:[0-9]{_SEP}){{{j}}}{_DIGIT_CHANGE}(?:{_SEP}[0-9]){{{max(0, 10 - j)},{12 - j}}}"
+    for j in range(13)) + ")" + _TRAIL
+
+_DECREE_CHAR = "[A-Za-z0-9./ -]"
+_DECREE_NUMBER = "(?:[1-9][0-9]{2}|[0-9][1-9][0-9]|[0-9]{2}[1-9])"  # 3 digits, not 000
+BADAN_HUKUM_PATTERN = (f"(?:[A-Za-z0-9./-]{_DECREE_CHAR}*)?(?:[A-Za-z]{_DECREE_CHAR}*"
+                       f"{_DECREE_NUMBER}|{_DECREE_NUMBER}{_DECREE_CHAR}*[A-Za-z])"
+                       f"(?:{_DECREE_CHAR}*[A-Za-z0-9./-])?")
+
+IDENTITY_PATTERNS = {IdentityType.NIK: NIK_PATTERN, IdentityType.PASPOR: PASPOR_PATTERN,
+                     IdentityType.SIM: SIM_PATTERN,
+                     IdentityType.BADAN_HUKUM: BADAN_HUKUM_PATTERN}
+_OTHER_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789./ -")
+
+
 def identity_number_problem(identity_type, number):
     """What is wrong with an identity number of this type (a message), or None.
 
     ``number`` is stripped. Structure only: whether the number exists is Dukcapil's
-    register, which the registry does not query.
+    register, which the registry does not query. :data:`IDENTITY_PATTERNS` say the same.
     """
     compact = number.replace(" ", "").replace("-", "").replace(".", "")
     if identity_type in (None, IdentityType.NIK):
@@ -144,6 +198,9 @@ def identity_number_problem(identity_type, number):
         if number[12:] == "0000":
             return _l("Nomor urut dalam NIK (empat angka terakhir) tidak boleh 0000.")
         return None
+    if not set(number) <= _OTHER_CHARS or not 3 <= len(number) <= 50:
+        return _l("Nomor identitas hanya boleh berisi huruf, angka, titik, garis miring, "
+                  "spasi dan tanda hubung (3 sampai 50 karakter).")
     if identity_type == IdentityType.PASPOR:
         # Indonesian passports: one or two letters, then 6 or 7 digits (C1234567, AB123456)
         letters = len(compact) - len(compact.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -151,13 +208,13 @@ def identity_number_problem(identity_type, number):
         digits = compact[letters:]
         if not (1 <= letters <= 2 and 6 <= len(digits) <= 7 and digits.isascii()
                 and digits.isdigit() and set(digits) != {"0"}):
-            return _l("Nomor paspor terdiri atas satu atau dua huruf lalu 6 atau 7 angka "
-                      "(contoh: C1234567).")
+            return _l("Nomor paspor terdiri atas satu atau dua huruf lalu 6 atau 7 angka, "
+                      "tidak semuanya nol (contoh: C1234567).")
         return None
     if identity_type == IdentityType.SIM:
         if not (12 <= len(compact) <= 14 and compact.isascii() and compact.isdigit()):
-            return _l("Nomor SIM terdiri atas 12 sampai 14 angka (spasi dan tanda hubung "
-                      "boleh).")
+            return _l("Nomor SIM terdiri atas 12 sampai 14 angka (spasi, titik dan tanda "
+                      "hubung boleh).")
         if len(set(compact)) == 1:
             return _l("Nomor SIM tidak mungkin berisi satu angka yang berulang.")
         return None

@@ -210,6 +210,18 @@ def _choice(name, *, optional=False, blank=False):
     return {"type": ["string", "null"], "enum": ([""] if blank else []) + codes + [None]}
 
 
+IDENTITY_DESCRIPTION = (
+    "Checked for its structure by identity_type (the patterns of allOf state each rule "
+    "exactly). nik: 16 digits: a province code (the first two), regency/city and district "
+    "codes not 00, the date of birth DDMMYY (day + 40 for women; 29 February only in a year "
+    "divisible by four), a serial not 0000, not one digit repeated. paspor: one or two "
+    "letters and 6 or 7 digits, not all zeros. sim: 12 to 14 digits, not one digit "
+    "repeated. paspor and sim numbers may have spaces, '.' and '-' between their characters. "
+    "badan_hukum: the ratification decree's number: letters, digits, spaces, '.', '/', '-', "
+    "with a letter and a number of at least three digits, not 000 (e.g. "
+    "AHU-0012345.AH.01.04/2020). A refused number is a 422 saying what is wrong.")
+
+
 def _new_request():
     salinan = ObtainMethod.SALINAN.value
     nik = IdentityType.NIK.value
@@ -218,8 +230,7 @@ def _new_request():
         "identity_type": {**_choice("identity_type", optional=True), "default": nik,
                           "description": "null or absent: nik"},
         "identity_number": {"type": "string", "maxLength": fields.LIMITS["identity_number"],
-                            "description": "16 digits for a NIK; for another identity_type "
-                                           "3 to 50 letters, digits, spaces, '.', '/', '-'"},
+                            "description": IDENTITY_DESCRIPTION},
         "address": _text("address", fields.TEXT, required=True),
         "phone": _text("phone", fields.PHONE, required=False),
         "email": _text("email", fields.EMAIL, required=True),
@@ -259,11 +270,16 @@ def _new_request():
         "required": required,
         "properties": properties,
         "allOf": [
+            # The identity number's structure rule of its type (absent or null: nik), the
+            # same as the server's (rules.IDENTITY_PATTERNS and identity_number_problem).
             {"if": {"properties": {"identity_type": {"enum": [nik, None]}}},
              "then": {"properties": {"identity_number": {
-                 "pattern": patterns.as_sent(fields.NIK)}}},
-             "else": {"properties": {"identity_number": {
-                 "pattern": patterns.as_sent(fields.OTHER_IDENTITY)}}}},
+                 "pattern": patterns.as_sent(fields.identity_pattern(nik))}}}},
+            *({"if": {"required": ["identity_type"],
+                      "properties": {"identity_type": {"const": kind}}},
+               "then": {"properties": {"identity_number": {
+                   "pattern": patterns.as_sent(fields.identity_pattern(kind))}}}}
+              for kind in fields.CHOICES["identity_type"] if kind != nik),
             {"if": {"required": ["obtain_method"],
                     "properties": {"obtain_method": {"const": salinan}}},
              "then": {"required": ["copy_form"],

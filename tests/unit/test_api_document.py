@@ -12,7 +12,7 @@ from ppid.api import common
 from ppid.api import views as api_views
 from ppid.core import patterns
 from ppid.info_requests import api as requests_api
-from ppid.info_requests import fields
+from ppid.info_requests import fields, rules
 from ppid.registry import api as registry_api
 from ppid.reports import openapi
 from ppid.search import services as search_services
@@ -58,11 +58,16 @@ def test_new_request_states_the_checks_constants():
         assert [c for c in props[name]["enum"] if c not in ("", None)] == list(codes), name
     assert set(NEW["required"]) == set(fields.REQUIRED) | {"email", "obtain_method",
                                                             "delivery", "agency"}
-    nik, salinan = NEW["allOf"]
-    assert nik["then"]["properties"]["identity_number"]["pattern"] == \
-        patterns.as_sent(fields.NIK)
-    assert nik["else"]["properties"]["identity_number"]["pattern"] == \
-        patterns.as_sent(fields.OTHER_IDENTITY)
+    *identities, salinan = NEW["allOf"]
+    stated = {}
+    for rule in identities:  # one structure rule per identity type (absent or null: nik)
+        kinds = rule["if"]["properties"]["identity_type"].get("enum") or [
+            rule["if"]["properties"]["identity_type"]["const"]]
+        for kind in kinds:
+            stated[kind] = rule["then"]["properties"]["identity_number"]["pattern"]
+    assert stated == {None: patterns.as_sent(fields.NIK), **{
+        kind: patterns.as_sent(rules.IDENTITY_PATTERNS[kind])
+        for kind in fields.CHOICES["identity_type"]}}
     assert salinan["then"]["required"] == ["copy_form"]
     assert "/permohonan/baru" in props["proxy_name"]["description"]
 
@@ -110,6 +115,15 @@ ATOMS = st.one_of(st.sampled_from(SPECIAL), st.sampled_from("aZ09 _"),
                   st.characters(codec="utf-8"))  # no lone surrogates: JSON Schema has none
 
 
+# Numbers one step from a rule: each type's near misses (and the other types' numbers).
+NEAR_NUMBERS = ["1111111111111111", "1111111111111112", "6171012902000001",
+                "6171012902010001", "6171016902960001", "6171013104850001",
+                "6171017104850001", "6171010203850000", "9971010203850001",
+                "C1234567", "C0000000", "C 000000 1", "-C.123456.", "ABC123456", "C123456",
+                "1234-5678-9012", "0000-0000-0000", "111111111112", "123456789012345",
+                "AHU-0012345.AH.01.04/2020", "AHU-000.AH", "123456789", "A 100", "A 010"]
+
+
 def _padded(body):
     space = st.text(alphabet=st.sampled_from(" \t\n\u3000\xa0"), max_size=2)
     return st.builds(lambda a, v, b: a + v + b, space, st.from_regex(body, fullmatch=True),
@@ -125,8 +139,9 @@ def _value(name):
     body = {"identity_number": fields.NIK}.get(name) or fields.PATTERNS.get(name)
     if body:
         candidates.append(_padded(body))
-    if name == "identity_number":
-        candidates.append(_padded(fields.OTHER_IDENTITY))
+    if name == "identity_number":  # every type's rule, and numbers near them
+        candidates += [_padded(p) for p in rules.IDENTITY_PATTERNS.values()]
+        candidates.append(st.sampled_from(NEAR_NUMBERS))
     if name in fields.CHOICES:
         candidates.append(st.sampled_from(["", *fields.CHOICES[name]]))
     return st.one_of(candidates)
@@ -188,7 +203,7 @@ def test_the_longest_documented_url_fits_in_the_servers_request_line():
             for p in op.get("parameters", []):
                 if p["in"] == "path":
                     url = url.replace("{" + p["name"] + "}", "x" * longest(p["schema"]))
-                else:
+                elif p["in"] == "query":
                     query.append(f"{p['name']}={'x' * longest(p['schema'])}")
             line = f"{method.upper()} {url}{'?' if query else ''}{'&'.join(query)} HTTP/1.1"
             assert len(line) <= common.MAX_REQUEST_LINE, (path, len(line))

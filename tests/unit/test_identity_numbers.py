@@ -1,9 +1,17 @@
 """Identity numbers are checked for structure (issue #15, section 4): a NIK's region code
 and date of birth (day + 40 for women) must be possible; passport, SIM and legal-entity
-numbers have their own rules. Each refusal says what is wrong."""
-import pytest
+numbers have their own rules. Each refusal says what is wrong. The patterns the OpenAPI
+document states (rules.IDENTITY_PATTERNS) accept exactly what the rule accepts."""
+import itertools
+import random
 
-from ppid.info_requests.rules import IdentityType, identity_number_problem
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ppid.core import patterns
+from ppid.info_requests.rules import (IDENTITY_PATTERNS, NIK_PROVINCES, IdentityType,
+                                      identity_number_problem)
 
 
 def problem(number, kind=IdentityType.NIK):
@@ -63,3 +71,90 @@ def test_impossible_niks_are_refused_with_their_reason(app, nik, says):
 def test_other_identity_numbers_have_their_own_rules(app, kind, number, ok):
     with app.test_request_context():
         assert (problem(number, kind) is None) is ok
+
+
+# --- The patterns the OpenAPI document states agree with the rule --------------------------
+
+
+def _agree(kind, number):
+    by_pattern = patterns.matches(IDENTITY_PATTERNS[kind], number)
+    by_rule = identity_number_problem(kind, number) is None
+    assert by_pattern == by_rule, (kind, number, by_pattern, problem(number, kind))
+
+
+def test_the_nik_pattern_and_rule_agree_on_every_date_of_birth(app):
+    """Every DD and MM from 00 to 99 (day + 40 for women, the months' lengths) in leap,
+    century and ordinary years, beside every province code and the region and serial
+    edges: the pattern accepts exactly the NIKs the rule accepts."""
+    with app.test_request_context():
+        for dd, mm, yy in itertools.product(range(100), range(100),
+                                            (0, 1, 4, 12, 38, 50, 96, 99)):
+            _agree(IdentityType.NIK, f"617101{dd:02d}{mm:02d}{yy:02d}0001")
+        for code in range(100):
+            _agree(IdentityType.NIK, f"{code:02d}71010203850001")
+        for region in ("00", "01", "10", "99"):
+            _agree(IdentityType.NIK, f"61{region}010203850001")
+            _agree(IdentityType.NIK, f"6171{region}0203850001")
+        for serial in ("0000", "0001", "0010", "0100", "1000", "9999"):
+            _agree(IdentityType.NIK, f"617101020385{serial}")
+        for d in "0123456789":
+            _agree(IdentityType.NIK, d * 16)
+        assert not patterns.matches(IDENTITY_PATTERNS[IdentityType.NIK], "1111111111111111")
+        assert {n[:2] for n in NIK_PROVINCES} == NIK_PROVINCES
+
+
+def _mutants(rng, seed, alphabet, n):
+    """Numbers one to three edits away from ``seed``."""
+    for _ in range(n):
+        chars = list(seed)
+        for _edit in range(rng.randint(1, 3)):
+            op = rng.randrange(3)
+            i = rng.randrange(len(chars) + 1)
+            if op == 0 and chars:
+                chars[min(i, len(chars) - 1)] = rng.choice(alphabet)
+            elif op == 1:
+                chars.insert(i, rng.choice(alphabet))
+            elif chars:
+                del chars[min(i, len(chars) - 1)]
+        yield "".join(chars).strip()
+
+
+SEEDS = {
+    IdentityType.NIK: ["6171010203850001", "6171025507900002", "9471012902000001",
+                       "1111111111111112"],
+    IdentityType.PASPOR: ["C1234567", "AB123456", "C 1234567", "C-000001", "x.0000010"],
+    IdentityType.SIM: ["1234-5678-9012", "12345678901234", "111111111112", "0000 0000 0001"],
+    IdentityType.BADAN_HUKUM: ["AHU-0012345.AH.01.04/2020", "C-12345.HT.01.01.TH.2005",
+                               "A 100", "010 B", "AHU-000.AH"],
+}
+ALPHABET = "0123456789 .-/AZaz\t\u00e9\u0661#"
+
+
+@pytest.mark.parametrize("kind", list(IDENTITY_PATTERNS))
+def test_each_types_pattern_and_rule_agree_on_generated_numbers(app, kind):
+    rng = random.Random(20261202)
+    with app.test_request_context():
+        for seed in SEEDS[kind]:
+            _agree(kind, seed)
+            for number in _mutants(rng, seed, ALPHABET, 1500):
+                if number:
+                    _agree(kind, number)
+        for _ in range(3000):  # and numbers of nothing in particular
+            number = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(1, 20))).strip()
+            if number:
+                _agree(kind, number)
+
+
+@settings(max_examples=300, deadline=None, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(st.sampled_from(list(IDENTITY_PATTERNS)).flatmap(
+    lambda kind: st.tuples(st.just(kind), st.from_regex(IDENTITY_PATTERNS[kind],
+                                                        fullmatch=True))))
+def test_what_a_client_generates_from_the_pattern_the_rule_takes(kind_number):
+    """Numbers drawn from the pattern itself (as schemathesis and API clients draw them)."""
+    from flask import Flask
+    kind, number = kind_number
+    number = number.strip()
+    with Flask(__name__).test_request_context():
+        if number and len(number) <= 50:
+            _agree(kind, number)
