@@ -75,7 +75,7 @@ class Checked:
 def identity_pattern(identity_type):
     """The body an identity number of this type must fit (None or an unknown type: a NIK's;
     an unknown type is refused on its own)."""
-    return IDENTITY_PATTERNS.get(identity_type, NIK)
+    return IDENTITY_PATTERNS.get(identity_type, NIK) if isinstance(identity_type, str) else NIK
 
 
 def check(sent, *, agencies, has_power_of_attorney, online=True):
@@ -95,13 +95,14 @@ def check(sent, *, agencies, has_power_of_attorney, online=True):
     nik = IdentityType.NIK.value
     values["identity_type"] = _choice(sent, "identity_type", errors, default=nik) or nik
     kind = sent.get("identity_type")
+    kind = kind if isinstance(kind, str) and kind in IDENTITY_PATTERNS else None
     values["identity_number"] = _text(sent, "identity_number", errors, required=True,
                                       body=identity_pattern(kind))
     if "identity_number" in errors and errors["identity_number"] is None:
         # The structure of a NIK, passport, SIM or decree number: say what is wrong.
         errors["identity_number"] = identity_number_problem(
-            kind if kind in IDENTITY_PATTERNS else None, values["identity_number"]
-        ) or _l("Nomor identitas tidak sesuai dengan jenisnya.")
+            kind, values["identity_number"]) or _l("Nomor identitas tidak sesuai dengan "
+                                                   "jenisnya.")
     values["obtain_method"] = _choice(sent, "obtain_method", errors)
     values["copy_form"] = _choice(sent, "copy_form", errors, blank=True)
     if values["obtain_method"] == ObtainMethod.SALINAN and values["copy_form"] is None \

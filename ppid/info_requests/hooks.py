@@ -11,13 +11,17 @@ def dashboard_section(user):
             or user.has_role(auth.ATASAN)):
         return None
     now = utcnow()
-    requests, objections, late_deliveries = [], [], []
+    requests, objections, late_deliveries, arrivals = [], [], [], []
     if user.has_role(auth.HELPER) or user.has_role(auth.MAIN):
         requests = [(r, u) for r, u in services.request_queue(user, now=now) if u != "normal"]
         late_deliveries = services.late_deliveries(user, now=now)
+        arrivals = services.new_arrivals(user, now=now)  # "baru masuk", from the first moment
     if user.has_role(auth.ATASAN) or user.has_role(auth.MAIN):
         objections = services.objection_queue(user, now=now)
     return "info_requests/_dashboard.html", {"urgent_requests": requests,
+                                             "new_requests": arrivals,
+                                             "show_new": bool(user.has_role(auth.HELPER)
+                                                              or user.has_role(auth.MAIN)),
                                              "pending_objections": objections,
                                              "late_deliveries": late_deliveries}
 

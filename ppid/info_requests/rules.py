@@ -499,6 +499,15 @@ def _day(day) -> str:
     return dates.date_long(day, "id")
 
 
+# A request no officer of the agency holding it has taken up yet: registered, or forwarded
+# to it. The officers' dashboards list these as "baru masuk" from the moment they arrive.
+NEW_ARRIVAL_STATES = (DITERIMA, DITERUSKAN)
+
+
+def is_new_arrival(state: str) -> bool:
+    return state in NEW_ARRIVAL_STATES
+
+
 def is_open(state: str) -> bool:
     return state in OPEN_STATES
 

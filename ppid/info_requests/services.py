@@ -487,6 +487,7 @@ def submit_request(data, *, actor, now, channel="online", received_at=None,
         created_by_id=getattr(actor, "id", None) if channel != "online" else None,
         tracking_token_hash=hash_token(token) if token else None, created_at=now,
         is_subject_held=bool(current_app.config["REQUEST_SUBJECT_HOLD"]))
+    officers = officers_to_tell(agency, actor=actor)  # (read before the draw)
     if ip is not None:
         record_submission_hit(ip, now=now)  # (written before the draw)
     # The number as late as it can be: drawing it locks the year's counter (PostgreSQL's
@@ -517,7 +518,68 @@ def submit_request(data, *, actor, now, channel="online", received_at=None,
         lines += ["", "Tautan pribadi untuk melacak permohonan (jangan dibagikan):",
                   tracking_url(token)]
     _notify(req, "Tanda bukti penerimaan permohonan informasi", lines, now=now)
+    _tell_officers(req, officers, now=now)
     return req, token
+
+
+def officers_to_tell(agency, *, actor=None):
+    """The officers told of a new request to ``agency``: its helper officers, and the PPID
+    Utama's officers when it is addressed to the PPID Utama; enabled accounts, not the
+    officer who entered it."""
+    from ppid.accounts.models import RoleAssignment, User
+    from ppid.core import auth
+    roles = [sa.and_(RoleAssignment.role == auth.HELPER, RoleAssignment.agency_id == agency.id)]
+    if agency.is_utama:
+        roles.append(RoleAssignment.role == auth.MAIN)
+    stmt = (sa.select(User.email).join(RoleAssignment, RoleAssignment.user_id == User.id)
+            .where(sa.or_(*roles), User.is_enabled.is_(True)).distinct())
+    if actor is not None and getattr(actor, "id", None) is not None:
+        stmt = stmt.where(User.id != actor.id)
+    return sorted(e for e in db.session.execute(stmt).scalars() if e)
+
+
+def _tell_officers(req, officers, *, now):
+    """Queue the officers' e-mail of a new request (the outbox sends it after commit).
+    Its number, agency, dates and channel, and the link: no personal data of the
+    requester and nothing of what is asked (e-mail is read outside the registry)."""
+    if not officers:
+        return
+    url = current_app.config["BASE_URL"].rstrip("/") + f"/kelola/permohonan/{req.id}"
+    body = "\n".join([
+        "Yth. Petugas PPID,", "",
+        f"Permohonan informasi baru masuk untuk {req.agency.name}.", "",
+        f"Nomor pendaftaran: {req.registration_number}",
+        f"Diterima: {tanggal(req.received_on)} "
+        f"({label_id(rules.Channel, req.channel)})",
+        f"Jawaban paling lambat: {tanggal(req.due_on)} (10 hari kerja, UU 14/2008 Pasal 22 "
+        f"ayat 7)", "",
+        "Rincian permohonan dan data pemohon dapat dilihat setelah masuk ke registri:", url,
+        "", f"PPID {current_app.config['GOVERNMENT_NAME']}",
+        "Surat ini dikirim otomatis; balasan ke alamat ini tidak dibaca."])
+    subject = f"[{req.registration_number}] Permohonan informasi baru masuk"
+    for to in officers:
+        queue_mail(to, subject, body, now=now)
+
+
+def new_arrivals(user, *, now):
+    """Requests of the user's PPID no officer has taken up yet ("baru masuk"), newest
+    first, with their urgency: a helper officer's agencies; for the PPID Utama's officers,
+    the requests the PPID Utama holds."""
+    from ppid.core import auth
+    cal = build_calendar()
+    today = local_today(now)
+    ids = set(user.agency_ids(auth.HELPER))
+    if user.has_role(auth.MAIN):
+        main = utama()
+        if main is not None:
+            ids.add(main.id)
+    if not ids:
+        return []
+    rows = db.session.execute(
+        sa.select(InfoRequest).where(InfoRequest.state.in_(rules.NEW_ARRIVAL_STATES),
+                                     InfoRequest.agency_id.in_(sorted(ids)))
+        .order_by(InfoRequest.received_at.desc(), InfoRequest.id.desc())).scalars().all()
+    return [(r, rules.urgency(cal, r.effective_due_on, today)) for r in rows]
 
 
 def _store_attachment(req, checked, kind, *, actor, now):

@@ -75,9 +75,11 @@ def test_submission_gets_number_dates_receipt_and_mail(world):
     receipt = req.letters[0]
     assert receipt.kind == "tanda_bukti" and receipt.pdf_key is None  # PDF not on the hot path
     assert req.registration_number in receipt.html and "7 April 2026" in receipt.html
-    mail = db.session.execute(sa.select(OutboxMail)).scalar_one()
+    mail, told = db.session.execute(sa.select(OutboxMail).order_by(OutboxMail.id)).scalars()
     assert mail.to_address == "siti@contoh.id"
     assert req.registration_number in mail.subject and token in mail.body_text
+    # ... and the agency's officer is told it arrived (tests/web/test_new_request_officers)
+    assert told.to_address == world.officer.email and "baru masuk" in told.subject
     assert db.session.execute(sa.select(sa.func.count()).select_from(AuditEvent).where(
         AuditEvent.action == "request.diterima")).scalar_one() == 1
     second, _ = submit(world.utama)
@@ -272,13 +274,14 @@ def test_mail_reaches_a_real_smtp_server(world, smtp_server):
     services.process_request(req, actor=world.officer, now=at(2026, 3, 17))
     db.session.commit()
     sent, failed = deliver_pending(now=at(2026, 3, 17))
-    assert (sent, failed) == (2, 0)
+    assert (sent, failed) == (3, 0)  # the receipt, the officer's notice, "diproses"
     subjects = [m["subject"] for m in smtp_server.messages]
     assert all(req.registration_number in s for s in subjects)
     assert smtp_server.messages[0]["to"] == ["siti@contoh.id"]
     assert token in smtp_server.messages[0]["body"]
     assert "7 April 2026" in smtp_server.messages[0]["body"]
-    assert "diproses" in smtp_server.messages[1]["subject"]
+    assert smtp_server.messages[1]["to"] == [world.officer.email]
+    assert "diproses" in smtp_server.messages[2]["subject"]
 
 
 def test_rolled_back_change_sends_no_mail(world, smtp_server):
@@ -472,9 +475,9 @@ def test_smtp_down_keeps_mail_queued(app, world):
     try:
         req, _ = submit(world.dinkes)
         sent, failed = deliver_pending()
-        assert (sent, failed) == (0, 1)
-        mail = db.session.execute(sa.select(OutboxMail)).scalar_one()
-        assert mail.sent_at is None and mail.attempts == 1 and not mail.is_abandoned
+        assert (sent, failed) == (0, 2)  # the receipt and the officer's notice
+        for mail in db.session.execute(sa.select(OutboxMail)).scalars():
+            assert mail.sent_at is None and mail.attempts == 1 and not mail.is_abandoned
         assert db.session.get(InfoRequest, req.id) is not None
         assert db.session.execute(sa.select(Letter)).first() is not None
     finally:

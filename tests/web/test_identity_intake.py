@@ -60,3 +60,13 @@ def test_possible_numbers_are_taken_by_form_and_api(client, world, change):
     assert client.post("/permohonan/baru", data={**data, "website": ""},
                        content_type="multipart/form-data").status_code == 303
     assert _count() == 2
+
+
+@pytest.mark.parametrize("kind", [{}, [], 1, "ktp"])
+def test_an_identity_type_of_no_known_kind_is_a_422_not_a_500(client, world, kind):
+    """(Found by the live schemathesis run: an object as identity_type was looked up in the
+    table of patterns.)"""
+    resp = client.post("/api/v1/requests", json={**VALID, "identity_type": kind})
+    assert resp.status_code == 422
+    assert "identity_type" in resp.get_json()["fields"]
+    assert _count() == 0
