@@ -233,3 +233,45 @@ def test_concurrent_identical_form_posts_give_one_request_and_no_gap(app, client
     assert {status for status, _l in results} == {303}
     assert len({location for _s, location in results}) == 1
     assert len(_numbers()) == 1 and _counter_values() == [1]
+
+
+def test_two_submissions_past_the_lookup_at_once_still_register_one(app, client, world,
+                                                                    monkeypatch):
+    """PostgreSQL, where two writers run side by side: both look the key up before either
+    has committed (held at a barrier), so both go on to claim it; the second waits on the
+    key's unique constraint, then finds the first request instead of drawing a number.
+    (SQLite serialises writing transactions: the second one's lookup already finds it.)"""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("two writing transactions at once need PostgreSQL")
+    from ppid.info_requests import services
+    original_find, original_submit = services.find_submission, services.submit_request
+    barrier, seen = threading.Barrier(2, timeout=20), threading.local()
+    raised = []
+
+    def find(submission, *, now):
+        found = original_find(submission, now=now)
+        if not getattr(seen, "looked", False):  # each thread's first lookup, in the view
+            seen.looked = True
+            barrier.wait()
+        return found
+
+    def submit(*args, **kwargs):
+        try:
+            return original_submit(*args, **kwargs)
+        except services.DuplicateSubmission:
+            raised.append("duplicate found by the claim")
+            raise
+
+    monkeypatch.setattr(services, "find_submission", find)
+    monkeypatch.setattr(services, "submit_request", submit)
+
+    def send(c):
+        resp = _api(c, "both-past-the-lookup")
+        return resp.status_code, resp.get_json(), resp.headers.get("Idempotent-Replayed")
+
+    results = _concurrently(app, 2, send)
+    assert raised == ["duplicate found by the claim"]
+    assert [s for s, _b, _r in results] == [201, 201]
+    assert sorted(str(r) for _s, _b, r in results) == ["None", "true"]
+    assert len({b["registration_number"] for _s, b, _r in results}) == 1
+    assert len(_numbers()) == 1 and _counter_values() == [1]
