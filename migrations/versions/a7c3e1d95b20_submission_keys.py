@@ -23,7 +23,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('scope', sa.String(length=80), nullable=False),
     sa.Column('key_hash', sa.String(length=64), nullable=False),
-    sa.Column('fingerprint', sa.String(length=64), nullable=False),
+    sa.Column('content_hash', sa.String(length=64), nullable=False),
     sa.Column('salt', sa.String(length=32), nullable=False),
     sa.Column('request_id', sa.Integer(), nullable=True),
     sa.Column('created_at', ppid.core.db.UTCDateTime(), nullable=False),

@@ -147,7 +147,7 @@ class RequestForm(BaseForm):
         values = self.checked.values
         return {**values, "agency": self._agencies[values["agency"]]}
 
-    # What the form submits, for the fingerprint of its one-time key.
+    # What the form submits, for the content hash of its one-time key.
     submitted_fields = fields.FIELDS
 
     def key_sent(self):
@@ -159,7 +159,7 @@ class RequestForm(BaseForm):
         return None
 
     def content_sent(self, request):
-        """What was submitted, as sent (the fingerprint of the key is its keyed hash)."""
+        """What was submitted, as sent (the key keeps a keyed hash of it)."""
         content = {name: request.form.get(name) for name in self.submitted_fields}
         upload = request.files.get("proxy_letter")
         content["proxy_letter"] = getattr(upload, "filename", None) or None

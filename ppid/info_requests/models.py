@@ -294,7 +294,7 @@ class SubmissionKey(db.Model):
     Claimed (inserted) before the registration number is drawn: a concurrent duplicate
     waits on the unique key and finds the first request, without touching the counter.
     ``scope`` keeps clients apart (``web``, ``petugas:<user id>``, ``api:<client address>``);
-    the key itself is stored as a hash. ``fingerprint`` is a keyed hash of what was
+    the key itself is stored as a hash. ``content_hash`` is a keyed hash of what was
     submitted (a different body under the same key is refused, not replayed); ``salt``
     derives the request's tracking token again for a replay. ``expires_at`` is None for a
     form's key (it stays with its request); an API key may be used anew after it.
@@ -304,7 +304,7 @@ class SubmissionKey(db.Model):
     id = sa.Column(sa.Integer, primary_key=True)
     scope = sa.Column(sa.String(80), nullable=False)
     key_hash = sa.Column(sa.String(64), nullable=False)
-    fingerprint = sa.Column(sa.String(64), nullable=False)
+    content_hash = sa.Column(sa.String(64), nullable=False)
     salt = sa.Column(sa.String(32), nullable=False)
     request_id = sa.Column(sa.Integer, sa.ForeignKey("info_request.id", ondelete="CASCADE"),
                            index=True)

@@ -161,7 +161,7 @@ class Submission:
         self.key_hash = hashlib.sha256(key.encode("utf-8")).hexdigest()
         canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str,
                                separators=(",", ":"))
-        self.fingerprint = _keyed("submission", canonical)
+        self.content_hash = _keyed("submission", canonical)
 
 
 class DuplicateSubmission(Exception):
@@ -212,7 +212,7 @@ def find_submission(submission, *, now):
     req = row.request
     token = None if req.tracking_token_hash is None else _derived_token(row.salt,
                                                                         submission.key)
-    return DuplicateSubmission(req, token, same=row.fingerprint == submission.fingerprint)
+    return DuplicateSubmission(req, token, same=row.content_hash == submission.content_hash)
 
 
 def _claim_submission(submission, *, now):
@@ -225,7 +225,7 @@ def _claim_submission(submission, *, now):
     if earlier is not None:
         raise earlier
     row = SubmissionKey(scope=submission.scope, key_hash=submission.key_hash,
-                        fingerprint=submission.fingerprint, salt=secrets.token_hex(16),
+                        content_hash=submission.content_hash, salt=secrets.token_hex(16),
                         created_at=now, expires_at=(
                             now + timedelta(hours=submission.hours)
                             if submission.hours is not None else None))
