@@ -201,13 +201,13 @@ def find_submission(submission, *, now):
     row = db.session.execute(sa.select(SubmissionKey).where(
         SubmissionKey.scope == submission.scope,
         SubmissionKey.key_hash == submission.key_hash)).scalar_one_or_none()
+    if row is not None and row.expires_at is not None and row.expires_at <= now:
+        # (one DELETE statement: a concurrent removal of the same row is no error)
+        db.session.execute(sa.delete(SubmissionKey).where(SubmissionKey.id == row.id))
+        row = None
     if secrets.randbelow(50) == 0:
-        db.session.execute(sa.delete(SubmissionKey).where(SubmissionKey.expires_at < now))
+        db.session.execute(sa.delete(SubmissionKey).where(SubmissionKey.expires_at <= now))
     if row is None or row.request_id is None:
-        return None
-    if row.expires_at is not None and row.expires_at <= now:
-        db.session.delete(row)
-        db.session.flush()
         return None
     req = row.request
     token = None if req.tracking_token_hash is None else _derived_token(row.salt,

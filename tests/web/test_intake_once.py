@@ -167,7 +167,12 @@ def test_a_malformed_idempotency_key_is_a_400(client, world, key):
     assert _numbers() == []
 
 
-def test_an_expired_key_registers_a_new_request(app, client, world):
+@pytest.mark.parametrize("prune", [False, True])
+def test_an_expired_key_registers_a_new_request(app, client, world, monkeypatch, prune):
+    """(``prune``: every lookup also prunes everyone's expired keys, as one in fifty does.)"""
+    if prune:
+        from ppid.info_requests import services
+        monkeypatch.setattr(services.secrets, "randbelow", lambda n: 0)
     assert _api(client, "k-expiring").status_code == 201
     row = db.session.execute(sa.select(SubmissionKey)).scalar_one()
     assert row.expires_at - row.created_at == timedelta(hours=app.config[
