@@ -1,7 +1,7 @@
 """submission keys: one request per submission posted twice (issue #15, section 4)
 
 Revision ID: a7c3e1d95b20
-Revises: a7d3e5c91601
+Revises: 49ae432ba445
 Create Date: 2026-12-02 10:30:00
 
 """
@@ -13,7 +13,7 @@ import ppid.core.db
 
 # revision identifiers, used by Alembic.
 revision = 'a7c3e1d95b20'
-down_revision = 'a7d3e5c91601'
+down_revision = '49ae432ba445'
 branch_labels = None
 depends_on = None
 
