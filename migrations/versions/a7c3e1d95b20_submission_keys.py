@@ -1,7 +1,7 @@
 """submission keys: one request per submission posted twice (issue #15, section 4)
 
 Revision ID: a7c3e1d95b20
-Revises: 49ae432ba445
+Revises: b8e4f6d01602
 Create Date: 2026-12-02 10:30:00
 
 """
@@ -13,7 +13,7 @@ import ppid.core.db
 
 # revision identifiers, used by Alembic.
 revision = 'a7c3e1d95b20'
-down_revision = '49ae432ba445'
+down_revision = 'b8e4f6d01602'
 branch_labels = None
 depends_on = None
 
