@@ -1,7 +1,7 @@
 """submission keys: one request per submission posted twice (issue #15, section 4)
 
 Revision ID: a7c3e1d95b20
-Revises: b8e4f6d01602
+Revises: c9f5a7e21603
 Create Date: 2026-12-02 10:30:00
 
 """
@@ -13,7 +13,7 @@ import ppid.core.db
 
 # revision identifiers, used by Alembic.
 revision = 'a7c3e1d95b20'
-down_revision = 'b8e4f6d01602'
+down_revision = 'c9f5a7e21603'
 branch_labels = None
 depends_on = None
 
