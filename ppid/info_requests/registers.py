@@ -352,10 +352,24 @@ def _atasan(obj):
 
 
 def _dispute(obj):
-    if obj.dispute_filed_on is None:
+    """The Komisi Informasi step (ppid.disputes): the commission and its register number,
+    the stage and outcome, and the latest court step if any."""
+    d = getattr(obj, "dispute", None)
+    if d is None:
         return None
-    return _("Diajukan %(d)s; %(o)s", d=dates.format(obj.dispute_filed_on, "date_short"),
-             o=rules.DisputeOutcome.label_of(obj.dispute_outcome))
+    from ppid.disputes import rules as disputes
+    parts = [_("Diajukan %(d)s ke %(c)s", d=dates.format(d.filed_on, "date_short"),
+               c=disputes.DisputeCommission.label_of(d.commission))]
+    if d.register_number:
+        parts.append(_("register %(n)s", n=d.register_number))
+    parts.append(f"{disputes.DisputeStage.label_of(d.stage)}: "
+                 f"{rules.DisputeOutcome.label_of(obj.dispute_outcome)}")
+    if d.court_cases:
+        case = d.court_cases[-1]
+        parts.append(f"{disputes.CourtLevel.label_of(case.level)}: " + (
+            disputes.CourtOutcome.label_of(case.outcome) if case.outcome
+            else _("belum diputus")))
+    return "; ".join(str(p) for p in parts)
 
 
 def objection_row(obj, n, *, user, today, consolidated):
@@ -363,8 +377,8 @@ def objection_row(obj, n, *, user, today, consolidated):
 
     The requester's reply to the atasan's answer is not recorded as such: the register
     shows that they went to the Komisi Informasi when a dispute is recorded, and nothing
-    otherwise (acceptance is not recorded); the Komisi Informasi's register number is not
-    recorded either, so the dispute column gives its date and state.
+    otherwise (acceptance is not recorded); the dispute column gives the Komisi
+    Informasi's register number, its stage and outcome and the latest court step.
     """
     req = obj.request
     personal = auth.can(user, "view_request_personal", req)

@@ -117,8 +117,8 @@ def world(factories):
                                     actor=None, now=later + timedelta(minutes=1))
     rq.decide_objection(w.objection, rules.MENGUATKAN, "Pengecualian sah.", actor=w.atasan_a,
                         now=later + timedelta(minutes=2))
-    rq.record_dispute(w.objection, today, rules.DisputeOutcome.DALAM_PROSES, "",
-                      actor=helper, now=later + timedelta(minutes=3))
+    from ppid.disputes.services import file_dispute
+    file_dispute(w.objection, filed_on=today, actor=helper, now=later + timedelta(minutes=3))
     # 3. granted in part; 4. not held; 5. not yet documented; 6. open; 7. withdrawn
     w.partial = submit(CANARY, "Kontrak pengadaan alat", obtain_method="melihat",
                        copy_form=None)
