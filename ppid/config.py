@@ -128,6 +128,9 @@ class Defaults:
     PUBLIC_PAGE_CACHE_BYTES = 16 * 1024 * 1024
     PUBLIC_PAGE_CACHE_SECONDS = 300
     PUBLIC_PAGE_PROXY_SECONDS = 1
+    # How long a process reuses the pages' content stamp while this host has written
+    # nothing (writes of other hosts are seen within it): a 304 without a database read.
+    PUBLIC_PAGE_STAMP_SECONDS = 1
     # Rate limit of public submissions per address.
     RATELIMIT_ENABLED = True
 

@@ -6,7 +6,7 @@ seeders and CLI commands. Features whose package has no ``init_app`` are skipped
 import importlib
 
 FEATURES = ("ppid.registry", "ppid.info_requests", "ppid.disputes", "ppid.search",
-            "ppid.reports", "ppid.evaluation", "ppid.publications")
+            "ppid.reports", "ppid.evaluation", "ppid.publications", "ppid.broadcasts")
 
 
 def register_features(app):

@@ -32,10 +32,13 @@ class Hooks:
     search_sources: dict = field(default_factory=dict)
     # fn() -> (template, context) or None: sections of the public home page.
     home_sections: list = field(default_factory=list)
-    # fn() -> str: what public pages show that moves with the clock rather than with a
+    # fn(conn=) -> str: what public pages show that moves with the clock rather than with a
     # write (a publication scheduled for a moment); part of their validators
     # (ppid.core.public_cache), so a page kept before that moment is not served after it.
     page_stamps: list = field(default_factory=list)
+    # fn(action, item, *, actor, now), action in ("publish", "update", "withdraw"): called
+    # by ppid.registry.services after a DIP item changed, in its transaction (broadcasts).
+    item_events: list = field(default_factory=list)
 
     def add_nav(self, label, endpoint, predicate=None):
         if all(e != endpoint for _label, e, _p in self.nav):
@@ -61,6 +64,9 @@ class Hooks:
 
     def add_page_stamp(self, fn):
         return self._add(self.page_stamps, fn)
+
+    def add_item_event(self, fn):
+        return self._add(self.item_events, fn)
 
     def add_seeder(self, fn):
         return self._add(self.seeders, fn)

@@ -431,19 +431,22 @@ def latest_public(limit=5, *, now=None, agency=None):
     return db.session.execute(public_query(now=now, agency=agency).limit(limit)).scalars().all()
 
 
-def clock_stamp(now=None):
+def clock_stamp(now=None, *, conn=None):
     """What the public pages show that moves with the clock, not with a write: the scheduled
     publications whose time has come and that the job runner has not recorded yet. Part
     of every public page's validator (ppid.core.public_cache), so a page kept before such a
     moment is not served after it."""
     now = now or utcnow()
     t = Publication.__table__
-    # On a pooled connection of its own, like the content stamp (no ORM session for a
-    # 304), and read-only: it never waits for a writer's lock.
-    with db.engine.execution_options(ppid_read_only=True).connect() as conn:
-        count, newest = conn.execute(
-            sa.select(sa.func.count(), sa.func.max(t.c.published_at)).where(
-                t.c.state == S.SCHEDULED.value, t.c.published_at <= now)).one()
+    # On the content stamp's connection (no ORM session for a 304), or a read-only one of
+    # its own: it never waits for a writer's lock.
+    query = sa.select(sa.func.count(), sa.func.max(t.c.published_at)).where(
+        t.c.state == S.SCHEDULED.value, t.c.published_at <= now)
+    if conn is not None:
+        count, newest = conn.execute(query).one()
+    else:
+        with db.engine.execution_options(ppid_read_only=True).connect() as own:
+            count, newest = own.execute(query).one()
     return f"pub:{count}:{newest}"
 
 

@@ -234,6 +234,7 @@ def update_item(item, data, *, actor, now=None) -> DipItem:
     changes = audit.diff(before, _snapshot(item, ITEM_FIELDS))
     if changes:
         audit.record("dip.update", item, actor=actor, now=now, changes=changes)
+        _item_event("update", item, actor=actor, now=now)
     return item
 
 
@@ -298,6 +299,7 @@ def publish_item(item, *, actor, now=None) -> DipItem:
     item.updated_at = now
     db.session.flush()
     audit.record("dip.publish", item, actor=actor, now=now, changes=changes)
+    _item_event("publish", item, actor=actor, now=now)
     return item
 
 
@@ -316,7 +318,16 @@ def withdraw_item(item, reason, *, actor, now=None) -> DipItem:
     db.session.flush()
     audit.record("dip.withdraw", item, actor=actor, now=now,
                  changes={"state": [PUBLISHED, WITHDRAWN], "reason": reason})
+    _item_event("withdraw", item, actor=actor, now=now)
     return item
+
+
+def _item_event(action, item, *, actor, now):
+    """Tell the features that follow DIP items (a serta-merta item's broadcast) in this
+    transaction: what they change commits or rolls back with the item."""
+    from ppid.core.hooks import hooks
+    for fn in hooks().item_events:
+        fn(action, item, actor=actor, now=now)
 
 
 def check_document(file_storage) -> CheckedUpload:

@@ -1,0 +1,1 @@
+"""CLI commands of following (the daily digest): see ppid.broadcasts.digest."""

@@ -1,0 +1,5 @@
+"""Demo broadcast: placeholder, filled below."""
+
+
+def seed_broadcasts(summary):
+    return None
