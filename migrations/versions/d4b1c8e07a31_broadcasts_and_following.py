@@ -2,7 +2,7 @@
 deliveries made at most once), issue #19 sections 2-3
 
 Revision ID: d4b1c8e07a31
-Revises: c9f5a7e21603
+Revises: a7c3e1d95b20
 Create Date: 2026-12-02 11:25:38.024123
 
 """
@@ -14,7 +14,7 @@ import ppid.core.db
 
 # revision identifiers, used by Alembic.
 revision = 'd4b1c8e07a31'
-down_revision = 'c9f5a7e21603'
+down_revision = 'a7c3e1d95b20'
 branch_labels = None
 depends_on = None
 
