@@ -159,6 +159,10 @@ class Defaults:
     # `flask ppid purge-personal-data` (cron). The privacy notice states both.
     REQUEST_SUBJECT_HOLD = True
     PERSONAL_DATA_RETENTION_YEARS = request_rules.DEFAULT_RETENTION_YEARS
+    # Disputes (UU KIP Pasal 27): the Komisi Informasi this government's bodies go to by
+    # default: "provinsi" for a province's bodies, "pusat" for central ones,
+    # "kabupaten_kota" where a regency or city has its own commission.
+    DISPUTE_COMMISSION = "provinsi"
     # Outgoing letters (DOMAIN.md section 13): one number series per PPID and year, gap-free.
     # Placeholders: {seq} (the series number), {kind} (the letter kind's code below), {ppid}
     # (the agency's letter code, else its slug in capitals), {prefix} (REGISTRATION_PREFIX),
@@ -273,7 +277,16 @@ def load_config(app, overrides=None):
         cfg["PREFERRED_URL_SCHEME"] = "https"
     check_audit_keys(cfg)
     check_retention(cfg)
+    check_dispute_commission(cfg)
     return cfg
+
+
+def check_dispute_commission(cfg):
+    from ppid.disputes.rules import DisputeCommission
+    if DisputeCommission.get(cfg["DISPUTE_COMMISSION"]) is None:
+        raise RuntimeError(f"PPID_DISPUTE_COMMISSION must be one of "
+                           f"{', '.join(DisputeCommission.codes())} "
+                           f"(got {cfg['DISPUTE_COMMISSION']!r})")
 
 
 def check_retention(cfg):

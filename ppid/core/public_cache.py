@@ -154,7 +154,7 @@ def _remembered(name, read):
     state = _state(current_app)
     memo = state.setdefault("memo", {})
     written = _file_stamp()
-    window = float(current_app.config.get("PUBLIC_PAGE_STAMP_SECONDS", 1))
+    window = float(current_app.config["PUBLIC_PAGE_STAMP_SECONDS"])
     now = _time.monotonic()
     hit = memo.get(name)
     if hit is not None and hit[0] == written and now - hit[1] < window:

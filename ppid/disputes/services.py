@@ -50,7 +50,7 @@ def _check_day(day, *, not_before=None, now, what):
 def default_commission():
     """The commission of this government's disputes: a regional government's bodies go to
     the province's commission (UU KIP Pasal 27); configurable."""
-    return current_app.config.get("DISPUTE_COMMISSION", rules.DisputeCommission.PROVINSI)
+    return current_app.config["DISPUTE_COMMISSION"]
 
 
 def file_dispute(objection, *, filed_on, commission=None, register_number=None, note=None,
