@@ -177,6 +177,16 @@ class BaseForm(FlaskForm):
                 filters = [_strip, _refuse_control_chars, *filters]
             return unbound_field.bind(form=form, filters=filters, **options)
 
+        def render_field(self, field, render_kw):
+            # The CSRF field is hidden and never labelled: rendered without an id, so a page
+            # holding several forms does not repeat id="csrf_token" (issue #17).
+            if field.type == "CSRFTokenField":
+                render_kw = {**render_kw, "id": False}
+            # An attribute given as None is left out, not written as the word "None"
+            # (``aria-describedby=... if errors else None`` in a template).
+            merged = {**(field.render_kw or {}), **render_kw}
+            return field.widget(field, **{k: v for k, v in merged.items() if v is not None})
+
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value

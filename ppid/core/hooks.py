@@ -8,14 +8,29 @@ shows or runs them reads ``hooks()`` of the current app. Two apps created in one
 from dataclasses import dataclass, field
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 _KEY = "ppid_hooks"
+
+# The groups of the main navigation, in the order the header shows them (issue #17): a
+# link added with ``group=`` goes into that group's menu; a link without one stands on its
+# own in the header (the few a person comes for: the home page, the dashboard, the request
+# form, search). A group holding a single link for some user shows as that link.
+NAV_GROUPS = (
+    ("layanan", _l("Layanan")),
+    ("informasi", _l("Informasi")),
+    ("laporan", _l("Laporan")),
+    ("pengaturan", _l("Pengaturan")),
+)
+NAV_GROUP_KEYS = tuple(key for key, _label in NAV_GROUPS)
 
 
 @dataclass
 class Hooks:
     # (label, endpoint, predicate(user) or None), in registration order.
     nav: list = field(default_factory=list)
+    # endpoint -> key of NAV_GROUPS, for the nav links added with a group.
+    nav_groups: dict = field(default_factory=dict)
     # fn(user) -> (template, context) or None: sections of the officers' dashboard.
     dashboard_sections: list = field(default_factory=list)
     # fn(agency) -> (template, context) or None: sections of the public agency page.
@@ -40,9 +55,16 @@ class Hooks:
     # by ppid.registry.services after a DIP item changed, in its transaction (broadcasts).
     item_events: list = field(default_factory=list)
 
-    def add_nav(self, label, endpoint, predicate=None):
+    def add_nav(self, label, endpoint, predicate=None, group=None):
+        """A link of the main navigation, shown to users for whom ``predicate(user)`` holds
+        (everybody when None), in the menu of ``group`` (a key of NAV_GROUPS) or, without
+        one, on its own in the header."""
+        if group is not None and group not in NAV_GROUP_KEYS:
+            raise ValueError(f"unknown navigation group {group!r}; one of {NAV_GROUP_KEYS}")
         if all(e != endpoint for _label, e, _p in self.nav):
             self.nav.append((label, endpoint, predicate))
+            if group is not None:
+                self.nav_groups[endpoint] = group
 
     @staticmethod
     def _add(items, fn):

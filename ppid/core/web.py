@@ -95,10 +95,40 @@ def page_arg(name="page"):
 
 
 def nav_items():
-    """The main navigation: the links features added to ``hooks().nav`` that the user may see."""
+    """The main navigation: the links features added to ``hooks().nav`` that the user may see,
+    in registration order, each with its group (None: on its own) and whether it is the page
+    being shown (``current``) or a page under it (``section``)."""
     from ppid.core.hooks import hooks
-    return [{"label": label, "url": url_for(endpoint)} for label, endpoint, pred in hooks().nav
-            if pred is None or (current_user.is_authenticated and pred(current_user))]
+    h = hooks()
+    here = request.path if has_request_context() else ""
+    items = []
+    for label, endpoint, pred in h.nav:
+        if pred is not None and not (current_user.is_authenticated and pred(current_user)):
+            continue
+        url = url_for(endpoint)
+        current = has_request_context() and request.endpoint == endpoint
+        section = not current and url != "/" and here.startswith(url.rstrip("/") + "/")
+        items.append({"label": label, "url": url, "endpoint": endpoint,
+                      "group": h.nav_groups.get(endpoint), "current": current,
+                      "section": section})
+    return items
+
+
+def nav_menu():
+    """The main navigation as the header shows it: the links without a group first, then one
+    entry per group of NAV_GROUPS the user has links in, ``{"key", "label", "items",
+    "current"}``; a group with a single link for this user is that link."""
+    from ppid.core.hooks import NAV_GROUPS
+    items = nav_items()
+    out = [dict(i, kind="link") for i in items if i["group"] is None]
+    for key, label in NAV_GROUPS:
+        members = [i for i in items if i["group"] == key]
+        if len(members) == 1:
+            out.append(dict(members[0], kind="link"))
+        elif members:
+            out.append({"kind": "group", "key": key, "label": label, "items": members,
+                        "current": any(i["current"] or i["section"] for i in members)})
+    return out
 
 
 def wants_json():
@@ -155,6 +185,20 @@ def install_template_gettext(app):
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n))
 
 
+def _add_core_nav(app):
+    """The links of the core pages; the features add theirs in their own init_app."""
+    from ppid.core.hooks import hooks
+    h = hooks(app)
+    h.add_nav(_l("Badan publik"), "core.home")
+    h.add_nav(_l("Dasbor"), "dashboard.index",
+              lambda user: any(user.has_role(r) for r in auth.STAFF_ROLES))
+    h.add_nav(_l("Kalender hari kerja"), "core.calendar", group="informasi")
+    h.add_nav(_l("Kelola badan publik"), "agencies.manage",
+              lambda user: auth.can(user, "manage_agencies"), group="pengaturan")
+    h.add_nav(_l("Kelola pengguna"), "accounts.users",
+              lambda user: auth.can(user, "manage_accounts"), group="pengaturan")
+
+
 def init_app(app):
     # Before any blueprint adds its rules: every <int:...> of the app is bounded.
     app.url_map.converters["int"] = BoundedIntegerConverter
@@ -162,6 +206,7 @@ def init_app(app):
     login_manager.login_message = _l("Silakan masuk untuk membuka halaman ini.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
+    _add_core_nav(app)
 
     @login_manager.user_loader
     def load_user(login_token):
@@ -246,6 +291,7 @@ def init_app(app):
             "government_name": app.config["GOVERNMENT_NAME"],
             "languages": app.config["LANGUAGES"],
             "nav_items": nav_items,
+            "nav_menu": nav_menu,
             "get_locale": get_locale,
         }
 

@@ -14,5 +14,6 @@ def init_app(app):
     app.jinja_env.globals["new_dispute_file_form"] = views.file_form
     h = hooks(app)
     h.add_alert_source(services.dispute_alerts)
-    h.add_nav(_l("Sengketa"), "disputes.index", predicate=views.may_see_list)
+    h.add_nav(_l("Sengketa"), "disputes.index", predicate=views.may_see_list,
+              group="layanan")
     h.add_seeder(demo.seed_disputes)

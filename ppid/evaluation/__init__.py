@@ -19,7 +19,7 @@ def init_app(app):
     app.jinja_env.globals["ikm_survey_link"] = views.survey_link
     request_closed.connect(services.on_request_closed)
     h = hooks(app)
-    h.add_nav(_l("Survei kepuasan"), "evaluation.public_government")
+    h.add_nav(_l("Survei kepuasan"), "evaluation.public_government", group="informasi")
     h.add_dashboard_section(views.dashboard_section)
     h.add_profile_section(views.profile_section)
     h.add_seeder(demo.seed_surveys)
@@ -27,7 +27,7 @@ def init_app(app):
     auth.register_policies(app, policies)
     h.add_nav(_l("E-Monev"), "evaluation.emonev_index",
               lambda user: bool(user.agency_ids(auth.HELPER, auth.ATASAN))
-              or auth.can(user, "view_all"))
+              or auth.can(user, "view_all"), group="laporan")
     h.add_dashboard_section(assessment_views.dashboard_section)
     h.add_alert_source(assessment.attestation_alerts)
     h.add_alert_source(links.link_alerts)

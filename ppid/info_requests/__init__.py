@@ -24,15 +24,16 @@ def init_app(app):
     jobs.register_kind(app, services.letter_pdf_job())  # letters' PDFs, after commit
     h = hooks(app)
     h.add_nav(_l("Ajukan permohonan"), "requests.new")
-    h.add_nav(_l("Register permohonan"), "requests.register")
+    h.add_nav(_l("Register permohonan"), "requests.register", group="layanan")
     h.add_nav(_l("Permohonan saya"), "requests.mine",
-              lambda user: user.has_role(auth.CITIZEN))
+              lambda user: user.has_role(auth.CITIZEN), group="layanan")
     h.add_nav(_l("Antrean permohonan"), "requests.queue",
-              lambda user: auth.can(user, "read_request_queue"))
+              lambda user: auth.can(user, "read_request_queue"), group="layanan")
     h.add_nav(_l("Keberatan"), "requests.objections",
-              lambda user: auth.can(user, "read_objection_queue"))
+              lambda user: auth.can(user, "read_objection_queue"),
+              group="layanan")
     h.add_nav(_l("Register PPID"), "requests.registers_index",
-              lambda user: auth.can(user, "read_registers"))
+              lambda user: auth.can(user, "read_registers"), group="laporan")
     h.set_landing(auth.CITIZEN, "requests.mine")
     h.add_dashboard_section(request_hooks.dashboard_section)
     h.add_alert_source(request_hooks.alert_source)

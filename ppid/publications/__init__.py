@@ -16,11 +16,11 @@ def init_app(app):
     jobs.register_kind(app, services.go_live_job())  # a scheduled item's moment
     search.register(app)
     h = hooks(app)
-    h.add_nav(_l("Berita"), "publications.news")
+    h.add_nav(_l("Berita"), "publications.news", group="informasi")
     h.add_nav(_l("Publikasi saya"), "publications.mine",
-              lambda user: auth.can(user, "publication.draft"))
+              lambda user: auth.can(user, "publication.draft"), group="informasi")
     h.add_nav(_l("Meja publikasi"), "publications.desk",
-              lambda user: auth.can(user, "publication.review"))
+              lambda user: auth.can(user, "publication.review"), group="informasi")
     h.set_landing(auth.HUMAS, "publications.mine")
     h.add_home_section(views.home_section)
     h.add_profile_section(views.profile_section)

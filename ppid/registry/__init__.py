@@ -22,8 +22,8 @@ def init_app(app):
     h.add_seeder(demo.seed_registry)
     from ppid.core import jobs
     jobs.register_kind(app, services.document_text_job())  # text for search, after commit
-    h.add_nav(_l("Informasi dikecualikan"), "registry.exemptions")
+    h.add_nav(_l("Informasi dikecualikan"), "registry.exemptions", group="informasi")
     h.add_nav(_l("Matriks kepatuhan"), "registry.matrix",
-              lambda user: auth.can(user, "view_all"))
+              lambda user: auth.can(user, "view_all"), group="laporan")
     h.add_nav(_l("Katalog kewajiban"), "registry.catalogue",
-              lambda user: auth.can(user, "manage_catalogue"))
+              lambda user: auth.can(user, "manage_catalogue"), group="pengaturan")

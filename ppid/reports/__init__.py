@@ -16,5 +16,5 @@ def init_app(app):
     app.register_blueprint(api_bp)
     h = hooks(app)
     h.add_dashboard_section(views.dashboard_section)
-    h.add_nav(_l("Kepatuhan"), "reports.compliance", views.can_view_all)
-    h.add_nav(_l("Laporan"), "reports.index", views.can_view_all)
+    h.add_nav(_l("Kepatuhan"), "reports.compliance", views.can_view_all, group="laporan")
+    h.add_nav(_l("Laporan"), "reports.index", views.can_view_all, group="laporan")

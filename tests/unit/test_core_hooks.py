@@ -22,10 +22,12 @@ def test_two_apps_keep_their_own_hooks(tmp_path):
     def extra(now):
         return {}
     h1.add_alert_source(extra)
-    h1.add_nav("Uji", "core.home")
+    h1.add_nav("Uji", "core.set_language", group="informasi")
     assert extra in h1.alert_sources and extra not in h2.alert_sources
-    assert any(e == "core.home" for _l, e, _p in h1.nav)
-    assert not any(e == "core.home" for _l, e, _p in h2.nav)
+    assert any(e == "core.set_language" for _l, e, _p in h1.nav)
+    assert not any(e == "core.set_language" for _l, e, _p in h2.nav)
+    assert h1.nav_groups["core.set_language"] == "informasi"
+    assert "core.set_language" not in h2.nav_groups
 
 
 def test_adding_twice_is_a_no_op(tmp_path):
