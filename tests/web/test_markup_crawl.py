@@ -65,6 +65,10 @@ def test_no_page_repeats_an_id_or_names_a_missing_element(app):
 
 def _crawl(app, rules, prim, clients, failures, checked):
     for endpoint in sorted(rules):
+        if set(rules[endpoint].arguments) - set(prim):
+            # No seeded object for it yet: the security matrix fails on that route; this
+            # crawl checks the pages it can reach.
+            continue
         url = build(app, rules[endpoint], prim)
         for role in ROLES:
             resp = clients[role].get(url)
