@@ -6,8 +6,8 @@ It migrates and seeds a fresh SQLite registry (the demo data), starts gunicorn o
 (gunicorn.conf.py, production mode) serving the registry with a bare Flask "hello" route
 in the same app (bench/broadcast_app.py), and for each target runs ``--connections``
 concurrent anonymous clients for ``--seconds`` (after a short warm-up): the hello endpoint,
-then the home page, an agency page and the crisis page of a broadcast (when the registry has
-one), each as full GETs (200, a complete body) and as conditional GETs (If-None-Match with
+then the crisis page of a broadcast (the demo's newest: ppid.broadcasts), the home page and
+an agency page, each as full GETs (200, a complete body) and as conditional GETs (If-None-Match with
 the page's ETag: 304). It prints requests/s, p50/p95 latency and errors per target and each
 rate as a share of the hello endpoint's, and exits 1 on any error. Bounded: at most
 ``--max-requests`` per target, and a timeout on every request.
@@ -102,12 +102,8 @@ def targets(app):
         slug = db.session.execute(sa.select(Agency.slug).where(Agency.is_active)
                                   .order_by(Agency.id).limit(1)).scalar_one()
         found = [("home page", "/"), ("agency page", f"/badan/{slug}")]
-        crisis = None
-        try:
-            from ppid.publications.services import bench_crisis_path
-            crisis = bench_crisis_path()
-        except ImportError:
-            pass
+        from ppid.broadcasts.services import bench_crisis_path
+        crisis = bench_crisis_path()
     if crisis:
         found.insert(0, ("crisis page", crisis))
     else:
@@ -131,6 +127,7 @@ def main():
     app = bench_app(env)
     pages = targets(app)
     port = free_port()
+    load_before = os.getloadavg()
     server = start_gunicorn(env, port, args.workers, app="bench.broadcast_app:app")
     rows, failed = [], False
     try:
@@ -150,8 +147,11 @@ def main():
         server.terminate()
         server.wait(timeout=30)
     base = rows[0][2]["rate"]
+    load = os.getloadavg()
     print(f"gunicorn {args.workers} workers, {args.connections} connections, "
-          f"{args.seconds:g} s per target, SQLite, {os.cpu_count()} CPUs")
+          f"{args.seconds:g} s per target, SQLite, {os.cpu_count()} CPUs; load average "
+          f"before {load_before[0]:.2f}, after {load[0]:.2f} (1 min; a shared machine's other "
+          f"work lowers every figure alike, the ratios less)")
     print(f"{'target':<14}{'request':<13}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}"
           f"{'errors':>8}{'of hello':>10}")
     for name, kind, r in rows:

@@ -19,4 +19,6 @@ def init_app(app):
     h.add_item_event(services.on_item_event)
     h.add_nav(_l("Serta-merta"), "broadcasts.index")
     h.add_seeder(demo.seed_broadcasts)
+    h.add_home_section(views.home_section)
+    h.add_profile_section(views.profile_section)
     app.context_processor(views.banner_context)

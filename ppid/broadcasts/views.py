@@ -235,3 +235,11 @@ def unsubscribe(token):
     services.unsubscribe(sub)
     db.session.commit()
     return _private(render_template("broadcasts/unfollowed.html", sub=sub))
+
+
+def home_section():
+    return "broadcasts/_follow_section.html", {"follow_agency": None}
+
+
+def profile_section(agency):
+    return "broadcasts/_follow_section.html", {"follow_agency": agency}

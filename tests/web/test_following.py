@@ -92,3 +92,53 @@ def test_subscriber_address_is_never_public(app, client, factories):
                 "/badan/bpbd-kanari", "/ikuti", "/ikuti?badan=bpbd-kanari", "/berita.json",
                 "/api/v1/agencies"):
         assert CANARY not in anon.get(url).get_data(as_text=True), url
+    assert "/ikuti?badan=bpbd-kanari" in anon.get("/badan/bpbd-kanari").get_data(as_text=True)
+
+
+def test_daily_digest_through_the_cli_once_per_item(app, factories, smtp_server):
+    from ppid.publications import services as pubs
+    agency = factories.agency(name="Dinas Digest", slug="dinas-digest")
+    other = factories.agency(name="Dinas Tak Diikuti", slug="dinas-tak-diikuti")
+    officer = factories.user(auth.HELPER, agency)
+    humas = factories.user(auth.HUMAS, agency)
+    main = factories.user(auth.MAIN)
+    db.session.commit()
+    sub = bs.follow("pengikut.digest@contoh.id", agency)
+    bs.confirm(sub)
+    gone = bs.follow("berhenti.digest@contoh.id", agency)
+    bs.confirm(gone)
+    bs.unsubscribe(gone)
+    db.session.commit()
+
+    def item(owner, title, category="setiap_saat"):
+        it = registry.create_item(owner, {
+            "title": title, "summary": "x", "holding_unit": "", "responsible": "",
+            "made_at_place": "", "made_on": None, "form": "elektronik", "retention": "",
+            "category": category, "obligation_id": None, "event_at": None}, actor=officer)
+        registry.publish_item(it, actor=main)
+    item(agency, "Standar Pelayanan Dinas Digest")
+    item(other, "Informasi dinas lain")
+    pub = pubs.create_draft(agency, {"title": "Berita Dinas Digest", "summary": "Ringkas",
+                                     "body": "Isi berita."}, actor=humas)
+    pubs.submit(pub, actor=humas)
+    pubs.publish(pub, actor=main)
+    db.session.commit()
+    deliver_pending()
+    smtp_server.messages.clear()  # the two confirmation mails
+    runner = app.test_cli_runner()
+    out = runner.invoke(args=["ppid", "send-digest"])
+    assert out.exit_code == 0, out.output
+    assert len(smtp_server.messages) == 1
+    mail = smtp_server.messages[0]
+    assert mail["to"] == ["pengikut.digest@contoh.id"]
+    assert "Standar Pelayanan Dinas Digest" in mail["body"] and "Berita Dinas Digest" in mail["body"]
+    assert "dinas lain" not in mail["body"] and "/ikuti/berhenti/" in mail["body"]
+    # Run again: nothing new, nothing sent; a new item comes alone in the next digest.
+    assert runner.invoke(args=["ppid", "send-digest"]).exit_code == 0
+    assert len(smtp_server.messages) == 1
+    item(agency, "Laporan Layanan Dinas Digest")
+    db.session.commit()
+    runner.invoke(args=["ppid", "send-digest"])
+    assert len(smtp_server.messages) == 2
+    second = smtp_server.messages[1]["body"]
+    assert "Laporan Layanan" in second and "Standar Pelayanan" not in second
