@@ -10,10 +10,9 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ppid.broadcasts.models import FollowDelivery, Subscription
-from ppid.broadcasts.services import _target_label
+from ppid.broadcasts.services import _target_label, mail_url
 from ppid.core.db import utcnow
 from ppid.core.mail import queue_mail
-from ppid.core.web import external_url
 from ppid.extensions import db
 
 MAX_ITEMS = 50  # one mail lists at most this many; the rest wait for the next digest
@@ -32,10 +31,10 @@ def _candidates(sub, since, now):
         items = items.where(DipItem.agency_id == sub.agency_id)
         news = news.where(Publication.agency_id == sub.agency_id)
     found = [(f"dip:{i.id}", i.published_at, i.agency.name, i.title,
-              external_url("registry.item", slug=i.agency.slug, item_id=i.id))
+              mail_url("registry.item", slug=i.agency.slug, item_id=i.id))
              for i in db.session.execute(items.order_by(DipItem.published_at)).scalars()]
     found += [(f"pub:{p.id}", p.published_at, p.agency.name, p.title,
-               external_url("publications.article", pub_id=p.id))
+               mail_url("publications.article", pub_id=p.id))
               for p in db.session.execute(news).scalars()]
     return sorted(found, key=lambda f: f[1])
 
@@ -63,7 +62,7 @@ def send_digests(now=None):
             for _key, at, agency, title, url in fresh:
                 lines += [f"- {title}", f"  {agency}, {dates.datetime_short(at)}", f"  {url}"]
             lines += ["", "--", _("Berhenti mengikuti (satu klik): %(url)s",
-                                  url=external_url("broadcasts.unsubscribe", token=sub.token))]
+                                  url=mail_url("broadcasts.unsubscribe", token=sub.token))]
             mail = queue_mail(sub.email, _("Ringkasan harian: %(n)d informasi baru",
                                            n=len(fresh)), "\n".join(lines), now=now)
             db.session.flush()

@@ -13,11 +13,17 @@ from flask_babel import gettext as _
 from ppid.core import audit, auth
 from ppid.core.db import utcnow
 from ppid.core.mail import queue_mail
-from ppid.core.web import external_url
 from ppid.extensions import db
 from ppid.broadcasts import rules
 from ppid.broadcasts.models import (GOVERNMENT, Broadcast, BroadcastUpdate, FollowDelivery,
                                     Subscription)
+
+
+def mail_url(endpoint, **values):
+    """An absolute link for mail, from BASE_URL (never the request's Host header), that
+    also works outside a request (the CLI's digest, the demo's seeding)."""
+    adapter = current_app.url_map.bind("localhost")
+    return current_app.config["BASE_URL"].rstrip("/") + adapter.build(endpoint, values)
 
 
 class BroadcastError(ValueError):
@@ -152,8 +158,8 @@ def _message(b, sub, update):
     from ppid.core import dates
     from ppid.registry.rules import SERTA_MERTA_PARTS
     item = b.item
-    page = external_url("broadcasts.crisis", broadcast_id=b.id)
-    leave = external_url("broadcasts.unsubscribe", token=sub.token)
+    page = mail_url("broadcasts.crisis", broadcast_id=b.id)
+    leave = mail_url("broadcasts.unsubscribe", token=sub.token)
     if update is None:
         subject = _("[Serta-merta] %(title)s", title=item.title)
         lines = [_("%(agency)s mengumumkan informasi serta-merta:", agency=b.agency.name), "",
@@ -280,7 +286,7 @@ def follow(email, agency=None, *, user=None, now=None):
                              "harian untuk yang lain.", site=current_app.config["GOVERNMENT_NAME"],
                              what=_target_label(sub)), "",
                            _("Untuk mulai menerimanya, buka tautan ini:"),
-                           external_url("broadcasts.confirm", token=sub.token), "",
+                           mail_url("broadcasts.confirm", token=sub.token), "",
                            _("Bila bukan Anda, abaikan surel ini: tanpa konfirmasi tidak ada "
                              "surel lain yang dikirim.")]), now=now)
     db.session.flush()

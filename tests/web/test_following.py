@@ -142,3 +142,15 @@ def test_daily_digest_through_the_cli_once_per_item(app, factories, smtp_server)
     assert len(smtp_server.messages) == 2
     second = smtp_server.messages[1]["body"]
     assert "Laporan Layanan" in second and "Standar Pelayanan" not in second
+
+
+def test_mail_links_come_from_base_url_outside_a_request_too(app, monkeypatch):
+    """The demo's seeding and the cron digest build links with no request and no
+    SERVER_NAME (a production setting); the links come from BASE_URL."""
+    monkeypatch.setitem(app.config, "SERVER_NAME", None)
+    monkeypatch.setitem(app.config, "BASE_URL", "https://ppid.example.go.id/")
+    with app.app_context():
+        assert bs.mail_url("broadcasts.crisis", broadcast_id=3) == \
+            "https://ppid.example.go.id/serta-merta/3"
+        assert bs.mail_url("broadcasts.unsubscribe", token="abc") == \
+            "https://ppid.example.go.id/ikuti/berhenti/abc"
