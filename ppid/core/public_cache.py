@@ -24,12 +24,12 @@ Signed-in users keep ``Cache-Control: private, no-store`` (ppid.core.web).
 import hashlib
 import os
 from datetime import datetime, time, timezone
-from functools import wraps
+from functools import lru_cache, wraps
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app, g, make_response, request, session
-from flask_babel import get_locale
+from werkzeug.http import http_date
 from flask_login import current_user
 
 from ppid.core.cache import BoundedCache
@@ -189,7 +189,7 @@ def _validators(extra="", stamp=None):
     today = local_today()
     # The host and scheme too: pages name their own address (og:url), and a forged Host
     # header must never reach another reader's copy.
-    key = "|".join((request.scheme, request.host, request.full_path, str(get_locale() or ""),
+    key = "|".join((request.scheme, request.host, request.full_path, _language(),
                     today.isoformat(), _state(current_app)["deployment"], content,
                     str(written), extra))
     etag = hashlib.sha256(key.encode()).hexdigest()[:32]
@@ -203,9 +203,23 @@ def _validators(extra="", stamp=None):
     return etag, max(times).replace(microsecond=0)
 
 
+def _language():
+    """The reader's language as the app's locale selector chooses it (a plain string):
+    Flask-Babel's get_locale() parses a babel Locale anew on every request, a tenth of a
+    304's time."""
+    from ppid import _select_locale
+    return _select_locale()
+
+
+@lru_cache(maxsize=64)
+def _http_date(modified):
+    return http_date(modified)
+
+
 def _mark(response, etag, modified):
-    response.set_etag(etag)
-    response.last_modified = modified
+    # Set as strings (Werkzeug's set_etag and last_modified quote and format anew each time).
+    response.headers["ETag"] = f'"{etag}"'
+    response.headers["Last-Modified"] = _http_date(modified)
     # Stored by browsers and proxies, revalidated on every use; nginx may keep it for one
     # second (docs/deploy.md; nginx does not pass X-Accel-Expires on to the client).
     response.headers["Cache-Control"] = "public, no-cache"
