@@ -26,13 +26,14 @@ from sqlalchemy.orm import Session
 from ppid.core.db import utcnow
 from ppid.search import backend
 from ppid.search import index as sindex
-from ppid.search.sources import ids_touched, registered, watched_classes
+from ppid.search.sources import built_key, ids_touched, registered, watched_classes
 
 log = logging.getLogger(__name__)
 
 DRAIN_BATCH = 500
 _QUEUED = "ppid_search_queued"     # Whoosh: keys queued in this transaction
 _TOUCHED = "ppid_search_touched"   # PostgreSQL: keys to write before this commit
+_CREATED = "ppid_search_created"   # PostgreSQL: {key: record} inserted in this transaction
 _installed = {"done": False}
 
 
@@ -54,6 +55,12 @@ def _after_flush(session, flush_context):
         return
     if _backend_of(session) == "postgresql":
         session.info.setdefault(_TOUCHED, set()).update(touched)
+        # Records inserted now: their documents are built from the session at commit,
+        # without reloading them (ppid.search.postgres.write).
+        for obj in session.new:
+            key = built_key(obj)
+            if key is not None:
+                session.info.setdefault(_CREATED, {})[key] = obj
         return
     # A document is queued once per transaction, however many flushes touch it (a new
     # request's event, letter and mail all touch the request).
@@ -80,9 +87,10 @@ def _before_commit(session):
     if not session.info.get(_TOUCHED):
         return
     keys = session.info.pop(_TOUCHED, set())
+    created = session.info.pop(_CREATED, {})
     from ppid.search import postgres
     if keys and _table_exists(session.connection(), "search_documents"):
-        postgres.write(session, keys)
+        postgres.write(session, keys, created)
 
 
 _table_seen = set()
@@ -106,7 +114,7 @@ def _after_transaction_end(session, transaction):
     # Only the outermost transaction's end: SQLAlchemy also reports a savepoint's release
     # as a commit, and the records touched before it still await the outer one.
     if transaction.parent is None:
-        for key in (_QUEUED, _TOUCHED):
+        for key in (_QUEUED, _TOUCHED, _CREATED):
             session.info.pop(key, None)
 
 

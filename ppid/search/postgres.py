@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from ppid.search import query as squery
 from ppid.search.analysis import STOP_WORDS, stem, tokens
 from ppid.search.models import SearchDocument, SearchWord
-from ppid.search.sources import iter_all_docs, load_docs
+from ppid.search.sources import UNKNOWN, build_doc, doc_key, iter_all_docs, load_docs
 
 log = logging.getLogger(__name__)
 
@@ -93,34 +93,58 @@ def words_of(doc):
             if squery.CORRECTED_MIN <= len(word) <= 100 and word.isalpha()}
 
 
+_UPSERT = {}
+
+
+def _upsert():
+    """The one upsert of ``search_documents`` rows (built once: its columns never change)."""
+    stmt = _UPSERT.get("stmt")
+    if stmt is None:
+        names = [c.name for c in D.c]
+        insert = pg_insert(D).values({
+            **{c: sa.bindparam(c) for c in names if c not in ("terms", "exact")},
+            "terms": sa.cast(sa.bindparam("terms", type_=sa.Text), TSVECTOR),
+            "exact": sa.cast(sa.bindparam("exact", type_=sa.Text), TSVECTOR)})
+        stmt = _UPSERT["stmt"] = insert.on_conflict_do_update(
+            index_elements=["doc_type", "doc_id"],
+            set_={c: insert.excluded[c] for c in names if c not in ("doc_type", "doc_id")})
+    return stmt
+
+
+_WORDS = sa.text("INSERT INTO search_words (word) SELECT w FROM unnest(CAST(:words AS text[])) "
+                 "AS w ORDER BY w ON CONFLICT DO NOTHING")
+
+
 def write_docs(conn, docs, deleted=()):
     """Upsert ``docs`` (SearchDocs) and delete the ``deleted`` (doc_type, doc_id) keys."""
     for doc_type, doc_id in deleted:
         conn.execute(sa.delete(D).where(D.c.doc_type == doc_type, D.c.doc_id == doc_id))
     if not docs:
         return
-    rows = [row_of(d) for d in docs]
-    stmt = pg_insert(D).values({
-        **{c: sa.bindparam(c) for c in rows[0] if c not in ("terms", "exact")},
-        "terms": sa.cast(sa.bindparam("terms", type_=sa.Text), TSVECTOR),
-        "exact": sa.cast(sa.bindparam("exact", type_=sa.Text), TSVECTOR)})
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["doc_type", "doc_id"],
-        set_={c: stmt.excluded[c] for c in rows[0] if c not in ("doc_type", "doc_id")})
-    conn.execute(stmt, rows)
+    conn.execute(_upsert(), [row_of(d) for d in docs])
     words = sorted(set().union(*(words_of(d) for d in docs)))
     if words:
         # In one order for every transaction, so two writers never wait on each other's
         # new words in opposite orders (a deadlock).
-        conn.execute(sa.text(
-            "INSERT INTO search_words (word) SELECT w FROM unnest(CAST(:words AS text[])) "
-            "AS w ORDER BY w ON CONFLICT DO NOTHING"), {"words": words})
+        conn.execute(_WORDS, {"words": words})
 
 
-def write(session, keys):
+def write(session, keys, created=None):
     """Bring the rows of the (doc_type, doc_id) ``keys`` up to date, in ``session``'s
-    transaction (called just before it commits)."""
-    docs = load_docs(session, keys)
+    transaction (called just before it commits). ``created``: {key: record} of the records
+    inserted in this transaction, whose documents are built from the session (no reload;
+    one not public has no row to delete)."""
+    docs, skipped = {}, set()
+    for key in keys:
+        obj = (created or {}).get(key)
+        doc = UNKNOWN if obj is None else build_doc(session, key, obj)
+        if doc is None:
+            skipped.add(key)
+        elif doc is not UNKNOWN:
+            docs[doc_key(*key)] = doc
+    rest = set(keys) - skipped - {k for k in keys if doc_key(*k) in docs}
+    if rest:
+        docs.update(load_docs(session, rest))
     write_docs(session.connection(), [d for d in docs.values() if d is not None],
                [tuple(k.split(":", 1)) for k, d in docs.items() if d is None])
 

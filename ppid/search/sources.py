@@ -73,6 +73,13 @@ class Source:
     load: Callable
     # fn(session) -> iterable of every id that belongs in the index
     all_ids: Callable[..., Iterable[str]]
+    # model class -> fn(session, obj) building the document of a record written in this
+    # transaction from the values the session holds (no query): a SearchDoc, None (not
+    # public) or UNKNOWN (not buildable so: load it)
+    build: Dict[type, Callable] = field(default_factory=dict)
+
+
+UNKNOWN = object()   # a builder's "load this one from the database"
 
 
 def registered() -> Dict[str, Source]:
@@ -84,10 +91,11 @@ def registered() -> Dict[str, Source]:
     return hooks().search_sources if has_app_context() else {}
 
 
-def register_source(app, doc_type, watches, load, all_ids):
+def register_source(app, doc_type, watches, load, all_ids, build=None):
     """Register (or replace) the source of ``doc_type`` documents for ``app``."""
     from ppid.core.hooks import hooks
-    hooks(app).search_sources[doc_type] = Source(doc_type, dict(watches), load, all_ids)
+    hooks(app).search_sources[doc_type] = Source(doc_type, dict(watches), load, all_ids,
+                                                 dict(build or {}))
 
 
 def ids_touched(session, obj):
@@ -103,6 +111,26 @@ def ids_touched(session, obj):
                     got = [got]
                 out.update((src.doc_type, str(i)) for i in got if i is not None)
     return out
+
+
+def built_key(obj):
+    """The (doc_type, doc_id) of a record whose document a source builds from the session
+    (see Source.build), or None."""
+    for src in registered().values():
+        for cls in src.build:
+            if isinstance(obj, cls) and getattr(obj, "id", None) is not None:
+                return src.doc_type, str(obj.id)
+    return None
+
+
+def build_doc(session, key, obj):
+    """The document of ``key`` built from ``obj`` by its source: a SearchDoc, None or
+    UNKNOWN."""
+    src = registered().get(key[0])
+    for cls, fn in (src.build if src else {}).items():
+        if isinstance(obj, cls):
+            return fn(session, obj)
+    return UNKNOWN
 
 
 def watched_classes():

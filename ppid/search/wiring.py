@@ -113,39 +113,57 @@ def _agencies(session, ids):
     return found
 
 
+# The public register's columns, the only ones a request's document is made of (personal
+# data is never loaded, nor read from a request the session holds).
+REQUEST_PUBLIC = ("id", "registration_number", "redacted_subject", "information", "state",
+                  "outcome", "received_on", "closed_on", "agency_id", "is_subject_held")
+
+
 def load_requests(session, ids):
     from ppid.info_requests.models import InfoRequest
     int_ids = [int(i) for i in ids if str(i).isdigit()]
     # Only the public register's columns are selected: personal data is never loaded.
     rows = session.execute(
-        sa.select(InfoRequest.id, InfoRequest.registration_number,
-                  InfoRequest.redacted_subject, InfoRequest.information, InfoRequest.state,
-                  InfoRequest.outcome, InfoRequest.received_on, InfoRequest.closed_on,
-                  InfoRequest.agency_id)
+        sa.select(*[getattr(InfoRequest, c) for c in REQUEST_PUBLIC])
         # A subject awaiting an officer's review is not searchable (DOMAIN.md section 11):
         # left out, the request's document is removed, and indexed once it is reviewed.
         .where(InfoRequest.id.in_(int_ids), InfoRequest.is_subject_held.is_(False))).all()
     agencies = _agencies(session, {r.agency_id for r in rows})
-    out = {}
-    for r in rows:
-        agency = agencies[r.agency_id]
-        subject = request_rules.public_subject(r.redacted_subject, r.information)
-        received = r.received_on
-        out[str(r.id)] = SearchDoc(
-            doc_type="request", doc_id=str(r.id), public_id=r.registration_number,
-            title=subject, body=subject,
-            meta=_join(r.registration_number, agency.name, agency.short_name,
-                       "permohonan informasi",
-                       _indexed_label(request_rules.RequestState, r.state),
-                       _indexed_label(request_rules.Outcome, r.outcome),
-                       str(received.year) if received else ""),
-            agency=agency.slug, agency_name=agency.name, category="", date=received,
-            url=f"/permohonan/register?badan={agency.slug}"
-                + (f"&tahun={received.year}" if received else ""),
-            extra={"state": r.state or "", "outcome": r.outcome or "",
-                   "received_on": received.isoformat() if isinstance(received, date) else "",
-                   "closed_on": r.closed_on.isoformat() if r.closed_on else ""})
-    return out
+    return {str(r.id): _request_doc(r, agencies[r.agency_id]) for r in rows}
+
+
+def build_request(session, req):
+    """The document of a request written in this transaction, from the values the session
+    holds (its public columns only, as :func:`load_requests` selects them): no query. None
+    when it is not searchable (its subject awaits review); :data:`sources.UNKNOWN` when a
+    column is not loaded (then it is loaded from the database)."""
+    from ppid.search.sources import UNKNOWN
+    state = sa.inspect(req)
+    if state.expired_attributes.intersection(REQUEST_PUBLIC) or not state.persistent:
+        return UNKNOWN
+    if req.is_subject_held:
+        return None
+    agency = _agencies(session, {req.agency_id}).get(req.agency_id)
+    return UNKNOWN if agency is None else _request_doc(req, agency)
+
+
+def _request_doc(r, agency):
+    subject = request_rules.public_subject(r.redacted_subject, r.information)
+    received = r.received_on
+    return SearchDoc(
+        doc_type="request", doc_id=str(r.id), public_id=r.registration_number,
+        title=subject, body=subject,
+        meta=_join(r.registration_number, agency.name, agency.short_name,
+                   "permohonan informasi",
+                   _indexed_label(request_rules.RequestState, r.state),
+                   _indexed_label(request_rules.Outcome, r.outcome),
+                   str(received.year) if received else ""),
+        agency=agency.slug, agency_name=agency.name, category="", date=received,
+        url=f"/permohonan/register?badan={agency.slug}"
+            + (f"&tahun={received.year}" if received else ""),
+        extra={"state": r.state or "", "outcome": r.outcome or "",
+               "received_on": received.isoformat() if isinstance(received, date) else "",
+               "closed_on": r.closed_on.isoformat() if r.closed_on else ""})
 
 
 def all_request_ids(session):
@@ -176,4 +194,4 @@ def register_sources(app):
             app, "request",
             {InfoRequest: lambda s, o: o.id,
              Agency: _when_renamed(InfoRequest.agency_id, *AGENCY_LABELS)},
-            load_requests, all_request_ids)
+            load_requests, all_request_ids, build={InfoRequest: build_request})

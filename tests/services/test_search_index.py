@@ -868,3 +868,71 @@ def test_postgres_searches_can_read_from_a_replica(postgres, factories, app):
         for engine in postgres._replicas.values():
             engine.dispose()
         postgres._replicas.clear()
+
+
+# --- A new record's document, from the session (issue #13: the counter's hold) -------------
+
+def test_a_new_requests_document_built_from_the_session_equals_the_loaded_one(
+        fresh_index, factories):
+    """The document of a request inserted in this transaction is built from the values the
+    session holds (no reload while the registration counter is locked): the same document
+    as loading it, None while its subject is held, and loaded after all when a column it
+    needs is not in memory."""
+    from ppid.search import wiring
+    from ppid.search.sources import UNKNOWN
+    a = factories.agency()
+    req = make_request(a, "Salinan peta kawasan hutan lindung", outcome=None)
+    closed = make_request(a, "Salinan kontrak jembatan gantung", state="selesai",
+                          outcome="dikabulkan", redacted_subject="Kontrak jembatan")
+    held = make_request(a, "Salinan keputusan kepala dinas", is_subject_held=True)
+    loaded = wiring.load_requests(db.session, [str(r.id) for r in (req, closed, held)])
+    assert wiring.build_request(db.session, req) == loaded[str(req.id)]
+    assert wiring.build_request(db.session, closed) == loaded[str(closed.id)]
+    assert wiring.build_request(db.session, held) is None and str(held.id) not in loaded
+    db.session.expire(req, ["state"])
+    assert wiring.build_request(db.session, req) is UNKNOWN
+
+
+def _statements_after_the_draw(statements):
+    draws = [i for i, s in enumerate(statements) if s.startswith("UPDATE counter")]
+    return statements[draws[-1] + 1:]
+
+
+def test_postgres_a_new_request_is_written_without_reloading_it(postgres, factories, app,
+                                                              monkeypatch):
+    """Between the registration number's draw and the commit, a new request's search row
+    costs no SELECT (its document is built from the session) and, while its subject is
+    held, no statement at all (no row can exist for a record this transaction inserted);
+    the rows written are those a reindex would write. (A process's first write checks once
+    that the search tables exist: pg_catalog, left out.)"""
+    from ppid.info_requests import services as requests
+    from tests.services.test_requests_services import MON_16_MARCH, data_for
+    a = factories.agency()
+    db.session.commit()
+    seen = []
+
+    def record(conn, cursor, statement, *args):
+        seen.append(statement.lstrip())
+
+    sa.event.listen(db.engine, "after_cursor_execute", record)
+    try:
+        numbers = {}
+        for hold, words in ((True, "peta kawasan gambut"), (False, "peta kawasan mangrove")):
+            monkeypatch.setitem(app.config, "REQUEST_SUBJECT_HOLD", hold)
+            seen.clear()
+            req, _token = requests.submit_request(
+                data_for(a, information=f"Salinan {words} tahun 2025."), actor=None,
+                now=MON_16_MARCH)
+            numbers[hold] = req.registration_number
+            db.session.commit()
+            tail = [s for s in _statements_after_the_draw(seen) if "pg_catalog" not in s]
+            assert not [s for s in tail if s.upper().startswith("SELECT")], tail
+            assert not [s for s in tail if "search_documents" in s and
+                        s.upper().startswith("DELETE")], tail
+            touched = [s for s in tail if "search_documents" in s]
+            assert len(touched) == (0 if hold else 1), tail
+    finally:
+        sa.event.remove(db.engine, "after_cursor_execute", record)
+    assert ids(find("mangrove")) == {("request", numbers[False])}
+    assert find("gambut").total == 0
+    assert drift() == ([], [], [])
