@@ -25,7 +25,7 @@ from ppid.core.pdf import html_to_pdf_limited, render_html
 from ppid.core.services import build_calendar, local_date, local_today, signals
 from ppid.core.storage import put_in_transaction, storage
 from ppid.extensions import db
-from ppid.info_requests import rules
+from ppid.info_requests import numbering, rules
 from ppid.info_requests.models import (InfoRequest, Letter, Objection, RequestAttachment,
                                        RequestEvent, SubmissionHit, SubmissionKey)
 
@@ -490,11 +490,17 @@ def submit_request(data, *, actor, now, channel="online", received_at=None,
     officers = officers_to_tell(agency, actor=actor)  # (read before the draw)
     if ip is not None:
         record_submission_hit(ip, now=now)  # (written before the draw)
+    # The receipt's letter number before the registration number: its agency's letter
+    # counter is locked until the commit too, and drawn here it is one statement less while
+    # the registration counter, which every submission waits for, is held. (No other
+    # transaction takes the registration counter, so the two are always taken in this order.)
+    letter_number = draw_letter_number(agency, rules.LetterKind.TANDA_BUKTI, local_date(now))
     # The number as late as it can be: drawing it locks the year's counter (PostgreSQL's
     # row lock; on SQLite the transaction holds the write lock anyway) until the commit,
-    # so every submission waits for the one holding it. Everything below needs it.
-    seq, number = next_registration_number(received_on.year)  # the year of its receipt
-    req.seq, req.registration_number = seq, number
+    # so every submission waits for the one holding it. What follows is written with a
+    # placeholder; the number is drawn after it and swapped in by one statement
+    # (ppid/info_requests/numbering.py).
+    number = numbering.placeholder_for(req)
     db.session.add(req)
     db.session.flush()
     if claim is not None:
@@ -505,7 +511,7 @@ def submit_request(data, *, actor, now, channel="online", received_at=None,
                     "agency_id": agency.id, "due_on": deadline.due_on})
     if proxy_upload is not None:
         _store_attachment(req, proxy_upload, "surat_kuasa", actor=actor, now=now)
-    issue_letter(req, "tanda_bukti", now=now, cal=cal, actor=actor,
+    issue_letter(req, "tanda_bukti", now=now, cal=cal, actor=actor, drawn=letter_number,
                  received_by=actor if channel != "online" and _is_staff(actor) else None)
     lines = [f"Permohonan informasi Anda kepada {agency.name} telah kami terima dan "
              f"didaftarkan dengan nomor {number}.",
@@ -519,6 +525,7 @@ def submit_request(data, *, actor, now, channel="online", received_at=None,
                   tracking_url(token)]
     _notify(req, "Tanda bukti penerimaan permohonan informasi", lines, now=now)
     _tell_officers(req, officers, now=now)
+    numbering.draw_and_write(req, number, lambda: next_registration_number(received_on.year))
     return req, token
 
 
