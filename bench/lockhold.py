@@ -7,6 +7,9 @@ engine events that time, in each worker, how long each transaction held
   the COMMIT or ROLLBACK;
 * ``registration_counter``: a registration number's counter row (the UPDATE of a
   ``request:...`` counter) to the end of its transaction;
+* ``letter_counter``: an agency's outgoing letter number counter (the UPDATE of a
+  ``letter:...`` counter; a submission draws its receipt's number before the registration
+  number, so it holds this one longer), likewise;
 * ``audit_chain_head``: the audit chain's head row (the UPDATE of the ``audit-chain``
   counter), likewise, when a writer takes it.
 
@@ -21,8 +24,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-POINTS = ("sqlite_write_lock", "registration_counter", "audit_chain_head")
-COUNTERS = {"request:": "registration_counter", "audit-chain": "audit_chain_head"}
+POINTS = ("sqlite_write_lock", "registration_counter", "letter_counter", "audit_chain_head")
+COUNTERS = {"request:": "registration_counter", "letter:": "letter_counter",
+            "audit-chain": "audit_chain_head"}
 _OPEN = "bench_open_holds"
 _ENDING = "bench_ending"
 

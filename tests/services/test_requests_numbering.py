@@ -126,3 +126,60 @@ def test_postgres_the_counter_is_held_for_one_statement_and_the_commit(app, worl
     assert req.registration_number == "KALBAR/2026/00002"
     assert db.session.execute(sa.select(Counter.value).where(
         Counter.name == "request:KALBAR:2026")).scalar_one() == 2
+
+
+def _killed_submitter(data_dir, url, agency_id, ready):
+    """Submits one request, then a second that stops with its number drawn (the counter
+    locked, its rows written with the placeholder), until it is killed."""
+    import time
+
+    from ppid import create_app
+    from tests.conftest import base_config
+    app = create_app(base_config(data_dir, url))
+    with app.app_context():
+        from ppid.agencies.models import Agency
+        agency = db.session.get(Agency, agency_id)
+        services.submit_request(data_for(agency), actor=None, now=MON_16_MARCH)
+        db.session.commit()
+        real = services.next_registration_number
+
+        def drawn_then_stuck(year):
+            got = real(year)
+            ready.set()
+            time.sleep(600)
+            return got
+        services.next_registration_number = drawn_then_stuck
+        services.submit_request(data_for(agency), actor=None, now=MON_16_MARCH)
+
+
+@pytest.mark.slow
+def test_a_sigkill_with_the_number_drawn_loses_nothing_and_leaves_no_gap(app, world):
+    """A process killed between the draw and the commit: its transaction is gone whole
+    (no placeholder anywhere, the counter as before), and the next submission takes the
+    next number: the series has no gap."""
+    import multiprocessing
+    import os
+    import signal
+    agency_id = world.dinkes.id
+    db.session.rollback()
+    mp = multiprocessing.get_context("spawn")
+    ready = mp.Event()
+    child = mp.Process(target=_killed_submitter, args=(
+        app.config["DATA_DIR"], app.config["SQLALCHEMY_DATABASE_URI"], agency_id, ready))
+    child.start()
+    try:
+        assert ready.wait(120), "the submitter did not get going"
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.join(30)
+    assert child.exitcode == -signal.SIGKILL
+    db.session.rollback()
+    numbers = db.session.execute(sa.select(InfoRequest.registration_number)).scalars().all()
+    assert numbers == ["KALBAR/2026/00001"]
+    assert not [t for t in _everything_written(None) if numbering.PLACEHOLDER_PREFIX in t]
+    req, _token = services.submit_request(data_for(db.session.merge(world.dinkes)),
+                                          actor=None, now=MON_16_MARCH)
+    db.session.commit()
+    assert req.registration_number == "KALBAR/2026/00002"
+    assert [letter.seq for letter in db.session.execute(
+        sa.select(Letter).order_by(Letter.id)).scalars()] == [1, 2]
