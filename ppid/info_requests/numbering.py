@@ -37,13 +37,11 @@ from ppid.extensions import db
 from ppid.info_requests.models import InfoRequest, Letter
 
 PLACEHOLDER_PREFIX = "PPIDNOMOR"
-# Where a submission may write its number: (class, column) of the rows this session holds.
+# Where a submission may write its numbers: (class, columns) of the rows this session holds.
 # The audit event (written by a plain INSERT, not held) and the letters' PDF jobs (which
 # name a letter by the hash of its HTML) are swapped as well.
-CARRIERS = {InfoRequest: ("registration_number",), Letter: ("html",),
+CARRIERS = {InfoRequest: ("registration_number",), Letter: ("html", "number"),
             OutboxMail: ("subject", "body_text")}
-
-
 _ADDED = "ppid_numbering_added"   # session.info: what was added since the placeholder
 _installed = {"done": False}
 
@@ -82,24 +80,38 @@ def placeholder_for(req) -> str:
     return placeholder
 
 
-def draw_and_write(req, placeholder, draw):
-    """Flush, call ``draw()`` -> (seq, number), and write the number in place of the
-    placeholder wherever it went: the request, its audit events (not yet linked: the
-    chainer seals them after commit), its letters and their PDF jobs, its mails. Returns
-    (seq, number)."""
+def letter_placeholder(year) -> tuple:
+    """(year, seq, number) for a letter whose number is drawn by :func:`draw_and_write`
+    (its ``letter`` argument): no seq yet (the unique series ignores it), a placeholder."""
+    return year, None, new_placeholder()
+
+
+def draw_and_write(req, placeholder, draw, letter=None):
+    """Flush, call ``draw()`` -> (seq, number), then ``letter``'s draw if given
+    ((placeholder, draw() -> (year, seq, number)): the receipt's letter number, from its
+    agency's counter, taken after the registration counter so that one is never waited for
+    while holding it), and write the numbers in place of the placeholders wherever they
+    went: the request, its audit events (not yet linked: the chainer seals them after
+    commit), its letters and their PDF jobs, its mails. Returns (seq, number)."""
     session = db.session
     added = session.info.pop(_ADDED, None)
     if added is None:
         raise RuntimeError("draw_and_write without placeholder_for in this transaction")
-    session.flush()   # everything with the placeholder, before the counter's lock
-    found = _carriers([req, *added], placeholder)
+    session.flush()   # everything with the placeholders, before the counters' locks
+    placeholders = [placeholder] + ([letter[0]] if letter else [])
+    found = _carriers([req, *added], placeholders)
     seq, number = draw()
-    _swap(session, req, found, added, placeholder, seq, number)
+    numbers = {placeholder: number}
+    letter_drawn = None
+    if letter:
+        letter_drawn = letter[1]()
+        numbers[letter[0]] = letter_drawn[2]
+    _swap(session, req, found, added, placeholder, seq, numbers, letter, letter_drawn)
     return seq, number
 
 
-def _carriers(objects, placeholder):
-    """[(object, [columns])] of ``objects`` naming the placeholder, found before the draw;
+def _carriers(objects, placeholders):
+    """[(object, [columns])] of ``objects`` naming a placeholder, found before the draw;
     one anywhere else than in :data:`CARRIERS` is a programming error, raised before a
     number is taken."""
     found, seen = [], set()
@@ -111,21 +123,35 @@ def _carriers(objects, placeholder):
         if not state.persistent:
             continue   # added, then removed again: never written
         names = [a.key for a in state.mapper.column_attrs
-                 if isinstance(state.dict.get(a.key), str) and placeholder in state.dict[a.key]]
+                 if isinstance(state.dict.get(a.key), str)
+                 and any(p in state.dict[a.key] for p in placeholders)]
         if not names:
             continue
         allowed = CARRIERS.get(type(obj), ())
         if set(names) - set(allowed):
-            raise RuntimeError(f"the registration number would be written into "
+            raise RuntimeError(f"a number would be written into "
                                f"{type(obj).__name__}.{sorted(set(names) - set(allowed))}, "
                                f"which ppid.info_requests.numbering does not rewrite")
         found.append((obj, names))
     return found
 
 
-def _swap(session, req, found, added, placeholder, seq, number):
-    html_number = str(escape(number))
-    json_number = json.dumps(number, ensure_ascii=False)[1:-1]
+def _replaced(text, numbers):
+    for placeholder, number in numbers.items():
+        text = text.replace(placeholder, number)
+    return text
+
+
+def _sql_replaced(column, numbers):
+    for placeholder, number in numbers.items():
+        column = sa.func.replace(column, placeholder, number)
+    return column
+
+
+def _swap(session, req, found, added, placeholder, seq, numbers, letter, letter_drawn):
+    number = numbers[placeholder]
+    as_html = {p: str(escape(n)) for p, n in numbers.items()}
+    as_json = {p: json.dumps(n, ensure_ascii=False)[1:-1] for p, n in numbers.items()}
     IR, AE, LT = InfoRequest.__table__, AuditEvent.__table__, Letter.__table__
     MT, JT = OutboxMail.__table__, Job.__table__
     # (statement, rows it must change: None = any number)
@@ -136,24 +162,28 @@ def _swap(session, req, found, added, placeholder, seq, number):
         # The submission's own events, unlinked until after commit (nothing is sealed yet).
         (sa.update(AE).where(AE.c.object_type == type(req).__name__,
                              AE.c.object_id == str(req.id), AE.c.seq.is_(None))
-         .values(changes=sa.func.replace(AE.c.changes, placeholder, json_number)), None),
+         .values(changes=_sql_replaced(AE.c.changes, as_json)), None),
     ]
     memory = [(req, {"seq": seq, "registration_number": number})]
     shas = {}
     for obj, _names in found:
         if isinstance(obj, Letter):
-            html = obj.html.replace(placeholder, html_number)
+            html = _replaced(obj.html, as_html)
             sha = hashlib.sha256(html.encode("utf-8")).hexdigest()
             shas[obj.sha256] = sha
+            values = {"html": html, "sha256": sha}
+            if letter and obj.number == letter[0]:
+                values.update(year=letter_drawn[0], seq=letter_drawn[1],
+                              number=letter_drawn[2])
             statements.append((sa.update(LT).where(LT.c.id == obj.id).values(
-                html=sa.func.replace(LT.c.html, placeholder, html_number), sha256=sha), 1))
-            memory.append((obj, {"html": html, "sha256": sha}))
+                {**values, "html": _sql_replaced(LT.c.html, as_html)}), 1))
+            memory.append((obj, values))
         elif isinstance(obj, OutboxMail):
             statements.append((sa.update(MT).where(MT.c.id == obj.id).values(
-                subject=sa.func.replace(MT.c.subject, placeholder, number),
-                body_text=sa.func.replace(MT.c.body_text, placeholder, number)), 1))
-            memory.append((obj, {"subject": obj.subject.replace(placeholder, number),
-                                 "body_text": obj.body_text.replace(placeholder, number)}))
+                subject=_sql_replaced(MT.c.subject, numbers),
+                body_text=_sql_replaced(MT.c.body_text, numbers)), 1))
+            memory.append((obj, {"subject": _replaced(obj.subject, numbers),
+                                 "body_text": _replaced(obj.body_text, numbers)}))
     if shas:
         for job in [o for o in added if isinstance(o, Job) and sa.inspect(o).persistent]:
             payload = job.payload or ""

@@ -490,17 +490,14 @@ def submit_request(data, *, actor, now, channel="online", received_at=None,
     officers = officers_to_tell(agency, actor=actor)  # (read before the draw)
     if ip is not None:
         record_submission_hit(ip, now=now)  # (written before the draw)
-    # The receipt's letter number before the registration number: its agency's letter
-    # counter is locked until the commit too, and drawn here it is one statement less while
-    # the registration counter, which every submission waits for, is held. (No other
-    # transaction takes the registration counter, so the two are always taken in this order.)
-    letter_number = draw_letter_number(agency, rules.LetterKind.TANDA_BUKTI, local_date(now))
     # The number as late as it can be: drawing it locks the year's counter (PostgreSQL's
     # row lock; on SQLite the transaction holds the write lock anyway) until the commit,
-    # so every submission waits for the one holding it. What follows is written with a
-    # placeholder; the number is drawn after it and swapped in by one statement
-    # (ppid/info_requests/numbering.py).
+    # so every submission waits for the one holding it. What follows is written with
+    # placeholders for it and for the receipt's letter number; both are drawn after it
+    # (the registration counter first, then the agency's letter counter) and swapped in by
+    # one statement (ppid/info_requests/numbering.py).
     number = numbering.placeholder_for(req)
+    receipt_number = numbering.letter_placeholder(local_date(now).year)
     db.session.add(req)
     db.session.flush()
     if claim is not None:
@@ -511,7 +508,7 @@ def submit_request(data, *, actor, now, channel="online", received_at=None,
                     "agency_id": agency.id, "due_on": deadline.due_on})
     if proxy_upload is not None:
         _store_attachment(req, proxy_upload, "surat_kuasa", actor=actor, now=now)
-    issue_letter(req, "tanda_bukti", now=now, cal=cal, actor=actor, drawn=letter_number,
+    issue_letter(req, "tanda_bukti", now=now, cal=cal, actor=actor, drawn=receipt_number,
                  received_by=actor if channel != "online" and _is_staff(actor) else None)
     lines = [f"Permohonan informasi Anda kepada {agency.name} telah kami terima dan "
              f"didaftarkan dengan nomor {number}.",
@@ -525,7 +522,10 @@ def submit_request(data, *, actor, now, channel="online", received_at=None,
                   tracking_url(token)]
     _notify(req, "Tanda bukti penerimaan permohonan informasi", lines, now=now)
     _tell_officers(req, officers, now=now)
-    numbering.draw_and_write(req, number, lambda: next_registration_number(received_on.year))
+    numbering.draw_and_write(
+        req, number, lambda: next_registration_number(received_on.year),
+        letter=(receipt_number[2], lambda: draw_letter_number(
+            agency, rules.LetterKind.TANDA_BUKTI, local_date(now))))
     return req, token
 
 
