@@ -8,19 +8,25 @@ writes names its number (the request, its audit event, its receipt letter and th
 letter's PDF job, the mail), and each of those rows was one statement, one round trip to
 PostgreSQL, while the lock was held.
 
-:func:`placeholder_for` and :func:`draw_and_write` reverse that. Inside it, the request and everything the submission
-writes carry a *placeholder* (letters and digits only, so escaping for HTML or JSON leaves
-it as it is, unique per submission); they are flushed before the draw. Then the number is
-drawn and written in place of the placeholder by one statement on PostgreSQL (data-changing
-CTEs; on SQLite, whose transaction holds the database's write lock throughout anyway, one
-statement per row). The lock is then held for two statements and the commit, whatever the
-submission writes. The rows carry the placeholder only inside the uncommitted transaction,
-which no other transaction sees; a rollback or a crash takes the number back with
-everything else, as before: the series stays gap-free and in order.
+:func:`placeholder_for` and :func:`draw_and_write` reverse that. The request and
+everything the submission writes carry a *placeholder* (letters and digits only, so HTML
+and JSON escaping leave it as it is; unique per submission), as does the receipt letter for
+its own number; all of it is flushed before any counter is touched. Then the registration
+number is drawn, then the receipt's letter number (its agency's counter, always after the
+registration counter, so no submission holds a letter counter while it waits for the
+registration counter), and both are written in place of the placeholders by one statement
+on PostgreSQL (data-changing CTEs; on SQLite, whose transaction holds the database's write
+lock throughout anyway, one statement per row). The registration counter is then held for
+two statements and the commit, whatever the submission writes. The placeholders exist only
+inside the uncommitted transaction, which no other transaction sees; a rollback or a crash
+takes the numbers back with everything else: the series stay gap-free and in order.
 
-What the placeholder may reach is checked after the swap: the number must have replaced it
-in every row, else the submission fails (ServiceError, nothing written). A template or text
-that transformed the number (upper-cased, cut, URL-encoded) would be caught there.
+Checks: where the placeholders went is found before the draw, and a column outside
+:data:`CARRIERS` is refused then (RuntimeError, no number taken); after the swap every
+statement must have changed exactly its row (else RuntimeError: the caller's transaction
+rolls back). A template that transformed the number (upper-cased, cut, URL-encoded) would
+transform the placeholder too and is not caught here: the receipt is compared with one
+rendered directly with the number in tests/services/test_requests_numbering.py.
 """
 import hashlib
 import json
