@@ -182,6 +182,9 @@ def follow():
     if signed_in:
         form.email.data = form.email.data or current_user.email
     error = None
+    from flask import request
+    if signed_in and request.method == "POST":
+        auth.authorize("follow")
     if form.validate_on_submit() or (signed_in and _confirm_only()):
         try:
             services.follow(form.email.data, agency,

@@ -216,6 +216,7 @@ def _seed_world():
     letter_b = db.session.execute(sa.select(Letter).where(
         Letter.request_id == req_b.id).order_by(Letter.id.desc())).scalars().first()
     pub_a, photo_a, file_a, pub_b = _publications(a, b, users, main, pdf, now)
+    broadcast_a, broadcast_b = (_broadcast(agency, main, now) for agency in (a, b))
     reset_token = accounts.make_reset_token(users["citizen"])
     role_id = users["helper_b"].roles[0].id
     db.session.commit()
@@ -231,7 +232,25 @@ def _seed_world():
         entry_id=entry_id, reset_token=reset_token, role_id=role_id,
         ev_a=ev_a.id, ev_b=ev_b.id,
         pub_a=pub_a, photo_a=photo_a, file_a=file_a, pub_b=pub_b,
+        broadcast_a=broadcast_a, broadcast_b=broadcast_b,
         year=now.year - 1)
+
+
+def _broadcast(agency, main, now):
+    """A published serta-merta item of ``agency``, hence its broadcast (issue #19)."""
+    from ppid.broadcasts.models import Broadcast
+    from ppid.registry import services as reg
+    item = reg.create_item(agency, {
+        "title": f"Banjir {agency.name}", "summary": "Peringatan", "holding_unit": "BPBD",
+        "responsible": "Kepala", "made_at_place": "Pontianak", "made_on": None,
+        "form": "elektronik", "retention": "2 tahun", "category": "serta_merta",
+        "obligation_id": None, "event_at": now - timedelta(hours=2),
+        "sm_danger": "Banjir", "sm_affected": "Warga", "sm_actions": "Mengungsi",
+        "sm_help": "Posko 112", "sm_response": "Perahu karet"}, actor=main, now=now)
+    reg.publish_item(item, actor=main, now=now)
+    db.session.flush()
+    return db.session.execute(sa.select(Broadcast.id).where(
+        Broadcast.dip_item_id == item.id)).scalar_one()
 
 
 def image_file(name="foto.png", size=(64, 48), fmt="PNG"):

@@ -106,6 +106,17 @@ EXPECT = {
     "publications.agency_feed_json": PUBLIC,
     # ... the agencies' drafts, and the PPID Utama's desk (A's publication is published:
     # only the desk changes it now).
+    # Serta-merta broadcasts (issue #19): public pages and feeds; their agency's officers and
+    # the PPID Utama manage them. Following: the form is public; a confirm or unsubscribe
+    # link is the subscription's secret token (the matrix's token is none: 404).
+    "broadcasts.index": PUBLIC,
+    "broadcasts.crisis": PUBLIC,
+    "broadcasts.feed_atom": PUBLIC,
+    "broadcasts.feed_json": PUBLIC,
+    "broadcasts.manage": allowed("helper_a", "humas_a", "main"),
+    "broadcasts.follow": PUBLIC,
+    "broadcasts.confirm": exp(404),
+    "broadcasts.unsubscribe": exp(404),
     "publications.mine": DRAFTERS_A,
     "publications.new": DRAFTERS_A,
     "publications.manage": PUBLICATION_A,
@@ -203,6 +214,7 @@ POST_ONLY = {
     "publications.attachment_remove", "publications.submit", "publications.send_back",
     "publications.schedule", "publications.publish", "publications.withdraw",
     "requests.act_deliver", "accounts.profile",
+    "broadcasts.post_update", "broadcasts.end",
 }
 
 
@@ -215,7 +227,7 @@ def primary_params(w):
             "fmt": "csv", "token": w.reset_token, "user_id": w.users["owner"],
             "role_id": w.role_id, "entry_id": w.entry_id, "attestation_id": w.ev_a,
             "pub_id": w.pub_a, "photo_id": w.photo_a, "file_id": w.file_a,
-            "dispute_id": w.dispute_a, "case_id": w.case_a}
+            "dispute_id": w.dispute_a, "case_id": w.case_a, "broadcast_id": w.broadcast_a}
 
 
 def foreign_params(w):
@@ -223,7 +235,7 @@ def foreign_params(w):
     return {"slug": w.b, "item_id": w.item_b, "exemption_id": w.ex_b, "objection_id": w.obj_b,
             "letter_id": w.letter_b, "att_id": w.att_b, "request_id": w.req_b,
             "ref": str(w.req_b), "attestation_id": w.ev_b, "pub_id": w.pub_b,
-            "dispute_id": w.dispute_b, "case_id": w.case_b}
+            "dispute_id": w.dispute_b, "case_id": w.case_b, "broadcast_id": w.broadcast_b}
 
 
 QUERY = {"api.deadline": "?from=2026-03-16&working_days=10",
