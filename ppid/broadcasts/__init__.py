@@ -11,7 +11,9 @@ def init_app(app):
     from ppid.core.hooks import hooks
     from ppid.broadcasts import cli, demo, policies, services, views  # noqa: F401
 
+    from ppid.core import jobs
     auth.register_policies(app, policies)
+    jobs.register_kind(app, services.deliver_job())  # a broadcast's mail, at once
     app.register_blueprint(views.bp)
     from ppid.extensions import csrf
     csrf.exempt(views.unsubscribe)  # RFC 8058 one-click: the token in the URL is the proof

@@ -10,7 +10,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from ppid.core import audit, auth
+from ppid.core import audit, auth, jobs
 from ppid.core.db import utcnow
 from ppid.core.mail import queue_mail
 from ppid.extensions import db
@@ -151,7 +151,37 @@ def _mail_followers(b, key, *, update=None, now):
                                           outbox_mail_id=mail.id, created_at=now))
             sent += 1
     db.session.flush()
+    if sent:
+        # The request's own after-commit delivery sends 20; the job worker sends the rest
+        # at once instead of waiting for the cron's send-mail.
+        jobs.enqueue(DELIVER_JOB, {"key": key})
     return sent
+
+
+DELIVER_JOB = "broadcasts.deliver"
+DELIVER_BATCHES = 100  # at most 100 x 200 mails per job; a later run takes the rest
+
+
+def _deliver_prepare(payload):
+    from ppid.core.models import OutboxMail
+    waiting = db.session.execute(sa.select(OutboxMail.id).where(
+        OutboxMail.sent_at.is_(None), OutboxMail.is_abandoned.is_(False)).limit(1)).first()
+    return jobs.ChildCall() if waiting is not None else None
+
+
+def _deliver_apply(payload, _output):
+    from ppid.core.mail import deliver_pending
+    for _batch in range(DELIVER_BATCHES):
+        sent, _failed = deliver_pending(limit=200)
+        if not sent:
+            break
+
+
+def deliver_job():
+    """The job kind that sends a broadcast's mail from the outbox right after commit, in
+    the worker itself (nothing to isolate)."""
+    return jobs.JobKind(DELIVER_JOB, None, _deliver_prepare, _deliver_apply,
+                        lambda payload, reason: None)
 
 
 def _message(b, sub, update):

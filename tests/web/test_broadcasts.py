@@ -264,3 +264,19 @@ def test_bad_input_is_refused_with_a_message(app, client, world):
     resp = client.post(f"/kelola/serta-merta/{b.id}/kabar", data={"body": "terlambat"})
     assert resp.status_code == 422 and "sudah diakhiri" in resp.get_data(as_text=True)
     assert client.get("/serta-merta/999999").status_code == 404
+
+
+def test_a_broadcast_to_many_followers_is_sent_by_the_job_worker_at_once(app, world,
+                                                                         smtp_server):
+    """The request sends 20 mails after commit; a job sends the rest right away (not at the
+    next cron run)."""
+    from ppid.core import jobs
+    for n in range(45):
+        _follow(f"warga{n}@contoh.id", world[0])
+    db.session.commit()
+    _broadcast(world)
+    db.session.rollback()  # (the read above began a transaction; jobs run in their own)
+    jobs.run_pending(limit=5)
+    assert len(smtp_server.messages) == 45
+    assert db.session.execute(sa.select(sa.func.count()).select_from(OutboxMail).where(
+        OutboxMail.sent_at.is_(None))).scalar() == 0
