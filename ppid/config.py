@@ -151,6 +151,10 @@ class Defaults:
     # PPID and year (DOMAIN.md section 7); public submissions per address ("N per hour").
     REQUEST_NUMBER_FORMAT = "{prefix}/{year}/{seq:05d}"
     OBJECTION_NUMBER_FORMAT = "{prefix}/KEB/{year}/{seq:05d}"
+    # An atasan's decision that orders the PPID to act (disclose, answer, correct the fee,
+    # deliver) is carried out within this many working days of the decision; past it the
+    # order is an alert and counts as late in the statistics (DOMAIN.md section 14).
+    OBJECTION_ORDER_DAYS = 10
     REQUEST_RATELIMIT = "10 per hour"
     # Personal data (UU 27/2022; DOMAIN.md section 11): a new request's subject is held off
     # the public register, API and search until an officer has reviewed it (kept or
@@ -278,6 +282,7 @@ def load_config(app, overrides=None):
     check_audit_keys(cfg)
     check_retention(cfg)
     check_dispute_commission(cfg)
+    check_order_days(cfg)
     return cfg
 
 
@@ -287,6 +292,20 @@ def check_dispute_commission(cfg):
         raise RuntimeError(f"PPID_DISPUTE_COMMISSION must be one of "
                            f"{', '.join(DisputeCommission.codes())} "
                            f"(got {cfg['DISPUTE_COMMISSION']!r})")
+
+
+def check_order_days(cfg):
+    """OBJECTION_ORDER_DAYS: whole working days, 1 to 60 (an atasan's order is carried out
+    promptly; a bad setting fails at start-up)."""
+    value = cfg["OBJECTION_ORDER_DAYS"]
+    try:
+        days = int(str(value).strip())
+    except ValueError:
+        days = 0
+    if not 1 <= days <= 60 or str(days) != str(value).strip():
+        raise RuntimeError(f"PPID_OBJECTION_ORDER_DAYS must be a whole number of working "
+                           f"days from 1 to 60 (got {value!r})")
+    cfg["OBJECTION_ORDER_DAYS"] = days
 
 
 def check_retention(cfg):

@@ -14,8 +14,9 @@ def requests_due_cmd():
         click.echo("Tidak ada permohonan atau keberatan yang terlambat atau segera jatuh tempo.")
         return
     for kind, obj, level in sorted(items, key=lambda i: (i[2], i[1].registration_number)):
-        due = obj.effective_due_on if kind == "request" else obj.due_on
-        label = "permohonan" if kind == "request" else "keberatan"
+        due = {"request": lambda: obj.effective_due_on,
+               "order": lambda: obj.order_due_on}.get(kind, lambda: obj.due_on)()
+        label = {"request": "permohonan", "order": "perintah"}.get(kind, "keberatan")
         click.echo(f"{level:<10} {label:<10} {obj.registration_number:<24} "
                    f"jatuh tempo {due.isoformat()}  {obj.agency.name}")
 

@@ -392,3 +392,30 @@ class DecideForm(BaseForm):
                            validators=[one_of(DECISION_CHOICES, _l("Pilih putusan yang valid."))])
     reasons = TextAreaField(_l("Alasan putusan (tertulis)"),
                             validators=[required(), max_length(5000)], render_kw={"rows": 5})
+
+
+EXECUTION_CHOICES = rules.OrderExecution.choices()
+
+
+class CarryOutForm(BaseForm):
+    """How the PPID carried out the atasan's order (UU KIP Pasal 36; DOMAIN.md 14)."""
+
+    execution = SelectField(_l("Cara pelaksanaan"), choices=options(EXECUTION_CHOICES),
+                            validate_choice=False,
+                            validators=[one_of(EXECUTION_CHOICES,
+                                               _l("Pilih cara pelaksanaan yang valid."))])
+    carried_out_on = DateField(_l("Tanggal pelaksanaan"), validators=[required_input()])
+    note = TextAreaField(_l("Uraian pelaksanaan"), validators=[
+        optional(), max_length(2000), no_control_chars], render_kw={"rows": 3},
+        description=_l("Apa yang dilakukan PPID: pemberitahuan yang diterbitkan, informasi "
+                       "yang dibuka, cara penyerahan."))
+    corrected_total = IntegerField(_l("Biaya setelah dikoreksi (Rp)"), validators=[
+        optional(), NumberRange(min=0, max=1_000_000_000,
+                                message=_l("Harus bilangan bulat 0 atau lebih."))],
+        description=_l("Hanya untuk koreksi biaya."))
+    delivered_via = SelectField(_l("Cara penyerahan"),
+                                choices=options([("", _l("— pilih —"))] + DELIVERY_CHOICES),
+                                validate_choice=False, validators=[optional()])
+    file = FileField(_l("Berkas informasi yang dibuka"),
+                     description=_l("Hanya bila informasi dibuka: berkasnya dilampirkan pada "
+                                    "permohonan."))

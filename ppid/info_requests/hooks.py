@@ -11,11 +11,12 @@ def dashboard_section(user):
             or user.has_role(auth.ATASAN)):
         return None
     now = utcnow()
-    requests, objections, late_deliveries, arrivals = [], [], [], []
+    requests, objections, late_deliveries, arrivals, orders = [], [], [], [], []
     if user.has_role(auth.HELPER) or user.has_role(auth.MAIN):
         requests = [(r, u) for r, u in services.request_queue(user, now=now) if u != "normal"]
         late_deliveries = services.late_deliveries(user, now=now)
         arrivals = services.new_arrivals(user, now=now)  # "baru masuk", from the first moment
+        orders = services.order_queue(user, now=now)
     if user.has_role(auth.ATASAN) or user.has_role(auth.MAIN):
         objections = services.objection_queue(user, now=now)
     return "info_requests/_dashboard.html", {"urgent_requests": requests,
@@ -23,7 +24,8 @@ def dashboard_section(user):
                                              "show_new": bool(user.has_role(auth.HELPER)
                                                               or user.has_role(auth.MAIN)),
                                              "pending_objections": objections,
-                                             "late_deliveries": late_deliveries}
+                                             "late_deliveries": late_deliveries,
+                                             "orders": orders}
 
 
 def alert_source(now):
@@ -37,6 +39,11 @@ def alert_source(now):
                 what, url = "Permohonan", f"/kelola/permohonan/{obj.id}"
                 detail = (f"Jatuh tempo {services.tanggal(obj.effective_due_on)}; status "
                           f"{services.label_id(rules.RequestState, obj.state)}.")
+            elif kind == "order":
+                what, url = "Putusan keberatan", f"/kelola/keberatan/{obj.id}"
+                detail = (f"PPID wajib melaksanakan putusan atasan "
+                          f"({services.label_id(rules.ObjectionDecision, obj.decision)}) "
+                          f"paling lambat {services.tanggal(obj.order_due_on)}.")
             else:
                 what, url = "Keberatan", f"/kelola/keberatan/{obj.id}"
                 detail = (f"Atasan PPID wajib menanggapi paling lambat "

@@ -189,12 +189,23 @@ class Objection(db.Model):
     decided_by_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"))
     decided_at = sa.Column(UTCDateTime)
     decided_on = sa.Column(sa.Date)
+    # A decision that orders the PPID to act (rules.ORDER_DECISIONS): its deadline
+    # (OBJECTION_ORDER_DAYS working days after the decision), and how and when the PPID
+    # carried it out (rules.OrderExecution), with the corrected fee for a fee order.
+    order_due_on = sa.Column(sa.Date, index=True)
+    carried_out_on = sa.Column(sa.Date)
+    carried_out_at = sa.Column(UTCDateTime)
+    carried_out_by_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"))
+    execution = sa.Column(sa.String(30))
+    execution_note = sa.Column(sa.Text)
+    corrected_total = sa.Column(sa.Integer)
     created_by_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"))
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
 
     request = relationship("InfoRequest", back_populates="objections")
     agency = relationship("Agency", lazy="joined")
     decided_by = relationship("User", foreign_keys=[decided_by_id])
+    carried_out_by = relationship("User", foreign_keys=[carried_out_by_id])
 
     @property
     def ground_list(self):
@@ -202,6 +213,16 @@ class Objection(db.Model):
 
     def late_on(self, today):
         return rules.objection_is_late(self.due_on, self.decided_on, today)
+
+    @property
+    def is_order(self):
+        return self.decision in rules.ORDER_DECISIONS
+
+    def order_status_on(self, today):
+        """rules.OrderStatus of the atasan's order, or None when the decision orders
+        nothing (or is not made yet)."""
+        return rules.order_status(self.decision, self.order_due_on, self.carried_out_on,
+                                  today)
 
     # The dispute at the Komisi Informasi, if any, is ``self.dispute`` (ppid.disputes).
     @property

@@ -73,6 +73,15 @@ def record_dispute(user, objection):
     return decide_objection(user, objection) or handle_request(user, objection.request)
 
 
+@policy("carry_out_order")
+def carry_out_order(user, objection):
+    """Record how the atasan's order was carried out: the PPID handling the request (the
+    PPID Utama, or a helper officer of the agency holding it), never the auditor."""
+    if objection is None or objection.request is None:
+        return False
+    return handle_request(user, objection.request)
+
+
 # --- Reading (the auditor reads everything, changes nothing) ------------------------------
 
 @policy("read_request_queue")

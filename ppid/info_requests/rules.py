@@ -66,6 +66,8 @@ class TimelineAction(LabelledEnum):
     TENGGAT = "tenggat", _l("Tenggat dihitung ulang karena kalender berubah")
     KEBERATAN = "keberatan", _l("Keberatan diajukan"), "UU KIP Pasal 35"
     KEBERATAN_DIPUTUS = "keberatan_diputus", _l("Keberatan diputus atasan PPID")
+    PERINTAH_DILAKSANAKAN = ("perintah_dilaksanakan",
+                             _l("Perintah atasan PPID dilaksanakan"), "UU KIP Pasal 36")
     SENGKETA = "sengketa", _l("Sengketa ke Komisi Informasi dicatat"), "UU KIP Pasal 37"
     TINJAU_POKOK = "tinjau_pokok", _l("Pokok permohonan ditinjau untuk register publik")
     DATA_PRIBADI_DIHAPUS = ("data_pribadi_dihapus",
@@ -421,17 +423,77 @@ OBJECTION_GROUNDS = tuple(ObjectionGround)
 
 
 class ObjectionDecision(LabelledEnum):
-    """The atasan PPID's written answer to an objection (UU KIP Pasal 36 ayat (2))."""
+    """The atasan PPID's written answer to an objection (UU KIP Pasal 36 ayat (2)): upholding
+    the PPID, or an order the PPID carries out (:data:`ORDER_DECISIONS`)."""
 
-    MENGUATKAN = "menguatkan", _l("Menguatkan keputusan PPID")  # upholds the PPID's decision
+    MENGUATKAN = ("menguatkan", _l("Menguatkan keputusan PPID"),  # upholds the PPID
+                  "UU KIP Pasal 36 ayat (2)")
     MEMBUKA_SELURUHNYA = ("membuka_seluruhnya",                # orders disclosure in full
-                          _l("Memerintahkan informasi dibuka seluruhnya"))
+                          _l("Memerintahkan informasi dibuka seluruhnya"),
+                          "UU KIP Pasal 36 ayat (2)")
     MEMBUKA_SEBAGIAN = ("membuka_sebagian",                    # orders disclosure in part
-                        _l("Memerintahkan informasi dibuka sebagian"))
+                        _l("Memerintahkan informasi dibuka sebagian"),
+                        "UU KIP Pasal 36 ayat (2)")
+    MENANGGAPI = ("menanggapi",                                # orders an answer (ground c)
+                  _l("Memerintahkan PPID menanggapi permohonan"),
+                  "UU KIP Pasal 35 ayat (1) huruf c dan Pasal 36 ayat (2)")
+    KOREKSI_BIAYA = ("koreksi_biaya",                          # orders the fee corrected (f)
+                     _l("Memerintahkan PPID mengoreksi biaya"),
+                     "UU KIP Pasal 35 ayat (1) huruf f dan Pasal 36 ayat (2)")
+    MENYERAHKAN = ("menyerahkan",                              # orders delivery (g)
+                   _l("Memerintahkan PPID menyerahkan informasi"),
+                   "UU KIP Pasal 35 ayat (1) huruf g dan Pasal 36 ayat (2)")
 
 
-MENGUATKAN, MEMBUKA_SELURUHNYA, MEMBUKA_SEBAGIAN = ObjectionDecision
+(MENGUATKAN, MEMBUKA_SELURUHNYA, MEMBUKA_SEBAGIAN, MENANGGAPI, KOREKSI_BIAYA,
+ MENYERAHKAN) = ObjectionDecision
 OBJECTION_DECISIONS = tuple(ObjectionDecision)
+# Decisions that order the PPID to do something, which the registry follows to completion.
+ORDER_DECISIONS = (MEMBUKA_SELURUHNYA, MEMBUKA_SEBAGIAN, MENANGGAPI, KOREKSI_BIAYA,
+                   MENYERAHKAN)
+# The grounds each decision answers (UU KIP Pasal 35 ayat (1)): upholding answers any;
+# disclosure answers information withheld or not given; an answer order the unanswered
+# request; a fee correction the unreasonable fee; a delivery order the late delivery.
+DECISION_GROUNDS = {
+    MENGUATKAN: frozenset("abcdefg"),
+    MEMBUKA_SELURUHNYA: frozenset("abcde"),
+    MEMBUKA_SEBAGIAN: frozenset("abcde"),
+    MENANGGAPI: frozenset("ce"),
+    KOREKSI_BIAYA: frozenset("f"),
+    MENYERAHKAN: frozenset("eg"),
+}
+
+
+class OrderExecution(LabelledEnum):
+    """How the PPID carried out the atasan's order (what it did, recorded with its date)."""
+
+    PEMBERITAHUAN_BARU = ("pemberitahuan_baru", _l("Pemberitahuan tertulis baru diterbitkan"),
+                          "UU KIP Pasal 22 ayat (7)")
+    RILIS = "rilis", _l("Informasi dibuka dan dilampirkan")   # a released document
+    BIAYA_DIKOREKSI = "biaya_dikoreksi", _l("Biaya dikoreksi")  # the corrected total
+    DISERAHKAN = "diserahkan", _l("Informasi diserahkan kepada pemohon")
+
+
+# The ways each order may be carried out.
+ORDER_EXECUTIONS = {
+    MEMBUKA_SELURUHNYA: (OrderExecution.RILIS, OrderExecution.PEMBERITAHUAN_BARU,
+                         OrderExecution.DISERAHKAN),
+    MEMBUKA_SEBAGIAN: (OrderExecution.RILIS, OrderExecution.PEMBERITAHUAN_BARU,
+                       OrderExecution.DISERAHKAN),
+    MENANGGAPI: (OrderExecution.PEMBERITAHUAN_BARU,),
+    KOREKSI_BIAYA: (OrderExecution.BIAYA_DIKOREKSI,),
+    MENYERAHKAN: (OrderExecution.DISERAHKAN,),
+}
+
+
+class OrderStatus(LabelledEnum):
+    """Where an atasan's order stands (the objection page, the dashboard, the statistics)."""
+
+    BERJALAN = "berjalan", _l("Menunggu pelaksanaan")      # within its deadline
+    TERLAMBAT = "terlambat", _l("Belum dilaksanakan, melewati batas waktu")
+    DILAKSANAKAN = "dilaksanakan", _l("Dilaksanakan")
+    DILAKSANAKAN_TERLAMBAT = ("dilaksanakan_terlambat",
+                              _l("Dilaksanakan setelah batas waktu"))
 
 
 class DisputeOutcome(LabelledEnum):
@@ -718,6 +780,56 @@ def objection_deadline(cal: Calendar, received_on: date):
 
 def objection_is_late(due_on: date, decided_on, today: date) -> bool:
     return (decided_on or today) > due_on
+
+
+def check_decision_fits(decision, grounds) -> None:
+    """A decision answers at least one of the objection's grounds (DECISION_GROUNDS)."""
+    member = ObjectionDecision.get(decision)
+    if member is None:
+        raise RuleError("Pilih putusan yang valid.")
+    if not set(grounds or []) & DECISION_GROUNDS[member]:
+        fits = ", ".join(sorted(DECISION_GROUNDS[member]))
+        raise RuleError(f"Putusan '{member.text('id')}' hanya sesuai untuk keberatan dengan "
+                        f"alasan huruf {fits} (UU KIP Pasal 35 ayat (1)).")
+
+
+def order_deadline(cal: Calendar, decided_on: date, days: int):
+    """The PPID carries out the atasan's order within ``days`` working days of the
+    decision (ORDER_DAYS setting, default 10), with its working shown."""
+    return explain_deadline(cal, decided_on, days, from_receipt=False)
+
+
+def order_status(decision, order_due_on, carried_out_on, today: date):
+    """An order's status (OrderStatus), or None for a decision that orders nothing."""
+    if decision not in ORDER_DECISIONS or order_due_on is None:
+        return None
+    if carried_out_on is not None:
+        return (OrderStatus.DILAKSANAKAN_TERLAMBAT if carried_out_on > order_due_on
+                else OrderStatus.DILAKSANAKAN)
+    return OrderStatus.TERLAMBAT if today > order_due_on else OrderStatus.BERJALAN
+
+
+def check_order_execution(*, decision, order_due_on, carried_out_before, how, done_on,
+                          decided_on, today, corrected_total=None) -> None:
+    """What recording the carrying out of an order needs: an order not carried out yet, a
+    way that fits it, a date between the decision and today, a corrected fee if the fee
+    was corrected."""
+    if decision not in ORDER_DECISIONS or order_due_on is None:
+        raise RuleError("Putusan ini tidak memuat perintah yang harus dilaksanakan PPID.")
+    if carried_out_before is not None:
+        raise RuleError(f"Pelaksanaan putusan sudah dicatat pada {_day(carried_out_before)}.")
+    if how not in ORDER_EXECUTIONS[ObjectionDecision(decision)]:
+        allowed = "; ".join(m.text("id") for m in ORDER_EXECUTIONS[ObjectionDecision(decision)])
+        raise RuleError(f"Cara pelaksanaan tidak sesuai dengan putusan; pilih: {allowed}.")
+    if done_on is None:
+        raise RuleError("Tanggal pelaksanaan wajib diisi.")
+    if done_on < decided_on or done_on > today:
+        raise RuleError(f"Tanggal pelaksanaan harus antara tanggal putusan "
+                        f"({_day(decided_on)}) dan hari ini.")
+    if how == OrderExecution.BIAYA_DIKOREKSI and (
+            corrected_total is None or not isinstance(corrected_total, int)
+            or corrected_total < 0):
+        raise RuleError("Sebutkan biaya yang telah dikoreksi (Rp, bilangan bulat 0 atau lebih).")
 
 
 def dispute_deadline(cal: Calendar, decided_on, due_on: date) -> date:

@@ -992,35 +992,154 @@ def file_objection(req, grounds, statement, *, actor, now):
     return obj
 
 
+def order_days():
+    return current_app.config["OBJECTION_ORDER_DAYS"]
+
+
+def order_working(obj, cal=None):
+    """The working of an order's deadline (days skipped and why), or None."""
+    if obj.order_due_on is None or obj.decided_on is None:
+        return None
+    return rules.order_deadline(cal or build_calendar(), obj.decided_on, order_days())
+
+
 def decide_objection(obj, decision, reasons, *, actor, now):
+    """The atasan's written answer (UU KIP Pasal 36(2)-(3)); a decision that orders the PPID
+    to act gets its deadline (OBJECTION_ORDER_DAYS working days), and the requester is told
+    of the decision and of the last day to go to the Komisi Informasi (Pasal 37(2))."""
     if obj.decision is not None:
         raise ServiceError("Keberatan ini sudah diputus.")
     if decision not in rules.OBJECTION_DECISIONS:
         raise ServiceError("Pilih putusan yang valid.", "decision")
+    try:
+        rules.check_decision_fits(decision, obj.ground_list)
+    except rules.RuleError as exc:
+        raise ServiceError(str(exc), "decision") from None
     reasons = (reasons or "").strip()
     if not reasons:
         raise ServiceError("Alasan putusan wajib dituliskan.", "reasons")
+    cal = build_calendar()
     obj.decision = decision
     obj.decision_reasons = reasons
     obj.decided_by_id = getattr(actor, "id", None)
     obj.decided_at = now
     obj.decided_on = local_today(now)
+    order = None
+    if decision in rules.ORDER_DECISIONS:
+        order = rules.order_deadline(cal, obj.decided_on, order_days())
+        obj.order_due_on = order.due_on
     db.session.flush()
     req = obj.request
+    dispute_on = rules.dispute_deadline(cal, obj.decided_on, obj.due_on)
     _event(req, "keberatan_diputus", actor=actor, now=now, from_state=req.state,
            to_state=req.state, note=obj.registration_number,
-           changes={"objection": obj.registration_number, "decision": decision})
+           changes={"objection": obj.registration_number, "decision": decision,
+                    **({"order_due_on": order.due_on} if order else {})})
     audit.record("objection.decide", obj, actor=actor, now=now,
-                 changes={"decision": decision})
-    issue_letter(req, "putusan_keberatan", now=now, objection=obj, actor=actor)
-    cal = build_calendar()
-    _notify(req, "Tanggapan atasan PPID atas keberatan Anda",
-            [f"Atasan PPID telah memutus keberatan {obj.registration_number}: "
+                 changes={"decision": decision,
+                          **({"order_due_on": order.due_on} if order else {})})
+    issue_letter(req, "putusan_keberatan", now=now, objection=obj, actor=actor, cal=cal,
+                 dispute_deadline_on=dispute_on, order=order)
+    lines = [f"Atasan PPID telah memutus keberatan {obj.registration_number}: "
              f"{label_id(rules.ObjectionDecision, decision)}.",
-             f"Jika Anda tidak puas, Anda dapat mengajukan sengketa ke Komisi Informasi paling "
-             f"lambat {tanggal(rules.dispute_deadline(cal, obj.decided_on, obj.due_on))} "
-             f"(14 hari kerja, UU 14/2008 Pasal 37 ayat 2)."], now=now)
+             f"Alasan: {reasons}"]
+    if order is not None:
+        lines.append(f"PPID wajib melaksanakan putusan ini paling lambat "
+                     f"{tanggal(order.due_on)} ({order_days()} hari kerja sejak putusan).")
+    lines += [f"Jika Anda tidak puas, Anda dapat mengajukan permohonan penyelesaian sengketa "
+              f"informasi kepada Komisi Informasi paling lambat {tanggal(dispute_on)} "
+              f"(14 hari kerja sejak tanggapan ini, UU 14/2008 Pasal 37 ayat 2).",
+              "Surat tanggapan atasan PPID (PDF) dapat diunduh dari halaman pelacakan."]
+    _notify(req, "Tanggapan atasan PPID atas keberatan Anda", lines, now=now)
     return obj
+
+
+# How the timeline's record (Indonesian, as written) names each way of carrying out.
+_EXECUTION_TEXT = {rules.OrderExecution.PEMBERITAHUAN_BARU: "jawaban tertulis baru",
+                   rules.OrderExecution.RILIS: "membuka informasi (dokumen dilampirkan)",
+                   rules.OrderExecution.BIAYA_DIKOREKSI: "koreksi biaya",
+                   rules.OrderExecution.DISERAHKAN: "penyerahan informasi kepada pemohon"}
+
+
+def carry_out_order(obj, how, done_on, note, *, actor, now, corrected_total=None,
+                    release=None, via=None):
+    """Record how the PPID carried out the atasan's order (a new notice, a release, a
+    corrected fee, the delivery): on the objection, the request's timeline and the audit
+    log; the requester is told. A release is attached to the request; a delivery of granted
+    information is recorded as such ("informasi diserahkan")."""
+    req = obj.request
+    today = local_today(now)
+    note = (note or "").strip()
+    try:
+        rules.check_order_execution(decision=obj.decision, order_due_on=obj.order_due_on,
+                                    carried_out_before=obj.carried_out_on, how=how,
+                                    done_on=done_on, decided_on=obj.decided_on, today=today,
+                                    corrected_total=corrected_total)
+    except rules.RuleError as exc:
+        raise ServiceError(str(exc), "execution") from None
+    how = rules.OrderExecution(how)
+    if how is rules.OrderExecution.RILIS and release is None:
+        raise ServiceError("Lampirkan berkas informasi yang dibuka.", "file")
+    if how is rules.OrderExecution.PEMBERITAHUAN_BARU and obj.decision == rules.MENANGGAPI \
+            and req.state != rules.SELESAI:
+        raise ServiceError("Tanggapi permohonan lebih dulu dengan pemberitahuan tertulis "
+                           "(tutup permohonan dengan keputusannya), lalu catat pelaksanaan "
+                           "putusan.", "execution")
+    if not note and how is not rules.OrderExecution.BIAYA_DIKOREKSI:
+        raise ServiceError("Uraikan pelaksanaan putusan.", "note")
+    if how is rules.OrderExecution.RILIS:
+        attach_release(req, release, actor=actor, now=now, note=note)
+    elif how is rules.OrderExecution.DISERAHKAN and req.outcome in rules.GRANTED \
+            and req.delivered_on is None:
+        if rules.DeliveryMethod.get(via) is None:
+            raise ServiceError("Pilih cara penyerahan yang valid.", "delivered_via")
+        record_delivery(req, done_on, via, note, actor=actor, now=now)
+    obj.execution = how.value
+    obj.carried_out_on = done_on
+    obj.carried_out_at = now
+    obj.carried_out_by_id = getattr(actor, "id", None)
+    obj.execution_note = note or None
+    if how is rules.OrderExecution.BIAYA_DIKOREKSI:
+        obj.corrected_total = corrected_total
+    db.session.flush()
+    late = done_on > obj.order_due_on
+    text = (f"{obj.registration_number}: pelaksanaan putusan dengan {_EXECUTION_TEXT[how]} pada "
+            f"{tanggal(done_on)}"
+            + (f"; biaya dikoreksi dari {rupiah(req.total_cost)} menjadi "
+               f"{rupiah(corrected_total)}" if how is rules.OrderExecution.BIAYA_DIKOREKSI
+               else "")
+            + (f"; melewati batas waktu {tanggal(obj.order_due_on)}" if late else "")
+            + "." + (f" {note}" if note else ""))
+    _event(req, "perintah_dilaksanakan", actor=actor, now=now, from_state=req.state,
+           to_state=req.state, note=text,
+           changes={"objection": obj.registration_number, "execution": how.value,
+                    "carried_out_on": done_on, "late": late,
+                    **({"corrected_total": [req.total_cost, corrected_total]}
+                       if how is rules.OrderExecution.BIAYA_DIKOREKSI else {})})
+    audit.record("objection.carry_out", obj, actor=actor, now=now,
+                 changes={"execution": how.value, "carried_out_on": done_on, "late": late})
+    _notify(req, "Putusan atasan PPID telah dilaksanakan",
+            [f"Putusan atasan PPID atas keberatan {obj.registration_number} "
+             f"({label_id(rules.ObjectionDecision, obj.decision)}) telah dilaksanakan: "
+             f"{text.split(': ', 1)[1]}"], now=now)
+    return obj
+
+
+def order_queue(user, *, now, agency_id=None):
+    """Orders of the atasan the user's PPID must still carry out, with their status
+    (rules.OrderStatus), the oldest deadline first."""
+    today = local_today(now)
+    stmt = (sa.select(Objection).where(Objection.order_due_on.is_not(None),
+                                       Objection.carried_out_on.is_(None))
+            .options(selectinload(Objection.request))
+            .order_by(Objection.order_due_on, Objection.id))
+    ids = handled_agency_ids(user)
+    if ids is not None:
+        stmt = stmt.where(Objection.agency_id.in_(ids or [-1]))
+    if agency_id:
+        stmt = stmt.where(Objection.agency_id == agency_id)
+    rows = db.session.execute(stmt).scalars().all()
+    return [(o, o.order_status_on(today)) for o in rows]
 
 
 # --- Calendar changes ---------------------------------------------------------------------
@@ -1185,6 +1304,13 @@ def urgent_items(*, now, horizon_days=14):
         level = rules.urgency(cal, obj.due_on, today)
         if level != "normal":
             out.setdefault(obj.agency_id, []).append(("objection", obj, level))
+    # The atasan's orders the PPID has not carried out yet (UU KIP Pasal 36).
+    for obj in db.session.execute(sa.select(Objection).where(
+            Objection.order_due_on.is_not(None), Objection.carried_out_on.is_(None),
+            Objection.order_due_on <= horizon)).scalars():
+        level = rules.urgency(cal, obj.order_due_on, today)
+        if level != "normal":
+            out.setdefault(obj.agency_id, []).append(("order", obj, level))
     return out
 
 

@@ -22,7 +22,8 @@ from ppid.core.exports import csv_response
 from ppid.core.pdf import RenderFailed, html_to_pdf_limited, render_html
 from ppid.core.services import build_calendar, local_today, timezone
 from ppid.core.storage import storage
-from ppid.core.uploads import DOCUMENT_TYPES, UploadRejected, check_upload, send_stored
+from ppid.core.uploads import (DOCUMENT_TYPES, UploadRejected, check_upload, refuse_active_pdf,
+                               send_stored)
 from ppid.core.web import MAX_ID, MAX_PAGE, abort_with, client_ip, int_arg
 from ppid.extensions import db
 from ppid.info_requests import forms, registers, rules, services
@@ -707,14 +708,22 @@ def _load_objection(objection_id, action="read_objection"):
 def _render_objection(obj, status=200, **overrides):
     """The objection's page; ``dispute_file_form`` overrides the dispute filing form
     (ppid.disputes, which shows the dispute itself on its own page)."""
-    ctx = {"decide_form": forms.DecideForm(), "dispute_file_form": None}
+    ctx = {"decide_form": forms.DecideForm(), "dispute_file_form": None,
+           "carry_form": forms.CarryOutForm()}
     ctx.update(overrides)
     # The auditor reads the page: no action form, and personal data masked (policies).
     ctx["may_decide"] = can(current_user, "decide_objection", obj)
     ctx["may_record_dispute"] = can(current_user, "record_dispute", obj)
     ctx["show_personal"] = can(current_user, "view_request_personal", obj.request)
+    ctx["may_carry_out"] = can(current_user, "carry_out_order", obj)
     today = local_today()
     cal = build_calendar()
+    ctx["order_working"] = services.order_working(obj, cal)
+    ctx["order_status"] = obj.order_status_on(today)
+    ctx["order_days"] = services.order_days()
+    # The objection's own steps on the request's timeline (its number leads their note).
+    ctx["objection_events"] = [e for e in obj.request.events
+                               if (e.note or "").startswith(obj.registration_number)]
     return render_template("info_requests/objection.html", obj=obj, req=obj.request,
                            today=today, is_late=obj.late_on(today),
                            dispute_deadline=rules.dispute_deadline(cal, obj.decided_on,
@@ -745,6 +754,39 @@ def objection_decide(objection_id):
         return _render_objection(db.session.get(Objection, objection_id), 422, decide_form=form)
     db.session.commit()
     flash(_("Putusan keberatan disimpan; surat tanggapan diterbitkan."), "success")
+    return redirect(url_for("requests.objection_detail", objection_id=obj.id))
+
+
+@bp.post(f"/kelola/keberatan/<{ID}:objection_id>/laksanakan")
+def objection_carry_out(objection_id):
+    """The PPID records how it carried out the atasan's order."""
+    obj = db.get_or_404(Objection, objection_id)
+    authorize("carry_out_order", obj)
+    form = forms.CarryOutForm(CombinedMultiDict((request.files, request.form)))
+    if not form.validate_on_submit():
+        return _render_objection(obj, 422, carry_form=form)
+    release = None
+    try:
+        if form.execution.data == rules.OrderExecution.RILIS and form.file.data:
+            release = check_upload(form.file.data)
+            if release.media_type == "application/pdf":
+                refuse_active_pdf(release)  # (no write yet: the check runs in a child)
+        services.carry_out_order(obj, form.execution.data, form.carried_out_on.data,
+                                 form.note.data, actor=current_user, now=utcnow(),
+                                 corrected_total=form.corrected_total.data, release=release,
+                                 via=form.delivered_via.data or None)
+    except UploadRejected as exc:
+        form.file.errors = [str(exc)]
+        return _render_objection(obj, 422, carry_form=form)
+    except services.ServiceError as exc:
+        db.session.rollback()
+        field = getattr(form, exc.field or "execution", None) or form.execution
+        field.errors = [*field.errors, str(exc)]
+        flash(str(exc), "error")
+        return _render_objection(db.session.get(Objection, objection_id), 422,
+                                 carry_form=form)
+    db.session.commit()
+    flash(_("Pelaksanaan putusan atasan PPID dicatat."), "success")
     return redirect(url_for("requests.objection_detail", objection_id=obj.id))
 
 

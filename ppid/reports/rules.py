@@ -100,10 +100,10 @@ def annual_report_due(year: int) -> date:
     return date(year + 1, 3, 31)
 
 
-# Objection decisions: the atasan upholds or overturns the PPID.
+# Objection decisions: the atasan upholds or overturns the PPID (every decision that orders
+# the PPID to act overturns what it did).
 UPHELD_DECISIONS = (ObjectionDecision.MENGUATKAN,)
-OVERTURNED_DECISIONS = (ObjectionDecision.MEMBUKA_SELURUHNYA,
-                        ObjectionDecision.MEMBUKA_SEBAGIAN)
+OVERTURNED_DECISIONS = tuple(d for d in ObjectionDecision if d not in UPHELD_DECISIONS)
 
 WINDOW_MONTHS = 12
 

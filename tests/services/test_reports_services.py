@@ -179,8 +179,11 @@ def test_annual_figures_hand_computed(seeded):
     assert f.outcomes["dikabulkan"] == 1 and f.outcomes["ditolak"] == 1
     assert f.refusal_letters["h"] == 1 and f.refusal_letters["i"] == 1
     assert f.days.median == 9.5
+    # (the decision to open in part was recorded without an order deadline: no order)
     assert f.objections == {"received": 2, "pending": 0, "menguatkan": 1,
-                            "membuka_seluruhnya": 0, "membuka_sebagian": 1}
+                            "membuka_seluruhnya": 0, "membuka_sebagian": 1, "menanggapi": 0,
+                            "koreksi_biaya": 0, "menyerahkan": 0, "ordered": 0,
+                            "carried_out": 0, "order_late": 0}
     assert f.disputes == {"filed": 1, "outcomes": {"dalam_proses": 1}}
     assert b.id not in figs
     figs25 = services.annual_figures(2025, now=NOW)

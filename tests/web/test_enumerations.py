@@ -236,12 +236,41 @@ def build_world(factories):
     requests.record_delivery(closed[0], today, rq.DeliveryMethod.EMAIL, None,
                              actor=w.officer, now=now)  # the timeline's "diserahkan"
 
-    # Objections: every ground, every decision, every dispute outcome.
-    objections = [requests.file_objection(req, list(rq.ObjectionGround) if i == 0 else ["c"],
-                                          "Informasi belum lengkap.", actor=None, now=now)
+    # Objections: every ground, every decision (on a ground it answers), every dispute
+    # outcome.
+    decisions = list(rq.ObjectionDecision)
+
+    def grounds_for(i):
+        if i == 0:
+            return list(rq.ObjectionGround)
+        if i < len(decisions):
+            return [sorted(rq.DECISION_GROUNDS[decisions[i]])[0]]
+        return ["c"]
+    objections = [requests.file_objection(req, grounds_for(i), "Informasi belum lengkap.",
+                                          actor=None, now=now)
                   for i, req in enumerate(closed)]
-    for obj, decision in zip(objections, rq.ObjectionDecision):
+    for obj, decision in zip(objections, decisions):
         requests.decide_objection(obj, decision, "Alasan tertulis.", actor=w.atasan, now=now)
+    # The orders carried out in every way, and one of each status: carried out on time,
+    # after the deadline, not yet past it, still waiting within it.
+    ex = rq.OrderExecution
+    by_decision = {o.decision: o for o in objections[:len(decisions)]}
+    requests.carry_out_order(by_decision[rq.MEMBUKA_SELURUHNYA], ex.RILIS, today,
+                             "Rekap dibuka.", actor=w.officer, now=now,
+                             release=check_upload(_pdf_upload("dibuka.pdf")))
+    late_one = by_decision[rq.MEMBUKA_SEBAGIAN]
+    late_one.order_due_on = today - timedelta(days=1)  # (its deadline passed yesterday)
+    late_one.decided_on = today - timedelta(days=15)
+    requests.carry_out_order(late_one, ex.PEMBERITAHUAN_BARU, today, "Pemberitahuan baru.",
+                             actor=w.officer, now=now)
+    requests.carry_out_order(by_decision[rq.KOREKSI_BIAYA], ex.BIAYA_DIKOREKSI, today, None,
+                             actor=w.officer, now=now, corrected_total=2000)
+    requests.carry_out_order(by_decision[rq.MENYERAHKAN], ex.DISERAHKAN, today,
+                             "Diserahkan di loket.", actor=w.officer, now=now,
+                             via=rq.DeliveryMethod.EMAIL)
+    by_decision[rq.MENANGGAPI].order_due_on = today - timedelta(days=1)  # not carried out
+    requests.decide_objection(objections[len(decisions)], rq.MEMBUKA_SELURUHNYA,
+                              "Alasan tertulis.", actor=w.atasan, now=now)  # waiting
     w.disputes = build_disputes(objections, today, w.main, now)
     # Last year's annual report, submitted every way there is.
     from ppid.reports import services as reports
@@ -461,7 +490,8 @@ def places(client, w, lang):
          {rq.Urgency: ALL, rq.RequestState: set(rq.OPEN_STATES), rq.Channel: ALL})
     page("objection pages", " ".join(
         visible_text(get(client, f"/kelola/keberatan/{i}")) for i in w.objection_ids),
-        {rq.ObjectionGround: ALL, rq.ObjectionDecision: ALL, rq.DisputeOutcome: ALL})
+        {rq.ObjectionGround: ALL, rq.ObjectionDecision: ALL, rq.DisputeOutcome: ALL,
+         rq.OrderStatus: ALL, rq.OrderExecution: ALL})
     # The registers of Perki 1/2021 (consolidated, every year the world's rows fall in).
     years = sorted({r.received_on.year for r in w.requests})
     page("request register", " ".join(
@@ -594,7 +624,8 @@ def test_every_enumeration_is_walked(app):
               ev.QuestionKind, ev.Question, ev.AttestationStatus,
               pb.PublicationState, pb.Step, rq.PaymentMethod,
               dr.DisputeCommission, dr.DisputeStage, dr.DisputeAction, dr.CourtLevel,
-              dr.CourtOutcome, dr.CourtParty, rp.SubmissionMethod}
+              dr.CourtOutcome, dr.CourtParty, rp.SubmissionMethod, rq.OrderExecution,
+              rq.OrderStatus}
     assert set(REGISTRY.values()) == walked
 
 
