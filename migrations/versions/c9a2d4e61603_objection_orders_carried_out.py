@@ -1,7 +1,7 @@
 """an atasan's decision that orders the PPID to act: its deadline and how it was carried out
 
 Revision ID: c9a2d4e61603
-Revises: b8e4f6d01602
+Revises: c9f5a7e21603
 Create Date: 2026-12-02 11:40:00
 
 Decisions already recorded that ordered disclosure had no deadline: they keep none (the
@@ -16,7 +16,7 @@ import ppid.core.db
 
 # revision identifiers, used by Alembic.
 revision = 'c9a2d4e61603'
-down_revision = 'b8e4f6d01602'
+down_revision = 'c9f5a7e21603'
 branch_labels = None
 depends_on = None
 
