@@ -205,6 +205,7 @@ POST_ONLY = {
     "requests.act_attach", "requests.act_extend", "requests.act_process",
     "requests.act_redact", "requests.act_review_subject", "requests.act_withdraw", "requests.act_forward",
     "requests.act_assign", "requests.act_close", "requests.objection_decide",
+    "requests.objection_carry_out",
     "disputes.file", "disputes.step", "disputes.received", "disputes.court",
     "disputes.court_decision", "disputes.execution", "requests.track_withdraw",
     "reports.publish_summary", "reports.record_submission",
