@@ -381,6 +381,10 @@ class ObjectionForm(BaseForm):
         required(), max_length(5000), no_control_chars],
         description=_l("Jelaskan apa yang terjadi dan apa yang Anda minta."),
         render_kw={"rows": 6})
+    purpose = TextAreaField(_l("Tujuan penggunaan informasi"), validators=[
+        optional(), max_length(2000), no_control_chars],
+        description=_l("Kosongkan bila sama dengan tujuan dalam permohonan."),
+        render_kw={"rows": 2})
 
     def validate_grounds(self, field):
         if not field.data:
@@ -419,3 +423,50 @@ class CarryOutForm(BaseForm):
     file = FileField(_l("Berkas informasi yang dibuka"),
                      description=_l("Hanya bila informasi dibuka: berkasnya dilampirkan pada "
                                     "permohonan."))
+
+
+OBJECTION_CHANNEL_CHOICES = rules.Channel.choices(rules.OFFICER_OBJECTION_CHANNELS)
+
+
+class ObjectionLookupForm(BaseForm):
+    """The request an objection received in person, by post or e-mail is about."""
+
+    permohonan = StringField(_l("Nomor pendaftaran permohonan"), validators=[
+        required(), max_length(60), no_control_chars],
+        description=_l("Contoh: KALBAR/2026/00042."))
+
+
+class OfficerObjectionForm(ObjectionForm):
+    """An officer registers an objection received in person, by post or e-mail (DOMAIN.md
+    section 14), by the requester or their proxy with a power of attorney."""
+
+    channel = SelectField(_l("Saluran penerimaan"), choices=options(OBJECTION_CHANNEL_CHOICES),
+                          validate_choice=False,
+                          validators=[one_of(OBJECTION_CHANNEL_CHOICES,
+                                             _l("Pilih saluran yang valid."))])
+    received_at = DateTimeLocalField(_l("Waktu diterima sebenarnya"), format="%Y-%m-%dT%H:%M",
+                                     validators=[required_input(
+                                         _l("Isi tanggal dan jam penerimaan yang valid."))],
+                                     description=_l("Waktu setempat saat keberatan diterima: "
+                                                    "tenggat dan jangka waktu alasan "
+                                                    "keberatan dihitung dari tanggal itu."),
+                                     latest=date.max)
+    proxy_name = StringField(_l("Nama kuasa pemohon"), validators=[
+        optional(), max_length(200), no_control_chars],
+        description=_l("Isi bila keberatan diajukan oleh kuasa; kosongkan bila oleh pemohon "
+                       "sendiri."))
+    proxy_identity_number = StringField(_l("Nomor identitas kuasa (NIK/paspor)"), validators=[
+        optional(), max_length(50), no_control_chars])
+    proxy_address = StringField(_l("Alamat kuasa"), validators=[
+        optional(), max_length(500), no_control_chars])
+    proxy_occupation = StringField(_l("Pekerjaan kuasa"), validators=[
+        optional(), max_length(100), no_control_chars])
+    proxy_phone = TelField(_l("Nomor telepon kuasa"), validators=[
+        optional(), max_length(30), no_control_chars])
+    proxy_letter = FileField(_l("Surat kuasa (PDF atau gambar)"),
+                             description=_l("Wajib bila keberatan diajukan oleh kuasa."))
+
+    def proxy_data(self):
+        return {name: self[name].data for name in (
+            "proxy_name", "proxy_identity_number", "proxy_address", "proxy_occupation",
+            "proxy_phone")}

@@ -180,6 +180,19 @@ class Objection(db.Model):
     agency_id = sa.Column(sa.Integer, sa.ForeignKey("agency.id"), nullable=False, index=True)
     grounds = sa.Column(sa.String(20), nullable=False)  # letters a-g, e.g. "a,f"
     statement = sa.Column(sa.Text, nullable=False)       # kasus posisi
+    purpose = sa.Column(sa.Text)                         # tujuan penggunaan informasi
+    # How it arrived (rules.OBJECTION_CHANNELS) and, for one received in person, by post or
+    # e-mail, the officer who registered it (the receipt's "petugas penerima").
+    channel = sa.Column(sa.String(20), nullable=False, default=rules.Channel.ONLINE,
+                        server_default="online")
+    received_by_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"))
+    # A proxy filing for the requester (personal data, erased with the request's): their
+    # identity; the power of attorney is a RequestAttachment (kind kuasa_keberatan).
+    proxy_name = sa.Column(sa.String(200))
+    proxy_identity_number = sa.Column(sa.String(50))
+    proxy_address = sa.Column(sa.String(500))
+    proxy_occupation = sa.Column(sa.String(100))
+    proxy_phone = sa.Column(sa.String(30))
     received_at = sa.Column(UTCDateTime, nullable=False)
     received_on = sa.Column(sa.Date, nullable=False)
     ground_on = sa.Column(sa.Date, nullable=False)
@@ -206,6 +219,13 @@ class Objection(db.Model):
     agency = relationship("Agency", lazy="joined")
     decided_by = relationship("User", foreign_keys=[decided_by_id])
     carried_out_by = relationship("User", foreign_keys=[carried_out_by_id])
+    received_by = relationship("User", foreign_keys=[received_by_id])
+
+    @property
+    def proxy_letters(self):
+        """The proxy's power of attorney (surat kuasa), kept on the request."""
+        return [a for a in self.request.attachments
+                if a.kind == rules.AttachmentKind.KUASA_KEBERATAN and a.objection_id == self.id]
 
     @property
     def ground_list(self):
@@ -285,6 +305,8 @@ class RequestAttachment(db.Model):
     request_id = sa.Column(sa.Integer, sa.ForeignKey("info_request.id", ondelete="CASCADE"),
                            nullable=False, index=True)
     kind = sa.Column(sa.String(20), nullable=False)  # rules.AttachmentKind
+    # The objection a proxy's power of attorney belongs to (kind kuasa_keberatan).
+    objection_id = sa.Column(sa.Integer, sa.ForeignKey("objection.id", ondelete="CASCADE"))
     storage_key = sa.Column(sa.String(64), nullable=False)
     filename = sa.Column(sa.String(200), nullable=False)
     media_type = sa.Column(sa.String(120), nullable=False)

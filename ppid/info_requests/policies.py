@@ -73,6 +73,15 @@ def record_dispute(user, objection):
     return decide_objection(user, objection) or handle_request(user, objection.request)
 
 
+@policy("enter_objection")
+def enter_objection(user, req):
+    """Register an objection received in person, by post or e-mail about ``req``: the
+    officers handling it (the PPID Utama, or a helper officer of the agency holding it)."""
+    if req is None:
+        return False
+    return handle_request(user, req)
+
+
 @policy("carry_out_order")
 def carry_out_order(user, objection):
     """Record how the atasan's order was carried out: the PPID handling the request (the

@@ -78,6 +78,9 @@ _NOT_NULL = {"requester_name", "identity_number", "address"}
 # Values shorter than this are not looked for in letters' text (a one-letter name would
 # match inside ordinary words); the fields' own columns are erased whatever their length.
 _MIN_SCRUB = 3
+# An objection's proxy (ppid.info_requests.services.PROXY_FIELDS): personal data too.
+OBJECTION_PROXY_FIELDS = ("proxy_name", "proxy_identity_number", "proxy_address",
+                          "proxy_occupation", "proxy_phone")
 # The timeline's actor where the requester's account acted (a record, in Indonesian).
 REQUESTER_LABEL = "Pemohon"
 
@@ -178,8 +181,21 @@ def erase_personal_data(req, *, now, actor=None) -> Erasure:
     for name in rules.ERASED_FIELDS:
         setattr(req, name, "" if name in _NOT_NULL else None)
     out = Erasure(req.id, req.registration_number, erased)
+    # An objection's proxy: their identity goes with the requester's (the names are
+    # scrubbed from the letters too).
+    proxies = False
+    for obj in req.objections:
+        for name in OBJECTION_PROXY_FIELDS:
+            value = getattr(obj, name)
+            if value:
+                proxies = True
+                if len(value.strip()) >= _MIN_SCRUB:
+                    values.add(value.strip())
+                setattr(obj, name, None)
+    if proxies:
+        erased.append("objection_proxy")
     for att in list(req.attachments):
-        if att.kind == rules.AttachmentKind.SURAT_KUASA:
+        if att.kind in (rules.AttachmentKind.SURAT_KUASA, rules.AttachmentKind.KUASA_KEBERATAN):
             out.files.append(att.storage_key)
             req.attachments.remove(att)  # delete-orphan: the row goes
     if out.files:

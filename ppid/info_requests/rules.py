@@ -269,11 +269,17 @@ class Channel(LabelledEnum):
 
 
 OFFICER_CHANNELS = tuple(c for c in Channel if c is not Channel.ONLINE)
+# An objection is made in writing: online, in person (a written form), by post or e-mail,
+# never by telephone (DOMAIN.md section 14; Perki 1/2021 Pasal 39).
+OBJECTION_CHANNELS = (Channel.ONLINE, Channel.LANGSUNG, Channel.POS, Channel.EMAIL)
+OFFICER_OBJECTION_CHANNELS = tuple(c for c in OBJECTION_CHANNELS if c is not Channel.ONLINE)
 
 
 class AttachmentKind(LabelledEnum):
     RILIS = "rilis", _l("dokumen informasi")        # a released document
     SURAT_KUASA = "surat_kuasa", _l("surat kuasa")  # the requester's power of attorney
+    # the power of attorney of a proxy filing an objection (Perki 1/2021 Pasal 39)
+    KUASA_KEBERATAN = "kuasa_keberatan", _l("surat kuasa pengajuan keberatan")
 
 
 # --- Outcomes (the written notice, UU KIP Pasal 22 ayat (7)) ------------------------------
@@ -736,41 +742,137 @@ def validate_outcome(outcome: str, fields: dict) -> dict:
 # --- Objections --------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class ObjectionWindow:
-    """Whether an objection can be filed today, and the ground date and deadline."""
+class GroundWindow:
+    """One ground's own 30-working-day window (UU KIP Pasal 36(1)): the day it arose and
+    the last day to object on it; None dates when it has not arisen."""
 
-    is_possible: bool      # there is a ground (closed, or the due date lapsed)
-    is_open: bool          # ... and today is within the 30 working days
+    ground: str
+    arisen_on: date | None
+    deadline_on: date | None
+    is_open: bool
+    reason: str  # why it cannot be filed now (Indonesian), "" when open
+
+
+@dataclass(frozen=True)
+class ObjectionWindow:
+    """Whether an objection can be filed today, and the ground date and deadline (of the
+    grounds open now: the earliest ground, the latest deadline); ``grounds`` holds each
+    ground's own window."""
+
+    is_possible: bool      # some ground has arisen
+    is_open: bool          # ... and today is within its 30 working days
     ground_on: date | None
     deadline_on: date | None
     reason: str
+    grounds: dict = None
+
+
+# Grounds whose day is the written notice's (a refusal, an answer not as asked, a fee).
+NOTICE_GROUNDS = ("a", "b", "d", "f")
+# Grounds whose day is the promised delivery date that passed without delivery.
+DELIVERY_GROUNDS = ("e", "g")
+
+
+def ground_arisen_on(ground, *, state, outcome, due_on, extended_due_on, closed_on,
+                     available_on, delivered_on, today):
+    """The day ``ground`` arose on a request, or None (DOMAIN.md section 14): the notice
+    date (a, b, d, f); the lapsed (extended) due date of a request not answered by then
+    (c); the promised delivery date passed without delivery (e, g; :func:`delivery_overdue`).
+    A withdrawn request gives no ground."""
+    if state == DITARIK:
+        return None
+    if ground in NOTICE_GROUNDS:
+        return closed_on if state == SELESAI else None
+    if ground == "c":
+        limit = effective_due(due_on, extended_due_on)
+        answered = closed_on if state == SELESAI else None
+        return limit if (answered or today) > limit else None
+    if ground in DELIVERY_GROUNDS:
+        return delivery_overdue(outcome, available_on, delivered_on, today)
+    return None
+
+
+def _not_arisen_reason(ground, limit):
+    if ground in NOTICE_GROUNDS:
+        return "belum ada pemberitahuan tertulis atas permohonan ini"
+    if ground == "c":
+        return (f"permohonan dijawab sebelum jatuh temponya ({_day(limit)})" if limit
+                else "jatuh tempo permohonan belum terlewati")
+    return "tidak ada informasi yang dijanjikan dan terlambat diserahkan"
+
+
+def ground_windows(cal: Calendar, *, state, outcome, due_on, extended_due_on, closed_on,
+                   available_on, delivered_on, today) -> dict:
+    """{ground: GroundWindow} for every ground of Pasal 35(1) on a request: each runs 30
+    working days from the day it arose, so a ground that arises later opens its own window
+    (UU KIP Pasal 36(1))."""
+    out = {}
+    limit = effective_due(due_on, extended_due_on)
+    for ground in OBJECTION_GROUNDS:
+        arisen = ground_arisen_on(ground, state=state, outcome=outcome, due_on=due_on,
+                                  extended_due_on=extended_due_on, closed_on=closed_on,
+                                  available_on=available_on, delivered_on=delivered_on,
+                                  today=today)
+        letter = f"huruf {ground.value}"
+        if arisen is None:
+            why = ("permohonan telah ditarik" if state == DITARIK else
+                   _not_arisen_reason(ground, limit if ground == "c" and state == SELESAI
+                                      else None))
+            out[ground.value] = GroundWindow(ground.value, None, None, False,
+                                             f"Alasan keberatan {letter} belum timbul: {why}.")
+            continue
+        deadline = add_working_days(cal, arisen, OBJECTION_FILING_DAYS)
+        if today > deadline:
+            out[ground.value] = GroundWindow(
+                ground.value, arisen, deadline, False,
+                f"Keberatan dengan alasan {letter} hanya dapat diajukan dalam 30 hari kerja "
+                f"sejak {_day(arisen)}, yaitu paling lambat {_day(deadline)}; batas waktu "
+                f"itu telah lewat.")
+        elif today < arisen:
+            out[ground.value] = GroundWindow(
+                ground.value, arisen, deadline, False,
+                f"Alasan keberatan {letter} baru timbul pada {_day(arisen)}.")
+        else:
+            out[ground.value] = GroundWindow(ground.value, arisen, deadline, True, "")
+    return out
 
 
 def objection_window(cal: Calendar, *, state: str, due_on: date, extended_due_on,
-                     closed_on, today: date) -> ObjectionWindow:
-    """The 30-working-day window to object (UU KIP Pasal 36(1)).
-
-    The ground arises on the notice date (a closed request) or when the (extended) due date
-    lapsed unanswered; the window runs 30 working days after that day.
-    """
+                     closed_on, today: date, outcome=None, available_on=None,
+                     delivered_on=None) -> ObjectionWindow:
+    """The windows to object (UU KIP Pasal 36(1)), every ground's own (``grounds``) and
+    together: open while any ground's window is."""
     if state == DITARIK:
-        return ObjectionWindow(False, False, None, None, "Permohonan telah ditarik.")
-    if state == SELESAI and closed_on is not None:
-        ground = closed_on
-    else:
+        return ObjectionWindow(False, False, None, None, "Permohonan telah ditarik.", {})
+    grounds = ground_windows(cal, state=state, outcome=outcome, due_on=due_on,
+                             extended_due_on=extended_due_on, closed_on=closed_on,
+                             available_on=available_on, delivered_on=delivered_on,
+                             today=today)
+    arisen = [w for w in grounds.values() if w.arisen_on is not None]
+    open_ = [w for w in arisen if w.is_open]
+    if open_:
+        return ObjectionWindow(True, True, min(w.arisen_on for w in open_),
+                               max(w.deadline_on for w in open_), "", grounds)
+    if not arisen:
         limit = effective_due(due_on, extended_due_on)
-        if today <= limit:
-            return ObjectionWindow(False, False, None, None,
-                                   f"Keberatan dapat diajukan setelah ada pemberitahuan "
-                                   f"tertulis atau setelah jatuh tempo {_day(limit)} "
-                                   f"terlewati.")
-        ground = limit
-    deadline = add_working_days(cal, ground, OBJECTION_FILING_DAYS)
-    if today > deadline:
-        return ObjectionWindow(True, False, ground, deadline,
-                               f"Batas waktu pengajuan keberatan telah lewat; keberatan "
-                               f"seharusnya diajukan paling lambat {_day(deadline)}.")
-    return ObjectionWindow(True, True, ground, deadline, "")
+        return ObjectionWindow(False, False, None, None,
+                               f"Keberatan dapat diajukan setelah ada pemberitahuan "
+                               f"tertulis atau setelah jatuh tempo {_day(limit)} "
+                               f"terlewati.", grounds)
+    deadline = max(w.deadline_on for w in arisen)
+    return ObjectionWindow(True, False, min(w.arisen_on for w in arisen), deadline,
+                           f"Batas waktu pengajuan keberatan telah lewat; keberatan "
+                           f"seharusnya diajukan paling lambat {_day(deadline)}.", grounds)
+
+
+def check_grounds_open(window: ObjectionWindow, grounds) -> date:
+    """Every ground chosen must be within its own window; returns the day the earliest of
+    them arose (the objection's ``ground_on``). RuleError naming the window otherwise."""
+    for g in grounds:
+        gw = (window.grounds or {}).get(g)
+        if gw is None or not gw.is_open:
+            raise RuleError(gw.reason if gw is not None else window.reason)
+    return min(window.grounds[g].arisen_on for g in grounds)
 
 
 def objection_deadline(cal: Calendar, received_on: date):
@@ -916,7 +1018,8 @@ ERASED_FIELDS = ("requester_name", "identity_number", "address", "phone", "email
 ERASED_FIELD_NAMES = {"requester_name": "nama", "identity_number": "nomor identitas",
                       "address": "alamat", "phone": "telepon", "email": "e-mail",
                       "occupation": "pekerjaan", "proxy_name": "nama kuasa",
-                      "surat_kuasa": "surat kuasa", "requester_user": "tautan ke akun"}
+                      "surat_kuasa": "surat kuasa", "requester_user": "tautan ke akun",
+                      "objection_proxy": "identitas kuasa keberatan"}
 # What a letter's frozen text shows where an erased value stood.
 ERASED_MARK = "[dihapus]"
 

@@ -947,43 +947,107 @@ def attach_release(req, checked, *, actor, now, note=None):
 
 # --- Objections ---------------------------------------------------------------------------
 
-def objection_window(req, *, now, cal=None):
+def objection_window(req, *, now, cal=None, today=None):
+    """Each ground's own window on ``req`` and the windows together (rules); ``today``
+    defaults to the local day of ``now`` (an objection received earlier is judged by the
+    day it was received)."""
     cal = cal or build_calendar()
     return rules.objection_window(cal, state=req.state, due_on=req.due_on,
                                   extended_due_on=req.extended_due_on,
-                                  closed_on=req.closed_on, today=local_today(now))
+                                  closed_on=req.closed_on, today=today or local_today(now),
+                                  outcome=req.outcome, available_on=req.available_on,
+                                  delivered_on=req.delivered_on)
 
 
-def file_objection(req, grounds, statement, *, actor, now):
-    """File a keberatan within 30 working days of its ground (UU KIP Pasal 35-36)."""
+# The proxy's identity on an objection (Perki 1/2021 formulir keberatan: identitas kuasa).
+PROXY_FIELDS = ("proxy_name", "proxy_identity_number", "proxy_address", "proxy_occupation",
+                "proxy_phone")
+
+
+def _proxy_values(proxy, proxy_upload):
+    """The proxy's fields, stripped, or {} when the requester files in person. A proxy
+    names themself, their identity number and address, and brings the power of attorney
+    (surat kuasa)."""
+    values = {name: ((proxy or {}).get(name) or "").strip() or None for name in PROXY_FIELDS}
+    if not any(values.values()):
+        if proxy_upload is not None:
+            raise ServiceError("Surat kuasa hanya dilampirkan bila keberatan diajukan oleh "
+                               "kuasa pemohon; isi identitas kuasa.", "proxy_name")
+        return {}
+    for name, message in (("proxy_name", "Nama kuasa pemohon wajib diisi."),
+                          ("proxy_identity_number", "Nomor identitas kuasa pemohon wajib "
+                                                    "diisi."),
+                          ("proxy_address", "Alamat kuasa pemohon wajib diisi.")):
+        if not values[name]:
+            raise ServiceError(message, name)
+    if proxy_upload is None:
+        raise ServiceError("Keberatan yang diajukan kuasa pemohon wajib dilampiri surat "
+                           "kuasa.", "proxy_letter")
+    return values
+
+
+def file_objection(req, grounds, statement, *, actor, now, channel="online",
+                   received_at=None, purpose=None, proxy=None, proxy_upload=None):
+    """File a keberatan (UU KIP Pasal 35-36; Perki 1/2021 Pasal 39-41): online by the
+    requester, or registered by an officer with the channel it came by and the real time
+    it was received; by the requester or a proxy with a power of attorney (``proxy``, a
+    dict of PROXY_FIELDS, and ``proxy_upload``, the checked surat kuasa). Each ground must
+    be within its own 30 working days from the day it arose, judged on the day of receipt."""
+    if channel not in rules.OBJECTION_CHANNELS:
+        raise ServiceError("Keberatan diajukan secara tertulis: daring, langsung, melalui pos "
+                           "atau e-mail.", "channel")
+    received_at = received_at or now
+    if received_at > now + timedelta(minutes=5):
+        raise ServiceError("Waktu penerimaan tidak boleh di masa depan.", "received_at")
+    if received_at < now - timedelta(days=rules.MAX_BACKDATE_DAYS):
+        raise ServiceError(f"Waktu penerimaan paling lama {rules.MAX_BACKDATE_DAYS} hari "
+                           f"sebelum hari ini.", "received_at")
+    if received_at < req.received_at:
+        raise ServiceError("Keberatan tidak mungkin diterima sebelum permohonannya.",
+                           "received_at")
     cal = build_calendar()
-    window = objection_window(req, now=now, cal=cal)
-    if not window.is_open:
-        raise ServiceError(window.reason)
+    received_on = local_date(received_at)
+    window = objection_window(req, now=now, cal=cal, today=received_on)
     try:
         grounds = rules.validate_grounds(grounds)
+    except rules.RuleError as exc:
+        raise ServiceError(str(exc), "grounds") from None
+    try:  # each ground's own window, with its own message
+        ground_on = rules.check_grounds_open(window, grounds)
     except rules.RuleError as exc:
         raise ServiceError(str(exc), "grounds") from None
     statement = (statement or "").strip()
     if not statement:
         raise ServiceError("Kasus posisi (uraian keberatan) wajib diisi.", "statement")
-    received_on = local_date(now)
+    proxy_values = _proxy_values(proxy, proxy_upload)
     deadline = rules.objection_deadline(cal, received_on)
     obj = Objection(registration_number=next_objection_number(received_on.year), request=req,
                     agency_id=req.agency_id, grounds=",".join(grounds), statement=statement,
-                    received_at=now, received_on=received_on, ground_on=window.ground_on,
+                    received_at=received_at, received_on=received_on, ground_on=ground_on,
                     due_on=deadline.due_on, created_by_id=getattr(actor, "id", None),
-                    created_at=now)
+                    channel=channel, purpose=(purpose or "").strip() or None,
+                    received_by_id=(getattr(actor, "id", None)
+                                    if channel != rules.Channel.ONLINE else None),
+                    created_at=now, **proxy_values)
     db.session.add(obj)
     db.session.flush()
+    if proxy_upload is not None:
+        att = _store_attachment(req, proxy_upload, rules.AttachmentKind.KUASA_KEBERATAN,
+                                actor=actor, now=now)
+        att.objection_id = obj.id
     _event(req, "keberatan", actor=actor, now=now, from_state=req.state, to_state=req.state,
            note=obj.registration_number,  # its grounds and due date: the objection's page
            changes={"objection": obj.registration_number, "grounds": grounds,
-                    "due_on": deadline.due_on})
+                    "due_on": deadline.due_on, "channel": channel,
+                    "by_proxy": bool(proxy_values)})
     audit.record("objection.file", obj, actor=actor, now=now,
                  changes={"registration_number": obj.registration_number,
-                          "request": req.registration_number})
-    issue_letter(req, "tanda_bukti_keberatan", now=now, objection=obj, actor=actor)
+                          "request": req.registration_number, "channel": channel,
+                          "received_at": received_at, "by_proxy": bool(proxy_values)})
+    issue_letter(req, "tanda_bukti_keberatan", now=now, objection=obj, actor=actor, cal=cal,
+                 ground_windows=window.grounds,
+                 received_by=actor if channel != rules.Channel.ONLINE and _is_staff(actor)
+                 else None)
     _notify(req, "Keberatan Anda telah diterima",
             [f"Keberatan Anda terdaftar dengan nomor {obj.registration_number}.",
              f"Atasan PPID ({req.agency.atasan_position or 'atasan PPID'}) wajib menanggapi "

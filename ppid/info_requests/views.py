@@ -20,7 +20,7 @@ from ppid.core.calendar import explain_deadline
 from ppid.core.db import utcnow
 from ppid.core.exports import csv_response
 from ppid.core.pdf import RenderFailed, html_to_pdf_limited, render_html
-from ppid.core.services import build_calendar, local_today, timezone
+from ppid.core.services import build_calendar, local_date, local_today, timezone
 from ppid.core.storage import storage
 from ppid.core.uploads import (DOCUMENT_TYPES, UploadRejected, check_upload, refuse_active_pdf,
                                send_stored)
@@ -233,7 +233,8 @@ def track_object(ref):
         if form.validate_on_submit():
             try:
                 obj = services.file_objection(req, form.grounds.data, form.statement.data,
-                                              actor=_actor(), now=now)
+                                              actor=_actor(), now=now,
+                                              purpose=form.purpose.data)
             except services.ServiceError as exc:
                 db.session.rollback()
                 flash(str(exc), "error")
@@ -662,7 +663,7 @@ def officer_letter(request_id, letter_id):
 @bp.get(f"/kelola/permohonan/<{ID}:request_id>/berkas/<{ID}:att_id>")
 def officer_file(request_id, att_id):
     req = _load(request_id, "view_request_personal")
-    return _send_attachment(req, att_id, kinds=("rilis", "surat_kuasa"))
+    return _send_attachment(req, att_id, kinds=("rilis", "surat_kuasa", "kuasa_keberatan"))
 
 
 def _send_letter(req, letter_id):
@@ -731,6 +732,72 @@ def _render_objection(obj, status=200, **overrides):
 
 
 render_objection = _render_objection  # (for the disputes feature's filing form)
+
+
+def _read_objection_proxy_letter(form):
+    """The checked power of attorney of a proxy's objection, None, or False (refused: the
+    field says why). Checked like every upload, a PDF's active content too."""
+    upload = form.proxy_letter.data
+    if upload is None or not getattr(upload, "filename", ""):
+        return None
+    try:
+        checked = check_upload(upload, allowed=PROXY_TYPES)
+        if checked.media_type == "application/pdf":
+            refuse_active_pdf(checked)
+        return checked
+    except UploadRejected as exc:
+        form.proxy_letter.errors = [*form.proxy_letter.errors, str(exc)]
+        return False
+
+
+@bp.route("/kelola/keberatan/baru", methods=["GET", "POST"])
+def objection_enter():
+    """An officer registers an objection received in person, by post or e-mail: first the
+    request it is about (by its number), then the objection, with each ground's window."""
+    authorize("enter_request")
+    number = (request.values.get("permohonan") or "").strip()
+    lookup = forms.ObjectionLookupForm(request.args if request.method == "GET" else None)
+    req = services.find_by_number(number) if number and len(number) <= 60 else None
+    if req is None:
+        status = 200
+        if number:
+            lookup.permohonan.errors = [_("Permohonan dengan nomor itu tidak ditemukan.")]
+            status = 404 if request.method == "GET" else 422
+        return render_template("info_requests/objection_enter.html", lookup=lookup, req=None,
+                               form=None, window=None), status
+    authorize("enter_objection", req)
+    now = utcnow()
+    form = forms.OfficerObjectionForm()
+    if request.method == "GET":
+        form.received_at.data = now.astimezone(timezone()).replace(
+            second=0, microsecond=0, tzinfo=None)
+        return render_template("info_requests/objection_enter.html", lookup=lookup, req=req,
+                               form=form, window=services.objection_window(req, now=now))
+    valid = form.validate_on_submit()
+    proxy_letter = _read_objection_proxy_letter(form)
+    received_at = (form.received_at.data.replace(tzinfo=timezone())
+                   if form.received_at.data else None)
+    window = services.objection_window(
+        req, now=now, today=local_date(received_at) if received_at else None)
+    if not valid or proxy_letter is False:
+        return render_template("info_requests/objection_enter.html", lookup=lookup, req=req,
+                               form=form, window=window), 422
+    try:
+        obj = services.file_objection(req, form.grounds.data, form.statement.data,
+                                      actor=current_user, now=now, channel=form.channel.data,
+                                      received_at=received_at, purpose=form.purpose.data,
+                                      proxy=form.proxy_data(), proxy_upload=proxy_letter)
+    except services.ServiceError as exc:
+        db.session.rollback()
+        field = getattr(form, exc.field or "grounds", None) or form.grounds
+        field.errors = [*field.errors, str(exc)]
+        req = services.find_by_number(number)
+        return render_template("info_requests/objection_enter.html", lookup=lookup, req=req,
+                               form=form, window=window), 422
+    db.session.commit()
+    flash(_("Keberatan %(n)s dicatat; atasan PPID menanggapi paling lambat %(d)s.",
+            n=obj.registration_number, d=dates.date_long(obj.due_on)), "success")
+    return redirect(url_for("requests.objection_detail", objection_id=obj.id))
 
 
 @bp.get(f"/kelola/keberatan/<{ID}:objection_id>")

@@ -237,18 +237,31 @@ def build_world(factories):
                              actor=w.officer, now=now)  # the timeline's "diserahkan"
 
     # Objections: every ground, every decision (on a ground it answers), every dispute
-    # outcome.
+    # outcome. Every ground has arisen on one request: answered late (c), its notice (a, b,
+    # d, f), and the information promised for yesterday not handed over (e, g); each
+    # decision is made on an objection to it whose grounds it answers.
     decisions = list(rq.ObjectionDecision)
+    late = submit(12, received_at=_at(today - timedelta(days=25)))
+    requests.close_request(late, rq.Outcome.DIKABULKAN, {
+        **grant, "info_form": rq.InfoForm.SOFTCOPY, "available_on": today - timedelta(days=1)},
+        actor=w.officer, now=now)
 
     def grounds_for(i):
         if i == 0:
             return list(rq.ObjectionGround)
-        if i < len(decisions):
-            return [sorted(rq.DECISION_GROUNDS[decisions[i]])[0]]
-        return ["c"]
-    objections = [requests.file_objection(req, grounds_for(i), "Informasi belum lengkap.",
+        return [sorted(rq.DECISION_GROUNDS[decisions[i]])[0]]
+    objections = [requests.file_objection(late, grounds_for(i), "Informasi belum lengkap.",
                                           actor=None, now=now)
-                  for i, req in enumerate(closed)]
+                  for i in range(len(decisions))]
+    objections += [requests.file_objection(req, ["d"], "Informasi belum lengkap.",
+                                           actor=None, now=now) for req in closed]
+    # ... and one received in person from a proxy, with the power of attorney
+    objections.append(requests.file_objection(
+        closed[0], ["d"], "Diajukan melalui kuasa.", actor=w.officer, now=now,
+        channel=rq.Channel.LANGSUNG, received_at=now,
+        proxy={"proxy_name": "Kuasa Keberatan Uji", "proxy_identity_number": "6171010203850002",
+               "proxy_address": "Jl. Tanjungpura 5, Pontianak"},
+        proxy_upload=check_upload(_pdf_upload("kuasa-keberatan.pdf"))))
     for obj, decision in zip(objections, decisions):
         requests.decide_objection(obj, decision, "Alasan tertulis.", actor=w.atasan, now=now)
     # The orders carried out in every way, and one of each status: carried out on time,
