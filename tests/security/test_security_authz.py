@@ -160,6 +160,7 @@ EXPECT = {
     "requests.queue": allowed("helper_a", "main", "auditor"),
     "requests.export_csv": allowed("helper_a", "main", "auditor"),
     "requests.enter": allowed("helper_a", "main"),
+    "requests.objection_enter": allowed("helper_a", "main"),
     # The atasan is sent from the request to the objection page they decide.
     "requests.detail": READ_REQUEST_A,
     "requests.officer_letter": REQUEST_A_PERSONAL,
