@@ -1,7 +1,7 @@
 """an atasan's decision that orders the PPID to act: its deadline and how it was carried out
 
 Revision ID: c9a2d4e61603
-Revises: a7c3e1d95b20
+Revises: d4b1c8e07a31
 Create Date: 2026-12-02 11:40:00
 
 Decisions already recorded that ordered disclosure had no deadline: they keep none (the
@@ -16,7 +16,7 @@ import ppid.core.db
 
 # revision identifiers, used by Alembic.
 revision = 'c9a2d4e61603'
-down_revision = 'a7c3e1d95b20'
+down_revision = 'd4b1c8e07a31'
 branch_labels = None
 depends_on = None
 
