@@ -757,7 +757,9 @@ def objection_enter():
     authorize("enter_request")
     number = (request.values.get("permohonan") or "").strip()
     lookup = forms.ObjectionLookupForm(request.args if request.method == "GET" else None)
-    req = services.find_by_number(number) if number and len(number) <= 60 else None
+    # (a number with control characters is no number: PostgreSQL refuses NUL in text)
+    plausible = number and len(number) <= 60 and number.isprintable()
+    req = services.find_by_number(number) if plausible else None
     if req is None:
         status = 200
         if number:
