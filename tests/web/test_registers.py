@@ -615,17 +615,18 @@ def test_every_action_post_on_request_and_objection_pages_is_refused_for_the_aud
             assert resp.status_code == 403, (action, resp.status_code)
             refused += 1
     for obj_id, action in ((undecided, "putus"), (decided, "sengketa"),
-                           (undecided, "sengketa")):
+                           (undecided, "sengketa"), (decided, "laksanakan")):
         resp = client.post(f"/kelola/keberatan/{obj_id}/{action}", data=data)
         assert resp.status_code == 403, (action, resp.status_code)
         refused += 1
-    resp = client.post("/kelola/permohonan/baru", data=data)
-    assert resp.status_code == 403
-    assert refused == 2 * len(ACTIONS) + 3
+    for url in ("/kelola/permohonan/baru", "/kelola/keberatan/baru"):
+        resp = client.post(url, data=data)
+        assert resp.status_code == 403, url
+    assert refused == 2 * len(ACTIONS) + 4
     routes = {r.rule.rsplit("/", 1)[-1] for r in app.url_map.iter_rules()
               if "POST" in r.methods and r.rule.startswith(("/kelola/permohonan/<",
                                                              "/kelola/keberatan/<"))}
-    assert routes == set(ACTIONS) | {"putus", "sengketa"}  # a new action joins the list
+    assert routes == set(ACTIONS) | {"putus", "sengketa", "laksanakan"}  # a new action joins
     db.session.rollback()  # (the test client's requests share the test's session)
     assert table_counts(app) == before
 
