@@ -71,6 +71,18 @@ def _slugs():
     return {a.slug: a for a in db.session.execute(sa.select(Agency)).scalars()}
 
 
+def _demo_pdf(name, text):
+    """A small real PDF, checked as an upload is."""
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from ppid.core.uploads import check_upload
+    from ppid.registry.demo import _pdf_bytes
+    return check_upload(FileStorage(io.BytesIO(_pdf_bytes([text])), filename=name,
+                                    content_type="application/pdf"))
+
+
 def seed_requests(summary):
     if db.session.execute(sa.select(InfoRequest.id).limit(1)).first() is not None:
         summary.append("permohonan demo: sudah ada, tidak ditambah")
@@ -168,6 +180,22 @@ def _play(key, req, officer, main, atasan, citizen, agencies, received):
             "exemption_consequence": "Gudang dan rute yang diketahui umum dapat dijarah atau "
                                      "disabotase ketika bencana terjadi."},
             actor=main, now=_at(received + timedelta(days=8)))
+        # Not handed over by the promised day: the requester's proxy objects by post on
+        # ground g (its own window, from that day); the atasan orders delivery, and the
+        # order lapses without being carried out (an alert, counted late).
+        promised = received + timedelta(days=10)
+        obj = services.file_objection(
+            req, ["g"], "Salinan kajian risiko yang dijanjikan belum juga diterima.",
+            actor=main, now=_at(promised + timedelta(days=8)), channel=rules.Channel.POS,
+            received_at=_at(promised + timedelta(days=7)),
+            purpose="Penyusunan rencana kontinjensi relawan.",
+            proxy={"proxy_name": "Yohanes Kuasa", "proxy_identity_number": "6171070907880004",
+                   "proxy_address": "Jl. Imam Bonjol No. 3, Pontianak",
+                   "proxy_occupation": "Koordinator relawan", "proxy_phone": "081352220004"},
+            proxy_upload=_demo_pdf("surat-kuasa.pdf", "Surat kuasa khusus pengajuan keberatan"))
+        services.decide_objection(obj, rules.MENYERAHKAN, "Informasi telah dinyatakan dapat "
+                                  "diberikan sebagian; penyerahannya tidak boleh ditunda.",
+                                  actor=main, now=_at(promised + timedelta(days=12)))
     elif key in ("tolak_sengketa", "tolak_buka", "keberatan_baru"):
         services.close_request(req, rules.DITOLAK, {
             "exemption_letters": ["h"] if key != "tolak_buka" else ["i"],
@@ -193,6 +221,13 @@ def _play(key, req, officer, main, atasan, citizen, agencies, received):
                                       "lembaga dapat dibuka; data penerima perorangan "
                                       "dihitamkan.", actor=main,
                                       now=_at(filed + timedelta(days=25)))
+            # carried out by the PPID within its deadline: the release attached
+            services.carry_out_order(obj, rules.OrderExecution.RILIS,
+                                     filed + timedelta(days=31), "Rekapitulasi hibah per "
+                                     "penerima lembaga diserahkan; data perorangan dihitamkan.",
+                                     actor=officer, now=_at(filed + timedelta(days=31), 11),
+                                     release=_demo_pdf("rekap-hibah.pdf",
+                                                       "Rekapitulasi hibah per lembaga"))
     elif key == "tidak_dikuasai":
         services.close_request(req, rules.TIDAK_DIKUASAI, {
             "holding_body": "Dinas Perkebunan dan Peternakan serta Kantor Wilayah BPN "

@@ -304,3 +304,15 @@ def test_bad_input_to_the_execution_form_is_refused_not_a_500(client, world, for
                          data={"decision": "menguatkan", "reasons": "x"})
     assert decide.status_code in (403, 422)
     assert client.post("/kelola/keberatan/99999999/laksanakan", data=form).status_code == 404
+
+
+def test_the_demo_has_orders_carried_out_and_lapsed_and_a_proxys_objection(app, ctx):
+    assert app.test_cli_runner().invoke(args=["ppid", "seed-demo"]).exit_code == 0
+    today = services.local_today()
+    orders = db.session.execute(sa.select(Objection).where(
+        Objection.order_due_on.is_not(None))).scalars().all()
+    statuses = {o.order_status_on(today) for o in orders}
+    assert {rules.OrderStatus.DILAKSANAKAN, rules.OrderStatus.TERLAMBAT} <= statuses
+    proxied = [o for o in db.session.execute(sa.select(Objection)).scalars() if o.proxy_name]
+    assert proxied and proxied[0].channel == "pos" and proxied[0].proxy_letters
+    assert proxied[0].ground_list == ["g"]
