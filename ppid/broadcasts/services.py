@@ -3,6 +3,7 @@ ppid.registry.services), updated and ended by its agency's officers or the PPID 
 mailed to the followers of the government and of the agency through the outbox (queued in
 the same transaction, sent after commit; FollowDelivery makes each mail go at most once).
 Every change is in the audit log; the caller commits."""
+import logging
 import secrets
 
 import sqlalchemy as sa
@@ -24,6 +25,9 @@ def mail_url(endpoint, **values):
     also works outside a request (the CLI's digest, the demo's seeding)."""
     adapter = current_app.url_map.bind("localhost")
     return current_app.config["BASE_URL"].rstrip("/") + adapter.build(endpoint, values)
+
+
+log = logging.getLogger(__name__)
 
 
 class BroadcastError(ValueError):
@@ -223,6 +227,26 @@ def active():
     return db.session.execute(
         sa.select(Broadcast).where(Broadcast.ended_at.is_(None))
         .order_by(Broadcast.started_at.desc(), Broadcast.id.desc())).scalars().all()
+
+
+def banner():
+    """The active broadcasts for the banner of every page, newest first, as rows (id,
+    title, agency_name, changed_at). Read on a read-only connection of its own: the banner
+    never waits for a writer's lock (a POST's transaction holds SQLite's) and never fails a
+    page, the 503 and 500 pages included; if the database cannot answer, no banner."""
+    from ppid.agencies.models import Agency
+    from ppid.registry.models import DipItem
+    t, i, a = Broadcast.__table__, DipItem.__table__, Agency.__table__
+    query = (sa.select(t.c.id, i.c.title, a.c.name.label("agency_name"), t.c.changed_at)
+             .select_from(t.join(i, i.c.id == t.c.dip_item_id).join(a, a.c.id == t.c.agency_id))
+             .where(t.c.ended_at.is_(None), a.c.is_active.is_(True))
+             .order_by(t.c.started_at.desc(), t.c.id.desc()))
+    try:
+        with db.engine.execution_options(ppid_read_only=True).connect() as conn:
+            return conn.execute(query).all()
+    except sa.exc.SQLAlchemyError as exc:
+        log.warning("the broadcast banner could not be read: %s", exc)
+        return []
 
 
 def listing():

@@ -31,7 +31,7 @@ def _broadcast_or_404(broadcast_id):
 def banner_context():
     """``active_broadcasts()`` for the banner of base.html (called once per page; pages
     that do not extend base.html never query)."""
-    return {"active_broadcasts": services.active}
+    return {"active_broadcasts": services.banner}
 
 
 @bp.get("/serta-merta")
