@@ -379,8 +379,3 @@ def unsubscribe(sub, *, now=None):
                      changes={"target": sub.target}, agency_id=sub.agency_id)
     return sub
 
-
-def of_user(user):
-    return db.session.execute(sa.select(Subscription).where(
-        Subscription.email == rules.stored_email(user.email)).order_by(Subscription.id)
-    ).scalars().all()
