@@ -104,3 +104,15 @@ def in_app(live_server):
     return live_server.app.app_context()
 
 
+
+
+def click_nav(page, name, exact=False):
+    """Click a link of the main navigation as a person does: open its group's menu first
+    when it is in one (the header groups its links in <details> menus, issue #17)."""
+    import re
+    nav = page.get_by_role("navigation", name="Navigasi utama")
+    text = re.compile(rf"^\s*{re.escape(name)}\s*$") if exact else name
+    menu = nav.locator("details.nav-menu").filter(has=page.locator("a", has_text=text))
+    if menu.count() and menu.first.get_attribute("open") is None:
+        menu.first.locator("summary").click()
+    nav.get_by_role("link", name=name, exact=exact).click()

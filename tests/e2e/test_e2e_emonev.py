@@ -12,6 +12,7 @@ from ppid.core import auth
 from ppid.core.services import local_today
 from tests.conftest import TEST_PASSWORD, make_user
 from tests.e2e.conftest import ARTIFACTS, axe_violations, in_app, login_in_browser
+from tests.e2e.conftest import click_nav
 from tests.e2e.test_e2e_flows import _agency, _fetch, _pdf, _pdf_text
 
 
@@ -35,8 +36,7 @@ def test_officer_attests_and_downloads_the_evidence_pack(live_server, page):
 
     login_in_browser(page, live_server.url, email, TEST_PASSWORD)
     page.wait_for_url("**/dasbor")
-    page.get_by_role("navigation", name="Navigasi utama").get_by_role(
-        "link", name="E-Monev", exact=True).click()
+    click_nav(page, "E-Monev", exact=True)
     page.wait_for_url(f"**/kelola/emonev/{slug}")
     page.get_by_role("heading", name=re.compile("Penilaian mandiri E-Monev")).wait_for()
     assert axe_violations(page) == []
@@ -52,7 +52,7 @@ def test_officer_attests_and_downloads_the_evidence_pack(live_server, page):
     form.get_by_label("Berkas bukti").set_input_files(str(evidence))
     form.get_by_role("button", name="Simpan bukti").click()
     page.get_by_text("tersimpan").first.wait_for()
-    assert f"sk-ppid-{uid}.pdf" in page.locator("#bukti + table").inner_text()
+    assert f"sk-ppid-{uid}.pdf" in page.locator("#bukti + .table-wrap table").inner_text()
     after = _total(page)
     assert abs((after - before) - promised) <= 0.1, (before, after, promised)
     assert axe_violations(page) == []

@@ -33,6 +33,7 @@ from ppid.registry.demo import seed_catalogue
 from ppid.registry.models import Obligation
 from tests.conftest import TEST_PASSWORD, make_agency, make_user, working_days_back
 from tests.e2e.conftest import ARTIFACTS, axe_violations, in_app, login_in_browser
+from tests.e2e.conftest import click_nav
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -189,8 +190,7 @@ def test_helper_extends_and_partly_grants_request(live_server, page, phone, requ
 
     login_in_browser(page, live_server.url, email, TEST_PASSWORD)
     page.wait_for_url("**/dasbor")
-    page.get_by_role("navigation", name="Navigasi utama").get_by_role(
-        "link", name="Antrean permohonan").click()
+    click_nav(page, "Antrean permohonan")
     page.get_by_role("heading", name="Antrean permohonan").wait_for()
     rows = page.locator("table tbody tr")
     assert rows.count() == 2
@@ -297,8 +297,7 @@ def test_citizen_objects_and_atasan_decides(live_server, page, phone, request):
 
     login_in_browser(page, live_server.url, email, TEST_PASSWORD)
     page.wait_for_url("**/dasbor")
-    page.get_by_role("navigation", name="Navigasi utama").get_by_role(
-        "link", name="Keberatan").click()
+    click_nav(page, "Keberatan")
     page.get_by_role("heading", name="Keberatan yang menunggu putusan atasan PPID").wait_for()
     _no_axe(page, "antrean keberatan")
     page.get_by_role("link", name=objection_number).click()
@@ -376,8 +375,7 @@ def test_helper_clears_overdue_obligation_and_matrix_shows_current(live_server, 
 
     login_in_browser(page, live_server.url, main_email, TEST_PASSWORD)
     page.wait_for_url("**/dasbor")
-    page.get_by_role("navigation", name="Navigasi utama").get_by_role(
-        "link", name="Matriks kepatuhan").click()
+    click_nav(page, "Matriks kepatuhan")
     page.get_by_role("heading", name="Matriks kepatuhan informasi berkala").wait_for()
     page.get_by_label("Nama badan publik").fill(agency_name)
     page.get_by_role("button", name="Saring").click()
@@ -415,16 +413,14 @@ def test_auditor_views_compliance_and_downloads_audit_report(live_server, page):
     login_in_browser(page, live_server.url, email, TEST_PASSWORD)
     page.wait_for_url("**/dasbor")
     _no_axe(page, "dasbor auditor")
-    page.get_by_role("navigation", name="Navigasi utama").get_by_role(
-        "link", name="Kepatuhan", exact=True).click()
+    click_nav(page, "Kepatuhan", exact=True)
     page.get_by_role("heading", name="Kepatuhan badan publik", exact=True).wait_for()
     row = page.locator("table.rep-compliance tbody tr").filter(
         has=page.get_by_role("rowheader", name=agency_name))
     assert row.count() == 1, page.locator("table.rep-compliance").inner_text()[:2000]
     _no_axe(page, "kepatuhan")
 
-    page.get_by_role("navigation", name="Navigasi utama").get_by_role(
-        "link", name="Laporan", exact=True).click()
+    click_nav(page, "Laporan", exact=True)
     page.get_by_role("heading", name="Laporan audit kepatuhan (Kominfo)").wait_for()
     audit_pdf = page.locator("h2:has-text('Laporan audit kepatuhan') + ul").get_by_role(
         "link", name="PDF", exact=True)
