@@ -381,7 +381,7 @@ def test_register_page_is_paged_and_filtered(app, client, world):
     for label in REQUEST_HEADERS:
         assert f">{label}</th>" in page
     assert world.open.registration_number in page
-    table = page[page.index('<table class="req-register register-perki">'):]
+    table = page[page.index('<table class="req-register register-perki'):]
     table = table[:table.index("</table>")]
     assert "Di bawah penguasaan" in table and "dikabulkan_sebagian" not in table
     refused = client.get(f"/kelola/badan/dinkes/register/permohonan?tahun={world.year}"
