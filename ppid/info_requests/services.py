@@ -1254,6 +1254,20 @@ def recompute_deadlines(days, *, actor, now):
                    to_state=obj.request.state,
                    note=obj.registration_number,
                    changes={"objection": obj.registration_number, "due_on": [old, new_due]})
+    # The atasan's orders not carried out yet: their deadline counts working days too.
+    orders = db.session.execute(sa.select(Objection).where(
+        Objection.order_due_on.is_not(None), Objection.carried_out_on.is_(None),
+        Objection.decided_on <= last, Objection.order_due_on >= first)).scalars().all()
+    for obj in orders:
+        new_due = rules.order_deadline(cal, obj.decided_on, order_days()).due_on
+        if new_due != obj.order_due_on:
+            old = obj.order_due_on
+            obj.order_due_on = new_due
+            changed += 1
+            _event(obj.request, "tenggat", actor=actor, now=now, from_state=obj.request.state,
+                   to_state=obj.request.state, note=obj.registration_number,
+                   changes={"objection": obj.registration_number,
+                            "order_due_on": [old, new_due]})
     db.session.flush()
     return changed
 

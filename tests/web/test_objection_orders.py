@@ -316,3 +316,23 @@ def test_the_demo_has_orders_carried_out_and_lapsed_and_a_proxys_objection(app, 
     proxied = [o for o in db.session.execute(sa.select(Objection)).scalars() if o.proxy_name]
     assert proxied and proxied[0].channel == "pos" and proxied[0].proxy_letters
     assert proxied[0].ground_list == ["g"]
+
+
+def test_a_calendar_change_moves_an_open_orders_deadline(world):
+    from ppid.core.services import save_calendar_entry
+    _req, obj = _objected(world)
+    services.decide_objection(obj, rules.MEMBUKA_SELURUHNYA, "Dibuka.", actor=world.atasan,
+                              now=at(2026, 11, 2))
+    db.session.commit()
+    assert obj.order_due_on == date(2026, 11, 16)
+    save_calendar_entry(date(2026, 11, 10), False, "Libur daerah", actor=world.main)
+    db.session.commit()
+    assert obj.order_due_on == date(2026, 11, 17)
+    assert obj.request.events[-1].action == "tenggat"
+    # carried out: the deadline it was carried out under stays
+    services.carry_out_order(obj, rules.OrderExecution.PEMBERITAHUAN_BARU, date(2026, 11, 12),
+                             "Pemberitahuan baru.", actor=world.officer, now=at(2026, 11, 12))
+    db.session.commit()
+    save_calendar_entry(date(2026, 11, 11), False, "Libur daerah kedua", actor=world.main)
+    db.session.commit()
+    assert obj.order_due_on == date(2026, 11, 17)
