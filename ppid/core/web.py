@@ -87,6 +87,20 @@ def int_arg(name, *, lo, hi, message, default=None):
     return int(raw)
 
 
+def filter_int_arg(name, errors, *, lo, hi, message, default=None):
+    """A list filter's whole number from the query string: like :func:`int_arg`, but a bad
+    value does not end the request: ``errors[name] = message`` and ``default`` is used, so
+    the page shows the list with the message next to its filter (issue #17); the view
+    answers 400 when ``errors`` holds anything."""
+    raw = (request.args.get(name) or "").strip()
+    if not raw:
+        return default
+    if not _DIGITS.fullmatch(raw) or not lo <= int(raw) <= hi:
+        errors[name] = message
+        return default
+    return int(raw)
+
+
 def page_arg(name="page"):
     """The page number of a list (1 when absent), refused with a message beyond the bounds;
     given to ``db.paginate(page=...)``, which would otherwise read it unbounded."""

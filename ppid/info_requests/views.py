@@ -24,7 +24,7 @@ from ppid.core.services import build_calendar, local_date, local_today, timezone
 from ppid.core.storage import storage
 from ppid.core.uploads import (DOCUMENT_TYPES, UploadRejected, check_upload, refuse_active_pdf,
                                send_stored)
-from ppid.core.web import MAX_ID, MAX_PAGE, abort_with, client_ip, int_arg
+from ppid.core.web import MAX_ID, MAX_PAGE, abort_with, client_ip, filter_int_arg, int_arg
 from ppid.extensions import db
 from ppid.info_requests import forms, registers, rules, services
 from ppid.info_requests.models import InfoRequest, Letter, Objection, RequestAttachment
@@ -292,22 +292,35 @@ def register():
     page = int_arg("page", lo=0, hi=MAX_PAGE,
                    message=_("Nomor halaman harus angka antara 1 dan %(n)d.", n=MAX_PAGE))
     page = max(1, page or 1)
-    year = int_arg("tahun", lo=MIN_YEAR, hi=MAX_YEAR,
-                   message=_("Tahun harus angka antara %(a)d dan %(b)d.", a=MIN_YEAR,
-                             b=MAX_YEAR))
+    errors = {}
+    year = filter_int_arg("tahun", errors, lo=MIN_YEAR, hi=MAX_YEAR,
+                          message=_("Tahun harus angka antara %(a)d dan %(b)d.", a=MIN_YEAR,
+                                    b=MAX_YEAR))
     state = request.args.get("status") or None
     if state is not None and state not in rules.STATES:
         state = None
-    agency = None
-    if request.args.get("badan"):
-        agency = db.session.execute(sa.select(Agency).where(
-            Agency.slug == request.args["badan"])).scalar_one_or_none()
+    agencies = active_agencies()
+    agency = _agency_filter(agencies, errors)
     result = services.public_register(page=page, per_page=current_app.config["PER_PAGE"],
                                       agency_id=agency.id if agency else None, year=year,
                                       state=state)
     return render_template("info_requests/register.html", page=result, today=local_today(),
-                           agencies=active_agencies(), agency=agency, year=year,
-                           state=state)
+                           agencies=agencies, agency=agency, year=year,
+                           state=state, errors=errors), 400 if errors else 200
+
+
+def _agency_filter(agencies, errors):
+    """The agency a list is filtered to, by its slug in ``?badan=`` (the same on the public
+    register and the officers' queue), among ``agencies``; an unknown value is a message
+    next to the filter. (A number is an agency id, as the queue's links once had.)"""
+    raw = (request.args.get("badan") or "").strip()
+    if not raw:
+        return None
+    for a in agencies:
+        if a.slug == raw or (raw.isascii() and raw.isdigit() and str(a.id) == raw):
+            return a
+    errors["badan"] = _("Pilihan badan publik tidak valid. Pilih dari daftar.")
+    return None
 
 
 # --- Officers: queue and intake -----------------------------------------------------------
@@ -315,13 +328,15 @@ def register():
 @bp.get("/kelola/permohonan")
 def queue():
     authorize("read_request_queue")
-    agency_id = int_arg("badan", lo=1, hi=MAX_ID,
-                        message=_("Pilihan badan publik tidak valid. Pilih dari daftar."))
-    rows = services.request_queue(current_user, now=utcnow(), agency_id=agency_id)
     ids = services.queue_agency_ids(current_user)
     agencies = [a for a in active_agencies() if ids is None or a.id in ids]
+    errors = {}
+    agency = _agency_filter(agencies, errors)
+    agency_id = agency.id if agency else None
+    rows = services.request_queue(current_user, now=utcnow(), agency_id=agency_id)
     return render_template("info_requests/queue.html", rows=rows, today=local_today(),
-                           agencies=agencies, agency_id=agency_id)
+                           agencies=agencies, agency_id=agency_id,
+                           errors=errors), 400 if errors else 200
 
 
 @bp.get("/kelola/permohonan/ekspor.csv")

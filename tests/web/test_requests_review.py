@@ -131,7 +131,8 @@ def test_queue_filter_and_ids_in_paths_are_bounded(client, world):
         assert resp.status_code == 400, value
         assert "Pilihan badan publik tidak valid" in resp.get_data(as_text=True)
     assert client.get("/kelola/permohonan?badan=").status_code == 200
-    assert client.get(f"/kelola/permohonan?badan={2**31 - 1}").status_code == 200
+    # An agency that does not exist: the queue with the message next to its filter.
+    assert client.get(f"/kelola/permohonan?badan={2**31 - 1}").status_code == 400
     assert req.registration_number in client.get(
         f"/kelola/permohonan?badan={world.dinkes.id}").get_data(as_text=True)
     for url in (f"/kelola/permohonan/{HUGE}", f"/kelola/permohonan/{2**31}",
