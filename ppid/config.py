@@ -27,6 +27,12 @@ class Defaults:
 
     # Who runs this registry.
     GOVERNMENT_NAME = "Pemerintah Provinsi Kalimantan Barat"
+    # The government's colours and logo (the header, buttons, links; /gaya shows them):
+    # #rrggbb, each dark enough for white text on it (WCAG AA, 4.5:1, checked at start).
+    BRAND_COLOUR = "#0b4f8a"
+    BRAND_DARK_COLOUR = "#083a66"  # hover and pressed states
+    # A file under ppid/static (e.g. "img/logo.svg") shown beside the name; None: no logo.
+    GOVERNMENT_LOGO = None
     LETTER_PLACE = "Pontianak"  # where letters are signed: "Pontianak, 2 Desember 2026"
     REGISTRATION_PREFIX = "KALBAR"
     # Regions say "Pembantu" or "Pelaksana" (Permendagri 3/2017 leaves it to them).
@@ -283,7 +289,29 @@ def load_config(app, overrides=None):
     check_retention(cfg)
     check_dispute_commission(cfg)
     check_order_days(cfg)
+    check_colours(cfg)
     return cfg
+
+
+def _luminance(hex_colour):
+    def channel(c):
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def check_colours(cfg):
+    """BRAND_COLOUR and BRAND_DARK_COLOUR: #rrggbb with white text readable on them."""
+    for name in ("BRAND_COLOUR", "BRAND_DARK_COLOUR"):
+        value = str(cfg[name]).strip().lower()
+        if not re.fullmatch(r"#[0-9a-f]{6}", value):
+            raise RuntimeError(f"PPID_{name} must be a colour as #rrggbb (got {cfg[name]!r})")
+        ratio = 1.05 / (_luminance(value) + 0.05)
+        if ratio < 4.5:
+            raise RuntimeError(f"PPID_{name} {value} is too light for white text on it "
+                               f"(contrast {ratio:.1f}:1, at least 4.5:1 is needed)")
+        cfg[name] = value
 
 
 def check_dispute_commission(cfg):

@@ -127,3 +127,38 @@ def calendar_delete(entry_id):
         flash(_("Entri kalender dihapus; tenggat yang masih berjalan dihitung ulang."), "success")
         return redirect(url_for("core.calendar", year=year))
     abort(400)
+
+
+@bp.get("/tema.css")
+def theme_css():
+    """The government's colours (ppid.config BRAND_*), as CSS variables over ppid.css's
+    defaults: a stylesheet of the registry's own origin, so the CSP needs no inline style."""
+    from flask import current_app, make_response
+    cfg = current_app.config
+    resp = make_response(f":root {{ --brand: {cfg['BRAND_COLOUR']}; "
+                         f"--brand-dark: {cfg['BRAND_DARK_COLOUR']}; }}\n")
+    resp.headers["Content-Type"] = "text/css; charset=utf-8"
+    resp.headers["Cache-Control"] = "public, max-age=3600"
+    return resp
+
+
+class _StyleForm(BaseForm):
+    name = StringField(_l("Nama lengkap"), validators=[required()],
+                       description=_l("Sesuai kartu identitas."))
+    agree = BooleanField(_l("Saya menyetujui pernyataan ini"))
+
+
+class _SamplePage:
+    """A list page for the pagination example."""
+    page, pages, has_prev, has_next, prev_num, next_num = 2, 5, True, True, 1, 3
+
+
+@bp.get("/gaya")
+def style_guide():
+    """The living style guide (issue #17): every component of macros.html and ppid.css in
+    its states, rendered by the same macros the pages use. For administrators."""
+    auth.authorize("manage_accounts")
+    failed = _StyleForm(formdata=None)
+    failed.name.errors = [_("Nama lengkap wajib diisi.")]
+    return render_template("core/style.html", empty=_StyleForm(formdata=None, prefix="kosong"),
+                           failed=failed, sample_page=_SamplePage())

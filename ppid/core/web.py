@@ -211,6 +211,8 @@ def _add_core_nav(app):
               lambda user: auth.can(user, "manage_agencies"), group="pengaturan")
     h.add_nav(_l("Kelola pengguna"), "accounts.users",
               lambda user: auth.can(user, "manage_accounts"), group="pengaturan")
+    h.add_nav(_l("Gaya tampilan"), "core.style_guide",
+              lambda user: auth.can(user, "manage_accounts"), group="pengaturan")
 
 
 def init_app(app):

@@ -54,6 +54,9 @@ EXPECT = {
     # Public pages, feeds, exports and the public API: 200 for everybody.
     "core.home": PUBLIC,
     "core.calendar": PUBLIC,
+    "core.theme_css": PUBLIC,
+    # The living style guide (issue #17): for the administrators.
+    "core.style_guide": MANAGE_ACCOUNTS,
     # The header's language switch: a plain GET (no CSRF token on public pages), redirecting.
     "core.set_language": exp((302,)),
     "agencies.profile": PUBLIC,

@@ -6,7 +6,7 @@
      the form without JavaScript; with it, it gets focus so that a screen reader reads it and
      a phone scrolls to it. */
   var summary = document.querySelector("[data-error-summary]");
-  if (summary) {
+  if (summary && !summary.closest("[data-example]")) {  /* (not the examples of /gaya) */
     summary.focus();
     if (summary.scrollIntoView) { summary.scrollIntoView({block: "start"}); }
   }
