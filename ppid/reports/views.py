@@ -16,7 +16,7 @@ from ppid.core.exports import csv_response
 from ppid.core.forms import ConfirmForm
 from ppid.core.pdf import html_to_pdf, render_html
 from ppid.core.services import local_today
-from ppid.core.web import abort_with
+from ppid.core.web import abort_with, filter_int_arg
 from ppid.extensions import db
 from ppid.registry import services as registry
 from ppid.registry.rules import SEVERITY_ORDER, STATUSES
@@ -129,15 +129,15 @@ def index():
     if not agencies and not auth.can(current_user, "view_all"):
         auth.authorize("view_all")  # 403
     today = local_today()
-    try:
-        year = int(request.args.get("tahun") or today.year - 1)
-    except ValueError:
-        abort_with(400, _("Tahun harus berupa angka."))
-    _year_arg(year)
-    return _index_page(year, agencies)
+    errors = {}
+    # A year that is not one of the list's: the page of the default year, with the message
+    # next to the year filter (issue #17), answered 400.
+    year = filter_int_arg("tahun", errors, lo=2000, hi=today.year, default=today.year - 1,
+                          message=_("Tahun laporan harus antara 2000 dan %(y)d.", y=today.year))
+    return _index_page(year, agencies, errors=errors, status=400 if errors else 200)
 
 
-def _index_page(year, agencies, submission_form=None, status=200):
+def _index_page(year, agencies, submission_form=None, status=200, errors=None):
     from ppid.agencies.services import utama
     today = local_today()
     years = list(range(today.year, max(1999, today.year - 10), -1))
@@ -148,7 +148,7 @@ def _index_page(year, agencies, submission_form=None, status=200):
             None, year), may_record=main_agency is not None and auth.can(
             current_user, "edit", main_agency) and year < today.year,
         submission_form=submission_form or SubmissionForm(formdata=None),
-        **_labels()), status
+        errors=errors or {}, **_labels()), status
 
 
 @bp.get("/kelola/laporan/tahunan/<int:year>.<fmt>")

@@ -70,3 +70,19 @@ def test_helper_cannot_filter_the_queue_to_another_agency(client):
     resp = client.get(f"/kelola/permohonan?badan={other.slug}")
     assert resp.status_code == 400
     assert 'id="f-badan-error">Pilihan badan publik tidak valid' in resp.get_data(as_text=True)
+
+
+def test_reports_page_with_a_bad_year_shows_the_message_next_to_the_year(client):
+    _world()
+    main = make_user(auth.MAIN, email="utama-laporan@uji.go.id")
+    db.session.commit()
+    login(client, main)
+    for value in ("abc", "1999", "3000", "２０２５"):
+        resp = client.get(f"/kelola/laporan?tahun={value}")
+        assert resp.status_code == 400, value
+        html = resp.get_data(as_text=True)
+        assert "<h1>Laporan</h1>" in html  # the page itself
+        field = _field(html, "tahun")
+        assert 'aria-invalid="true" aria-describedby="tahun-error"' in field
+        assert 'id="tahun-error">Tahun laporan harus antara 2000 dan' in field
+    assert client.get("/kelola/laporan?tahun=2025").status_code == 200
