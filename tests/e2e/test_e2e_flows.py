@@ -186,7 +186,8 @@ def test_helper_extends_and_partly_grants_request(live_server, page, phone, requ
         max_ext = req_services.tanggal(req_rules.max_extended_due(cal, urgent.due_on))
         release = _pdf(f"Kontrak pengadaan (dihitamkan) {uid}")
         email = helper.email
-        available_on = local_today(now).isoformat()
+        available_on = today_iso = local_today(now).isoformat()
+        ends_iso = (local_today(now) + timedelta(days=3 * 365)).isoformat()
 
     login_in_browser(page, live_server.url, email, TEST_PASSWORD)
     page.wait_for_url("**/dasbor")
@@ -218,7 +219,7 @@ def test_helper_extends_and_partly_grants_request(live_server, page, phone, requ
     page.get_by_text("Berkas dilampirkan pada jawaban.").wait_for()
 
     # Close as partly granted, with the written notice's required fields.
-    page.get_by_label("Keputusan").select_option(label="Dikabulkan sebagian")
+    page.get_by_label("Keputusan", exact=True).select_option(label="Dikabulkan sebagian")
     page.get_by_label("Informasi yang diberikan").fill("Salinan kontrak tanpa rincian HPS")
     page.get_by_label("Bentuk informasi").select_option(label="Softcopy (berkas elektronik)")
     page.get_by_label("Biaya salinan per lembar (Rp)").fill("0")
@@ -228,6 +229,17 @@ def test_helper_extends_and_partly_grants_request(live_server, page, phone, requ
     page.get_by_label("b. hak kekayaan intelektual dan persaingan usaha", exact=True).check()
     page.get_by_label("Bagian yang dihitamkan").fill("Harga perkiraan sendiri (HPS)")
     page.get_by_label("Alasan penghitaman").fill("Rahasia dagang penyedia (Pasal 17 huruf b)")
+    # the withheld part rests on a DIK entry made with this decision (Perki 1/2021 Pasal 49)
+    page.get_by_label("Konsekuensi apabila informasi dibuka").fill(
+        "Membuka HPS merusak persaingan usaha yang sehat antarpenyedia.")
+    page.get_by_label("Entri DIK baru: informasi yang dikecualikan").fill(
+        "Harga perkiraan sendiri (HPS) pengadaan")
+    page.get_by_label("Entri DIK baru: dokumen yang memuatnya").fill("Dokumen HPS kontrak")
+    page.get_by_label("Entri DIK baru: pertimbangan kepentingan publik").fill(
+        "Nilai kontrak tetap terbuka; hanya rincian HPS yang dihitamkan.")
+    page.get_by_label("Entri DIK baru: nomor keputusan penetapan").fill(f"027/{uid}/PPID")
+    page.get_by_label("Entri DIK baru: tanggal keputusan").fill(today_iso)
+    page.get_by_label("Entri DIK baru: berlaku sampai").fill(ends_iso)
     page.get_by_role("button", name="Simpan keputusan dan terbitkan surat").click()
     page.get_by_text("Permohonan selesai; pemberitahuan tertulis diterbitkan.").wait_for()
     assert "Dikabulkan sebagian" in page.content()
