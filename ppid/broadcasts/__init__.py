@@ -19,7 +19,7 @@ def init_app(app):
     csrf.exempt(views.unsubscribe)  # RFC 8058 one-click: the token in the URL is the proof
     h = hooks(app)
     h.add_item_event(services.on_item_event)
-    h.add_nav(_l("Serta-merta"), "broadcasts.index")
+    h.add_nav(_l("Serta-merta"), "broadcasts.index", group="informasi")
     h.add_seeder(demo.seed_broadcasts)
     h.add_home_section(views.home_section)
     h.add_profile_section(views.profile_section)
