@@ -128,52 +128,48 @@ def detail(dispute_id):
     return _render(_load(dispute_id, "view_dispute"))
 
 
+def _record(dispute, form, slot, act, message):
+    """Validate ``form`` and run ``act(form)`` (one service call); done, commit and go back
+    to the dispute's page with ``message``; refused, show the page again with the message
+    and the form as typed (``slot``: its name in the page's context)."""
+    if not form.validate_on_submit():
+        return _render(dispute, 422, **{slot: form})
+    try:
+        act(form)
+    except ServiceError as exc:
+        return _refused(dispute, exc, **{slot: form})
+    return _done(dispute, message)
+
+
 @bp.post(f"/kelola/sengketa/<{ID}:dispute_id>/tahap")
 def step(dispute_id):
     dispute = _load(dispute_id)
-    form = step_form(dispute, request.form)
-    if not form.validate_on_submit():
-        return _render(dispute, 422, step_form=form)
-    try:
+    return _record(dispute, step_form(dispute, request.form), "step_form", lambda f: (
         services.record_step(
-            dispute, form.step.data, on=form.on.data, outcome=form.outcome.data or None,
-            register_number=form.register_number.data,
-            decision_number=form.decision_number.data,
-            decision_received_on=form.decision_received_on.data, summary=form.summary.data,
-            note=form.note.data, actor=current_user, now=utcnow())
-    except ServiceError as exc:
-        return _refused(dispute, exc, step_form=form)
-    return _done(dispute, _("Tahap sengketa dicatat."))
+            dispute, f.step.data, on=f.on.data, outcome=f.outcome.data or None,
+            register_number=f.register_number.data, decision_number=f.decision_number.data,
+            decision_received_on=f.decision_received_on.data, summary=f.summary.data,
+            note=f.note.data, actor=current_user, now=utcnow())),
+        _("Tahap sengketa dicatat."))
 
 
 @bp.post(f"/kelola/sengketa/<{ID}:dispute_id>/putusan-diterima")
 def received(dispute_id):
     dispute = _load(dispute_id)
-    form = forms.ReceivedForm()
-    if not form.validate_on_submit():
-        return _render(dispute, 422, received_form=form)
-    try:
-        services.record_decision_received(dispute, form.received_on.data,
-                                          actor=current_user, now=utcnow())
-    except ServiceError as exc:
-        return _refused(dispute, exc, received_form=form)
-    return _done(dispute, _("Tanggal putusan diterima dicatat."))
+    return _record(dispute, forms.ReceivedForm(), "received_form", lambda f: (
+        services.record_decision_received(dispute, f.received_on.data, actor=current_user,
+                                          now=utcnow())),
+        _("Tanggal putusan diterima dicatat."))
 
 
 @bp.post(f"/kelola/sengketa/<{ID}:dispute_id>/pengadilan")
 def court(dispute_id):
     dispute = _load(dispute_id)
-    form = court_form(request.form)
-    if not form.validate_on_submit():
-        return _render(dispute, 422, court_form=form)
-    try:
-        services.file_court_case(dispute, level=form.level.data, filed_by=form.filed_by.data,
-                                 filed_on=form.filed_on.data,
-                                 case_number=form.case_number.data, actor=current_user,
-                                 now=utcnow())
-    except ServiceError as exc:
-        return _refused(dispute, exc, court_form=form)
-    return _done(dispute, _("Perkara di pengadilan dicatat."))
+    return _record(dispute, court_form(request.form), "court_form", lambda f: (
+        services.file_court_case(dispute, level=f.level.data, filed_by=f.filed_by.data,
+                                 filed_on=f.filed_on.data, case_number=f.case_number.data,
+                                 actor=current_user, now=utcnow())),
+        _("Perkara di pengadilan dicatat."))
 
 
 @bp.post(f"/kelola/sengketa/<{ID}:dispute_id>/pengadilan/<{ID}:case_id>/putusan")
@@ -182,31 +178,21 @@ def court_decision(dispute_id, case_id):
     case = db.session.get(CourtCase, case_id)
     if case is None or case.dispute_id != dispute.id:
         abort_with(404, _("Perkara tidak ditemukan."))
-    form = forms.CourtDecisionForm()
-    if not form.validate_on_submit():
-        return _render(dispute, 422, court_decision_form=form)
-    try:
-        services.decide_court_case(case, decided_on=form.decided_on.data,
-                                   outcome=form.outcome.data, received_on=form.received_on.data,
-                                   summary=form.summary.data, actor=current_user, now=utcnow())
-    except ServiceError as exc:
-        return _refused(dispute, exc, court_decision_form=form)
-    return _done(dispute, _("Putusan pengadilan dicatat."))
+    return _record(dispute, forms.CourtDecisionForm(), "court_decision_form", lambda f: (
+        services.decide_court_case(case, decided_on=f.decided_on.data,
+                                   outcome=f.outcome.data, received_on=f.received_on.data,
+                                   summary=f.summary.data, actor=current_user, now=utcnow())),
+        _("Putusan pengadilan dicatat."))
 
 
 @bp.post(f"/kelola/sengketa/<{ID}:dispute_id>/pelaksanaan")
 def execution(dispute_id):
     dispute = _load(dispute_id)
-    form = forms.ExecutionForm()
-    if not form.validate_on_submit():
-        return _render(dispute, 422, execution_form=form)
-    try:
-        services.record_execution(dispute, carried_out_on=form.carried_out_on.data,
-                                  description=form.description.data, actor=current_user,
-                                  now=utcnow())
-    except ServiceError as exc:
-        return _refused(dispute, exc, execution_form=form)
-    return _done(dispute, _("Pelaksanaan dicatat."))
+    return _record(dispute, forms.ExecutionForm(), "execution_form", lambda f: (
+        services.record_execution(dispute, carried_out_on=f.carried_out_on.data,
+                                  description=f.description.data, actor=current_user,
+                                  now=utcnow())),
+        _("Pelaksanaan dicatat."))
 
 
 def may_see_list(user):
