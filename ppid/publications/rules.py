@@ -8,6 +8,8 @@ noreferrer"``. Two independent layers: a gap in the one is closed by the other.
 """
 import re as _re
 import unicodedata
+from dataclasses import dataclass
+from typing import Optional
 from urllib.parse import quote as _quote
 
 import nh3
@@ -205,3 +207,43 @@ def slugify(title):
     slug = _re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
     return slug[:80].rstrip("-") or "berita"
 
+
+
+# --- Figures for the compliance pages -------------------------------------------------------
+
+FIGURE_MONTHS = 12  # the compliance pages' publication figures: the last 12 calendar months
+
+
+def month_starts(today, months=FIGURE_MONTHS):
+    """The first days of the ``months`` calendar months ending with ``today``'s, oldest
+    first: 2026-12-02 -> 2026-01-01, 2026-02-01, ..., 2026-12-01."""
+    out = []
+    year, month = today.year, today.month
+    for _i in range(months):
+        out.append(type(today)(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return tuple(reversed(out))
+
+
+@dataclass(frozen=True)
+class PublicationFigures:
+    """One agency's desk figures over the compliance window (DOMAIN.md section 16):
+    publications made public per calendar month (withdrawn ones not counted), the median
+    hours from the first submission to the desk to the moment the item became public, and
+    the drafts the desk returned (each draft once, however often it was returned)."""
+
+    months: tuple = ()
+    per_month: tuple = ()
+    median_hours: Optional[float] = None
+    returned: int = 0
+
+    @property
+    def total(self):
+        return sum(self.per_month)
+
+    @property
+    def average_per_month(self):
+        return round(self.total / len(self.months), 1) if self.months else None
+
+    def by_month(self):
+        return list(zip(self.months, self.per_month))

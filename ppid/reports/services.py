@@ -27,6 +27,7 @@ from ppid.extensions import db
 from ppid.info_requests import rules as request_rules
 from ppid.info_requests.models import InfoRequest, Objection
 from ppid.disputes.models import Dispute
+from ppid.publications import services as publications
 from ppid.registry import services as registry
 from ppid.info_requests.rules import (DisputeOutcome, ObjectionDecision, Outcome,
                                       RequestState)
@@ -68,6 +69,8 @@ class AgencyCompliance:
     objections: dict = field(default_factory=lambda: {"received": 0, "upheld": 0,
                                                       "overturned": 0, "pending": 0,
                                                       "disputes": 0})
+    # The publication desk's figures (issue #19): ppid.publications.rules.PublicationFigures
+    publications: object = None
     rank: Optional[int] = None
 
     @property
@@ -146,7 +149,8 @@ def compliance_overview(now=None, *, agency_ids=None, cal=None):
 
     A constant number of queries whatever the number of agencies: the agencies, the
     registry's bulk staleness (its own four queries), one GROUP BY over requests, one over
-    objections, and the calendar (built once).
+    objections, the calendar (built once) and the publication desk's three
+    (ppid.publications.services.desk_figures).
     """
     now = now or utcnow()
     today = local_today(now)
@@ -180,6 +184,10 @@ def compliance_overview(now=None, *, agency_ids=None, cal=None):
     for agency_id, o in _objection_figures(_objection_rows(start, today, ids)).items():
         if agency_id in figures:
             figures[agency_id].objections = o
+    pub_figures = publications.desk_figures(now, agency_ids=ids)
+    no_publications = publications.empty_figures(now)
+    for agency_id, f in figures.items():
+        f.publications = pub_figures.get(agency_id, no_publications)
     for f in figures.values():
         f.score = rules.compliance_score(f.compliant, f.applicable, f.requests.on_time,
                                          f.requests.counted, w)
@@ -585,7 +593,8 @@ COMPLIANCE_CSV_COLUMNS = (
     "peringkat", "badan_publik", "slug", "skor", "predikat", *(f"kewajiban_{s}" for s in
                                                                STATUSES),
     "permohonan_12_bulan", "tepat_waktu", "terlambat", "masih_diproses", "median_hari_kerja",
-    "keberatan", "keberatan_dikuatkan", "keberatan_dibatalkan")
+    "keberatan", "keberatan_dikuatkan", "keberatan_dibatalkan", "publikasi_12_bulan",
+    "publikasi_rata_rata_per_bulan", "median_jam_pengajuan_terbit", "draf_dikembalikan")
 
 
 def compliance_csv(rows, obligations=None, matrix=None) -> str:
@@ -593,14 +602,18 @@ def compliance_csv(rows, obligations=None, matrix=None) -> str:
     buf = io.StringIO()
     w = SafeCsvWriter(buf)
     codes = [o.code for o in obligations or []]
-    w.writerow(list(COMPLIANCE_CSV_COLUMNS) + [f"status_{c}" for c in codes])
+    months = rows[0].publications.months if rows else ()
+    w.writerow(list(COMPLIANCE_CSV_COLUMNS) + [f"publikasi_{m:%Y_%m}" for m in months]
+               + [f"status_{c}" for c in codes])
     for f in rows:
         cells = [Status.label_of((matrix or {}).get((f.agency_id, c)), "") for c in codes]
+        p = f.publications
         w.writerow([f.rank or "", f.name, f.slug, "" if f.score is None else f.score,
                     f.band_label, *(f.obligations[s] for s in STATUSES), f.requests.total,
                     f.requests.on_time, f.requests.late, f.requests.open, _num(f.days.median),
                     f.objections["received"], f.objections["upheld"],
-                    f.objections["overturned"]] + cells)
+                    f.objections["overturned"], p.total, _num(p.average_per_month),
+                    _num(p.median_hours), p.returned, *p.per_month] + cells)
     return buf.getvalue()
 
 
