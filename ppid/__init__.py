@@ -44,6 +44,8 @@ def create_app(overrides=None):
     web.init_app(app)
     from ppid.core import public_cache
     public_cache.init_app(app)
+    from ppid.core import sharing
+    sharing.init_app(app)
 
     from ppid.accounts.views import bp as accounts_bp
     from ppid.agencies.views import bp as agencies_bp

@@ -33,6 +33,9 @@ class Defaults:
     BRAND_DARK_COLOUR = "#083a66"  # hover and pressed states
     # A file under ppid/static (e.g. "img/logo.svg") shown beside the name; None: no logo.
     GOVERNMENT_LOGO = None
+    # A PNG or JPEG under ppid/static (about 1200 x 630) shown when a page without an image
+    # of its own is shared; None: the logo when it is a PNG or JPEG, else no image.
+    SHARE_IMAGE = None
     LETTER_PLACE = "Pontianak"  # where letters are signed: "Pontianak, 2 Desember 2026"
     REGISTRATION_PREFIX = "KALBAR"
     # Regions say "Pembantu" or "Pelaksana" (Permendagri 3/2017 leaves it to them).

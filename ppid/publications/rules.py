@@ -10,7 +10,6 @@ import re as _re
 import unicodedata
 from dataclasses import dataclass
 from typing import Optional
-from urllib.parse import quote as _quote
 
 import nh3
 from flask_babel import lazy_gettext as _l
@@ -18,6 +17,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from ppid.core.enums import LabelledEnum
+from ppid.core.sharing import share_links  # noqa: F401  (one place for every page)
 
 # The subset: paragraphs, line breaks, emphasis, lists, quotes, links, headings, code.
 BODY_TAGS = {"p", "br", "em", "strong", "ul", "ol", "li", "blockquote", "a", "h2", "h3",
@@ -183,16 +183,6 @@ def tags_of(stored):
 
 
 # --- Sharing --------------------------------------------------------------------------------
-
-def share_links(url, title):
-    """(network, href) of plain share links: no scripts, no tracking, no API keys."""
-    u, t = _quote(url, safe=""), _quote(title, safe="")
-    return [
-        ("WhatsApp", f"https://wa.me/?text={t}%20{u}"),
-        ("Facebook", f"https://www.facebook.com/sharer/sharer.php?u={u}"),
-        ("X", f"https://x.com/intent/post?text={t}&url={u}"),
-        ("Telegram", f"https://t.me/share/url?url={u}&text={t}"),
-    ]
 
 
 def plain_excerpt(text, limit=200):

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from ppid.agencies.models import Agency
 from ppid.agencies.views import get_agency_or_404
-from ppid.core import auth
+from ppid.core import auth, sharing
 from ppid.core.db import utcnow
 from ppid.core.forms import ConfirmForm
 from ppid.core.public_cache import public_page
@@ -97,10 +97,9 @@ def news():
                            args=args)
 
 
-def _share(pub):
-    url = url_for("publications.article", pub_id=pub.id, slug=rules.slugify(pub.title),
-                  _external=True)
-    return url, rules.share_links(url, pub.title)
+def _canonical(pub):
+    return sharing.absolute("publications.article", pub_id=pub.id,
+                            slug=rules.slugify(pub.title))
 
 
 @bp.get("/berita/<int(max=2147483647):pub_id>")
@@ -108,10 +107,9 @@ def _share(pub):
 @public_page
 def article(pub_id, slug=None):
     pub = _readable_or_404(pub_id)
-    canonical, shares = _share(pub)
     return render_template("publications/article.html", pub=pub, agency=pub.agency,
-                           body=rules.render_body(pub.body), canonical=canonical,
-                           shares=shares, is_public=_is_public(pub),
+                           body=rules.render_body(pub.body), canonical=_canonical(pub),
+                           is_public=_is_public(pub),
                            description=rules.plain_excerpt(pub.summary))
 
 
