@@ -62,8 +62,20 @@ def _empty_all_tables():
     _db.session.rollback()
     tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
     if _db.engine.dialect.name == "postgresql":
-        quoted = ", ".join(f'"{t}"' for t in tables)
-        _db.session.execute(sa.text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        # TRUNCATE costs about half a millisecond per table even when the table is empty
+        # (new files for each), 50 ms a test for the whole schema: truncate only the tables
+        # that hold rows (one probe statement finds them), then put every sequence back to
+        # its start, as RESTART IDENTITY did, so a test sees the same ids in any order.
+        probe = " UNION ALL ".join(
+            f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM \"{t}\")" for t in tables)
+        used = [row[0] for row in _db.session.execute(sa.text(probe))]
+        if used:
+            quoted = ", ".join(f'"{t}"' for t in used)
+            _db.session.execute(sa.text(f"TRUNCATE {quoted} CASCADE"))
+        _db.session.execute(sa.text(
+            "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, 1, false) "
+            "FROM pg_sequences WHERE schemaname = current_schema() "
+            "AND last_value IS NOT NULL"))
     else:
         for t in tables:
             _db.session.execute(sa.text(f'DELETE FROM "{t}"'))
