@@ -172,6 +172,14 @@ class Defaults:
     # `flask ppid purge-personal-data` (cron). The privacy notice states both.
     REQUEST_SUBJECT_HOLD = True
     PERSONAL_DATA_RETENTION_YEARS = request_rules.DEFAULT_RETENTION_YEARS
+    # Following (issue #19): an address is suspended after this many hard bounces since it
+    # last confirmed (0: never); the signed link in every mail that manages all of an
+    # address's subscriptions is valid this many days; an unsubscribed (or never
+    # confirmed) subscription's address is erased this many days after it ended, by
+    # `flask ppid purge-personal-data`.
+    FOLLOW_HARD_BOUNCES = 3
+    FOLLOW_MANAGE_LINK_DAYS = 60
+    FOLLOW_RETENTION_DAYS = 90
     # Disputes (UU KIP Pasal 27): the Komisi Informasi this government's bodies go to by
     # default: "provinsi" for a province's bodies, "pusat" for central ones,
     # "kabupaten_kota" where a regency or city has its own commission.

@@ -17,7 +17,7 @@ from ppid.core.mail import queue_mail
 from ppid.extensions import db
 from ppid.broadcasts import rules
 from ppid.broadcasts.models import (GOVERNMENT, Broadcast, BroadcastUpdate, FollowDelivery,
-                                    Subscription)
+                                    MailBounce, Subscription)
 
 
 def mail_url(endpoint, **values):
@@ -136,7 +136,8 @@ def _mail_followers(b, key, *, update=None, now):
     subs = db.session.execute(sa.select(Subscription).where(
         Subscription.target.in_((GOVERNMENT, target)),
         Subscription.confirmed_at.is_not(None),
-        Subscription.unsubscribed_at.is_(None))).scalars().all()
+        Subscription.unsubscribed_at.is_(None),
+        Subscription.suspended_at.is_(None))).scalars().all()
     chosen = rules.recipients(subs, b.agency_id)
     if not chosen:
         return 0
@@ -149,7 +150,7 @@ def _mail_followers(b, key, *, update=None, now):
             if s.id in done:
                 continue
             subject, body = _message(b, s, update)
-            mail = queue_mail(s.email, subject, body, now=now)
+            mail = queue_mail(s.email, subject, body, now=now, headers=list_headers(s))
             db.session.flush()
             db.session.add(FollowDelivery(subscription_id=s.id, key=key,
                                           outbox_mail_id=mail.id, created_at=now))
@@ -193,7 +194,6 @@ def _message(b, sub, update):
     from ppid.registry.rules import SERTA_MERTA_PARTS
     item = b.item
     page = mail_url("broadcasts.crisis", broadcast_id=b.id)
-    leave = mail_url("broadcasts.unsubscribe", token=sub.token)
     if update is None:
         subject = _("[Serta-merta] %(title)s", title=item.title)
         lines = [_("%(agency)s mengumumkan informasi serta-merta:", agency=b.agency.name), "",
@@ -206,15 +206,39 @@ def _message(b, sub, update):
         subject = _("[Serta-merta] Kabar terbaru: %(title)s", title=item.title)
         lines = [_("Kabar terbaru dari %(agency)s (%(t)s):", agency=b.agency.name,
                    t=dates.datetime_short(update.posted_at)), "", update.body, ""]
-    lines += [_("Halaman lengkap dan semua kabar terbaru: %(url)s", url=page), "",
-              "--",
-              _("Anda menerima surel ini karena mengikuti %(what)s di %(site)s.",
-                what=_target_label(sub), site=current_app.config["GOVERNMENT_NAME"]),
-              _("Berhenti mengikuti (satu klik): %(url)s", url=leave)]
+    lines += [_("Halaman lengkap dan semua kabar terbaru: %(url)s", url=page), ""]
+    lines += footer(sub)
     return subject, "\n".join(lines)
 
 
+def footer(sub):
+    """The last lines of every mail to a follower: why it came, the one-click unsubscribe
+    and the signed link to manage every subscription of the address."""
+    return ["--",
+            _("Anda menerima surel ini karena mengikuti %(what)s di %(site)s.",
+              what=_target_label(sub), site=current_app.config["GOVERNMENT_NAME"]),
+            _("Berhenti mengikuti ini: %(url)s",
+              url=mail_url("broadcasts.unsubscribe", token=sub.token)),
+            _("Atur semua langganan Anda (frekuensi ringkasan, berhenti): %(url)s",
+              url=manage_url(sub.email))]
+
+
+def list_headers(sub):
+    """RFC 2369 and RFC 8058 header fields of a follower's mail: a mail client's
+    unsubscribe button POSTs ``List-Unsubscribe=One-Click`` to the link, no form needed."""
+    return {"List-Unsubscribe": f"<{mail_url('broadcasts.unsubscribe', token=sub.token)}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "List-Id": f"<{sub.target.replace(':', '-')}.ikuti.ppid>",
+            "Precedence": "bulk", "Auto-Submitted": "auto-generated"}
+
+
 def _target_label(sub):
+    kind = sub.kind
+    if kind == "search":
+        return _("pencarian \u201c%(q)s\u201d", q=sub.search_query)
+    if kind == "obligation":
+        return _("kewajiban \u201c%(obligation)s\u201d %(agency)s",
+                 obligation=sub.obligation.title, agency=sub.agency.name)
     if sub.agency_id is None:
         return _("semua badan publik")
     return sub.agency.name
@@ -290,33 +314,131 @@ def new_token():
 
 
 CONFIRM_RESEND_SECONDS = 3600  # one confirmation mail per address and target per hour
+MANAGE_SALT = "follow-manage"
 
 
-def _subscription(email, agency):
+def manage_url(email):
+    """The signed link, in every mail, to the page that lists and manages every
+    subscription of ``email`` (valid FOLLOW_MANAGE_LINK_DAYS; the unsubscribe link of each
+    mail never expires)."""
+    from itsdangerous import URLSafeTimedSerializer
+    signer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=MANAGE_SALT)
+    return mail_url("broadcasts.manage_link", signed=signer.dumps(email))
+
+
+def email_of_manage_link(signed, *, now=None):
+    """The address a manage link was made for, or None (forged, altered or expired)."""
+    from itsdangerous import BadData, URLSafeTimedSerializer
+    signer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=MANAGE_SALT)
+    max_age = int(current_app.config["FOLLOW_MANAGE_LINK_DAYS"]) * 86400
+    if not signed or len(signed) > 1000:
+        return None
+    try:
+        email = signer.loads(signed, max_age=max_age)
+    except BadData:
+        return None
+    return email if isinstance(email, str) and rules.is_email(email) else None
+
+
+class Target:
+    """What a subscription follows, checked: the government, an agency, one agency's
+    obligation (that applies to it), or a saved search (words and filters the search
+    accepts)."""
+
+    def __init__(self, agency=None, obligation=None, query=None, filters=None):
+        self.agency, self.obligation = agency, obligation
+        self.query = " ".join((query or "").split()) if query is not None else None
+        self.filters = {k: v for k, v in (filters or {}).items()
+                        if k in rules.SEARCH_FILTERS and v not in (None, "", "all")}
+
+    @property
+    def search_key(self):
+        return rules.search_key(self.query, self.filters) if self.query is not None else None
+
+    @property
+    def value(self):
+        return rules.target_of(None if self.query is not None else getattr(self.agency, "id", None),
+                               getattr(self.obligation, "id", None), self.search_key)
+
+    def check(self):
+        from ppid.registry import rules as registry_rules
+        if self.query is not None:
+            from ppid.search import services as search
+            if not self.query:
+                raise BroadcastError(_("Tuliskan kata yang dicari untuk diikuti."))
+            if len(self.query) > rules.MAX_SEARCH_CHARS:
+                raise BroadcastError(_("Pencarian paling banyak %(n)d karakter.",
+                                       n=rules.MAX_SEARCH_CHARS))
+            try:
+                params = search_params(self.query, self.filters)
+                search.validate(params)
+                from ppid.search import query as squery
+                if squery.parse(search.prepare_query(self.query)) is None:
+                    raise BroadcastError(_("Pencarian ini tidak berisi kata yang dapat dicari."))
+            except search.QueryError as exc:
+                raise BroadcastError(exc.message) from None
+        elif self.obligation is not None:
+            if self.agency is None or not self.obligation.is_active or \
+                    not registry_rules.applies_to_agency(self.obligation.applies_to,
+                                                         self.agency.kind):
+                raise BroadcastError(_("Kewajiban ini tidak berlaku bagi badan publik itu."))
+
+
+def search_params(query, filters, *, per_page=50, page=1):
+    from ppid.search.services import SearchParams
+    year = filters.get("year")
+    try:
+        year = int(year) if year not in (None, "") else None
+    except (TypeError, ValueError):
+        from ppid.search.services import QueryError
+        raise QueryError(_("Tahun tidak valid."), "year") from None
+    return SearchParams(q=query, type=filters.get("type") or "all",
+                        agency=filters.get("agency") or None,
+                        category=filters.get("category") or None, year=year, sort="date",
+                        page=page, per_page=per_page, facets=False)
+
+
+def _subscription(email, target):
     return db.session.execute(sa.select(Subscription).where(
-        Subscription.email == email,
-        Subscription.target == rules.target_of(getattr(agency, "id", None)))
+        Subscription.email == email, Subscription.target == target.value)
     ).scalar_one_or_none()
 
 
-def follow(email, agency=None, *, user=None, now=None):
-    """Follow the government (``agency`` None) or an agency. A signed-in citizen follows
-    with the account's address at once; an address typed in gets a confirmation mail
-    (double opt-in), at most one an hour. Returns the subscription. Whether the address
-    already followed is not revealed to the caller's page (the same answer either way)."""
+def follow(email, agency=None, *, obligation=None, query=None, filters=None,
+           frequency=rules.HARIAN, user=None, now=None):
+    """Follow the government (nothing given), an agency, one of an agency's obligations or
+    a saved search (``query`` with its ``filters``), with a digest of ``frequency``. A
+    signed-in citizen follows with the account's address at once; an address typed in gets
+    a confirmation mail (double opt-in), at most one an hour. Returns the subscription.
+    Whether the address already followed is not revealed to the caller's page (the same
+    answer either way); following again with another frequency changes it."""
     now = now or utcnow()
+    target = Target(agency, obligation, query, filters)
+    target.check()
+    if rules.Frequency.get(frequency) is None:
+        raise BroadcastError(_("Pilih frekuensi ringkasan: harian atau mingguan."))
     email = rules.stored_email(user.email if user is not None else email)
     if not rules.is_email(email):
         raise BroadcastError(_("Alamat e-mail tidak valid (contoh: nama@domain.go.id)."))
-    sub = _subscription(email, agency)
+    sub = _subscription(email, target)
     if sub is None:
-        sub = Subscription(email=email, target=rules.target_of(getattr(agency, "id", None)),
-                           agency_id=getattr(agency, "id", None), token=new_token(),
-                           created_at=now)
+        import json
+        sub = Subscription(email=email, target=target.value,
+                           agency_id=None if query is not None else getattr(agency, "id", None),
+                           obligation_id=getattr(obligation, "id", None),
+                           search_query=target.query,
+                           search_filters=json.dumps(target.filters, sort_keys=True)
+                           if query is not None else None,
+                           frequency=str(frequency), token=new_token(), created_at=now)
         db.session.add(sub)
         db.session.flush()
         audit.record("follow.create", sub, actor=user, now=now,
-                     changes={"target": sub.target}, agency_id=sub.agency_id)
+                     changes={"target": sub.target, "frequency": sub.frequency},
+                     agency_id=sub.agency_id)
+    elif user is not None and sub.frequency != frequency:
+        # The owner, signed in, changes it; an address typed in changes nothing of a live
+        # subscription (anyone can type anyone's address).
+        _set_frequency(sub, frequency, actor=user, now=now)
     if user is not None:
         sub.user_id = user.id
     if sub.is_live:
@@ -324,35 +446,67 @@ def follow(email, agency=None, *, user=None, now=None):
     if user is not None:
         _confirmed(sub, now, actor=user)
         return sub
-    if sub.unsubscribed_at is not None:
+    if sub.unsubscribed_at is not None or sub.suspended_at is not None:
         sub.token = new_token()  # the old links (in old mails) no longer confirm it
     sub.unsubscribed_at = None
     sub.confirmed_at = None
+    sub.frequency = str(frequency)
     recent = sub.confirm_sent_at is not None and \
         (now - sub.confirm_sent_at).total_seconds() < CONFIRM_RESEND_SECONDS
     if not recent:
         sub.confirm_sent_at = now
         with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-            queue_mail(email, _("Konfirmasi: ikuti informasi %(what)s", what=_target_label(sub)),
-                       "\n".join([
-                           _("Seseorang (semoga Anda) ingin menerima surel dari %(site)s tentang "
-                             "informasi %(what)s: informasi serta-merta segera, dan ringkasan "
-                             "harian untuk yang lain.", site=current_app.config["GOVERNMENT_NAME"],
-                             what=_target_label(sub)), "",
-                           _("Untuk mulai menerimanya, buka tautan ini:"),
-                           mail_url("broadcasts.confirm", token=sub.token), "",
-                           _("Bila bukan Anda, abaikan surel ini: tanpa konfirmasi tidak ada "
-                             "surel lain yang dikirim.")]), now=now)
+            mail = queue_mail(
+                email, _("Konfirmasi: ikuti informasi %(what)s", what=_target_label(sub)),
+                "\n".join([
+                    _("Seseorang (semoga Anda) ingin menerima surel dari %(site)s tentang "
+                      "informasi %(what)s: informasi serta-merta segera, dan ringkasan "
+                      "%(frequency)s untuk yang lain.", site=current_app.config["GOVERNMENT_NAME"],
+                      what=_target_label(sub), frequency=_frequency_word(sub.frequency)), "",
+                    _("Untuk mulai menerimanya, buka tautan ini:"),
+                    mail_url("broadcasts.confirm", token=sub.token), "",
+                    _("Bila bukan Anda, abaikan surel ini: tanpa konfirmasi tidak ada "
+                      "surel lain yang dikirim.")]), now=now)
+        db.session.flush()
+        # The confirmation mail is the subscription's too: erased with it (retention).
+        db.session.add(FollowDelivery(subscription_id=sub.id,
+                                      key=f"confirm:{now.isoformat(timespec='seconds')}",
+                                      outbox_mail_id=mail.id, created_at=now))
     db.session.flush()
     return sub
 
 
-def _confirmed(sub, now, *, actor=None):
+def _frequency_word(frequency):
+    return _("mingguan") if frequency == rules.MINGGUAN else _("harian")
+
+
+def _confirmed(sub, now, *, actor=None, action="follow.confirm"):
     sub.confirmed_at = now
     sub.unsubscribed_at = None
+    sub.suspended_at = None
+    sub.digest_covered_at = now
+    sub.digest_sent_at = None
+    _baseline(sub, now)
     db.session.flush()
-    audit.record("follow.confirm", sub, actor=actor, now=now, changes={"target": sub.target},
+    audit.record(action, sub, actor=actor, now=now, changes={"target": sub.target},
                  agency_id=sub.agency_id)
+
+
+def _baseline(sub, now):
+    """What is already there when a subscription begins is not news: an obligation's status
+    now, a saved search's matches now."""
+    from ppid.broadcasts import digest
+    if sub.kind == "obligation":
+        sub.reported_status = str(digest.obligation_status(sub, now).status)
+    elif sub.kind == "search":
+        known = set(db.session.execute(sa.select(FollowDelivery.key).where(
+            FollowDelivery.subscription_id == sub.id)).scalars())
+        for entry in digest.search_matches(sub):
+            key = entry.key
+            if key not in known:
+                db.session.add(FollowDelivery(subscription_id=sub.id, key=key,
+                                              outbox_mail_id=None, created_at=now))
+                known.add(key)
 
 
 def by_token(token):
@@ -369,13 +523,163 @@ def confirm(sub, *, now=None):
     return sub
 
 
-def unsubscribe(sub, *, now=None):
-    """One click, from any mail's link: no more mail for this subscription."""
+def unsubscribe(sub, *, actor=None, now=None, reason="link"):
+    """From any mail's link, a mail client's one-click POST, the subscriptions page or a
+    complaint: no more mail for this subscription, from this moment."""
     now = now or utcnow()
     if sub.unsubscribed_at is None:
         sub.unsubscribed_at = now
         db.session.flush()
-        audit.record("follow.unsubscribe", sub, actor=None, now=now,
-                     changes={"target": sub.target}, agency_id=sub.agency_id)
+        audit.record("follow.unsubscribe", sub, actor=actor, now=now,
+                     changes={"target": sub.target, "reason": reason},
+                     agency_id=sub.agency_id)
     return sub
 
+
+def resume(sub, *, actor=None, now=None):
+    """Follow again, from the owner's page (signed in, or the address's signed link: both
+    prove the address): a stopped or suspended subscription is live again at once, and
+    what was published meanwhile is not news."""
+    now = now or utcnow()
+    if sub.is_live:
+        return sub
+    if sub.confirmed_at is None and sub.unsubscribed_at is None:
+        raise BroadcastError(_("Langganan ini menunggu konfirmasi: buka tautan di surel "
+                               "konfirmasinya."))
+    _confirmed(sub, now, actor=actor, action="follow.resume")
+    return sub
+
+
+def set_frequency(sub, frequency, *, actor=None, now=None):
+    now = now or utcnow()
+    if rules.Frequency.get(frequency) is None:
+        raise BroadcastError(_("Pilih frekuensi ringkasan: harian atau mingguan."))
+    if sub.unsubscribed_at is not None:
+        raise BroadcastError(_("Langganan ini sudah berhenti; ikuti lagi untuk mengubahnya."))
+    if sub.frequency != frequency:
+        _set_frequency(sub, frequency, actor=actor, now=now)
+    return sub
+
+
+def _set_frequency(sub, frequency, *, actor, now):
+    old, sub.frequency = sub.frequency, str(frequency)
+    db.session.flush()
+    audit.record("follow.frequency", sub, actor=actor, now=now,
+                 changes={"frequency": [old, sub.frequency]}, agency_id=sub.agency_id)
+
+
+def subscriptions_of(*, user=None, email=None):
+    """A person's subscriptions, the live ones first: a signed-in citizen's (made while
+    signed in, or with the account's address), or an address's (the signed link)."""
+    q = sa.select(Subscription)
+    if user is not None:
+        q = q.where(sa.or_(Subscription.user_id == user.id,
+                           Subscription.email == rules.stored_email(user.email)))
+    else:
+        q = q.where(Subscription.email == rules.stored_email(email))
+    subs = db.session.execute(q.order_by(Subscription.created_at, Subscription.id)
+                              ).scalars().all()
+    return sorted(subs, key=lambda s: s.unsubscribed_at is not None)
+
+
+def state(sub):
+    return rules.state_of(sub.confirmed_at, sub.unsubscribed_at, sub.suspended_at)
+
+
+def label(sub):
+    """What the subscription follows, for its owner's page."""
+    return _target_label(sub)
+
+
+# --- Bounces and complaints ----------------------------------------------------------------
+
+def record_report(raw: bytes, *, now=None) -> dict:
+    """Take in one delivery report (a DSN or an ARF complaint, rules.parse_report) about
+    mail to followers: a hard bounce counts towards the address's suspension
+    (FOLLOW_HARD_BOUNCES since it last confirmed), a complaint unsubscribes every
+    subscription of the address at once. Addresses that follow nothing are not recorded
+    (no personal data kept for nothing); a report already taken in counts once. Returns
+    {'hard': n, 'soft': n, 'complaint': n, 'suspended': n, 'ignored': n}."""
+    now = now or utcnow()
+    report_id, reports = rules.parse_report(raw)
+    out = {"hard": 0, "soft": 0, "complaint": 0, "suspended": 0, "ignored": 0}
+    limit = int(current_app.config["FOLLOW_HARD_BOUNCES"])
+    for r in reports:
+        subs = db.session.execute(sa.select(Subscription).where(
+            Subscription.email == r.email)).scalars().all()
+        if not subs:
+            out["ignored"] += 1
+            continue
+        if report_id is not None and db.session.execute(sa.select(MailBounce.id).where(
+                MailBounce.report_id == report_id, MailBounce.email == r.email)).first():
+            out["ignored"] += 1
+            continue
+        bounce = MailBounce(email=r.email, kind=r.kind, status=r.status,
+                            diagnostic=r.diagnostic, report_id=report_id, received_at=now)
+        db.session.add(bounce)
+        db.session.flush()
+        audit.record(f"follow.{'complaint' if r.kind == rules.COMPLAINT else 'bounce'}", bounce,
+                     actor=None, now=now, changes={"kind": r.kind, "status": r.status,
+                                                   "subscriptions": [s.id for s in subs]})
+        out[r.kind] += 1
+        if r.kind == rules.COMPLAINT:
+            for s in subs:
+                unsubscribe(s, now=now, reason="complaint")
+        elif r.kind == rules.HARD:
+            live = [s for s in subs if s.is_live]
+            since = max((s.confirmed_at for s in subs if s.confirmed_at), default=None)
+            q = sa.select(sa.func.count()).where(MailBounce.email == r.email,
+                                                 MailBounce.kind == rules.HARD)
+            if since is not None:
+                q = q.where(MailBounce.received_at >= since)
+            if live and rules.should_suspend(db.session.execute(q).scalar(), limit):
+                for s in live:
+                    s.suspended_at = now
+                    audit.record("follow.suspend", s, actor=None, now=now,
+                                 changes={"target": s.target, "hard_bounces": limit},
+                                 agency_id=s.agency_id)
+                out["suspended"] += len(live)
+    db.session.flush()
+    return out
+
+
+# --- Retention -----------------------------------------------------------------------------
+
+def purge(*, now=None, dry_run=False) -> int:
+    """Erase the subscriptions that ended (unsubscribed, or never confirmed) more than
+    FOLLOW_RETENTION_DAYS ago, with their mail in the outbox and the address's delivery
+    reports once it follows nothing else (UU 27/2022: kept no longer than needed).
+    Audited without the address. Returns the number erased."""
+    from datetime import timedelta
+
+    from ppid.core.models import OutboxMail
+    now = now or utcnow()
+    cutoff = now - timedelta(days=int(current_app.config["FOLLOW_RETENTION_DAYS"]))
+    ended = db.session.execute(sa.select(Subscription).where(sa.or_(
+        Subscription.unsubscribed_at < cutoff,
+        sa.and_(Subscription.confirmed_at.is_(None), Subscription.created_at < cutoff,
+                sa.or_(Subscription.confirm_sent_at.is_(None),
+                       Subscription.confirm_sent_at < cutoff))))
+        .order_by(Subscription.id)).scalars().all()
+    if dry_run:
+        return len(ended)
+    for sub in ended:
+        mail_ids = [m for m in db.session.execute(sa.select(FollowDelivery.outbox_mail_id).where(
+            FollowDelivery.subscription_id == sub.id,
+            FollowDelivery.outbox_mail_id.is_not(None))).scalars()]
+        db.session.execute(sa.delete(FollowDelivery).where(
+            FollowDelivery.subscription_id == sub.id))
+        if mail_ids:
+            # A digest's or broadcast's mail is one address's: erased with it.
+            db.session.execute(sa.delete(OutboxMail).where(OutboxMail.id.in_(mail_ids),
+                                                           OutboxMail.to_address == sub.email))
+        email, sub_id, target, agency_id = sub.email, sub.id, sub.target, sub.agency_id
+        db.session.delete(sub)
+        db.session.flush()
+        if db.session.execute(sa.select(Subscription.id).where(
+                Subscription.email == email)).first() is None:
+            db.session.execute(sa.delete(MailBounce).where(MailBounce.email == email))
+        audit.record("follow.purge", None, actor=None, now=now, object_type="Subscription",
+                     object_id=sub_id, agency_id=agency_id, changes={"target": target})
+    db.session.flush()
+    return len(ended)

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from ppid.core import auth
 from ppid.core.public_cache import public_page
@@ -155,12 +155,34 @@ def end(broadcast_id):
 
 # --- following -----------------------------------------------------------------------------
 
-def _target_agency():
+def _target():
+    """(agency, obligation) the follow page is about: ?badan=<slug>[&kewajiban=<code>]."""
+    import sqlalchemy as sa
     from flask import request
 
     from ppid.agencies.views import get_agency_or_404
+    from ppid.registry.models import Obligation
     slug = (request.args.get("badan") or "").strip()[:100]
-    return get_agency_or_404(slug) if slug else None
+    agency = get_agency_or_404(slug) if slug else None
+    code = (request.args.get("kewajiban") or "").strip()[:10]
+    obligation = None
+    if code:
+        obligation = db.session.execute(sa.select(Obligation).where(
+            Obligation.code == code, Obligation.is_active.is_(True))).scalar_one_or_none()
+        if agency is None or obligation is None:
+            abort(404)
+    return agency, obligation
+
+
+def _search_target():
+    """The saved search the page is about, from the search page's own parameters."""
+    from flask import request
+    from ppid.broadcasts import rules
+    args = request.values
+    q = " ".join((args.get("q") or "").split())[:rules.MAX_SEARCH_CHARS + 1]
+    filters = {"type": args.get("jenis") or None, "agency": args.get("badan") or None,
+               "category": args.get("kategori") or None, "year": args.get("tahun") or None}
+    return q, {k: v[:100] for k, v in filters.items() if v}
 
 
 def _private(response):
@@ -172,23 +194,22 @@ def _private(response):
     return response
 
 
-@bp.route("/ikuti", methods=["GET", "POST"])
-def follow():
-    """Follow the government's or one agency's information by e-mail."""
-    from ppid.broadcasts.forms import FollowForm
-    agency = _target_agency()
-    form = FollowForm()
-    signed_in = current_user.is_authenticated
-    if signed_in:
-        form.email.data = form.email.data or current_user.email
-    error = None
+def _follow_page(template, here, target_kwargs, **page):
+    """The follow form of any target: an address (double opt-in) or, signed in, the
+    account's address at once; the frequency of the digest either way."""
     from flask import request
+
+    from ppid.broadcasts.forms import FollowForm, SignedInFollowForm
+    signed_in = current_user.is_authenticated
+    form = SignedInFollowForm() if signed_in else FollowForm()
     if signed_in and request.method == "POST":
         auth.authorize("follow")
-    if form.validate_on_submit() or (signed_in and _confirm_only()):
+    error = None
+    if form.validate_on_submit():
         try:
-            services.follow(form.email.data, agency,
-                            user=current_user if signed_in else None)
+            services.follow(None if signed_in else form.email.data,
+                            frequency=form.frequency.data,
+                            user=current_user if signed_in else None, **target_kwargs)
         except services.BroadcastError as exc:
             db.session.rollback()
             error = str(exc)
@@ -200,19 +221,48 @@ def follow():
             else:
                 flash(_("Periksa kotak masuk surel Anda dan buka tautan konfirmasinya. "
                         "Tanpa konfirmasi tidak ada surel yang dikirim."), "success")
-            return redirect(url_for("broadcasts.follow", **({"badan": agency.slug}
-                                                           if agency else {})))
-    from flask import request
+            return redirect(here)
     status = 422 if request.method == "POST" else 200
-    return render_template("broadcasts/follow.html", form=form, agency=agency,
-                           signed_in=signed_in, error=error), status
+    return render_template(template, form=form, signed_in=signed_in, error=error, here=here,
+                           **page), status
 
 
-def _confirm_only():
-    """A signed-in citizen's one-button form carries only its CSRF token."""
-    from ppid.core.forms import ConfirmForm
+@bp.route("/ikuti", methods=["GET", "POST"])
+def follow():
+    """Follow the government's, one agency's, or one agency's obligation's information."""
+    agency, obligation = _target()
+    args = {k: v for k, v in (("badan", getattr(agency, "slug", None)),
+                              ("kewajiban", getattr(obligation, "code", None))) if v}
+    return _follow_page("broadcasts/follow.html", url_for("broadcasts.follow", **args),
+                        {"agency": agency, "obligation": obligation},
+                        agency=agency, obligation=obligation)
+
+
+@bp.route("/ikuti/pencarian", methods=["GET", "POST"])
+def follow_search():
+    """Follow a search: a digest of the public records that newly match it."""
     from flask import request
-    return request.method == "POST" and ConfirmForm().validate_on_submit()
+
+    from ppid.search.views import search_url
+    q, filters = _search_target()
+    args = {"q": q, "type": filters.get("type"), "agency": filters.get("agency"),
+            "category": filters.get("category"), "year": filters.get("year")}
+    here = url_for("broadcasts.follow_search", q=q, **{
+        k: v for k, v in (("jenis", filters.get("type")), ("badan", filters.get("agency")),
+                          ("kategori", filters.get("category")), ("tahun", filters.get("year")))
+        if v})
+    problem = None
+    try:
+        services.Target(query=q, filters=filters).check()
+    except services.BroadcastError as exc:
+        problem = str(exc)
+    if problem and request.method == "GET":
+        return render_template("broadcasts/follow_search.html", form=None, problem=problem,
+                               q=q, filters=filters, search_link=search_url(args),
+                               signed_in=current_user.is_authenticated, here=here), 400
+    return _follow_page("broadcasts/follow_search.html", here,
+                        {"query": q, "filters": filters}, q=q, filters=filters,
+                        problem=None, search_link=search_url(args))
 
 
 @bp.get("/ikuti/konfirmasi/<token>")
@@ -225,19 +275,136 @@ def confirm(token):
         services.confirm(sub)
         db.session.commit()
     return _private(render_template("broadcasts/followed.html", sub=sub, token=token,
+                                    label=services.label(sub),
+                                    manage=services.manage_url(sub.email),
                                     confirmed=not was_unsubscribed))
 
 
 @bp.route("/ikuti/berhenti/<token>", methods=["GET", "POST"])
 def unsubscribe(token):
-    """The link in every mail: one click (GET), or a mail client's one-click POST (RFC
-    8058, no form token: the secret token in the address is the proof)."""
+    """The unsubscribe link of every mail and its List-Unsubscribe header. A GET shows one
+    button and changes nothing: mail scanners and link previews open every link of a
+    mail, and must not unsubscribe anyone (RFC 8058 section 1). The button, and a mail
+    client's one-click POST (RFC 8058, body ``List-Unsubscribe=One-Click``, no form token:
+    the secret token in the address is the proof), unsubscribe at once."""
+    from flask import request
     sub = services.by_token(token)
     if sub is None:
         abort(404)
-    services.unsubscribe(sub)
+    if request.method == "POST":
+        services.unsubscribe(sub)
+        db.session.commit()
+        return _private(render_template("broadcasts/unfollowed.html", sub=sub,
+                                        label=services.label(sub), done=True,
+                                        manage=services.manage_url(sub.email)))
+    return _private(render_template("broadcasts/unfollowed.html", sub=sub, token=token,
+                                    label=services.label(sub),
+                                    done=sub.unsubscribed_at is not None,
+                                    manage=services.manage_url(sub.email)))
+
+
+# --- a person's subscriptions ----------------------------------------------------------------
+
+def _subscriptions_page(subs, action, status=200, error=None):
+    from ppid.broadcasts.forms import FrequencyForm
+    rows = []
+    for sub in subs:
+        form = FrequencyForm(formdata=None, prefix=f"s{sub.id}", frequency=sub.frequency)
+        rows.append({"sub": sub, "label": services.label(sub), "state": services.state(sub),
+                     "form": form, "action": action(sub)})
+    return _private(render_template("broadcasts/subscriptions.html", rows=rows,
+                                    error=error)), status
+
+
+def _change(sub, back):
+    """A change of one subscription from its owner's page: a new frequency, stop, or
+    follow again (a suspended or stopped one; the owner has the address's link)."""
+    from flask import request
+
+    from ppid.broadcasts.forms import FrequencyForm
+    from ppid.core.forms import ConfirmForm
+    what = request.form.get("ubah")
+    try:
+        if what == "berhenti" and ConfirmForm().validate_on_submit():
+            services.unsubscribe(sub, actor=_actor())
+            message = _("Anda berhenti mengikuti %(what)s.", what=services.label(sub))
+        elif what == "frekuensi":
+            form = FrequencyForm(prefix=f"s{sub.id}")
+            if not form.validate_on_submit():
+                raise services.BroadcastError(
+                    " ".join(e for errs in form.errors.values() for e in errs))
+            services.set_frequency(sub, form.frequency.data, actor=_actor())
+            message = _("Frekuensi ringkasan %(what)s diubah.", what=services.label(sub))
+        elif what == "lanjut" and ConfirmForm().validate_on_submit():
+            services.resume(sub, actor=_actor())
+            message = _("Anda kembali mengikuti %(what)s.", what=services.label(sub))
+        else:
+            raise services.BroadcastError(_("Formulir kedaluwarsa; muat ulang halaman lalu "
+                                            "kirim kembali."))
+    except services.BroadcastError as exc:
+        db.session.rollback()
+        return None, str(exc)
     db.session.commit()
-    return _private(render_template("broadcasts/unfollowed.html", sub=sub))
+    flash(message, "success")
+    return redirect(back), None
+
+
+def _actor():
+    return current_user if current_user.is_authenticated else None
+
+
+@bp.get("/ikuti/langganan")
+@login_required
+def subscriptions():
+    """A signed-in citizen's subscriptions (those made signed in or with the account's
+    address)."""
+    return _subscriptions_page(services.subscriptions_of(user=current_user),
+                               lambda s: url_for("broadcasts.subscription_change", sub_id=s.id))
+
+
+@bp.post("/ikuti/langganan/<int(max=2147483647):sub_id>")
+@login_required
+def subscription_change(sub_id):
+    sub = db.session.get(services.Subscription, sub_id)
+    mine = services.subscriptions_of(user=current_user)
+    if sub is None or sub not in mine:
+        abort(404)
+    response, error = _change(sub, url_for("broadcasts.subscriptions"))
+    if response is not None:
+        return response
+    return _subscriptions_page(services.subscriptions_of(user=current_user),
+                               lambda s: url_for("broadcasts.subscription_change", sub_id=s.id),
+                               422, error)
+
+
+def _linked_email_or_404(signed):
+    email = services.email_of_manage_link(signed)
+    if email is None:
+        abort(404)
+    return email
+
+
+@bp.get("/ikuti/kelola/<signed>")
+def manage_link(signed):
+    """Every subscription of one address, from the signed link in each mail to it."""
+    email = _linked_email_or_404(signed)
+    return _subscriptions_page(services.subscriptions_of(email=email),
+                               lambda s: url_for("broadcasts.manage_link_change",
+                                                 signed=signed, sub_id=s.id))
+
+
+@bp.post("/ikuti/kelola/<signed>/<int(max=2147483647):sub_id>")
+def manage_link_change(signed, sub_id):
+    email = _linked_email_or_404(signed)
+    sub = db.session.get(services.Subscription, sub_id)
+    if sub is None or sub.email != email:
+        abort(404)
+    response, error = _change(sub, url_for("broadcasts.manage_link", signed=signed))
+    if response is not None:
+        return response
+    return _subscriptions_page(services.subscriptions_of(email=email),
+                               lambda s: url_for("broadcasts.manage_link_change",
+                                                 signed=signed, sub_id=s.id), 422, error)
 
 
 def home_section():

@@ -20,9 +20,22 @@ from ppid.extensions import db
 log = logging.getLogger(__name__)
 
 
-def queue_mail(to, subject, body, *, now=None) -> OutboxMail:
-    """Add a mail to the outbox in the current transaction; the caller commits."""
-    mail = OutboxMail(to_address=to, subject=subject[:300], body_text=body,
+# Header fields a caller may add; the others (From, To, Subject, Message-ID) are the outbox's.
+EXTRA_HEADERS = ("List-Unsubscribe", "List-Unsubscribe-Post", "List-Id", "Precedence",
+                 "Auto-Submitted")
+
+
+def queue_mail(to, subject, body, *, now=None, headers=None) -> OutboxMail:
+    """Add a mail to the outbox in the current transaction; the caller commits.
+    ``headers``: extra header fields among EXTRA_HEADERS (bulk mail's List-Unsubscribe)."""
+    import json
+    extra = None
+    if headers:
+        unknown = set(headers) - set(EXTRA_HEADERS)
+        if unknown:
+            raise ValueError(f"header fields the outbox does not set: {sorted(unknown)}")
+        extra = json.dumps(headers, sort_keys=True)
+    mail = OutboxMail(to_address=to, subject=subject[:300], body_text=body, headers=extra,
                       created_at=now or utcnow(), next_attempt_at=now or utcnow())
     db.session.add(mail)  # flushed with the caller's other changes
     if has_app_context():
@@ -41,6 +54,11 @@ def _build_message(mail, cfg):
     msg["To"] = mail.to_address
     msg["Subject"] = mail.subject
     msg["Message-ID"] = make_msgid(domain="ppid.local")
+    if mail.headers:
+        import json
+        for name, value in json.loads(mail.headers).items():
+            if name in EXTRA_HEADERS:
+                msg[name] = value
     msg.set_content(mail.body_text)
     return msg
 
@@ -88,11 +106,16 @@ def deliver_pending(limit=50, now=None) -> tuple:
     if backend == "none":
         return 0, 0
     now = now or utcnow()
-    due = db.session.execute(
-        sa.select(OutboxMail).where(OutboxMail.sent_at.is_(None),
-                                    OutboxMail.is_abandoned.is_(False),
-                                    OutboxMail.next_attempt_at <= now)
-        .order_by(OutboxMail.id).limit(limit)).scalars().all()
+    q = (sa.select(OutboxMail).where(OutboxMail.sent_at.is_(None),
+                                     OutboxMail.is_abandoned.is_(False),
+                                     OutboxMail.next_attempt_at <= now)
+         .order_by(OutboxMail.id).limit(limit))
+    if db.engine.dialect.name == "postgresql":
+        # Two senders at once (the cron's send-digest beside a request's after-commit
+        # delivery) pass each other instead of both sending the same mail; on SQLite the
+        # write transaction this SELECT begins serialises them.
+        q = q.with_for_update(skip_locked=True)
+    due = db.session.execute(q).scalars().all()
     if not due:
         return 0, 0
     sent = failed = 0

@@ -73,6 +73,8 @@ class OutboxMail(db.Model):
     to_address = sa.Column(sa.String(320), nullable=False)
     subject = sa.Column(sa.String(300), nullable=False)
     body_text = sa.Column(sa.Text, nullable=False)
+    # Extra header fields, JSON {name: value} (a follower's List-Unsubscribe, RFC 8058).
+    headers = sa.Column(sa.Text)
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
     next_attempt_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
     sent_at = sa.Column(UTCDateTime, index=True)

@@ -33,9 +33,21 @@ def purge_personal_data_cmd(dry_run, show, quiet, now):
     """Erase the personal data of requests whose retention period is over
     (PERSONAL_DATA_RETENTION_YEARS after the request and its objections and disputes
     closed); idempotent, for a daily cron. See ppid/info_requests/privacy.py."""
+    from flask import current_app
+
+    from ppid.broadcasts import services as following
     from ppid.core.db import utcnow
+    from ppid.extensions import db
     from ppid.info_requests import privacy
     summary = privacy.purge(now=now or utcnow(), dry_run=dry_run)
+    # Followers' addresses too: a subscription that ended past FOLLOW_RETENTION_DAYS.
+    followers = following.purge(now=now or utcnow(), dry_run=dry_run)
+    if not dry_run:
+        db.session.commit()
+    if followers or not quiet:
+        click.echo(f"Langganan yang berakhir lebih dari "
+                   f"{current_app.config['FOLLOW_RETENTION_DAYS']} hari lalu "
+                   f"{'akan dihapus' if dry_run else 'dihapus'} beserta alamatnya: {followers}")
     if quiet and not summary.requests:
         return
     verb = "akan dihapus" if dry_run else "dihapus"
