@@ -166,7 +166,7 @@ class FollowDelivery(db.Model):
     """One mail about one thing (``key``: 'broadcast:<id>' for its start, 'update:<id>'
     for an update; in a digest 'dip:<id>', 'pub:<id>', 'ver:<id>' for a new version,
     'status:...' for an obligation's status, 'hit:<type>:<id>' for a saved search's match;
-    'confirm:<time>' for a confirmation mail) to one subscription: the unique pair is
+    'confirm:<random>' for a confirmation mail) to one subscription: the unique pair is
     what makes a mail go at most once, whoever queues it and however often. A row with
     no mail is what was already there when the subscription began (a saved search's
     matches then: not news)."""

@@ -470,7 +470,7 @@ def follow(email, agency=None, *, obligation=None, query=None, filters=None,
         db.session.flush()
         # The confirmation mail is the subscription's too: erased with it (retention).
         db.session.add(FollowDelivery(subscription_id=sub.id,
-                                      key=f"confirm:{now.isoformat(timespec='seconds')}",
+                                      key=f"confirm:{secrets.token_hex(8)}",
                                       outbox_mail_id=mail.id, created_at=now))
     db.session.flush()
     return sub

@@ -332,7 +332,7 @@ def _change(sub, back):
             form = FrequencyForm(prefix=f"s{sub.id}")
             if not form.validate_on_submit():
                 raise services.BroadcastError(
-                    " ".join(e for errs in form.errors.values() for e in errs))
+                    " ".join(str(e) for errs in form.errors.values() for e in errs))
             services.set_frequency(sub, form.frequency.data, actor=_actor())
             message = _("Frekuensi ringkasan %(what)s diubah.", what=services.label(sub))
         elif what == "lanjut" and ConfirmForm().validate_on_submit():

@@ -172,3 +172,170 @@ def test_mail_links_come_from_base_url_outside_a_request_too(app, monkeypatch):
             "https://ppid.example.go.id/serta-merta/3"
         assert bs.mail_url("broadcasts.unsubscribe", token="abc") == \
             "https://ppid.example.go.id/ikuti/berhenti/abc"
+
+
+def _rows(page):
+    """(what, state) of each row of the subscriptions table."""
+    html = page.get_data(as_text=True)
+    return re.findall(r'<th scope="row">([^<]+)</th>\s*<td>([^<]+)</td>', html)
+
+
+def test_a_signed_in_citizen_manages_their_subscriptions(app, client, factories):
+    agency = factories.agency(name="Dinas Langganan", slug="dinas-langganan")
+    citizen = factories.user(auth.CITIZEN, email="warga.kelola@contoh.id")
+    other = factories.user(auth.CITIZEN, email="warga.lain@contoh.id")
+    db.session.commit()
+    assert client.get("/ikuti/langganan").status_code == 302  # sign in first
+    mine = bs.follow(None, agency, user=citizen)
+    gov = bs.follow(None, None, user=citizen, frequency="mingguan")
+    theirs = bs.follow(None, agency, user=other)
+    db.session.commit()
+    login(client, citizen)
+    page = client.get("/ikuti/langganan")
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "private, no-store"
+    assert _rows(page) == [("Dinas Langganan", "Aktif"), ("semua badan publik", "Aktif")]
+    assert "warga.lain" not in page.get_data(as_text=True)
+    # Weekly instead of daily; then stop one; then follow it again.
+    assert client.post(f"/ikuti/langganan/{mine.id}", data={
+        "ubah": "frekuensi", f"s{mine.id}-frequency": "mingguan"}).status_code == 302
+    assert client.post(f"/ikuti/langganan/{gov.id}", data={"ubah": "berhenti"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Subscription, mine.id).frequency == "mingguan"
+    assert not db.session.get(Subscription, gov.id).is_live
+    assert ("semua badan publik", "Berhenti") in _rows(client.get("/ikuti/langganan"))
+    assert client.post(f"/ikuti/langganan/{gov.id}", data={"ubah": "lanjut"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Subscription, gov.id).is_live
+    # Bad input: a message, nothing changed; another's subscription does not exist for them.
+    bad = client.post(f"/ikuti/langganan/{mine.id}", data={
+        "ubah": "frekuensi", f"s{mine.id}-frequency": "tiap menit"})
+    assert bad.status_code == 422 and "harian atau mingguan" in bad.get_data(as_text=True)
+    assert client.post(f"/ikuti/langganan/{mine.id}", data={"ubah": "apa"}).status_code == 422
+    assert client.post(f"/ikuti/langganan/{theirs.id}",
+                       data={"ubah": "berhenti"}).status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Subscription, theirs.id).is_live
+    assert db.session.get(Subscription, mine.id).frequency == "mingguan"
+    actions = db.session.execute(sa.text(
+        "SELECT action FROM audit_event WHERE action IN ('follow.frequency', "
+        "'follow.unsubscribe', 'follow.resume') ORDER BY id")).scalars().all()
+    assert actions == ["follow.frequency", "follow.unsubscribe", "follow.resume"]
+
+
+def test_an_email_only_subscriber_manages_through_the_signed_link(app, client, factories,
+                                                                  smtp_server):
+    agency = factories.agency(name="Dinas Tautan", slug="dinas-tautan")
+    db.session.commit()
+    for target in (agency, None):
+        bs.confirm(bs.follow("tautan@contoh.id", target))
+    bs.confirm(bs.follow("orang.lain@contoh.id", agency))
+    db.session.commit()
+    deliver_pending()
+    smtp_server.messages.clear()
+    officer = factories.user(auth.HELPER, agency)
+    db.session.commit()
+    registry.publish_item(_item(agency, officer, "Angin puting beliung"), actor=officer)
+    db.session.commit()
+    deliver_pending()
+    mail = next(m for m in smtp_server.messages if m["to"] == ["tautan@contoh.id"])
+    link = re.search(r"http://localhost(/ikuti/kelola/\S+)", mail["body"]).group(1)
+    anon = app.test_client()
+    page = anon.get(link)
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "private, no-store"
+    assert _rows(page) == [("Dinas Tautan", "Aktif"), ("semua badan publik", "Aktif")]
+    sub = db.session.execute(sa.select(Subscription).where(
+        Subscription.email == "tautan@contoh.id", Subscription.agency_id.is_(None))).scalar_one()
+    other = db.session.execute(sa.select(Subscription).where(
+        Subscription.email == "orang.lain@contoh.id")).scalar_one()
+    assert anon.post(f"{link}/{sub.id}", data={"ubah": "frekuensi",
+                                               f"s{sub.id}-frequency": "mingguan"}).status_code == 302
+    assert anon.post(f"{link}/{other.id}", data={"ubah": "berhenti"}).status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Subscription, sub.id).frequency == "mingguan"
+    assert db.session.get(Subscription, other.id).is_live
+    # An altered or forged link opens nothing.
+    assert anon.get(link[:-3] + "abc").status_code == 404
+    assert anon.get("/ikuti/kelola/" + "x" * 2000).status_code == 404
+    # An expired one neither (FOLLOW_MANAGE_LINK_DAYS); the unsubscribe links still work.
+    import time
+    app.config["FOLLOW_MANAGE_LINK_DAYS"] = 0
+    try:
+        time.sleep(1.1)
+        assert anon.get(link).status_code == 404
+    finally:
+        app.config["FOLLOW_MANAGE_LINK_DAYS"] = 60
+
+
+def test_no_subscriber_address_on_any_public_page_feed_api_search_or_export(
+        app, client, factories, smtp_server):
+    """The canary follows everything there is to follow and bounces once; no public
+    output names it (DOMAIN.md section 11)."""
+    from ppid.registry.models import Obligation
+    agency = factories.agency(slug="bpbd-kanari2", name="BPBD Kanari")
+    ob = Obligation(code="K9", title="Kewajiban Kanari", period_months=6)
+    db.session.add(ob)
+    db.session.commit()
+    for kwargs in ({"agency": agency}, {}, {"agency": agency, "obligation": ob},
+                   {"query": "banjir", "filters": {"agency": "bpbd-kanari2"}}):
+        bs.confirm(bs.follow(CANARY, **kwargs))
+    db.session.commit()
+    from tests.unit.test_following_rules import DSN
+    bs.record_report(DSN.replace(b"Hilang@Contoh.id", CANARY.encode()))
+    db.session.commit()
+    anon = app.test_client()
+    urls = ["/", "/serta-merta", "/serta-merta.atom", "/serta-merta.json",
+            "/badan/bpbd-kanari2", "/badan/bpbd-kanari2/kewajiban/K9", "/ikuti",
+            "/ikuti?badan=bpbd-kanari2&kewajiban=K9", "/ikuti/pencarian?q=banjir",
+            "/berita.json", "/berita.atom", "/dip.atom", "/api/v1/agencies",
+            "/api/v1/search?q=banjir", "/cari?q=kanari", "/badan/bpbd-kanari2/dip.csv",
+            "/permohonan/register"]
+    for url in urls:
+        resp = anon.get(url)
+        assert resp.status_code < 500, url
+        assert CANARY not in resp.get_data(as_text=True), url
+    officer = factories.user(auth.MAIN)
+    db.session.commit()
+    login(client, officer)
+    for url in ("/kelola/serta-merta/1", "/kelola/dip/matriks", "/ikuti/langganan"):
+        assert CANARY not in client.get(url).get_data(as_text=True), url
+
+
+def test_ended_subscriptions_are_erased_after_the_retention_period(app, factories,
+                                                                  smtp_server):
+    from ppid.broadcasts.models import FollowDelivery, MailBounce
+    from ppid.core.models import OutboxMail
+    agency = factories.agency(slug="dinas-retensi")
+    db.session.commit()
+    long_ago = utcnow() - timedelta(days=120)
+    old = bs.follow("lama@contoh.id", agency, now=long_ago)
+    bs.confirm(old, now=long_ago)
+    bs.unsubscribe(old, now=long_ago + timedelta(days=1))
+    never = bs.follow("tak.dikonfirmasi@contoh.id", agency, now=long_ago)
+    recent = bs.follow("baru.berhenti@contoh.id", agency)
+    bs.confirm(recent)
+    bs.unsubscribe(recent)
+    live = bs.follow("aktif@contoh.id", agency, now=long_ago)
+    bs.confirm(live, now=long_ago)
+    db.session.commit()
+    from tests.unit.test_following_rules import DSN
+    bs.record_report(DSN.replace(b"Hilang@Contoh.id", b"lama@contoh.id"))
+    db.session.commit()
+    ids = {"old": old.id, "never": never.id}
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["ppid", "purge-personal-data", "--dry-run"])
+    assert dry.exit_code == 0 and "akan dihapus beserta alamatnya: 2" in dry.output
+    out = runner.invoke(args=["ppid", "purge-personal-data"])
+    assert out.exit_code == 0 and "dihapus beserta alamatnya: 2" in out.output, out.output
+    emails = set(db.session.execute(sa.select(Subscription.email)).scalars())
+    assert emails == {"baru.berhenti@contoh.id", "aktif@contoh.id"}
+    outbox = set(db.session.execute(sa.select(OutboxMail.to_address)).scalars())
+    assert "lama@contoh.id" not in outbox and "tak.dikonfirmasi@contoh.id" not in outbox
+    assert db.session.execute(sa.select(MailBounce)).first() is None
+    assert db.session.execute(sa.select(FollowDelivery).where(
+        FollowDelivery.subscription_id.in_(list(ids.values())))).first() is None
+    events = db.session.execute(sa.text(
+        "SELECT changes FROM audit_event WHERE action = 'follow.purge'")).scalars().all()
+    assert len(events) == 2 and not any("@" in (e or "") for e in events)
+    # Idempotent: a second run erases nothing.
+    again = runner.invoke(args=["ppid", "purge-personal-data"])
+    assert "dihapus beserta alamatnya: 0" in again.output
