@@ -217,6 +217,8 @@ def _seed_world():
         Letter.request_id == req_b.id).order_by(Letter.id.desc())).scalars().first()
     pub_a, photo_a, file_a, pub_b = _publications(a, b, users, main, pdf, now)
     broadcast_a, broadcast_b = (_broadcast(agency, main, now) for agency in (a, b))
+    from ppid.broadcasts import services as following
+    sub_a = following.follow(None, a, user=users["owner"], now=now).id  # the owner follows A
     reset_token = accounts.make_reset_token(users["citizen"])
     role_id = users["helper_b"].roles[0].id
     db.session.commit()
@@ -232,7 +234,7 @@ def _seed_world():
         entry_id=entry_id, reset_token=reset_token, role_id=role_id,
         ev_a=ev_a.id, ev_b=ev_b.id,
         pub_a=pub_a, photo_a=photo_a, file_a=file_a, pub_b=pub_b,
-        broadcast_a=broadcast_a, broadcast_b=broadcast_b,
+        broadcast_a=broadcast_a, broadcast_b=broadcast_b, sub_a=sub_a,
         year=now.year - 1)
 
 

@@ -120,6 +120,11 @@ EXPECT = {
     "broadcasts.follow": PUBLIC,
     "broadcasts.confirm": exp(404),
     "broadcasts.unsubscribe": exp(404),
+    # Following a search (the walk gives it words); a person's own subscriptions (signed
+    # in), or an address's through its signed link (the walk's is not signed: 404).
+    "broadcasts.follow_search": PUBLIC,
+    "broadcasts.subscriptions": LOGGED_IN,
+    "broadcasts.manage_link": exp(404),
     "publications.mine": DRAFTERS_A,
     "publications.new": DRAFTERS_A,
     "publications.manage": PUBLICATION_A,
@@ -220,6 +225,8 @@ POST_ONLY = {
     "publications.schedule", "publications.publish", "publications.withdraw",
     "requests.act_deliver", "accounts.profile",
     "broadcasts.post_update", "broadcasts.end",
+    # One's own subscription only (signed in, or the address's signed link): 404 otherwise.
+    "broadcasts.subscription_change", "broadcasts.manage_link_change",
 }
 
 
@@ -232,7 +239,8 @@ def primary_params(w):
             "fmt": "csv", "token": w.reset_token, "user_id": w.users["owner"],
             "role_id": w.role_id, "entry_id": w.entry_id, "attestation_id": w.ev_a,
             "pub_id": w.pub_a, "photo_id": w.photo_a, "file_id": w.file_a,
-            "dispute_id": w.dispute_a, "case_id": w.case_a, "broadcast_id": w.broadcast_a}
+            "dispute_id": w.dispute_a, "case_id": w.case_a, "broadcast_id": w.broadcast_a,
+            "sub_id": w.sub_a, "signed": "ohne-signatur"}
 
 
 def foreign_params(w):
@@ -244,7 +252,8 @@ def foreign_params(w):
 
 
 QUERY = {"api.deadline": "?from=2026-03-16&working_days=10",
-         "search_api.api_search": "?q=profil"}
+         "search_api.api_search": "?q=profil",
+         "broadcasts.follow_search": "?q=profil"}
 
 
 def rules_by_endpoint(app, method):

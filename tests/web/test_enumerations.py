@@ -30,6 +30,7 @@ from ppid.core.db import utcnow
 from ppid.core.enums import REGISTRY
 from ppid.core.services import build_calendar, local_today, save_calendar_entry, timezone
 from ppid.core.uploads import check_upload
+from ppid.broadcasts import rules as bc
 from ppid.disputes import rules as dr
 from ppid.evaluation import rules as ev
 from ppid.extensions import db
@@ -132,6 +133,21 @@ def build_disputes(objections, today, actor, now):
     ds.decide_court_case(cassation, decided_on=today, outcome=outcomes[len(decided)],
                          actor=actor, now=now)
     return disputes
+
+
+def _subscriptions(w, now):
+    """The PPID Utama's officer follows in every state: suspended (three hard bounces),
+    stopped, active, and waiting for the confirmation of an address typed in."""
+    from ppid.broadcasts import services as following
+    from tests.unit.test_following_rules import DSN
+    following.follow(None, None, user=w.main, now=now)
+    stopped = following.follow(None, w.dinkes, user=w.main, now=now)
+    for n in range(3):
+        following.record_report(DSN.replace(b"Hilang@Contoh.id", w.main.email.encode())
+                                .replace(b"<dsn-1@", f"<dsn-enum-{n}@".encode()), now=now)
+    following.unsubscribe(stopped, now=now)
+    following.follow(None, w.other, user=w.main, frequency="mingguan", now=now)
+    following.follow(w.main.email, w.utama, now=now)
 
 
 def build_world(factories):
@@ -369,6 +385,7 @@ def build_world(factories):
                           valid_from=today - timedelta(days=400),
                           valid_until=today + timedelta(days=ends), actor=w.officer)
     w.publication_ids = _publications(w, now)
+    _subscriptions(w, now)
     db.session.commit()
     w.ids = [r.id for r in w.requests]
     w.public_item_ids = [it.id for it in public]
@@ -477,6 +494,7 @@ def places(client, w, lang):
           rq.TimelineAction: ALL})
     page("register", visible_text(get(client, "/permohonan/register")),
          {rq.RequestState: ALL, rq.Outcome: ALL})
+    page("follow form", visible_text(get(client, "/ikuti")), {bc.Frequency: ALL})
     page("request form", visible_text(get(client, "/permohonan/baru")),
          {rq.IdentityType: ALL, rq.ObtainMethod: ALL, rq.CopyForm: ALL, rq.DeliveryMethod: ALL})
     page("satisfaction survey", visible_text(get(client, f"/survei/{w.open_survey_token}")),
@@ -567,6 +585,8 @@ def places(client, w, lang):
     page("annual report", visible_text(get(client, f"/kelola/laporan/tahunan/{year}.html")),
          {rq.Outcome: ALL, rq.ObjectionDecision: ALL, rq.DisputeOutcome: ALL, rg.Pasal17: ALL,
           rp.AnnualText: ALL})
+    page("subscriptions", visible_text(get(client, "/ikuti/langganan")),
+         {bc.SubscriptionState: ALL, bc.Frequency: ALL})
     page("publication desk", " ".join(
         visible_text(get(client, f"/kelola/publikasi/{i}")) for i in w.publication_ids),
         {pb.PublicationState: ALL, pb.Step: ALL})
@@ -638,7 +658,7 @@ def test_every_enumeration_is_walked(app):
               pb.PublicationState, pb.Step, rq.PaymentMethod,
               dr.DisputeCommission, dr.DisputeStage, dr.DisputeAction, dr.CourtLevel,
               dr.CourtOutcome, dr.CourtParty, rp.SubmissionMethod, rq.OrderExecution,
-              rq.OrderStatus}
+              rq.OrderStatus, bc.Frequency, bc.SubscriptionState}
     assert set(REGISTRY.values()) == walked
 
 
