@@ -39,7 +39,7 @@ def upgrade():
     sa.Column('received_at', ppid.core.db.UTCDateTime(), nullable=False),
     sa.CheckConstraint("kind in ('hard', 'soft', 'complaint')", name=op.f('ck_follow_mail_bounce_kind')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_follow_mail_bounce')),
-    sa.UniqueConstraint('report_id', 'email', name='once')
+    sa.UniqueConstraint('report_id', 'email', name='follow_mail_bounce_once')
     )
     with op.batch_alter_table('follow_mail_bounce', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_follow_mail_bounce_email'), ['email'], unique=False)

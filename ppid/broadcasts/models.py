@@ -157,7 +157,7 @@ class MailBounce(db.Model):
     received_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
 
     __table_args__ = (
-        sa.UniqueConstraint("report_id", "email", name="once"),
+        sa.UniqueConstraint("report_id", "email", name="follow_mail_bounce_once"),
         sa.CheckConstraint("kind in ('hard', 'soft', 'complaint')", name="kind"),
     )
 

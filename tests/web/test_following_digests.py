@@ -67,6 +67,8 @@ def obligation_world(factories):
 def test_follow_an_obligation_new_versions_and_its_staleness(app, client, obligation_world,
                                                               smtp_server):
     agency, officer, main, ob = obligation_world
+    assert "/ikuti?badan=dinas-kewajiban&amp;kewajiban=Z1" in client.get(
+        "/badan/dinas-kewajiban/kewajiban/Z1").get_data(as_text=True)
     page = client.get("/ikuti?badan=dinas-kewajiban&kewajiban=Z1")
     assert page.status_code == 200 and "Laporan Keuangan Berkala" in page.get_data(as_text=True)
     resp = client.post("/ikuti?badan=dinas-kewajiban&kewajiban=Z1",
