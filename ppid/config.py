@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 # The rules' legal defaults (pure modules, nothing read at import time).
+from ppid.agencies import rules as agencies_rules
 from ppid.info_requests import rules as request_rules
 from ppid.registry import rules as registry_rules
 from ppid.reports import rules as reports_rules
@@ -207,6 +208,11 @@ class Defaults:
     SEARCH_DRAIN_DELAY = 1.0
     # PostgreSQL: a read replica's URL for searches (several servers: see docs/deploy.md).
     SEARCH_REPLICA_URL = None
+
+    # An agency's official social-media channels (ppid.agencies.rules): the hosts a
+    # platform's address may be on (a subdomain of one counts: www.instagram.com).
+    SOCIAL_PLATFORM_HOSTS = {k: list(v) for k, v in
+                             agencies_rules.DEFAULT_PLATFORM_HOSTS.items()}
 
     # The satisfaction survey (IKM): its one reminder, this many days after the request
     # closed (flask ppid ikm-remind, from cron).

@@ -167,10 +167,51 @@ def seed_demo():
             user.position, user.nip = PROFILES[email]
     db.session.flush()
     summary.append(f"akun demo: {len(ACCOUNTS)} (kata sandi semua: {DEMO_PASSWORD})")
+    summary.append(f"kanal resmi demo: {_seed_channels(utama)}")
     for seeder in hooks().seeders:
         seeder(summary)
     db.session.commit()
     return summary
+
+
+def _seed_channels(utama):
+    """Each demo agency's official social-media channels (its website is its profile's), on
+    the platforms' own hosts with the agency's demo account name; a few agencies have fewer,
+    one none, so the E-Monev digitalisasi question differs. Only agencies without channels
+    get them (seeding twice adds nothing)."""
+    from datetime import datetime, timezone
+
+    from ppid.agencies import services as agencies
+    from ppid.agencies.models import AgencyChannel
+    have = set(db.session.execute(sa.select(AgencyChannel.agency_id)).scalars())
+    since = datetime(datetime.now(timezone.utc).year - 1, 1, 2, 1, 0, tzinfo=timezone.utc)
+    slugs = [UTAMA[0]] + [p[0] for p in PEMBANTU]
+    added = 0
+    for i, slug in enumerate(slugs):
+        agency = db.session.execute(sa.select(Agency).where(Agency.slug == slug)).scalar_one()
+        if agency.id in have or slug == "biro-umum":
+            continue
+        name = slug.replace("-", "") + "kalbar"
+        wanted = []
+        if i % 5 != 4:
+            wanted.append(("instagram", f"https://www.instagram.com/{name}", f"@{name}"))
+        if i % 2 == 0:
+            wanted.append(("facebook", f"https://www.facebook.com/{name}", name))
+        if i % 3 == 0:
+            wanted.append(("youtube", f"https://www.youtube.com/@{name}", f"@{name}"))
+        if i % 4 == 0:
+            wanted.append(("tiktok", f"https://www.tiktok.com/@{name}", f"@{name}"))
+        if agency.id == utama.id or i % 6 == 1:
+            wanted.append(("x", f"https://x.com/{name}", f"@{name}"))
+        if agency.id == utama.id or slug == "dinkes":
+            wanted.append(("whatsapp", f"https://www.whatsapp.com/channel/0029Va{name[:12]}",
+                           None))
+        for platform, url, handle in wanted:
+            agencies.add_channel(agency, {"platform": platform, "url": url, "handle": handle},
+                                 actor=None, now=since)
+            added += 1
+    db.session.flush()
+    return added
 
 
 def demo_logins():

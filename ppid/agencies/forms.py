@@ -67,3 +67,22 @@ class AgencyForm(BaseForm):
         self.kind.choices = [("pembantu", _l("PPID %(label)s", label=helper_label)),
                              ("utama", _l("PPID Utama"))]
         self.parent_id.choices = [(0, _l("— tidak ada —"))] + [(a.id, a.name) for a in parents]
+
+
+class ChannelForm(BaseForm):
+    """An official online channel of an agency: the checks of its address per platform are
+    the rule's (ppid.agencies.rules.check_channel_url), so its messages are the service's."""
+
+    platform = SelectField(_l("Platform"), validators=[required()])
+    url = StringField(_l("Alamat (URL)"), validators=[required(), max_length(1000),
+                                                      no_control_chars],
+                      description=_l("Alamat halaman kanal, misalnya "
+                                     "https://www.instagram.com/dinkeskalbar."))
+    handle = StringField(_l("Nama akun (tidak wajib)"),
+                         validators=[optional(), max_length(100), no_control_chars],
+                         description=_l("Seperti tertulis di platform, misalnya @dinkeskalbar."))
+
+    def __init__(self, *args, **kwargs):
+        from ppid.agencies.rules import Platform
+        super().__init__(*args, **kwargs)
+        self.platform.choices = Platform.choices()

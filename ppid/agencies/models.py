@@ -1,6 +1,7 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import relationship
 
+from ppid.agencies import rules
 from ppid.core.db import UTCDateTime, utcnow
 from ppid.extensions import db
 
@@ -55,3 +56,40 @@ class Agency(db.Model):
 
     def __repr__(self):
         return f"<Agency {self.slug}>"
+
+
+class AgencyChannel(db.Model):
+    """One official online channel of an agency (its website, a social-media account, a
+    WhatsApp channel): listed on its public page, opened by the link checker, counted by
+    the E-Monev digitalisasi question. A channel that is removed keeps its row (``removed_at``)
+    so an earlier year's assessment still sees the channels in use then."""
+
+    __tablename__ = "agency_channel"
+    id = sa.Column(sa.Integer, primary_key=True)
+    agency_id = sa.Column(sa.Integer, sa.ForeignKey("agency.id"), nullable=False, index=True)
+    platform = sa.Column(sa.String(20), nullable=False)
+    url = sa.Column(sa.String(1000), nullable=False)
+    handle = sa.Column(sa.String(100))
+    created_by_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"))
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    removed_at = sa.Column(UTCDateTime)
+    removed_by_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"))
+
+    agency = relationship("Agency")
+
+    __table_args__ = (
+        sa.CheckConstraint("platform IN (%s)" % ", ".join(
+            f"'{p}'" for p in rules.Platform), name="platform"),
+    )
+
+    @property
+    def is_removed(self):
+        return self.removed_at is not None
+
+
+Agency.channels = relationship(
+    AgencyChannel, viewonly=True,
+    primaryjoin=sa.and_(AgencyChannel.agency_id == Agency.id,
+                        AgencyChannel.removed_at.is_(None)),
+    order_by=(AgencyChannel.platform, AgencyChannel.id))

@@ -79,3 +79,93 @@ def set_active(agency, is_active, *, actor):
     audit.record("agency.activate" if is_active else "agency.deactivate", agency, actor=actor,
                  changes={"is_active": [not is_active, is_active]})
     return agency
+
+
+# --- Official online channels (issue #19 section 1) -----------------------------------------
+
+CHANNEL_FIELDS = ("platform", "url", "handle")
+
+
+def _platform_hosts():
+    from flask import current_app
+    return current_app.config["SOCIAL_PLATFORM_HOSTS"]
+
+
+def channels(agency_id, *, at=None):
+    """The agency's channels in use (at the moment ``at``, else now), by platform."""
+    from ppid.agencies.models import AgencyChannel
+    q = sa.select(AgencyChannel).where(AgencyChannel.agency_id == agency_id)
+    if at is None:
+        q = q.where(AgencyChannel.removed_at.is_(None))
+    else:
+        q = q.where(AgencyChannel.created_at <= at, sa.or_(
+            AgencyChannel.removed_at.is_(None), AgencyChannel.removed_at > at))
+    return db.session.execute(q.order_by(AgencyChannel.platform, AgencyChannel.id)
+                              ).scalars().all()
+
+
+def _checked_channel(agency, data, exclude_id=None):
+    """(platform, url, handle) checked, or ChannelError (nothing written)."""
+    from flask_babel import lazy_gettext as _l
+
+    from ppid.agencies import rules
+    platform = rules.Platform.get(data.get("platform"))
+    if platform is None:
+        raise rules.ChannelError(_l("Pilih platform dari daftar."), "platform")
+    url = rules.check_channel_url(platform, data.get("url"), _platform_hosts())
+    handle = rules.check_handle(data.get("handle"))
+    live = [c for c in channels(agency.id) if c.id != exclude_id]
+    if any(c.url.rstrip("/").lower() == url.rstrip("/").lower() for c in live):
+        raise rules.ChannelError(_l("Alamat ini sudah terdaftar sebagai kanal badan publik "
+                                    "ini."))
+    if exclude_id is None and len(live) >= rules.CHANNELS_PER_AGENCY:
+        raise rules.ChannelError(_l("Paling banyak %(n)d kanal per badan publik.",
+                                    n=rules.CHANNELS_PER_AGENCY), "platform")
+    return platform.value, url, handle
+
+
+def add_channel(agency, data, *, actor, now=None):
+    """Register an official channel of ``agency`` (platform, url, handle). Raises
+    ppid.agencies.rules.ChannelError."""
+    from ppid.agencies.models import AgencyChannel
+    from ppid.core.db import utcnow
+    now = now or utcnow()
+    platform, url, handle = _checked_channel(agency, data)
+    row = AgencyChannel(agency_id=agency.id, platform=platform, url=url, handle=handle,
+                        created_by_id=getattr(actor, "id", None), created_at=now,
+                        updated_at=now)
+    db.session.add(row)
+    db.session.flush()
+    audit.record("agency.channel_add", row, actor=actor, now=now, agency_id=agency.id,
+                 changes={"platform": platform, "url": url, "handle": handle})
+    return row
+
+
+def update_channel(row, data, *, actor, now=None):
+    """Change a channel's platform, address or name. Raises ChannelError."""
+    from ppid.core.db import utcnow
+    now = now or utcnow()
+    before = {f: getattr(row, f) for f in CHANNEL_FIELDS}
+    platform, url, handle = _checked_channel(row.agency, data, exclude_id=row.id)
+    row.platform, row.url, row.handle = platform, url, handle
+    changes = audit.diff(before, {f: getattr(row, f) for f in CHANNEL_FIELDS})
+    if changes:
+        row.updated_at = now
+        db.session.flush()
+        audit.record("agency.channel_update", row, actor=actor, now=now,
+                     agency_id=row.agency_id, changes=changes)
+    return row
+
+
+def remove_channel(row, *, actor, now=None):
+    """Stop listing a channel (it stays in the history of earlier years)."""
+    from ppid.core.db import utcnow
+    now = now or utcnow()
+    if row.removed_at is not None:
+        return row
+    row.removed_at = now
+    row.removed_by_id = getattr(actor, "id", None)
+    db.session.flush()
+    audit.record("agency.channel_remove", row, actor=actor, now=now, agency_id=row.agency_id,
+                 changes={"platform": row.platform, "url": row.url})
+    return row

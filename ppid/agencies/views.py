@@ -111,3 +111,79 @@ def officers(slug):
         sa.select(RoleAssignment).where(RoleAssignment.agency_id == agency.id)
         .order_by(RoleAssignment.role)).scalars().all()
     return render_template("agencies/officers.html", agency=agency, assignments=assignments)
+
+
+# --- Official online channels (issue #19 section 1) -----------------------------------------
+
+def _channel_or_404(agency, channel_id):
+    from ppid.agencies.models import AgencyChannel
+    row = db.session.get(AgencyChannel, channel_id)
+    if row is None or row.agency_id != agency.id or row.is_removed:
+        abort(404)
+    return row
+
+
+def _channel_page(agency, form, editing=None, status=200):
+    from ppid.agencies.rules import Platform
+    return render_template("agencies/channels.html", agency=agency, form=form,
+                           editing=editing, channels=services.channels(agency.id),
+                           remove_form=ConfirmForm(), Platform=Platform), status
+
+
+def _save_channel(agency, form, row=None):
+    """Validate and save the form (a new channel, or ``row`` changed); the page again with
+    the message next to its field otherwise."""
+    from ppid.agencies.rules import ChannelError
+    if not form.validate_on_submit():
+        return _channel_page(agency, form, editing=row, status=422)
+    data = {f: getattr(form, f).data for f in services.CHANNEL_FIELDS}
+    try:
+        if row is None:
+            row = services.add_channel(agency, data, actor=current_user)
+        else:
+            services.update_channel(row, data, actor=current_user)
+    except ChannelError as exc:
+        db.session.rollback()
+        form[exc.field].errors = [*form[exc.field].errors, exc.message]
+        return _channel_page(agency, form, editing=row if row and row.id else None,
+                             status=422)
+    db.session.commit()
+    flash(_("Kanal %(url)s disimpan.", url=row.url), "success")
+    return redirect(url_for("agencies.channels", slug=agency.slug))
+
+
+@bp.route("/kelola/badan-publik/<slug>/kanal", methods=["GET", "POST"])
+def channels(slug):
+    """The agency's official website and social-media channels: its officers and the PPID
+    Utama list, add, change and remove them."""
+    from ppid.agencies.forms import ChannelForm
+    agency = get_agency_or_404(slug)
+    auth.authorize("edit", agency)
+    if request.method == "GET":
+        return _channel_page(agency, ChannelForm(formdata=None))
+    return _save_channel(agency, ChannelForm())
+
+
+@bp.route("/kelola/badan-publik/<slug>/kanal/<int(max=2147483647):channel_id>",
+          methods=["GET", "POST"])
+def channel_edit(slug, channel_id):
+    from ppid.agencies.forms import ChannelForm
+    agency = get_agency_or_404(slug)
+    auth.authorize("edit", agency)
+    row = _channel_or_404(agency, channel_id)
+    if request.method == "GET":
+        return _channel_page(agency, ChannelForm(obj=row), editing=row)
+    return _save_channel(agency, ChannelForm(), row)
+
+
+@bp.post("/kelola/badan-publik/<slug>/kanal/<int(max=2147483647):channel_id>/hapus")
+def channel_remove(slug, channel_id):
+    agency = get_agency_or_404(slug)
+    auth.authorize("edit", agency)
+    row = _channel_or_404(agency, channel_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.remove_channel(row, actor=current_user)
+    db.session.commit()
+    flash(_("Kanal %(url)s tidak lagi ditampilkan.", url=row.url), "success")
+    return redirect(url_for("agencies.channels", slug=agency.slug))

@@ -522,6 +522,65 @@ def _annual_report_results(ids, year, moment):
     return out
 
 
+def _channel_results(ids, moment, is_current, agencies_by_id):
+    """dg_kanal_resmi: the agency's official online channels in use at ``moment`` (its
+    website, its social-media accounts: ppid.agencies): one point for a website, one for at
+    least one social-media channel. For the current year a channel the link checker could
+    not open does not count; an earlier year counts the channels listed then."""
+    from ppid.agencies.models import AgencyChannel
+    from ppid.agencies.rules import Platform, channels_in_use
+    from ppid.evaluation.links import website_url
+    from ppid.evaluation.models import LinkCheck
+    rows = db.session.execute(sa.select(AgencyChannel).where(
+        AgencyChannel.agency_id.in_(ids), AgencyChannel.created_at <= moment,
+        sa.or_(AgencyChannel.removed_at.is_(None), AgencyChannel.removed_at > moment))
+        .order_by(AgencyChannel.agency_id, AgencyChannel.platform, AgencyChannel.id)
+    ).scalars().all()
+    by_agency = {a: [] for a in ids}
+    for row in rows:
+        by_agency[row.agency_id].append(row)
+    checks = {}
+    if is_current:
+        checks = {(c.agency_id, c.url): c for c in db.session.execute(
+            sa.select(LinkCheck).where(LinkCheck.agency_id.in_(ids))).scalars()}
+    out = {}
+    for agency_id in ids:
+        agency = agencies_by_id[agency_id]
+        listed = list(by_agency[agency_id])
+        site = website_url(agency.website)
+        if site and not any(c.url.rstrip("/") == site.rstrip("/") for c in listed):
+            listed.insert(0, AgencyChannel(agency_id=agency_id, platform=Platform.WEBSITE.value,
+                                           url=site))
+
+        def failing(c, agency_id=agency_id):
+            check = checks.get((agency_id, c.url))
+            return check is not None and not check.is_ok
+
+        has_site, social = channels_in_use(listed, failing)
+        details = [_("Situs web resmi: %(s)s; media sosial resmi yang aktif: %(n)d.",
+                     s=_("ada") if has_site else _("tidak ada"), n=len(social))
+                   if listed else _("Belum ada situs web atau media sosial resmi yang "
+                                    "terdaftar.")]
+        for c in listed:
+            check = checks.get((agency_id, c.url))
+            if not is_current:
+                state = _("terdaftar pada tahun itu")
+            elif check is None:
+                state = _("belum diperiksa pemeriksa tautan")
+            elif check.is_ok:
+                state = _("dapat dibuka (HTTP %(s)s, diperiksa %(d)s)", s=check.status,
+                          d=dates.date_long(check.checked_at))
+            else:
+                state = _("tidak dapat dibuka (%(why)s, diperiksa %(d)s): tidak dihitung",
+                          why=check.status or check.error,
+                          d=dates.date_long(check.checked_at))
+            details.append(f"{Platform.label_of(c.platform)}: {c.url}"
+                           + (f" ({c.handle})" if c.handle else "") + f" – {state}")
+        out[agency_id] = rules.question_result(
+            Q.KANAL_RESMI, int(has_site) + int(bool(social)), 2, details)
+    return out
+
+
 def _ikm_results(ids, year, day):
     """pl_ikm: the satisfaction survey of the year has at least one response by ``day``."""
     start = date(year, 1, 1)
@@ -586,7 +645,8 @@ def question_results(year, agencies, *, now=None) -> dict:
     parts = [_staleness_results(ids, year, moment, is_current), _dip_results(ids, moment, by_id,
                                                                          exemptions),
              {a: _dik_result(exemptions.get(a, []), day) for a in ids},
-             _request_results(ids, year, day), _annual_report_results(ids, year, moment),
+             _request_results(ids, year, day), _channel_results(ids, moment, is_current, by_id),
+             _annual_report_results(ids, year, moment),
              _ikm_results(ids, year, day), _attested_results(ids, day)]
     order = {q: n for n, q in enumerate(rules.QUESTIONS)}
     out = {}

@@ -1,5 +1,6 @@
 """The link checker (issue #18, section 2): every URL the registry publishes for an agency
-(its website, its public PPID page, each published document's current version) is opened,
+(its website, its official social-media channels, its public PPID page, each published
+document's current version) is opened,
 from cron (``flask ppid check-links``), and its answer kept in ``link_check``; a link that
 does not answer is an alert of its agency, like staleness, in the digest and on the
 dashboard, until it answers again. The evidence pack checks its own links again just before
@@ -67,6 +68,7 @@ def published_links():
             out.append(PublishedLink(a.id, site, _("Situs web %(a)s", a=a.name)))
         out.append(PublishedLink(a.id, f"{base}/badan/{a.slug}",
                                  _("Halaman PPID %(a)s", a=a.name)))
+    out += channel_links([a.id for a in agencies], {a.id: a.name for a in agencies})
     slugs = {a.id: a.slug for a in agencies}
     newest = (sa.select(DocumentVersion.item_id, sa.func.max(DocumentVersion.number)
                         .label("n")).group_by(DocumentVersion.item_id).subquery())
@@ -80,6 +82,19 @@ def published_links():
                                             f"/versi/{number}",
                                  _("Dokumen: %(t)s", t=title[:200])))
     return out
+
+
+def channel_links(agency_ids, names):
+    """The official channels (ppid.agencies) of the agencies, one query."""
+    from ppid.agencies.models import AgencyChannel
+    from ppid.agencies.rules import Platform
+    rows = db.session.execute(sa.select(AgencyChannel).where(
+        AgencyChannel.agency_id.in_(list(agency_ids)), AgencyChannel.removed_at.is_(None))
+        .order_by(AgencyChannel.agency_id, AgencyChannel.id)).scalars().all()
+    return [PublishedLink(c.agency_id, c.url, _(
+        "Kanal %(platform)s %(a)s%(handle)s", platform=Platform.label_of(c.platform),
+        a=names.get(c.agency_id, ""), handle=f" ({c.handle})" if c.handle else ""))
+        for c in rows]
 
 
 def run_check(*, checker, now=None):

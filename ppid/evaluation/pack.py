@@ -97,6 +97,11 @@ def evidence_links(agency, year, assessment_result):
         Link(Q.SURVEI_IKM.value, f"{base}/ikm/{slug}?tahun={year}",
              _("Hasil survei kepuasan masyarakat")),
     ]
+    from ppid.agencies.rules import Platform
+    from ppid.agencies.services import channels
+    for c in channels(agency.id):
+        links.append(Link(Q.KANAL_RESMI.value, c.url,
+                          _("Kanal resmi: %(p)s", p=Platform.label_of(c.platform))))
     for row in assessment.attestations(agency.id):
         if row.is_withdrawn:
             continue

@@ -265,48 +265,53 @@ class QuestionKind(LabelledEnum):
 
 
 class Question(LabelledEnum):
-    """The questions of the self-assessment, each in one indicator, with its points within
-    the indicator and how it is answered."""
+    """The default questions of the self-assessment (DOMAIN.md section 15), each in one
+    indicator, with its weight within the indicator (percent; an indicator's questions sum
+    to 100) and how it is answered. A computed question's code is also the name of its
+    computation."""
 
     BERKALA = ("ji_berkala", _l("Informasi berkala tersedia dan terkini"),
-               "UU KIP Pasal 9", Indicator.JENIS_INFORMASI, QuestionKind.DIHITUNG, 3)
+               "UU KIP Pasal 9", Indicator.JENIS_INFORMASI, QuestionKind.DIHITUNG, 60)
     SETIAP_SAAT = ("ji_setiap_saat", _l("Informasi yang wajib tersedia setiap saat ada di DIP"),
-                   "UU KIP Pasal 11", Indicator.JENIS_INFORMASI, QuestionKind.DIHITUNG, 1)
+                   "UU KIP Pasal 11", Indicator.JENIS_INFORMASI, QuestionKind.DIHITUNG, 20)
     DIKECUALIKAN = ("ji_dik", _l("Daftar informasi yang dikecualikan dengan uji konsekuensi"),
                     "Perki 1/2021 Pasal 49", Indicator.JENIS_INFORMASI,
-                    QuestionKind.DIHITUNG, 1)
+                    QuestionKind.DIHITUNG, 20)
     KANAL_DARING = ("dg_kanal_daring", _l("Permohonan informasi melalui kanal daring"),
-                    "Perki 1/2021", Indicator.DIGITALISASI, QuestionKind.DIHITUNG, 1)
+                    "Perki 1/2021", Indicator.DIGITALISASI, QuestionKind.DIHITUNG, 40)
+    KANAL_RESMI = ("dg_kanal_resmi", _l("Situs web dan media sosial resmi badan publik "
+                                        "aktif"),
+                   "UU KIP Pasal 7 ayat (3)", Indicator.DIGITALISASI, QuestionKind.DIHITUNG, 30)
     DIP_DARING = ("dg_dip_daring", _l("DIP daring dengan dokumen elektronik"),
-                  "Perki 1/2021", Indicator.DIGITALISASI, QuestionKind.DIHITUNG, 1)
+                  "Perki 1/2021", Indicator.DIGITALISASI, QuestionKind.DIHITUNG, 30)
     KOLOM_DIP = ("kq_kolom_dip", _l("Kolom DIP lengkap (format Perki 1/2021)"),
-                 "Perki 1/2021", Indicator.KUALITAS_INFORMASI, QuestionKind.DIHITUNG, 1)
+                 "Perki 1/2021", Indicator.KUALITAS_INFORMASI, QuestionKind.DIHITUNG, 50)
     MUTAKHIR = ("kq_mutakhir", _l("Dokumen DIP diperbarui dalam 12 bulan terakhir"),
-                "UU KIP Pasal 9", Indicator.KUALITAS_INFORMASI, QuestionKind.DIHITUNG, 1)
+                "UU KIP Pasal 9", Indicator.KUALITAS_INFORMASI, QuestionKind.DIHITUNG, 50)
     TEPAT_WAKTU = ("pl_tepat_waktu", _l("Permohonan dijawab tepat waktu"),
-                   "UU KIP Pasal 22", Indicator.PELAYANAN_INFORMASI, QuestionKind.DIHITUNG, 2)
+                   "UU KIP Pasal 22", Indicator.PELAYANAN_INFORMASI, QuestionKind.DIHITUNG, 50)
     LAPORAN_TAHUNAN = ("pl_laporan", _l("Laporan layanan informasi publik tahun sebelumnya"),
                        "Perki 1/2021 Pasal 56", Indicator.PELAYANAN_INFORMASI,
-                       QuestionKind.DIHITUNG, 1)
+                       QuestionKind.DIHITUNG, 25)
     SURVEI_IKM = ("pl_ikm", _l("Survei kepuasan masyarakat (IKM) tahun ini"),
                   "PermenPANRB 14/2017", Indicator.PELAYANAN_INFORMASI,
-                  QuestionKind.DIHITUNG, 1)
+                  QuestionKind.DIHITUNG, 25)
     SK_PPID = ("ko_sk_ppid", _l("SK penetapan PPID"), "Permendagri 3/2017",
-               Indicator.KOMITMEN_ORGANISASI, QuestionKind.DINYATAKAN, 1)
+               Indicator.KOMITMEN_ORGANISASI, QuestionKind.DINYATAKAN, 25)
     SOP = ("ko_sop", _l("SOP layanan informasi (DIP, permohonan, uji konsekuensi, "
                         "keberatan, sengketa)"), "Perki 1/2021",
-           Indicator.KOMITMEN_ORGANISASI, QuestionKind.DINYATAKAN, 1)
+           Indicator.KOMITMEN_ORGANISASI, QuestionKind.DINYATAKAN, 25)
     MAKLUMAT = ("ko_maklumat", _l("Maklumat pelayanan informasi"), "Perki 1/2021",
-                Indicator.KOMITMEN_ORGANISASI, QuestionKind.DINYATAKAN, 1)
+                Indicator.KOMITMEN_ORGANISASI, QuestionKind.DINYATAKAN, 25)
     ANGGARAN = ("ko_anggaran", _l("Anggaran layanan informasi"), "Perki 1/2021",
-                Indicator.KOMITMEN_ORGANISASI, QuestionKind.DINYATAKAN, 1)
+                Indicator.KOMITMEN_ORGANISASI, QuestionKind.DINYATAKAN, 25)
     MENU_PPID = ("sp_menu_ppid", _l("Menu PPID daring dengan DIP dan DIK"), "Perki 1/2021",
-                 Indicator.SARANA_PRASARANA, QuestionKind.DIHITUNG, 1)
+                 Indicator.SARANA_PRASARANA, QuestionKind.DIHITUNG, 40)
     RUANG_PELAYANAN = ("sp_ruang", _l("Ruang pelayanan informasi"), "Perki 1/2021",
-                       Indicator.SARANA_PRASARANA, QuestionKind.DINYATAKAN, 1)
+                       Indicator.SARANA_PRASARANA, QuestionKind.DINYATAKAN, 30)
     AKSES_DISABILITAS = ("sp_disabilitas", _l("Sarana akses bagi penyandang disabilitas"),
                          "UU 8/2016 Pasal 24", Indicator.SARANA_PRASARANA,
-                         QuestionKind.DINYATAKAN, 1)
+                         QuestionKind.DINYATAKAN, 30)
 
     def __init__(self, code, label, article, indicator, kind, points):
         self.indicator = indicator

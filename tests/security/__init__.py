@@ -204,6 +204,10 @@ def _seed_world():
                                     valid_until=date(now.year + 2, 1, 1), actor=officer,
                                     now=now) for agency, officer in
                   ((a, users["helper_a"]), (b, users["helper_b"])))
+    from ppid.agencies import services as agencies
+    ch_a, ch_b = (agencies.add_channel(agency, {
+        "platform": "instagram", "url": f"https://www.instagram.com/{agency.slug}"},
+        actor=main, now=now) for agency in (a, b))
     entry = save_calendar_entry(date(now.year, 12, 31), False, "Cuti bersama uji", actor=main)
     db.session.flush()
 
@@ -232,7 +236,7 @@ def _seed_world():
         dispute_a=dispute_a.id, dispute_b=dispute_b.id, case_a=case_a.id, case_b=case_b.id,
         letter_a=letter_a.id, letter_b=letter_b.id, req_t=req_t.id, token=token,
         entry_id=entry_id, reset_token=reset_token, role_id=role_id,
-        ev_a=ev_a.id, ev_b=ev_b.id,
+        ev_a=ev_a.id, ev_b=ev_b.id, ch_a=ch_a.id, ch_b=ch_b.id,
         pub_a=pub_a, photo_a=photo_a, file_a=file_a, pub_b=pub_b,
         broadcast_a=broadcast_a, broadcast_b=broadcast_b, sub_a=sub_a,
         year=now.year - 1)

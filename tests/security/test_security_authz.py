@@ -143,6 +143,9 @@ EXPECT = {
     "accounts.user_edit": MANAGE_ACCOUNTS,
     # Agencies.
     "agencies.manage": MANAGE_AGENCIES,
+    # An agency's official channels: its helper officers and the PPID Utama (policy edit).
+    "agencies.channels": EDIT_A,
+    "agencies.channel_edit": EDIT_A,
     "agencies.new": MANAGE_AGENCIES,
     "agencies.edit": MANAGE_AGENCIES,
     "agencies.officers": VIEW_A,
@@ -224,7 +227,7 @@ POST_ONLY = {
     "publications.attachment_remove", "publications.submit", "publications.send_back",
     "publications.schedule", "publications.publish", "publications.withdraw",
     "requests.act_deliver", "accounts.profile",
-    "broadcasts.post_update", "broadcasts.end",
+    "broadcasts.post_update", "broadcasts.end", "agencies.channel_remove",
     # One's own subscription only (signed in, or the address's signed link): 404 otherwise.
     "broadcasts.subscription_change", "broadcasts.manage_link_change",
 }
@@ -240,7 +243,7 @@ def primary_params(w):
             "role_id": w.role_id, "entry_id": w.entry_id, "attestation_id": w.ev_a,
             "pub_id": w.pub_a, "photo_id": w.photo_a, "file_id": w.file_a,
             "dispute_id": w.dispute_a, "case_id": w.case_a, "broadcast_id": w.broadcast_a,
-            "sub_id": w.sub_a, "signed": "ohne-signatur"}
+            "sub_id": w.sub_a, "signed": "ohne-signatur", "channel_id": w.ch_a}
 
 
 def foreign_params(w):
@@ -248,7 +251,8 @@ def foreign_params(w):
     return {"slug": w.b, "item_id": w.item_b, "exemption_id": w.ex_b, "objection_id": w.obj_b,
             "letter_id": w.letter_b, "att_id": w.att_b, "request_id": w.req_b,
             "ref": str(w.req_b), "attestation_id": w.ev_b, "pub_id": w.pub_b,
-            "dispute_id": w.dispute_b, "case_id": w.case_b, "broadcast_id": w.broadcast_b}
+            "dispute_id": w.dispute_b, "case_id": w.case_b, "broadcast_id": w.broadcast_b,
+            "channel_id": w.ch_b}
 
 
 QUERY = {"api.deadline": "?from=2026-03-16&working_days=10",

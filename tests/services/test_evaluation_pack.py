@@ -77,7 +77,7 @@ def test_pack_has_one_pdf_per_question_an_index_and_a_manifest(ctx, agency, pdft
         data = z.read(name)
         assert data.startswith(b"%PDF-") and len(data) <= 2 * 1024 * 1024, name
     # The attested question carries its evidence's own pages, its hash and its validity.
-    sk = pdftotext(z.read(pack.file_name(11, rules.Question.SK_PPID)))
+    sk = pdftotext(z.read(pack.file_name(12, rules.Question.SK_PPID)))
     assert "SK penetapan PPID" in sk and "KANARI-SK" in sk
     assert hashlib.sha256(_pdf_bytes(["Isi SK PPID KANARI-SK"])).hexdigest() in sk
     assert "Halaman dokumen bukti menyusul" in sk
@@ -116,7 +116,7 @@ def test_a_large_attachment_is_summarised_not_embedded(ctx, agency, pdftotext):
                       valid_until=date(2028, 1, 2), actor=None, now=NOW)
     z = zipfile.ZipFile(io.BytesIO(pack.build_pack(agency, 2026, now=NOW,
                                                    checker=checker)))
-    sop = z.read(pack.file_name(12, rules.Question.SOP))
+    sop = z.read(pack.file_name(13, rules.Question.SOP))
     assert len(sop) <= 2 * 1024 * 1024
     text = pdftotext(sop)
     assert "sop-besar.pdf" in text and hashlib.sha256(data).hexdigest() in text

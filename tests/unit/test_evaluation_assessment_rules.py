@@ -37,40 +37,43 @@ def test_everything_present_scores_100_informatif():
 
 
 def test_hand_worked_agency():
-    """Jenis informasi: berkala 8/11 (3 points), setiap saat 1/1 (1), DIK 1/2 (1):
-        (3 x 8/11 + 1 + 1/2) / 5 = (24/11 + 3/2) / 5 = (48/22 + 33/22) / 5 = 81/110
-    Digitalisasi: online 3/4, DIP online 1/1 -> (3/4 + 1) / 2 = 7/8
-    Kualitas: 1/1 and 1/2 -> 3/4
-    Pelayanan: on time 9/10 (2 points), annual report 1/2, IKM 0/1 -> (9/5 + 1/2 + 0) / 4
-        = 23/40
-    Komitmen: SK PPID 1, SOP 0, maklumat 1, anggaran 1 -> 3/4
-    Sarana: menu 1, ruang 0, disabilitas 0 -> 1/3
-    Total = 40 x 81/110 + 20 x 7/8 + 10 x 3/4 + 10 x 23/40 + 10 x 3/4 + 10 x 1/3
-          = 29.4545... + 17.5 + 7.5 + 5.75 + 7.5 + 3.3333... = 71.0378... -> 71.0
+    """Each question's weight within its indicator is a percentage (DOMAIN.md section 15
+    defaults, rules.Question):
+    Jenis informasi: berkala 8/11 (60), setiap saat 1/1 (20), DIK 1/2 (20):
+        (60 x 8/11 + 20 + 10) / 100 = (480/11 + 30) / 100 = 810/1100 = 81/110
+    Digitalisasi: online 3/4 (40), official channels 1/1 (30), DIP online 1/1 (30)
+        -> (30 + 30 + 30) / 100 = 9/10
+    Kualitas: 1/1 and 1/2 (50 each) -> 3/4
+    Pelayanan: on time 9/10 (50), annual report 1/2 (25), IKM 0/1 (25)
+        -> (45 + 12.5 + 0) / 100 = 23/40
+    Komitmen: SK PPID 1, SOP 0, maklumat 1, anggaran 1 (25 each) -> 3/4
+    Sarana: menu 1 (40), ruang 0 (30), disabilitas 0 (30) -> 2/5
+    Total = 40 x 81/110 + 20 x 9/10 + 10 x 3/4 + 10 x 23/40 + 10 x 3/4 + 10 x 2/5
+          = 29.4545... + 18 + 7.5 + 5.75 + 7.5 + 4 = 72.2045... -> 72.2
     Cukup Informatif (60-79.9)."""
     results = full(ji_berkala=(8, 11), ji_dik=(1, 2), dg_kanal_daring=(3, 4),
                    kq_mutakhir=(1, 2), pl_tepat_waktu=(9, 10), pl_laporan=(1, 2),
                    pl_ikm=(0, 1), ko_sop=(0, 1), sp_ruang=(0, 1), sp_disabilitas=(0, 1))
     a = rules.score_assessment(results, DEFAULTS)
     scores = {i.indicator.value: i.score for i in a.indicators}
-    assert scores == {"jenis_informasi": Fraction(81, 110), "digitalisasi": Fraction(7, 8),
+    assert scores == {"jenis_informasi": Fraction(81, 110), "digitalisasi": Fraction(9, 10),
                       "kualitas_informasi": Fraction(3, 4),
                       "pelayanan_informasi": Fraction(23, 40),
                       "komitmen_organisasi": Fraction(3, 4),
-                      "sarana_prasarana": Fraction(1, 3)}
-    assert a.total_exact == Fraction(40 * 81, 110) + Fraction(35, 2) + Fraction(15, 2) \
-        + Fraction(23, 4) + Fraction(15, 2) + Fraction(10, 3)
-    assert a.total == Decimal("71.0") and a.band == Band.CUKUP_INFORMATIF
-    # What is missing, by what it would add: berkala 40 x 3/5 x 3/11 = 6.545...;
-    # sp_ruang and sp_disabilitas 10 x 1/3 = 3.333... each; dik 40 x 1/5 x 1/2 = 4;
-    # kanal 20 x 1/2 x 1/4 = 2.5; IKM 10 x 1/4 = 2.5; SOP 10 x 1/4 = 2.5; mutakhir 10 x 1/2
-    # x 1/2 = 2.5; laporan 10 x 1/4 x 1/2 = 1.25; on time 10 x 2/4 x 1/10 = 0.5.
+                      "sarana_prasarana": Fraction(2, 5)}
+    assert a.total_exact == Fraction(40 * 81, 110) + 18 + Fraction(15, 2) \
+        + Fraction(23, 4) + Fraction(15, 2) + 4
+    assert a.total == Decimal("72.2") and a.band == Band.CUKUP_INFORMATIF
+    # What is missing, by what it would add: berkala 40 x 60/100 x 3/11 = 6.545...;
+    # dik 40 x 20/100 x 1/2 = 4; sp_ruang and sp_disabilitas 10 x 30/100 = 3 each;
+    # mutakhir 10 x 50/100 x 1/2 = 2.5; IKM 10 x 25/100 = 2.5; SOP 10 x 25/100 = 2.5;
+    # kanal 20 x 40/100 x 1/4 = 2; laporan 10 x 25/100 x 1/2 = 1.25; on time
+    # 10 x 50/100 x 1/10 = 0.5.
     gains = [(g.question, g.points) for g in a.gains]
     assert gains == [(Q.BERKALA, Fraction(72, 11)), (Q.DIKECUALIKAN, Fraction(4)),
-                     (Q.RUANG_PELAYANAN, Fraction(10, 3)),
-                     (Q.AKSES_DISABILITAS, Fraction(10, 3)),
-                     (Q.KANAL_DARING, Fraction(5, 2)), (Q.MUTAKHIR, Fraction(5, 2)),
-                     (Q.SURVEI_IKM, Fraction(5, 2)), (Q.SOP, Fraction(5, 2)),
+                     (Q.RUANG_PELAYANAN, Fraction(3)), (Q.AKSES_DISABILITAS, Fraction(3)),
+                     (Q.MUTAKHIR, Fraction(5, 2)), (Q.SURVEI_IKM, Fraction(5, 2)),
+                     (Q.SOP, Fraction(5, 2)), (Q.KANAL_DARING, Fraction(2)),
                      (Q.LAPORAN_TAHUNAN, Fraction(5, 4)), (Q.TEPAT_WAKTU, Fraction(1, 2))]
     assert a.gains[0].shown == Decimal("6.5")
     # Closing every gap adds exactly what is missing to 100.

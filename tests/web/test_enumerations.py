@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from werkzeug.datastructures import FileStorage
 
+from ppid.agencies import rules as ag
 from ppid.core import auth
 from ppid.core.db import utcnow
 from ppid.core.enums import REGISTRY
@@ -161,6 +162,12 @@ def build_world(factories):
                                 atasan_position="Kepala Dinas")
     w.other = factories.agency(slug="dishub", name="Dinas Perhubungan Uji",
                                parent_id=w.utama.id)
+    # One official channel on every platform (the profile and the channels page list them).
+    from ppid.agencies import services as agency_services
+    for n, platform in enumerate(ag.Platform):
+        host = (ag.DEFAULT_PLATFORM_HOSTS.get(platform.value) or ["dinkes.example.go.id"])[0]
+        agency_services.add_channel(w.dinkes, {"platform": platform.value,
+                                               "url": f"https://{host}/kanal{n}"}, actor=None)
     w.officer = factories.user(auth.HELPER, w.dinkes, name="Budi Petugas")
     w.main = factories.user(auth.MAIN, None, name="Rina Utama")
     w.atasan = factories.user(auth.ATASAN, w.dinkes, name="Hendra Atasan")
@@ -563,6 +570,10 @@ def places(client, w, lang):
          {rg.Category: ALL, rg.DipForm: ALL})
     page("agency page", visible_text(get(client, "/badan/dinkes")),
          {rg.Status: ALL, rq.RequestState: {rq.DITERIMA, rq.SELESAI}})
+    page("agency channels", visible_text(get(client, "/kelola/badan-publik/dinkes/kanal")),
+         {ag.Platform: ALL})
+    page("agency profile's channels", visible_text(get(client, "/badan/dinkes")),
+         {ag.Platform: ALL})
     page("exemptions", visible_text(get(client, "/informasi-dikecualikan")), {rg.Pasal17: ALL})
     year, semester = w.today.year, rg.semester_of(w.today)
     page("DIP CSV", csv_text(get(client, f"/badan/dinkes/dip.csv?tahun={year}"
@@ -658,7 +669,7 @@ def test_every_enumeration_is_walked(app):
               pb.PublicationState, pb.Step, rq.PaymentMethod,
               dr.DisputeCommission, dr.DisputeStage, dr.DisputeAction, dr.CourtLevel,
               dr.CourtOutcome, dr.CourtParty, rp.SubmissionMethod, rq.OrderExecution,
-              rq.OrderStatus, bc.Frequency, bc.SubscriptionState}
+              rq.OrderStatus, bc.Frequency, bc.SubscriptionState, ag.Platform}
     assert set(REGISTRY.values()) == walked
 
 

@@ -291,7 +291,7 @@ def test_the_pack_button(client, world, monkeypatch, pdftotext):
     assert f"emonev-{world.a.slug}-" in resp.headers["Content-Disposition"]
     z = zipfile.ZipFile(io.BytesIO(resp.data))
     names = z.namelist()
-    assert "00-indeks.pdf" in names and "manifest.json" in names and len(names) == 20
+    assert "00-indeks.pdf" in names and "manifest.json" in names and len(names) == 21
     assert checked and all(u.startswith("http://localhost/") for u in checked)
     texts = [pdftotext(z.read(n)) if n.endswith(".pdf") else z.read(n).decode()
              for n in names]
