@@ -90,13 +90,13 @@ def test_another_agency_is_refused(client, world):
 
 @pytest.mark.parametrize("data,field,message_id,message_en", [
     ({"platform": "instagram", "url": "https://www.facebook.com/dinas"}, "url",
-     "Alamat Instagram harus di instagram.com", "An Instagram address must be on instagram.com"),
+     "Alamat Instagram harus di instagram.com", "The Instagram address must be on instagram.com"),
     ({"platform": "facebook", "url": "javascript:alert(1)"}, "url",
      "harus alamat web", "must be a web address"),
     ({"platform": "instagram", "url": "https://instagram.com/d", "handle": "<b>x</b>"},
      "handle", "Nama akun hanya huruf", "An account name has only letters"),
     ({"platform": "myspace", "url": "https://myspace.com/d"}, "platform",
-     "Pilih", "Choose"),
+     "Pilihan tidak valid", "Not a valid choice"),
     ({"platform": "website", "url": ""}, "url", "wajib", "required"),
 ])
 @pytest.mark.parametrize("lang", ["id", "en"])

@@ -48,8 +48,8 @@ from tests.services.test_registry_items import SERTA_MERTA_PARTS
 
 LANGUAGES = ("id", "en")
 
-# Labels whose English is the Indonesian word on purpose (none today; a proper name would be).
-SAME_IN_ENGLISH = set()
+# Labels whose English is the Indonesian word on purpose: proper names (the platforms).
+SAME_IN_ENGLISH = {"Instagram", "Facebook", "YouTube", "TikTok", "X (Twitter)"}
 
 # Enumerations whose codes are the law's own letters ("Pasal 17 huruf h"): a page shows the
 # letter beside its label, as the law cites it, so the code is no leak there.
