@@ -2,7 +2,7 @@
 section 1), listed on its page, checked by the link checker, counted by E-Monev
 
 Revision ID: a3c9e4f1b207
-Revises: d1b3f5a71604
+Revises: b7e2f4a19c05
 Create Date: 2026-12-02 13:40:00
 
 """
@@ -14,7 +14,7 @@ import ppid.core.db
 
 # revision identifiers, used by Alembic.
 revision = 'a3c9e4f1b207'
-down_revision = 'd1b3f5a71604'
+down_revision = 'b7e2f4a19c05'
 branch_labels = None
 depends_on = None
 
