@@ -13,7 +13,8 @@ from ppid.agencies.services import active_agencies
 from ppid.core import auth
 from ppid.core.forms import ConfirmForm
 from ppid.core.mail import queue_mail
-from ppid.core.web import client_ip, external_url, is_safe_redirect, page_arg
+from ppid.core.web import (client_ip, external_url, filter_choice_arg, is_safe_redirect,
+                           page_arg)
 from ppid.extensions import db
 
 bp = Blueprint("accounts", __name__)
@@ -321,12 +322,15 @@ def users():
     if q:
         like = f"%{q.lower()}%"
         stmt = stmt.where(sa.or_(sa.func.lower(User.name).like(like), User.email.like(like)))
-    role = request.args.get("role")
-    if role in auth.ROLES:
+    errors = {}
+    role = filter_choice_arg("role", errors, auth.ROLES,
+                             message=_("Peran tidak dikenal. Pilih dari daftar."))
+    if role:
         stmt = stmt.where(User.roles.any(RoleAssignment.role == role))
     page = db.paginate(stmt, page=page_arg(), per_page=current_app.config["PER_PAGE"],
                        error_out=False)
-    return render_template("accounts/users.html", page=page, q=q, role=role)
+    return render_template("accounts/users.html", page=page, q=q, role=role,
+                           errors=errors), 400 if errors else 200
 
 
 @bp.route("/kelola/pengguna/baru", methods=["GET", "POST"])

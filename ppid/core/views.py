@@ -18,7 +18,7 @@ from ppid.core.models import CalendarEntry
 from ppid.core.public_cache import public_page
 from ppid.core.services import (build_calendar, delete_calendar_entry, local_today,
                                 save_calendar_entry)
-from ppid.core.web import int_arg, is_safe_redirect
+from ppid.core.web import filter_int_arg, is_safe_redirect
 from ppid.extensions import db
 
 bp = Blueprint("core", __name__)
@@ -84,9 +84,11 @@ def calendar():
             flash(_("Kalender diperbarui: %(day)s. Tenggat permohonan yang masih berjalan "
                     "dihitung ulang.", day=dates.date_long(form.day_on.data)), "success")
             return redirect(url_for("core.calendar", year=form.day_on.data.year))
-    year = int_arg("year", lo=FIRST_YEAR, hi=LAST_YEAR, default=local_today().year,
-                   message=_("Tahun harus angka antara %(a)d dan %(b)d.", a=FIRST_YEAR,
-                             b=LAST_YEAR))
+    errors = {}  # a year the page cannot show: this year's, the message next to the filter
+    year = filter_int_arg("year", errors, lo=FIRST_YEAR, hi=LAST_YEAR,
+                          default=local_today().year,
+                          message=_("Tahun harus angka antara %(a)d dan %(b)d.", a=FIRST_YEAR,
+                                    b=LAST_YEAR))
     cal = build_calendar()
     days = _closed_days(cal, year)
     entries = db.session.execute(
@@ -99,8 +101,9 @@ def calendar():
         deadline = explain_deadline(cal, calc.start.data, calc.working_days.data)
     return render_template("core/calendar.html", form=form, year=year, days=days,
                            entries=entries, calc=calc, deadline=deadline,
-                           delete_form=ConfirmForm(), max_days=MAX_WORKING_DAYS), (
-        422 if request.method == "POST" else 200)
+                           delete_form=ConfirmForm(), max_days=MAX_WORKING_DAYS,
+                           errors=errors), (
+        422 if request.method == "POST" else 400 if errors else 200)
 
 
 def _closed_days(cal, year):

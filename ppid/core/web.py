@@ -101,6 +101,33 @@ def filter_int_arg(name, errors, *, lo, hi, message, default=None):
     return int(raw)
 
 
+def filter_choice_arg(name, errors, choices, *, message, default=None):
+    """A list filter's choice from the query string: one of ``choices`` (codes), ``default``
+    when absent or empty; any other value is ``errors[name] = message`` and ``default``,
+    as :func:`filter_int_arg` does."""
+    raw = (request.args.get(name) or "").strip()
+    if not raw:
+        return default
+    if raw not in choices:
+        errors[name] = message
+        return default
+    return raw
+
+
+def filter_agency_arg(agencies, errors, name="badan"):
+    """The agency a list is filtered to, by its slug in ``?badan=`` (the same on every list),
+    among ``agencies``; an unknown value is ``errors[name]``, a message next to the filter,
+    and no agency. (A number is an agency id, as the queue's links once had.)"""
+    raw = (request.args.get(name) or "").strip()
+    if not raw:
+        return None
+    for a in agencies:
+        if a.slug == raw or (raw.isascii() and raw.isdigit() and str(a.id) == raw):
+            return a
+    errors[name] = _("Pilihan badan publik tidak valid. Pilih dari daftar.")
+    return None
+
+
 def page_arg(name="page"):
     """The page number of a list (1 when absent), refused with a message beyond the bounds;
     given to ``db.paginate(page=...)``, which would otherwise read it unbounded."""

@@ -14,7 +14,7 @@ from ppid.core.db import utcnow
 from ppid.core.services import local_today
 from ppid.core.storage import storage
 from ppid.core.uploads import UploadRejected, send_stored
-from ppid.core.web import abort_with
+from ppid.core.web import abort_with, filter_int_arg
 from ppid.evaluation import assessment, rules
 from ppid.evaluation.forms import AttestForm, WithdrawAttestationForm, weights_form_class
 from ppid.evaluation.models import EmonevAttestation
@@ -24,15 +24,21 @@ from ppid.registry.services import warning_days as registry_warning_days
 from ppid.reports.rules import NO_BAND_LABEL, Band
 
 
-def _year_arg(*, ahead=0):
-    """?tahun=, the current year when absent; a 400 with a message otherwise."""
+def _year_arg(*, ahead=0, errors=None):
+    """?tahun=, the current year when absent. Any other value is a 400 with a message, or,
+    given ``errors`` (a page's year filter), the current year's page with the message next
+    to the filter (issue #17)."""
     today = local_today()
+    message = _("Tahun harus angka antara 2000 dan %(y)d.", y=today.year + ahead)
+    if errors is not None:
+        return filter_int_arg("tahun", errors, lo=2000, hi=today.year + ahead,
+                              default=today.year, message=message)
     raw = (request.args.get("tahun") or "").strip()
     if not raw:
         return today.year
     if not (raw.isascii() and raw.isdigit() and len(raw) == 4
             and 2000 <= int(raw) <= today.year + ahead):
-        abort_with(400, _("Tahun harus angka antara 2000 dan %(y)d.", y=today.year + ahead))
+        abort_with(400, message)
     return int(raw)
 
 
@@ -71,12 +77,13 @@ def emonev_index():
 @bp.get("/kelola/emonev/peringkat")
 def emonev_ranking():
     auth.authorize("view_all")
-    year = _year_arg()
+    errors = {}
+    year = _year_arg(errors=errors)
     government, ranked = assessment.assess_all(year)
     return render_template("evaluation/emonev_ranking.html", government=government,
                            ranked=ranked, history=assessment.government_history(year),
                            can_weights=auth.can(current_user, "manage_emonev_weights"),
-                           **_common(year))
+                           errors=errors, **_common(year)), 400 if errors else 200
 
 
 RANKING_CSV_COLUMNS = ("tahun", "peringkat", "badan_publik", "slug", "nilai", "predikat",
@@ -109,11 +116,13 @@ def emonev_ranking_csv():
 def emonev_agency(slug):
     agency = get_agency_or_404(slug)
     auth.authorize("view", agency)
-    year = _year_arg()
-    return _agency_page(agency, year, AttestForm(formdata=None))
+    errors = {}
+    year = _year_arg(errors=errors)
+    return _agency_page(agency, year, AttestForm(formdata=None), errors=errors,
+                        status=400 if errors else 200)
 
 
-def _agency_page(agency, year, form, error=None, status=200):
+def _agency_page(agency, year, form, error=None, status=200, errors=None):
     result = assessment.assess_agency(agency, year)
     can_edit = auth.can(current_user, "edit", agency)
     rows = assessment.attestations(agency.id)
@@ -124,7 +133,7 @@ def _agency_page(agency, year, form, error=None, status=200):
         form=form, error=error, attestations=rows,
         statuses={row.id: rules.attestation_status(row.valid_until, today, warning)
                   for row in rows},
-        AttestationStatus=rules.AttestationStatus, **_common(year)), status
+        AttestationStatus=rules.AttestationStatus, errors=errors or {}, **_common(year)), status
 
 
 @bp.post("/kelola/emonev/<slug>/bukti")
@@ -192,7 +201,8 @@ def emonev_withdraw(attestation_id):
 @bp.route("/kelola/emonev/bobot", methods=["GET", "POST"])
 def emonev_weights():
     auth.authorize("manage_emonev_weights")
-    year = _year_arg(ahead=1)
+    errors = {}
+    year = _year_arg(ahead=1, errors=errors if request.method == "GET" else None)
     current = assessment.weights_for(year)
     form_class = weights_form_class()
     form = form_class(data=current.weights) if request.method == "GET" else form_class()
@@ -210,9 +220,9 @@ def emonev_weights():
                 db.session.commit()
                 flash(_("Bobot indikator tahun %(y)d tersimpan.", y=year), "success")
                 return redirect(url_for("evaluation.emonev_weights", tahun=year))
-    status = 422 if request.method == "POST" else 200
+    status = 422 if request.method == "POST" else 400 if errors else 200
     return render_template("evaluation/emonev_weights.html", form=form, current=current,
-                           error=error, indicators=rules.INDICATORS,
+                           error=error, errors=errors, indicators=rules.INDICATORS,
                            questions=rules.QUESTIONS, year=year,
                            years=list(range(year - 4, local_today().year + 2))), status
 

@@ -10,7 +10,7 @@ from ppid.agencies.views import get_agency_or_404
 from ppid.core import auth
 from ppid.core.db import utcnow
 from ppid.core.services import local_today
-from ppid.core.web import abort_with
+from ppid.core.web import abort_with, filter_int_arg
 from ppid.evaluation import rules, services
 from ppid.evaluation.forms import ModerateForm, SurveyForm
 from ppid.evaluation.models import IkmSurvey
@@ -20,13 +20,13 @@ from ppid.reports import charts
 bp = Blueprint("evaluation", __name__)
 
 
-def _year_arg():
+def _year_arg(errors):
+    """?tahun= of a results page, the current year when absent; a value it cannot use is
+    ``errors["tahun"]`` (the page of the current year, the message next to the year filter,
+    answered 400: issue #17)."""
     today = local_today()
-    raw = request.args.get("tahun") or str(today.year)
-    if not (raw.isascii() and raw.isdigit() and len(raw) == 4
-            and 2000 <= int(raw) <= today.year):
-        abort_with(404, _("Tahun harus antara 2000 dan %(y)d.", y=today.year))
-    return int(raw)
+    return filter_int_arg("tahun", errors, lo=2000, hi=today.year, default=today.year,
+                          message=_("Tahun harus angka antara 2000 dan %(y)d.", y=today.year))
 
 
 def _fmt(value):
@@ -82,20 +82,22 @@ def survey(token):
 
 @bp.get("/ikm")
 def public_government():
-    year = _year_arg()
+    errors = {}
+    year = _year_arg(errors)
     agencies = active_agencies()
     return render_template("evaluation/public.html", agency=None,
-                           per_agency=services.agency_results(year, agencies),
-                           **_results_context(year))
+                           per_agency=services.agency_results(year, agencies), errors=errors,
+                           **_results_context(year)), 400 if errors else 200
 
 
 @bp.get("/ikm/<slug>")
 def public_agency(slug):
     agency = get_agency_or_404(slug)
-    year = _year_arg()
+    errors = {}
+    year = _year_arg(errors)
     return render_template("evaluation/public.html", agency=agency, per_agency=None,
-                           comments=services.approved_comments(agency.id, year),
-                           **_results_context(year, agency))
+                           comments=services.approved_comments(agency.id, year), errors=errors,
+                           **_results_context(year, agency)), 400 if errors else 200
 
 
 # --- Officers -------------------------------------------------------------------------------
@@ -104,9 +106,12 @@ def public_agency(slug):
 def officer_agency(slug):
     agency = get_agency_or_404(slug)
     auth.authorize("edit" if request.method == "POST" else "view", agency)
-    year = _year_arg()
+    errors = {}
+    year = _year_arg(errors)
     form = ModerateForm()
     if request.method == "POST":
+        if errors:
+            abort_with(400, errors["tahun"])
         if not form.validate_on_submit():
             abort_with(400, _("Keputusan moderasi tidak valid."))
         found = db.session.get(IkmSurvey, form.survey_id.data)
@@ -123,7 +128,8 @@ def officer_agency(slug):
     return render_template("evaluation/officer.html", agency=agency,
                            comments=services.officer_comments(agency.id, year),
                            can_moderate=auth.can(current_user, "edit", agency),
-                           CommentState=rules.CommentState, **_results_context(year, agency))
+                           CommentState=rules.CommentState, errors=errors,
+                           **_results_context(year, agency)), 400 if errors else 200
 
 
 def survey_link(req):

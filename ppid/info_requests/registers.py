@@ -126,7 +126,11 @@ class Filters:
     outcome: str | None = None
     decision: str | None = None
     page: int = 1
-    messages: list = field(default_factory=list)
+    errors: dict = field(default_factory=dict)  # query name -> message, shown by its filter
+
+    @property
+    def messages(self):
+        return list(self.errors.values())
 
     @property
     def start(self):
@@ -157,32 +161,32 @@ def _digits(raw, lo, hi):
 
 def parse_filters(args, *, kind, today, agencies=None):
     """The register's filters from the query ``args``; a value that is not understood is
-    left out and named in ``messages`` (never a 400: the officer gets the page and a
-    message in their language). ``agencies`` are those the consolidated register may be
+    left out and its message put in ``errors`` under its name (the officer gets the page,
+    answered 400, with the message next to that filter, in their language). ``agencies`` are those the consolidated register may be
     narrowed to (None on one PPID's register)."""
     f = Filters(year=today.year)
     year, bad = _digits(args.get("tahun"), MIN_YEAR, MAX_YEAR)
     if bad:
-        f.messages.append(_("Tahun harus angka antara %(a)d dan %(b)d; ditampilkan tahun "
-                            "%(y)d.", a=MIN_YEAR, b=MAX_YEAR, y=today.year))
+        f.errors["tahun"] = _("Tahun harus angka antara %(a)d dan %(b)d; ditampilkan tahun "
+                              "%(y)d.", a=MIN_YEAR, b=MAX_YEAR, y=today.year)
     f.year = year or today.year
     f.month, bad = _digits(args.get("bulan"), 1, 12)
     if bad:
-        f.messages.append(_("Bulan harus angka 1 sampai 12; ditampilkan seluruh tahun."))
+        f.errors["bulan"] = _("Bulan harus angka 1 sampai 12; ditampilkan seluruh tahun.")
     page, bad = _digits(args.get("page"), 1, MAX_PAGE)
     if bad:
-        f.messages.append(_("Nomor halaman harus angka antara 1 dan %(n)d.", n=MAX_PAGE))
+        f.errors["page"] = _("Nomor halaman harus angka antara 1 dan %(n)d.", n=MAX_PAGE)
     f.page = page or 1
     slug = (args.get("badan") or "").strip()
     if slug and agencies is not None:
         f.agency = next((a for a in agencies if a.slug == slug), None)
         if f.agency is None:
-            f.messages.append(_("Badan publik yang dipilih tidak dikenal; ditampilkan semua "
-                                "badan publik."))
+            f.errors["badan"] = _("Badan publik yang dipilih tidak dikenal; ditampilkan semua "
+                                  "badan publik.")
     if kind == "permohonan":
-        f.state = _choice(args, "status", rules.RequestState, f.messages,
+        f.state = _choice(args, "status", rules.RequestState, f.errors,
                           _("Status yang dipilih tidak dikenal; ditampilkan semua status."))
-        f.outcome = _choice(args, "keputusan", rules.Outcome, f.messages,
+        f.outcome = _choice(args, "keputusan", rules.Outcome, f.errors,
                             _("Keputusan yang dipilih tidak dikenal; ditampilkan semua "
                               "keputusan."))
     else:
@@ -190,18 +194,18 @@ def parse_filters(args, *, kind, today, agencies=None):
         if raw == PENDING:
             f.decision = PENDING
         else:
-            f.decision = _choice(args, "putusan", rules.ObjectionDecision, f.messages,
+            f.decision = _choice(args, "putusan", rules.ObjectionDecision, f.errors,
                                  _("Tanggapan yang dipilih tidak dikenal; ditampilkan semua "
                                    "tanggapan."))
     return f
 
 
-def _choice(args, name, enum, messages, message):
+def _choice(args, name, enum, errors, message):
     raw = (args.get(name) or "").strip()
     if not raw:
         return None
     if enum.get(raw) is None:
-        messages.append(message)
+        errors[name] = message
         return None
     return raw
 

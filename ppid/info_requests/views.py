@@ -24,7 +24,8 @@ from ppid.core.services import build_calendar, local_date, local_today, timezone
 from ppid.core.storage import storage
 from ppid.core.uploads import (DOCUMENT_TYPES, UploadRejected, check_upload, refuse_active_pdf,
                                send_stored)
-from ppid.core.web import MAX_ID, MAX_PAGE, abort_with, client_ip, filter_int_arg, int_arg
+from ppid.core.web import (MAX_ID, MAX_PAGE, abort_with, client_ip, filter_agency_arg,
+                           filter_choice_arg, filter_int_arg, int_arg)
 from ppid.extensions import db
 from ppid.info_requests import forms, registers, rules, services
 from ppid.info_requests.models import InfoRequest, Letter, Objection, RequestAttachment
@@ -296,9 +297,8 @@ def register():
     year = filter_int_arg("tahun", errors, lo=MIN_YEAR, hi=MAX_YEAR,
                           message=_("Tahun harus angka antara %(a)d dan %(b)d.", a=MIN_YEAR,
                                     b=MAX_YEAR))
-    state = request.args.get("status") or None
-    if state is not None and state not in rules.STATES:
-        state = None
+    state = filter_choice_arg("status", errors, rules.STATES,
+                              message=_("Status tidak dikenal. Pilih dari daftar."))
     agencies = active_agencies()
     agency = _agency_filter(agencies, errors)
     result = services.public_register(page=page, per_page=current_app.config["PER_PAGE"],
@@ -310,17 +310,8 @@ def register():
 
 
 def _agency_filter(agencies, errors):
-    """The agency a list is filtered to, by its slug in ``?badan=`` (the same on the public
-    register and the officers' queue), among ``agencies``; an unknown value is a message
-    next to the filter. (A number is an agency id, as the queue's links once had.)"""
-    raw = (request.args.get("badan") or "").strip()
-    if not raw:
-        return None
-    for a in agencies:
-        if a.slug == raw or (raw.isascii() and raw.isdigit() and str(a.id) == raw):
-            return a
-    errors["badan"] = _("Pilihan badan publik tidak valid. Pilih dari daftar.")
-    return None
+    """The public register's and the officers' queue's agency filter (by slug)."""
+    return filter_agency_arg(agencies, errors)
 
 
 # --- Officers: queue and intake -----------------------------------------------------------
@@ -972,7 +963,8 @@ def _register(kind, fmt, slug=None):
                            messages=messages, agencies=choosable, endpoint=endpoint,
                            url_args=url_args, cell=registers.cell,
                            masked_any=any(r.get("name") is registers.MASKED for r in rows),
-                           months=[(m, date(f.year, m, 1)) for m in range(1, 13)])
+                           months=[(m, date(f.year, m, 1)) for m in range(1, 13)],
+                           errors=f.errors), 400 if f.errors else 200
 
 
 @bp.get("/kelola/register/permohonan")

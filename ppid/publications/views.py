@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ppid.agencies.models import Agency
+from ppid.agencies.services import active_agencies
 from ppid.agencies.views import get_agency_or_404
 from ppid.core import auth, sharing
 from ppid.core.db import utcnow
@@ -18,7 +19,7 @@ from ppid.core.public_cache import public_page
 from ppid.core.services import timezone as local_tz
 from ppid.core.storage import storage
 from ppid.core.uploads import UploadRejected, send_stored
-from ppid.core.web import page_arg
+from ppid.core.web import filter_agency_arg, page_arg
 from ppid.extensions import db
 from ppid.publications import rules, services
 from ppid.publications.forms import (AttachmentForm, PhotoForm, PublicationForm, ReturnForm,
@@ -87,14 +88,16 @@ def _tag_arg():
 @public_page
 def news():
     """The government's news page: every agency's published items, newest first."""
-    slug = (request.args.get("badan") or "").strip()[:100]
-    agency = get_agency_or_404(slug) if slug else None
+    errors = {}
+    agencies = active_agencies()
+    agency = filter_agency_arg(agencies, errors)
     tag = _tag_arg()
     page = db.paginate(services.public_query(agency=agency, tag=tag or None),
                        page=page_arg(), per_page=PER_PAGE, error_out=False)
-    args = {k: v for k, v in (("badan", slug), ("tag", tag)) if v}
+    args = {k: v for k, v in (("badan", agency.slug if agency else None), ("tag", tag)) if v}
     return render_template("publications/news.html", page=page, agency=agency, tag=tag,
-                           args=args)
+                           args=args, agencies=agencies, errors=errors), (
+        400 if errors else 200)
 
 
 def _canonical(pub):

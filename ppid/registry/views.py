@@ -22,7 +22,7 @@ from ppid.core.pdf import render_pdf
 from ppid.core.services import local_today, timezone as local_tz
 from ppid.core.storage import storage
 from ppid.core.uploads import UploadRejected, send_stored
-from ppid.core.web import abort_with
+from ppid.core.web import abort_with, filter_agency_arg, filter_choice_arg
 from ppid.extensions import db
 from ppid.registry import fragments, rules, services
 from ppid.registry.forms import (ExemptionApprovalForm, ExemptionForm, ItemForm, NilForm, ObligationForm, VersionForm,
@@ -135,12 +135,15 @@ def obligation_detail(slug, code):
 
 @bp.get("/informasi-dikecualikan")
 def exemptions():
-    slug = (request.args.get("badan") or "").strip()
-    agency = get_agency_or_404(slug) if slug else None
+    from ppid.agencies.services import active_agencies
+    errors = {}
+    agencies = active_agencies()
+    agency = filter_agency_arg(agencies, errors)
     rows = services.exemptions(agency, approved_only=True)
     today = local_today()
     return render_template("registry/exemptions.html", rows=rows, agency=agency, today=today,
-                           review_due=rules.exemption_review_due)
+                           review_due=rules.exemption_review_due, agencies=agencies,
+                           errors=errors), 400 if errors else 200
 
 
 def _export_columns():
@@ -219,9 +222,9 @@ def feed():
 def matrix():
     auth.authorize("view_all")
     q = (request.args.get("q") or "").strip()[:100]
-    status = request.args.get("status") or ""
-    if status and status not in rules.STATUSES:
-        abort_with(400, _("Status tidak dikenal."))
+    errors = {}
+    status = filter_choice_arg("status", errors, rules.STATUSES, default="",
+                               message=_("Status tidak dikenal. Pilih dari daftar."))
     pairs = services.compute_staleness()
     obligations = services.active_obligations()
     counts = services.status_counts(pairs)
@@ -240,7 +243,8 @@ def matrix():
     if status:
         rows = [r for r in rows if status in r[1]]
     return render_template("registry/matrix.html", rows=rows, obligations=obligations,
-                           counts=counts, q=q, status=status, total=len(pairs))
+                           counts=counts, q=q, status=status, total=len(pairs),
+                           errors=errors), 400 if errors else 200
 
 
 # --- catalogue (PPID Utama) ------------------------------------------------------------------

@@ -16,7 +16,7 @@ from ppid.core.exports import csv_response
 from ppid.core.forms import ConfirmForm
 from ppid.core.pdf import html_to_pdf, render_html
 from ppid.core.services import local_today
-from ppid.core.web import abort_with, filter_int_arg
+from ppid.core.web import abort_with, filter_choice_arg, filter_int_arg
 from ppid.extensions import db
 from ppid.registry import services as registry
 from ppid.registry.rules import SEVERITY_ORDER, STATUSES
@@ -65,20 +65,19 @@ def _trend_chart(points, title, chart_id):
 @bp.get("/kelola/kepatuhan")
 def compliance():
     auth.authorize("view_all")
-    sort = request.args.get("urut") or "skor"
-    band = request.args.get("predikat") or ""
     q = (request.args.get("q") or "").strip()[:100]
-    if sort not in rules.Sort.codes():
-        abort_with(400, _("Urutan tidak dikenal."))
-    if band and band not in rules.BAND_CODES and band != "none":
-        abort_with(400, _("Predikat tidak dikenal."))
+    errors = {}
+    sort = filter_choice_arg("urut", errors, rules.Sort.codes(), default="skor",
+                             message=_("Urutan tidak dikenal. Pilih dari daftar."))
+    band = filter_choice_arg("predikat", errors, (*rules.BAND_CODES, "none"), default="",
+                             message=_("Predikat tidak dikenal. Pilih dari daftar."))
     rows = services.compliance_overview()
     shown = services.filter_and_sort(rows, sort=sort, band=band or None, q=q or None)
     band_counts = {code: 0 for code in rules.BAND_CODES}
     band_counts["none"] = 0
     for f in rows:
         band_counts[f.band or "none"] += 1
-    if request.args.get("format") == "csv":
+    if request.args.get("format") == "csv" and not errors:
         return csv_response(services.compliance_csv(shown), "kepatuhan.csv")
     chart = charts.bar_chart(
         [(c.label, band_counts[c]) for c in rules.Band],
@@ -87,7 +86,8 @@ def compliance():
     return render_template("reports/compliance.html", rows=shown, total=len(rows), sort=sort,
                            band=band, q=q, band_counts=band_counts,
                            chart=chart, weights=services.weights(),
-                           window_start=rules.window_start(local_today()), **_labels())
+                           window_start=rules.window_start(local_today()), errors=errors,
+                           **_labels()), 400 if errors else 200
 
 
 @bp.get("/kelola/kepatuhan/<slug>")

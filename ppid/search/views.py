@@ -64,14 +64,13 @@ def _int_arg(name, lo, hi, default=None):
     raw = (request.args.get(name) or "").strip()
     if not raw:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise services.QueryError(_("%(name)s harus bilangan bulat.", name=name), name) from None
-    if not lo <= value <= hi:
-        raise services.QueryError(_("%(name)s harus antara %(lo)s dan %(hi)s.", name=name,
-                                    lo=lo, hi=hi), name)
-    return value
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= len(str(hi))
+            and lo <= int(raw) <= hi):
+        message = (_("Tahun harus angka antara %(lo)d dan %(hi)d.", lo=lo, hi=hi)
+                   if name == "tahun" else
+                   _("Nomor halaman harus angka antara %(lo)d dan %(hi)d.", lo=lo, hi=hi))
+        raise services.QueryError(message, name)
+    return int(raw)
 
 
 @bp.get("/cari")
@@ -86,7 +85,7 @@ def search_page():
     }
     ctx = {"q": q, "args": args, "result": None, "error": None, "type_labels": TYPE_LABELS,
            "sort_labels": SORT_LABELS, "category_labels": CATEGORY_LABELS,
-           "agency_names": {}, "year": None}
+           "agency_names": {}, "year": None, "errors": {}}
     status = 200
     if q.strip():
         try:
@@ -101,7 +100,13 @@ def search_page():
             ctx["agency_names"] = _agency_names({v for v, _n in result.facets["agency"]}
                                                 | ({args["agency"]} if args["agency"] else set()))
         except services.QueryError as exc:
-            ctx["error"] = exc.message
+            # A filter of the form (type, order): its message next to it (issue #17).
+            shown_by = {"type": "jenis", "sort": "urut", "tahun": "tahun",
+                        "year": "tahun"}.get(exc.field_name)
+            if shown_by:
+                ctx["errors"][shown_by] = exc.message
+            else:
+                ctx["error"] = exc.message
             status = 400
         except SearchUnavailable:
             ctx["error"] = str(UNAVAILABLE)

@@ -158,8 +158,11 @@ def test_officers_of_another_agency_and_auditors_cannot_moderate(client, world):
 
 
 def test_bad_year_and_state_are_clear_errors(client, world):
-    assert client.get("/ikm?tahun=abcd").status_code == 404
-    assert client.get("/ikm?tahun=1999").status_code == 404
+    for bad in ("abcd", "1999"):  # the page, the message next to the year (issue #17)
+        resp = client.get(f"/ikm?tahun={bad}")
+        assert resp.status_code == 400
+        assert 'id="tahun-error">Tahun harus angka antara 2000 dan' in resp.get_data(
+            as_text=True)
     login(client, world.officer_a)
     html = client.get(f"/kelola/ikm/{world.a.slug}").get_data(as_text=True)
     resp = client.post(f"/kelola/ikm/{world.a.slug}", data={

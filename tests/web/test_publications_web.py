@@ -278,7 +278,10 @@ def test_news_page_is_paged_and_filtered(app, w):
     assert "Berita nomor 11" in p1 and "Berita nomor 00" in p2  # newest first
     only_a = anon.get(f"/berita?badan={w.a}").get_data(as_text=True)
     assert only_a.count("Berita nomor") == 6
-    assert anon.get("/berita?badan=tidak-ada").status_code == 404
+    unknown = anon.get("/berita?badan=tidak-ada")  # the page, the message by the filter
+    assert unknown.status_code == 400
+    assert 'id="f-badan-error">Pilihan badan publik tidak valid' in unknown.get_data(
+        as_text=True)
     assert anon.get("/berita?page=abc").status_code in (200, 400)
     assert anon.get("/berita?tag=kesehatan").get_data(as_text=True).count("Berita nomor") == 10
     assert "Berita nomor" not in anon.get("/berita?tag=lain").get_data(as_text=True)
