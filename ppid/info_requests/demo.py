@@ -1,7 +1,7 @@
 """Demo requests: every state and outcome across several agencies, some late, one extended,
 objections decided and one taken to the Komisi Informasi. Idempotent: runs only when the
 registry has no request yet."""
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
@@ -63,6 +63,59 @@ SCENARIOS = [
 ]
 
 
+# The previous year's requests, all settled, so that its annual report, the registers and
+# the compliance history have a year of content on first run: (scenario of _play, agency,
+# month, day, subject with {y} for the year).
+PREVIOUS_YEAR = [
+    ("kabul", "dinkes", 1, 14, "Jumlah tenaga kesehatan per puskesmas tahun {y}."),
+    ("tidak_dikuasai", "disdikbud", 2, 3, "Data lulusan perguruan tinggi swasta tahun {y}."),
+    ("kabul", "diskominfo", 2, 24, "Daftar menara telekomunikasi berizin tahun {y}."),
+    ("belum", "bappeda", 3, 17, "Dokumen kajian lingkungan hidup strategis RPJMD."),
+    ("kabul", "dpupr", 4, 8, "Daftar paket pekerjaan jalan dan jembatan tahun {y}."),
+    ("tarik", "dishub", 4, 29, "Data kecelakaan angkutan sungai tahun {y}."),
+    ("kabul", "disdikbud", 5, 20, "Jumlah sekolah inklusi jenjang SMA tahun {y}."),
+    ("tolak_buka", "bpkad", 6, 10, "Rincian belanja perjalanan dinas pimpinan tahun {y}."),
+    ("kabul", "bpbd", 7, 15, "Rekapitulasi kejadian bencana per kabupaten tahun {y}."),
+    ("kabul", "dinkes", 8, 5, "Cakupan imunisasi dasar lengkap per kabupaten tahun {y}."),
+    ("belum", "dlhk", 8, 26, "Peta kawasan rawan kebakaran hutan dan lahan tahun {y}."),
+    ("kabul", "diskominfo", 9, 16, "Anggaran dan realisasi program kota cerdas tahun {y}."),
+    ("tidak_dikuasai", "dinkes", 10, 7, "Data izin praktik dokter hewan tahun {y}."),
+    ("kabul", "disdikbud", 10, 28, "Daftar penerima bantuan seragam sekolah tahun {y}."),
+    ("kabul", "bappeda", 11, 18, "Hasil musrenbang provinsi tahun {y}."),
+    ("kabul", "dinkes", 12, 9, "Jumlah kasus tuberkulosis per kabupaten tahun {y}."),
+]
+
+
+def _previous_year(helper, disdik, main, atasan, agencies, today):
+    """The previous year's requests (PREVIOUS_YEAR), by the people of SCENARIOS."""
+    year = today.year - 1
+    people = [p for _k, _s, _d, p, _i, _pu, owned in SCENARIOS if not owned]
+    made = 0
+    for i, (key, slug, month, day, info) in enumerate(PREVIOUS_YEAR):
+        agency = agencies.get(slug)
+        if agency is None:
+            continue
+        name, nik, job = people[i % len(people)]
+        received = date(year, month, day)
+        officer = helper if slug == "dinkes" else (disdik if slug == "disdikbud" else main)
+        data = {"name": name, "identity_type": "nik", "identity_number": nik,
+                "address": f"Jl. Tanjungpura No. {40 + i}, Pontianak",
+                "phone": "0813" + nik[-8:], "email": f"{nik[-4:]}.{i}@contoh.id",
+                "occupation": job, "proxy_name": None, "information": info.format(y=year),
+                "purpose": "Bahan kajian dan pemantauan layanan publik.",
+                "obtain_method": "salinan", "copy_form": "softcopy", "delivery": "email",
+                "agency": agency}
+        channel = "online" if i % 3 else "langsung"
+        req, _token = services.submit_request(data, actor=None if channel == "online"
+                                              else officer, now=_at(received),
+                                              channel=channel)
+        services.review_subject(req, rules.SubjectReview.TAMPILKAN, actor=officer,
+                                now=_at(received, 15))
+        _play(key, req, officer, main, atasan, None, agencies, received)
+        made += 1
+    return made
+
+
 def _at(day, hour=9):
     return datetime.combine(day, time(hour, 0), tzinfo=timezone())
 
@@ -122,6 +175,7 @@ def seed_requests(summary):
                                     actor=officer, now=_at(received, 15))
         _play(key, req, officer, main, atasan, citizen, agencies, received)
         made += 1
+    made += _previous_year(helper, disdik, main, atasan, agencies, today)
     # Demo addresses are not real: keep their mail out of the SMTP queue.
     db.session.execute(sa.update(OutboxMail).where(OutboxMail.id > first_mail).values(
         is_abandoned=True, last_error="data demo: tidak dikirim"))

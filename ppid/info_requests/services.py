@@ -1447,3 +1447,14 @@ def timeline_event(req, action, *, actor, now, note=None, changes=None):
 def notify_requester(req, subject, lines, *, now):
     """An e-mail to the requester (Indonesian, with the request's number and state)."""
     return _notify(req, subject, lines, now=now)
+
+
+def last_legal_name(user):
+    """The requester's name as given on ``user``'s newest request whose personal data is
+    kept (None otherwise): what the request form offers them, as their legal name."""
+    return db.session.execute(
+        sa.select(InfoRequest.requester_name).where(
+            InfoRequest.requester_user_id == user.id,
+            InfoRequest.personal_data_erased_at.is_(None))  # erased: nothing to offer
+        .order_by(InfoRequest.received_at.desc(), InfoRequest.id.desc()).limit(1)
+    ).scalar_one_or_none()

@@ -102,7 +102,10 @@ def new():
     form = forms.RequestForm(agencies)
     if request.method == "GET":
         if citizen is not None:
-            form.name.data = form.name.data or citizen.name
+            # The name of a request is the requester's legal name (as on the identity
+            # document): the one they gave on their last request, never the account's
+            # display name, which may be a nickname (or say "(Warga)").
+            form.name.data = form.name.data or services.last_legal_name(citizen)
             form.email.data = form.email.data or citizen.email
         slug = request.args.get("badan")
         if slug and any(a.slug == slug for a in agencies):

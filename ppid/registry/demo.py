@@ -10,9 +10,10 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
+from flask import current_app
 from werkzeug.datastructures import FileStorage
 
-from ppid.agencies.models import Agency
+from ppid.agencies.models import KIND_UTAMA, Agency
 from ppid.core.db import utcnow
 from ppid.core.services import local_today, timezone as local_tz
 from ppid.extensions import db
@@ -74,26 +75,26 @@ ITEM_TEXT = {
     "c": ("Ringkasan Laporan Kinerja (LKjIP) {short} Tahun {prev}",
           "Ringkasan capaian indikator kinerja utama {name} tahun {prev} beserta analisis "
           "keberhasilan dan kendala.", "Subbagian Perencanaan dan Evaluasi", "5 tahun"),
-    "d": ("Laporan Realisasi Anggaran {short} Semester {sem} Tahun {year}",
+    "d": ("Laporan Realisasi Anggaran {short} Semester {sem} Tahun {sem_year}",
           "Rencana dan realisasi pendapatan dan belanja, neraca, laporan arus kas dan daftar "
           "aset {name}.", "Subbagian Keuangan", "10 tahun"),
     "e": ("Laporan Layanan Informasi Publik {short} Tahun {prev}",
           "Jumlah permohonan informasi yang diterima {name}, waktu layanan, permohonan yang "
-          "dikabulkan dan ditolak beserta alasannya.", "PPID Pelaksana", "5 tahun"),
+          "dikabulkan dan ditolak beserta alasannya.", "PPID {label}", "5 tahun"),
     "f": ("Daftar Peraturan dan Kebijakan {short} Tahun {year}",
           "Peraturan gubernur, keputusan kepala perangkat daerah dan rancangan kebijakan "
           "yang berkaitan dengan layanan {name}.", "Subbagian Hukum dan Tata Laksana",
           "Permanen"),
     "g": ("Maklumat dan Tata Cara Permohonan Informasi {short}",
           "Hak pemohon, tata cara permohonan informasi dan pengajuan keberatan, standar "
-          "biaya, serta kontak PPID {name}.", "PPID Pelaksana", "Selama berlaku"),
+          "biaya, serta kontak PPID {name}.", "PPID {label}", "Selama berlaku"),
     "h": ("Tata Cara Pengaduan Penyalahgunaan Wewenang {short}",
           "Saluran pengaduan (LAPOR!, surel, kotak pengaduan) dan alur penanganan laporan "
           "pelanggaran oleh pegawai {name}.", "Sekretariat", "Selama berlaku"),
     "i": ("Rencana Umum Pengadaan dan Pengumuman Tender {short} Tahun {year}",
           "Rencana umum pengadaan barang/jasa, pengumuman tender dan penetapan pemenang "
           "{name} melalui SPSE.", "Pejabat Pengadaan", "5 tahun"),
-    "j": ("Rekapitulasi Pegawai {short} Semester {sem} Tahun {year}",
+    "j": ("Rekapitulasi Pegawai {short} Semester {sem} Tahun {sem_year}",
           "Jumlah pegawai menurut golongan, jabatan dan pendidikan, serta informasi formasi "
           "dan penerimaan pegawai {name}.", "Subbagian Umum dan Kepegawaian", "5 tahun"),
     "k": ("Prosedur Peringatan Dini dan Evakuasi Darurat Kantor {short}",
@@ -240,10 +241,19 @@ def seed_catalogue():
     return added
 
 
+def _label():
+    """The region's word for a helper PPID (HELPER_LABEL: "Pembantu" or "Pelaksana")."""
+    return current_app.config["HELPER_LABEL"]
+
+
+def _ppid_of(agency):
+    return "PPID Utama" if agency.kind == KIND_UTAMA else f"PPID {_label()}"
+
+
 def _document(agency, title, summary, day):
     lines = [title, agency.name, f"Pemerintah Provinsi Kalimantan Barat - {day:%d-%m-%Y}", ""]
     lines += _wrap(summary)
-    lines += ["", "Dokumen ini diterbitkan oleh PPID Pelaksana sebagai informasi publik",
+    lines += ["", f"Dokumen ini diterbitkan oleh {_ppid_of(agency)} sebagai informasi publik",
               "berdasarkan UU No. 14 Tahun 2008 tentang Keterbukaan Informasi Publik."]
     return _pdf_bytes(lines)
 
@@ -300,13 +310,16 @@ def _seed_agency(agency, obligations, today):
         else:
             day = period_ago - timedelta(days=15 + h % 300)
         title_p, summary_p, unit, retention = text
-        fmt = {"short": short, "name": agency.name, "year": day.year, "prev": day.year - 1,
-               "sem": "I" if day.month <= 6 else "II"}
         extra = ()
         if scenario == "terkini" and h % 3 == 0:
             # An older first edition and a newer one: the public sees the history.
             extra = (day,)
             day = day - relativedelta(months=ob.period_months)
+        # A semester's report covers the last semester that ended before it was published.
+        sem_year, sem = (day.year - 1, "II") if day.month <= 6 else (day.year, "I")
+        fmt = {"short": short, "name": agency.name, "year": day.year, "prev": day.year - 1,
+               "sem": sem, "sem_year": sem_year}
+        unit = unit.format(label=_label())
         _publish_item(agency, ob, title_p.format(**fmt), summary_p.format(**fmt), unit,
                       retention, day, extra_versions=extra)
         counts["items"] += 1
@@ -329,7 +342,7 @@ EXEMPTIONS = {
                        "menimbulkan stigma serta diskriminasi.",
         "public_interest": "Kepentingan publik terpenuhi melalui data agregat yang tidak "
                            "menyebut identitas pasien.",
-        "decided_by": "PPID Pelaksana Dinas Kesehatan", "decree_number": "440/112/DINKES-2024",
+        "decided_by": "PPID {label} Dinas Kesehatan", "decree_number": "440/112/DINKES-2024",
         # letter h: a personal secret is exempt for the owner's life (open-ended)
         "years": 2, "end_years": None,
         "approver": ("dr. Erna Yulianti, M.Kes.", "Kepala Dinas Kesehatan")}],
@@ -351,7 +364,7 @@ EXEMPTIONS = {
         "consequence": "Membuka data deteksi dini dapat membahayakan upaya pencegahan konflik "
                        "dan keselamatan sumber informasi.",
         "public_interest": "Ringkasan kondisi keamanan umum diumumkan secara berkala.",
-        "decided_by": "PPID Pelaksana Badan Kesbangpol", "decree_number": "300/78/KBP-2025",
+        "decided_by": "PPID {label} Badan Kesbangpol", "decree_number": "300/78/KBP-2025",
         "years": 1, "end_years": 4,
         "approver": ("H. Ria Norsan", "Gubernur Kalimantan Barat"),
         # published by mistake before the consequence test: the entry closes it again
@@ -379,6 +392,7 @@ def seed_registry(summary):
             for spec in EXEMPTIONS.get(agency.slug, []):
                 decree_on = date(today.year - spec["years"], 3, 14)
                 data = {k: v for k, v in spec.items() if k in services.EXEMPTION_FIELDS}
+                data["decided_by"] = data["decided_by"].format(label=_label())
                 data["decree_on"] = decree_on
                 data["tested_on"] = decree_on - timedelta(days=10)
                 ends = spec["end_years"]

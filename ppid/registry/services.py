@@ -69,7 +69,7 @@ def active_obligations():
         .order_by(Obligation.code)).scalars().all()
 
 
-def compute_staleness(now=None, *, agency_ids=None, warning=None):
+def compute_staleness(now=None, *, agency_ids=None, warning=None, as_of=False):
     """Status of every (active agency, applicable obligation) pair, in four queries.
 
     Queries find the newest publication and nil declaration per pair; the pure rule
@@ -79,6 +79,9 @@ def compute_staleness(now=None, *, agency_ids=None, warning=None):
     (rules.version_published_at with the item's first publication), a nil declaration from
     the end of the semester it covers (rules.nil_effective_on); ``status_of`` computes the
     same for one pair by another path, and the two must always agree.
+
+    ``as_of``: count only what had been published or declared by ``now`` (the status as it
+    stood then: a past month's compliance snapshot); by default every publication counts.
     """
     now = now or utcnow()
     today = local_today(now)
@@ -94,6 +97,9 @@ def compute_staleness(now=None, *, agency_ids=None, warning=None):
     nil_q = (sa.select(NilDeclaration.agency_id, NilDeclaration.obligation_id,
                        sa.func.max(_NIL_SEMESTER_INDEX))
              .group_by(NilDeclaration.agency_id, NilDeclaration.obligation_id))
+    if as_of:
+        pub_q = pub_q.where(DocumentVersion.created_at <= now, DipItem.published_at <= now)
+        nil_q = nil_q.where(NilDeclaration.created_at <= now)
     if agency_ids is not None:
         ids = list(agency_ids)
         agencies_q = agencies_q.where(Agency.id.in_(ids))

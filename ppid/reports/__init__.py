@@ -15,6 +15,8 @@ def init_app(app):
     app.register_blueprint(views.bp)
     app.register_blueprint(api_bp)
     h = hooks(app)
+    from ppid.reports import demo
+    h.add_seeder(demo.seed_snapshots)
     h.add_dashboard_section(views.dashboard_section)
     h.add_nav(_l("Kepatuhan"), "reports.compliance", views.can_view_all, group="laporan")
     h.add_nav(_l("Laporan"), "reports.index", views.can_view_all, group="laporan")

@@ -144,7 +144,7 @@ def _objection_figures(rows):
     return out
 
 
-def compliance_overview(now=None, *, agency_ids=None, cal=None):
+def compliance_overview(now=None, *, agency_ids=None, cal=None, as_of=False):
     """Figures of every active agency (or of ``agency_ids``), best score first.
 
     A constant number of queries whatever the number of agencies: the agencies, the
@@ -163,7 +163,7 @@ def compliance_overview(now=None, *, agency_ids=None, cal=None):
     figures = {a.id: AgencyCompliance(a.id, a.slug, a.name, a.kind)
                for a in db.session.execute(q)}
     ids = list(figures) if agency_ids is not None else None
-    for pair in registry.compute_staleness(now, agency_ids=ids):
+    for pair in registry.compute_staleness(now, agency_ids=ids, as_of=as_of):
         f = figures.get(pair.agency.id)
         if f is not None:
             f.obligations[pair.status] += 1
@@ -259,17 +259,18 @@ def month_of(day: date) -> date:
     return day.replace(day=1)
 
 
-def take_snapshot(*, now=None, actor=None):
+def take_snapshot(*, now=None, actor=None, as_of=False):
     """Store this month's figures for every active agency that has none yet this month.
 
     Idempotent per month: a second run in the same month adds nothing. Returns the number
-    of snapshots added. The caller commits.
+    of snapshots added. The caller commits. ``as_of``: the DIP as published by ``now``
+    (a past month's snapshot, as the demo fills them).
     """
     now = now or utcnow()
     month = month_of(local_today(now))
     existing = set(db.session.execute(sa.select(ComplianceSnapshot.agency_id).where(
         ComplianceSnapshot.month_on == month)).scalars())
-    rows = [f for f in compliance_overview(now) if f.agency_id not in existing]
+    rows = [f for f in compliance_overview(now, as_of=as_of) if f.agency_id not in existing]
     if not rows:
         return 0
     db.session.execute(sa.insert(ComplianceSnapshot), [
@@ -352,6 +353,26 @@ def year_range(year):
 def check_year(year, today):
     if not 2000 <= year <= today.year:
         raise ReportError(f"Tahun laporan harus antara 2000 dan {today.year}.")
+
+
+def latest_year_with_requests(today, *, agency_ids=None):
+    """The year the reports page opens on (issue #17): the previous year when it has
+    requests (a complete year), else this year when it has some, else the latest earlier
+    year that has any, else the previous year (an empty report)."""
+    def last_received(before):
+        q = sa.select(sa.func.max(InfoRequest.received_on)).where(
+            InfoRequest.received_on < before)
+        if agency_ids is not None:
+            q = q.where(InfoRequest.agency_id.in_(list(agency_ids)))
+        return db.session.execute(q).scalar()
+    previous = today.year - 1
+    last = last_received(date(today.year + 1, 1, 1))
+    if last is None:
+        return previous
+    if last.year <= previous:
+        return last.year
+    earlier = last_received(date(today.year, 1, 1))
+    return previous if earlier is not None and earlier.year == previous else today.year
 
 
 def annual_figures(year, *, now=None, agency_ids=None, cal=None):

@@ -132,7 +132,11 @@ def index():
     errors = {}
     # A year that is not one of the list's: the page of the default year, with the message
     # next to the year filter (issue #17), answered 400.
-    year = filter_int_arg("tahun", errors, lo=2000, hi=today.year, default=today.year - 1,
+    # Without a year: the latest year that has requests (issue #17), not an empty one.
+    default = services.latest_year_with_requests(
+        today, agency_ids=None if auth.can(current_user, "view_all") else
+        [a.id for a in agencies])
+    year = filter_int_arg("tahun", errors, lo=2000, hi=today.year, default=default,
                           message=_("Tahun laporan harus antara 2000 dan %(y)d.", y=today.year))
     return _index_page(year, agencies, errors=errors, status=400 if errors else 200)
 
