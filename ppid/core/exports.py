@@ -5,6 +5,7 @@ import io
 
 from flask import Response
 
+CSV_TYPE = "text/csv; charset=utf-8"  # the one Content-Type of every CSV download
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -41,6 +42,5 @@ def csv_response(content, filename) -> Response:
     """A CSV download: ``content`` is CSV text or an iterable of rows. UTF-8 with a byte
     order mark, so spreadsheets read Indonesian names right."""
     text = content if isinstance(content, str) else csv_text(content)
-    return Response("\ufeff" + text, mimetype="text/csv",
-                    headers={"Content-Type": "text/csv; charset=utf-8",
-                             "Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response("\ufeff" + text, content_type=CSV_TYPE,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
