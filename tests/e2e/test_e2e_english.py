@@ -1,5 +1,7 @@
 """The request, register and report pages read in English show no Indonesian status and no
-Indonesian (or ISO) date (issue 13, section 1).
+Indonesian (or ISO) date (issue 13, section 1); every role's pages, crawled as
+test_e2e_layout.py crawls them in Indonesian, pass axe-core at 390 and 1,280 px in English
+too, with screenshots under test-artifacts/english/ (issue #17).
 
 A person who switches to English reads every state, outcome, staleness status and date in
 English: the labels come from the enumerations, the dates from the one Babel formatter.
@@ -8,6 +10,8 @@ import re
 import uuid
 from datetime import timedelta
 
+import pytest
+
 from ppid.core import auth
 from ppid.core.db import utcnow
 from ppid.extensions import db
@@ -15,7 +19,8 @@ from ppid.info_requests import rules as req_rules
 from ppid.info_requests import services as req_services
 from ppid.registry.demo import seed_catalogue
 from tests.conftest import TEST_PASSWORD, make_agency, make_user
-from tests.e2e.conftest import in_app, login_in_browser
+from tests.e2e.conftest import ARTIFACTS, in_app, login_in_browser
+from tests.e2e.test_e2e_layout import ROLES, crawl, layout_server, world  # noqa: F401
 
 # Indonesian words a page in English must not show: status and outcome labels (their
 # English labels exist) and the month names and abbreviations that differ from English.
@@ -41,14 +46,22 @@ def _visible(page):
     return page.locator("main").inner_text()
 
 
+def _not_english(text):
+    """What of ``text`` (a page's main region) is not English: Indonesian status and date
+    labels, ISO dates, raw codes."""
+    out = []
+    for what, pattern in (("Indonesian words", INDONESIAN), ("ISO dates", ISO_DATE),
+                          ("raw codes", CODES)):
+        found = sorted(set(pattern.findall(text)))
+        if found:
+            out.append(f"{what} {found}")
+    return out
+
+
 def _assert_english(page, label):
     text = _visible(page)
-    found = sorted(set(INDONESIAN.findall(text)))
-    assert not found, f"{label}: Indonesian words {found} in:\n{text[:3000]}"
-    iso = sorted(set(ISO_DATE.findall(text)))
-    assert not iso, f"{label}: ISO dates {iso} in:\n{text[:3000]}"
-    codes = sorted(set(CODES.findall(text)))
-    assert not codes, f"{label}: raw codes {codes} in:\n{text[:3000]}"
+    found = _not_english(text)
+    assert not found, f"{label}: {'; '.join(found)} in:\n{text[:3000]}"
 
 
 def _data(agency, uid):
@@ -112,3 +125,41 @@ def test_request_register_and_report_pages_in_english(live_server, page):
     page.goto(f"{live_server.url}/kelola/kepatuhan")
     page.locator("h1").wait_for()
     _assert_english(page, "compliance report")
+
+
+# The request, register and report pages: their status and date labels must be English.
+LABELLED = ("/permohonan", "/lacak", "/kelola/permohonan", "/kelola/register",
+            "/kelola/laporan", "/kelola/kepatuhan", "/kelola/keberatan", "/kelola/dip/matriks")
+
+
+def _is_labelled(path):
+    return path.startswith(LABELLED) or "/register/" in path
+
+
+def _registers(role, w):
+    """The registers ``role`` may read: the consolidated ones for who reads every agency,
+    their agency's for its officers, the public register for everyone."""
+    if role in ("main", "auditor"):
+        return ["/kelola/register/permohonan", "/kelola/register/keberatan"]
+    if role in ("helper_a", "atasan_a"):
+        return [f"/kelola/badan/{w.a}/register/permohonan",
+                f"/kelola/badan/{w.a}/register/keberatan"]
+    return []
+
+
+def _labels_in_english(page, path):
+    if not _is_labelled(path):
+        return []
+    return _not_english(_visible(page))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_reads_its_pages_in_english(browser, layout_server, world, role):
+    """The crawl of test_e2e_layout.py, in English: the same pages (the navigation each role
+    sees, its seeded objects, the registers it may read), at both widths, no serious or
+    critical axe violation, no sideways scrolling at 390 px, and no Indonesian status or
+    date label on the request, register and report pages."""
+    extra = ["/permohonan/register", *_registers(role, world)]
+    problems = crawl(browser, layout_server.url, world, role, locale="en-GB", lang="en",
+                     out_dir=ARTIFACTS / "english", check=_labels_in_english, extra=extra)
+    assert not problems, "\n".join(problems)

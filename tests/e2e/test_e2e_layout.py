@@ -1,7 +1,8 @@
 """Every role's main pages in Chromium at a phone's width (390 px) and a desktop's (1,280 px)
 (issue #17): axe-core finds no serious or critical violation, nothing scrolls sideways at
 390 px except inside a labelled table wrapper, and a screenshot of each page at each width
-is written under test-artifacts/layout/ for a reviewer.
+is written under test-artifacts/layout/ for a reviewer (test_e2e_english.py crawls the
+same pages in English, into test-artifacts/english/).
 
 The pages are crawled, not listed: for each role, the links of the main navigation that
 role sees on its landing page (so a feature that adds a nav link is checked here without
@@ -97,25 +98,34 @@ def _object_pages(role, w):
     return [f"/badan/{w.a}"]
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_main_pages_of_each_role_at_phone_and_desktop_width(browser, layout_server, world, role):
-    base = layout_server.url
-    out_dir = ARTIFACTS / "layout"
+def crawl(browser, base, world, role, *, locale="id-ID", lang=None, out_dir, check=None,
+          extra=()):
+    """Load each page ``role`` reaches (the landing page, its navigation's links, its seeded
+    objects' pages, and ``extra``) at both widths: axe-core's serious and critical violations, sideways
+    scrolling at 390 px outside a table wrapper, and ``check(page, path)``'s findings are
+    returned as problems; a full-page screenshot of each is written to ``out_dir`` with a
+    line per page (axe count, header height) in ``out_dir/<role>.txt``. ``lang`` ("en")
+    is chosen with the header's language switch after signing in."""
     out_dir.mkdir(parents=True, exist_ok=True)
     problems, report = [], []
     for width_name, (width, height) in WIDTHS.items():
         context = browser.new_context(viewport={"width": width, "height": height},
-                                      locale="id-ID", bypass_csp=True,
+                                      locale=locale, bypass_csp=True,
                                       is_mobile=width_name == "phone")
         page = context.new_page()
         if role != "anon":
             _login(page, base, world.emails[role])
+        if lang:
+            page.goto(f"{base}/bahasa?lang={lang}&next=/")
+            assert page.locator("html").get_attribute("lang") == lang, (role, lang)
         page.goto(base + "/")
         paths = ["/"] + [p for p in _nav_links(page, base) if p != "/"]
-        paths += [p for p in _object_pages(role, world) if p not in paths]
+        paths += [p for p in [*_object_pages(role, world), *extra] if p not in paths]
         for path in paths:
             resp = page.goto(base + path)
             assert resp.status < 400, (role, path, resp.status)
+            if lang:
+                assert page.locator("html").get_attribute("lang") == lang, (role, path)
             header_h = page.evaluate("document.querySelector('header').getBoundingClientRect().height")
             found = axe_violations(page)
             report.append(f"{role} {width_name} {path} header={header_h:.0f}px axe={len(found)}")
@@ -124,10 +134,18 @@ def test_main_pages_of_each_role_at_phone_and_desktop_width(browser, layout_serv
                 wide = page.evaluate(OVERFLOW_JS)
                 if wide:
                     problems.append(f"{role} phone {path}: scrolls sideways: {wide}")
+            if check is not None:
+                problems += [f"{role} {width_name} {path}: {p}" for p in check(page, path)]
             name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"
             page.screenshot(path=str(out_dir / f"{role}-{width_name}-{name}.png"), full_page=True)
         context.close()
     (out_dir / f"{role}.txt").write_text("\n".join(report) + "\n")
+    return problems
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_main_pages_of_each_role_at_phone_and_desktop_width(browser, layout_server, world, role):
+    problems = crawl(browser, layout_server.url, world, role, out_dir=ARTIFACTS / "layout")
     assert not problems, "\n".join(problems)
 
 
@@ -165,3 +183,31 @@ def test_officer_tables_keep_header_and_first_column_and_fit_a_desktop(browser, 
         if path.endswith("matriks"):
             assert got["firstColumnStays"] in (True, None), (path, got)
     context.close()
+
+
+STATS_JS = """() => Array.from(document.querySelectorAll('.req-stats .stat')).map(b => {
+  const r = b.getBoundingClientRect(), dt = b.querySelector('dt').getBoundingClientRect(),
+        dd = b.querySelector('dd').getBoundingClientRect();
+  return {top: Math.round(r.top), left: Math.round(r.left), right: Math.round(r.right),
+          inside: dt.left >= r.left - 1 && dt.right <= r.right + 1 && dd.top >= r.top - 1
+                  && dd.bottom <= r.bottom + 1 && dt.top >= r.top - 1 && dt.bottom <= r.bottom + 1};
+})"""
+
+
+def test_agency_statistics_stay_together_at_desktop_and_phone_width(browser, layout_server,
+                                                                    world):
+    """The agency page's request figures (issue #17): at 1,280 px the four on one row, at
+    390 px two per row, each label with its number in one box, nothing past the page."""
+    for (width, height), per_row in (((1280, 900), 4), ((390, 844), 2)):
+        context = browser.new_context(viewport={"width": width, "height": height},
+                                      locale="id-ID")
+        page = context.new_page()
+        page.goto(f"{layout_server.url}/badan/{world.a}")
+        boxes = page.evaluate(STATS_JS)
+        assert len(boxes) == 4, boxes
+        assert all(b["inside"] for b in boxes), (width, boxes)
+        assert len({b["top"] for b in boxes[:per_row]}) == 1, (width, boxes)  # one row
+        assert all(b["right"] <= width for b in boxes), (width, boxes)
+        if per_row < 4:
+            assert boxes[per_row]["top"] > boxes[0]["top"], (width, boxes)
+        context.close()
