@@ -181,6 +181,10 @@ NOT_FILTERS_AT = {
     ("broadcasts.follow", "badan"): "the agency to follow: an unknown one is not found (404)",
     ("requests.agency_register_requests", "badan"): "one PPID's register: no agency filter",
     ("requests.agency_register_objections", "badan"): "one PPID's register: no agency filter",
+    # The search a reader follows: its terms are shown as a sentence with a link back to
+    # the search (no filter fields); one it cannot follow is the page with the problem, 400.
+    **{("broadcasts.follow_search", name): "the terms of the search to follow"
+       for name in ("jenis", "badan", "kategori", "tahun")},
     **{(f"requests.{where}register_requests", "putusan"): "the objection register's filter"
        for where in ("", "agency_")},
     **{(f"requests.{where}register_objections", name): "the request register's filter"
