@@ -155,8 +155,12 @@ class RequestEvent(db.Model):
 
     __tablename__ = "info_request_event"
     id = sa.Column(sa.Integer, primary_key=True)
+    # A request's step, or (objection_id without a request) a step of an objection that
+    # names no request: ground b, periodic information not provided (UU KIP Pasal 35(1)b).
     request_id = sa.Column(sa.Integer, sa.ForeignKey("info_request.id", ondelete="CASCADE"),
-                           nullable=False, index=True)
+                           index=True)
+    objection_id = sa.Column(sa.Integer, sa.ForeignKey("objection.id", ondelete="CASCADE"),
+                             index=True)
     occurred_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
     actor_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"))
     actor_label = sa.Column(sa.String(200), nullable=False)
@@ -166,16 +170,41 @@ class RequestEvent(db.Model):
     note = sa.Column(sa.Text)
 
     request = relationship("InfoRequest", back_populates="events")
+    objection = relationship("Objection", back_populates="events")
+
+    __table_args__ = (
+        sa.CheckConstraint("request_id is not null or objection_id is not null",
+                           name="request_or_objection"),
+    )
 
 
 class Objection(db.Model):
-    """A keberatan (objection) to the atasan PPID about a request (UU KIP Pasal 35-36)."""
+    """A keberatan (objection) to the atasan PPID (UU KIP Pasal 35-36): about a request, or,
+    on ground b (periodic information not provided, Pasal 35(1) huruf b), about an agency's
+    periodic obligations of the catalogue, with no request (``obligations``). Exactly one
+    of the two (check constraint ``request_or_obligation``): ``obligation_id`` is the
+    obligation named first, ``obligations`` all of them with their staleness at filing."""
 
     __tablename__ = "objection"
     id = sa.Column(sa.Integer, primary_key=True)
     registration_number = sa.Column(sa.String(60), nullable=False, unique=True)
     request_id = sa.Column(sa.Integer, sa.ForeignKey("info_request.id", ondelete="CASCADE"),
-                           nullable=False, index=True)
+                           index=True)
+    obligation_id = sa.Column(sa.Integer, sa.ForeignKey("registry_obligation.id"), index=True)
+    # The objector of an objection without a request (personal data, DOMAIN.md section 11;
+    # the Perki 1/2021 formulir keberatan asks what the request form asks): the same
+    # names as the request's, so letters, registers and the purge read either alike
+    # (``party``). An objection about a request keeps them on the request.
+    requester_name = sa.Column(sa.String(200))
+    identity_type = sa.Column(sa.String(20))
+    identity_number = sa.Column(sa.String(50))
+    address = sa.Column(sa.String(500))
+    phone = sa.Column(sa.String(30))
+    email = sa.Column(sa.String(320))
+    occupation = sa.Column(sa.String(100))
+    requester_user_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"), index=True)
+    tracking_token_hash = sa.Column(sa.String(64), unique=True)
+    personal_data_erased_at = sa.Column(UTCDateTime, index=True)
     # The PPID whose atasan decides (the agency handling the request when it was filed).
     agency_id = sa.Column(sa.Integer, sa.ForeignKey("agency.id"), nullable=False, index=True)
     grounds = sa.Column(sa.String(20), nullable=False)  # letters a-g, e.g. "a,f"
@@ -217,15 +246,52 @@ class Objection(db.Model):
 
     request = relationship("InfoRequest", back_populates="objections")
     agency = relationship("Agency", lazy="joined")
+    obligation = relationship("Obligation")
+    obligations = relationship("ObjectionObligation", back_populates="objection",
+                               order_by="ObjectionObligation.id",
+                               cascade="all, delete-orphan")
+    requester_user = relationship("User", foreign_keys=[requester_user_id])
     decided_by = relationship("User", foreign_keys=[decided_by_id])
     carried_out_by = relationship("User", foreign_keys=[carried_out_by_id])
     received_by = relationship("User", foreign_keys=[received_by_id])
+    # Its own steps, letters and files when it names no request (else the request's).
+    events = relationship("RequestEvent", back_populates="objection",
+                          order_by="RequestEvent.id", cascade="all, delete-orphan",
+                          passive_deletes=True)
+    own_letters = relationship("Letter", back_populates="objection", order_by="Letter.id",
+                               cascade="all, delete-orphan", passive_deletes=True)
+    own_attachments = relationship("RequestAttachment", back_populates="objection",
+                                   order_by="RequestAttachment.id",
+                                   cascade="all, delete-orphan", passive_deletes=True)
+
+    __table_args__ = (
+        # UU KIP Pasal 35(1): about a request, or (ground b) an agency's obligation.
+        sa.CheckConstraint("(request_id is not null and obligation_id is null) or "
+                           "(request_id is null and obligation_id is not null)",
+                           name="request_or_obligation"),
+    )
+
+    @property
+    def is_periodic(self):
+        """Ground b without a request: the agency's periodic obligations not provided."""
+        return self.request_id is None and self.obligation_id is not None
+
+    @property
+    def party(self):
+        """Who objects, with the request's field names: the request, or this objection."""
+        return self.request if self.request is not None else self
 
     @property
     def proxy_letters(self):
-        """The proxy's power of attorney (surat kuasa), kept on the request."""
-        return [a for a in self.request.attachments
-                if a.kind == rules.AttachmentKind.KUASA_KEBERATAN and a.objection_id == self.id]
+        """The proxy's power of attorney (surat kuasa)."""
+        return [a for a in self.own_attachments
+                if a.kind == rules.AttachmentKind.KUASA_KEBERATAN]
+
+    @property
+    def is_personal_data_erased(self):
+        if self.request is not None:
+            return self.request.is_personal_data_erased
+        return self.personal_data_erased_at is not None
 
     @property
     def ground_list(self):
@@ -265,8 +331,9 @@ class Letter(db.Model):
 
     __tablename__ = "request_letter"
     id = sa.Column(sa.Integer, primary_key=True)
+    # A request's letter, or one of an objection without a request (ground b).
     request_id = sa.Column(sa.Integer, sa.ForeignKey("info_request.id", ondelete="CASCADE"),
-                           nullable=False, index=True)
+                           index=True)
     objection_id = sa.Column(sa.Integer, sa.ForeignKey("objection.id", ondelete="CASCADE"))
     kind = sa.Column(sa.String(30), nullable=False)
     # The outgoing letter number, gap-free per PPID (agency) and year (DOMAIN.md 13).
@@ -284,8 +351,11 @@ class Letter(db.Model):
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
 
     request = relationship("InfoRequest", back_populates="letters")
+    objection = relationship("Objection", back_populates="own_letters")
 
-    __table_args__ = (sa.UniqueConstraint("agency_id", "year", "seq"),)
+    __table_args__ = (sa.UniqueConstraint("agency_id", "year", "seq"),
+                      sa.CheckConstraint("request_id is not null or objection_id is not null",
+                                         name="request_or_objection"))
 
     @property
     def title(self):
@@ -294,7 +364,9 @@ class Letter(db.Model):
 
     @property
     def filename(self):
-        return f"{self.kind}-{self.request.registration_number.replace('/', '-')}.pdf"
+        number = (self.request.registration_number if self.request is not None
+                  else self.objection.registration_number)
+        return f"{self.kind}-{number.replace('/', '-')}.pdf"
 
 
 class RequestAttachment(db.Model):
@@ -302,8 +374,9 @@ class RequestAttachment(db.Model):
 
     __tablename__ = "request_attachment"
     id = sa.Column(sa.Integer, primary_key=True)
+    # On a request, or on an objection without one (a proxy's power of attorney, ground b).
     request_id = sa.Column(sa.Integer, sa.ForeignKey("info_request.id", ondelete="CASCADE"),
-                           nullable=False, index=True)
+                           index=True)
     kind = sa.Column(sa.String(20), nullable=False)  # rules.AttachmentKind
     # The objection a proxy's power of attorney belongs to (kind kuasa_keberatan).
     objection_id = sa.Column(sa.Integer, sa.ForeignKey("objection.id", ondelete="CASCADE"))
@@ -315,6 +388,40 @@ class RequestAttachment(db.Model):
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
 
     request = relationship("InfoRequest", back_populates="attachments")
+    objection = relationship("Objection", back_populates="own_attachments")
+
+    __table_args__ = (
+        sa.CheckConstraint("request_id is not null or objection_id is not null",
+                           name="request_or_objection"),
+    )
+
+
+class ObjectionObligation(db.Model):
+    """A periodic obligation an objection on ground b names (UU KIP Pasal 35(1) huruf b,
+    Pasal 9): its staleness when the objection was received (the day it became overdue
+    opens the 30-working-day window, Pasal 36(1)) and, once the atasan ordered it
+    published, the DIP item and document version that carried the order out."""
+
+    __tablename__ = "objection_obligation"
+    id = sa.Column(sa.Integer, primary_key=True)
+    objection_id = sa.Column(sa.Integer, sa.ForeignKey("objection.id", ondelete="CASCADE"),
+                             nullable=False, index=True)
+    obligation_id = sa.Column(sa.Integer, sa.ForeignKey("registry_obligation.id"),
+                              nullable=False, index=True)
+    status = sa.Column(sa.String(20), nullable=False)    # ppid.registry.rules.Status
+    last_published_on = sa.Column(sa.Date)
+    overdue_on = sa.Column(sa.Date, nullable=False)      # the day it became overdue
+    filing_deadline_on = sa.Column(sa.Date, nullable=False)
+    fulfilled_item_id = sa.Column(sa.Integer, sa.ForeignKey("registry_dip_item.id"))
+    fulfilled_version_id = sa.Column(sa.Integer,
+                                     sa.ForeignKey("registry_document_version.id"))
+
+    objection = relationship("Objection", back_populates="obligations")
+    obligation = relationship("Obligation", lazy="joined")
+    fulfilled_item = relationship("DipItem")
+    fulfilled_version = relationship("DocumentVersion")
+
+    __table_args__ = (sa.UniqueConstraint("objection_id", "obligation_id"),)
 
 
 class SubmissionHit(db.Model):
