@@ -76,11 +76,10 @@ def file_dispute(objection, *, filed_on, commission=None, register_number=None, 
     if register_number:
         record_step(dispute, rules.DisputeAction.REGISTRASI, on=filed_on,
                     register_number=register_number, actor=actor, now=now)
-    req = objection.request
-    requests.timeline_event(req, "sengketa", actor=actor, now=now,
-                            note=objection.registration_number,
-                            changes={"filed_on": filed_on, "commission": commission})
-    requests.notify_requester(req, "Sengketa informasi dicatat", [
+    requests.objection_timeline_event(objection, "sengketa", actor=actor, now=now,
+                                      note=objection.registration_number,
+                                      changes={"filed_on": filed_on, "commission": commission})
+    requests.notify_objector(objection, "Sengketa informasi dicatat", [
         f"Pengajuan sengketa ke {label_id(rules.DisputeCommission, commission)} atas keberatan "
         f"{objection.registration_number} tanggal {tanggal(filed_on)} dicatat.",
         "Komisi Informasi memulai penyelesaian sengketa paling lambat 14 hari kerja sejak "
@@ -135,11 +134,10 @@ def record_step(dispute, step, *, on, outcome=None, register_number=None,
     db.session.flush()
     _event(dispute, step, on, actor=actor, now=now, note=note, changes=changes)
     if move.outcome is not None:
-        req = dispute.objection.request
-        requests.timeline_event(req, "sengketa", actor=actor, now=now,
-                                note=dispute.objection.registration_number,
-                                changes={"dispute_outcome": move.outcome})
-        requests.notify_requester(req, "Sengketa informasi selesai di Komisi Informasi", [
+        requests.objection_timeline_event(dispute.objection, "sengketa", actor=actor, now=now,
+                                          note=dispute.objection.registration_number,
+                                          changes={"dispute_outcome": move.outcome})
+        requests.notify_objector(dispute.objection, "Sengketa informasi selesai di Komisi Informasi", [
             f"Sengketa atas keberatan {dispute.objection.registration_number} selesai: "
             f"{label_id(DisputeOutcome, move.outcome)} ({tanggal(on)})."], now=now)
     return dispute
@@ -189,7 +187,7 @@ def file_court_case(dispute, *, level, filed_by, filed_on, case_number=None, act
            note=case.case_number,
            changes={"level": level, "filed_by": filed_by, "case_number": case.case_number,
                     "late": late})
-    requests.timeline_event(dispute.objection.request, "sengketa", actor=actor, now=now,
+    requests.objection_timeline_event(dispute.objection, "sengketa", actor=actor, now=now,
                             note=dispute.objection.registration_number,
                             changes={"court": level, "filed_on": filed_on})
     return case
@@ -211,7 +209,7 @@ def decide_court_case(case, *, decided_on, outcome, received_on=None, summary=No
     _event(case.dispute, rules.DisputeAction.PUTUSAN_PENGADILAN, decided_on, actor=actor, now=now,
            note=case.case_number,
            changes={"level": case.level, "outcome": outcome})
-    requests.timeline_event(case.dispute.objection.request, "sengketa", actor=actor, now=now,
+    requests.objection_timeline_event(case.dispute.objection, "sengketa", actor=actor, now=now,
                             note=case.dispute.objection.registration_number,
                             changes={"court": case.level, "outcome": outcome})
     return case
@@ -232,7 +230,7 @@ def record_execution(dispute, *, carried_out_on, description, actor, now):
                                     actor_id=getattr(actor, "id", None), recorded_at=now))
     db.session.flush()
     _event(dispute, rules.DisputeAction.PELAKSANAAN, carried_out_on, actor=actor, now=now, note=description)
-    requests.timeline_event(dispute.objection.request, "sengketa", actor=actor, now=now,
+    requests.objection_timeline_event(dispute.objection, "sengketa", actor=actor, now=now,
                             note=dispute.objection.registration_number,
                             changes={"executed_on": carried_out_on})
     return dispute

@@ -48,11 +48,14 @@ def purge_personal_data_cmd(dry_run, show, quiet, now):
         click.echo(f"Langganan yang berakhir lebih dari "
                    f"{current_app.config['FOLLOW_RETENTION_DAYS']} hari lalu "
                    f"{'akan dihapus' if dry_run else 'dihapus'} beserta alamatnya: {followers}")
-    if quiet and not summary.requests:
+    if quiet and not summary.requests and not summary.objections:
         return
     verb = "akan dihapus" if dry_run else "dihapus"
     click.echo(f"Masa retensi data pribadi: {summary.years} tahun setelah permohonan, "
                f"keberatan dan sengketanya selesai; acuan {summary.today.isoformat()}.")
+    if summary.objections:
+        click.echo(f"Keberatan tanpa permohonan (informasi berkala) yang data pribadinya "
+                   f"{verb}: {summary.objections}")
     if not summary.requests:
         click.echo("Tidak ada permohonan yang masa retensinya berakhir dengan data pribadi "
                    "tersisa." + (" (uji coba, tidak ada yang diubah)" if dry_run else ""))

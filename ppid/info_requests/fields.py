@@ -92,17 +92,7 @@ def check(sent, *, agencies, has_power_of_attorney, online=True):
                  "information", "purpose"):
         values[name] = _text(sent, name, errors, required=name in REQUIRED or (
             name == "email" and online))
-    nik = IdentityType.NIK.value
-    values["identity_type"] = _choice(sent, "identity_type", errors, default=nik) or nik
-    kind = sent.get("identity_type")
-    kind = kind if isinstance(kind, str) and kind in IDENTITY_PATTERNS else None
-    values["identity_number"] = _text(sent, "identity_number", errors, required=True,
-                                      body=identity_pattern(kind))
-    if "identity_number" in errors and errors["identity_number"] is None:
-        # The structure of a NIK, passport, SIM or decree number: say what is wrong.
-        errors["identity_number"] = identity_number_problem(
-            kind, values["identity_number"]) or _l("Nomor identitas tidak sesuai dengan "
-                                                   "jenisnya.")
+    _identity_number(sent, errors, values)
     values["obtain_method"] = _choice(sent, "obtain_method", errors)
     values["copy_form"] = _choice(sent, "copy_form", errors, blank=True)
     if values["obtain_method"] == ObtainMethod.SALINAN and values["copy_form"] is None \
@@ -122,6 +112,41 @@ def check(sent, *, agencies, has_power_of_attorney, online=True):
     values["agency"] = agency
     unknown = "agency" in errors and isinstance(agency, str)
     return Checked(values, errors, unknown)
+
+
+def _identity_number(sent, errors, values):
+    nik = IdentityType.NIK.value
+    values["identity_type"] = _choice(sent, "identity_type", errors, default=nik) or nik
+    kind = sent.get("identity_type")
+    kind = kind if isinstance(kind, str) and kind in IDENTITY_PATTERNS else None
+    values["identity_number"] = _text(sent, "identity_number", errors, required=True,
+                                      body=identity_pattern(kind))
+    if "identity_number" in errors and errors["identity_number"] is None:
+        # The structure of a NIK, passport, SIM or decree number: say what is wrong.
+        errors["identity_number"] = identity_number_problem(
+            kind, values["identity_number"]) or _l("Nomor identitas tidak sesuai dengan "
+                                                   "jenisnya.")
+
+
+# The objector's identity on an objection naming no request (Perki 1/2021 formulir
+# keberatan): the request form's identity fields, checked by the same rules.
+IDENTITY_FIELDS = ("name", "identity_type", "identity_number", "address", "phone", "email",
+                   "occupation")
+
+
+def check_identity(sent, *, online=True):
+    """Check the identity fields of an objection without a request as :func:`check` checks
+    a request's: the same limits, patterns and identity-number rules; online, an e-mail
+    address; an officer's entry, a telephone number or an e-mail address."""
+    errors, values = {}, {}
+    for name in ("name", "address", "phone", "email", "occupation"):
+        values[name] = _text(sent, name, errors, required=name in REQUIRED or (
+            name == "email" and online))
+    _identity_number(sent, errors, values)
+    if not online and values["phone"] is None and values["email"] is None \
+            and not {"phone", "email"} & set(errors):
+        errors["phone"] = _l("Isi nomor telepon atau alamat e-mail pemohon.")
+    return Checked(values, errors)
 
 
 def _text(sent, name, errors, *, required, body=None):

@@ -386,6 +386,27 @@ class ObjectionForm(BaseForm):
         description=_l("Kosongkan bila sama dengan tujuan dalam permohonan."),
         render_kw={"rows": 2})
 
+    # A proxy filing (online too, issue #16): their identity and the power of attorney.
+    proxy_name = StringField(_l("Nama kuasa pemohon"), validators=[
+        optional(), max_length(200), no_control_chars],
+        description=_l("Isi bila keberatan diajukan oleh kuasa; kosongkan bila oleh pemohon "
+                       "sendiri."))
+    proxy_identity_number = StringField(_l("Nomor identitas kuasa (NIK/paspor)"), validators=[
+        optional(), max_length(50), no_control_chars])
+    proxy_address = StringField(_l("Alamat kuasa"), validators=[
+        optional(), max_length(500), no_control_chars])
+    proxy_occupation = StringField(_l("Pekerjaan kuasa"), validators=[
+        optional(), max_length(100), no_control_chars])
+    proxy_phone = TelField(_l("Nomor telepon kuasa"), validators=[
+        optional(), max_length(30), no_control_chars])
+    proxy_letter = FileField(_l("Surat kuasa (PDF atau gambar)"),
+                             description=_l("Wajib bila keberatan diajukan oleh kuasa."))
+
+    def proxy_data(self):
+        return {name: self[name].data for name in (
+            "proxy_name", "proxy_identity_number", "proxy_address", "proxy_occupation",
+            "proxy_phone")}
+
     def validate_grounds(self, field):
         if not field.data:
             raise ValidationError(_l("Pilih paling sedikit satu alasan keberatan."))
@@ -423,6 +444,12 @@ class CarryOutForm(BaseForm):
     file = FileField(_l("Berkas informasi yang dibuka"),
                      description=_l("Hanya bila informasi dibuka: berkasnya dilampirkan pada "
                                     "permohonan."))
+    # An order to publish periodic information (ground b): the DIP versions that did.
+    versions = MultiCheckboxField(_l("Versi dokumen DIP yang mengumumkan informasinya"),
+                                  choices=[], validate_choice=False,
+                                  description=_l("Hanya untuk perintah mengumumkan informasi "
+                                                 "berkala: satu versi untuk setiap informasi "
+                                                 "yang diperintahkan."))
 
 
 OBJECTION_CHANNEL_CHOICES = rules.Channel.choices(rules.OFFICER_OBJECTION_CHANNELS)
@@ -451,22 +478,88 @@ class OfficerObjectionForm(ObjectionForm):
                                                     "tenggat dan jangka waktu alasan "
                                                     "keberatan dihitung dari tanggal itu."),
                                      latest=date.max)
-    proxy_name = StringField(_l("Nama kuasa pemohon"), validators=[
-        optional(), max_length(200), no_control_chars],
-        description=_l("Isi bila keberatan diajukan oleh kuasa; kosongkan bila oleh pemohon "
-                       "sendiri."))
-    proxy_identity_number = StringField(_l("Nomor identitas kuasa (NIK/paspor)"), validators=[
-        optional(), max_length(50), no_control_chars])
-    proxy_address = StringField(_l("Alamat kuasa"), validators=[
-        optional(), max_length(500), no_control_chars])
-    proxy_occupation = StringField(_l("Pekerjaan kuasa"), validators=[
-        optional(), max_length(100), no_control_chars])
-    proxy_phone = TelField(_l("Nomor telepon kuasa"), validators=[
-        optional(), max_length(30), no_control_chars])
-    proxy_letter = FileField(_l("Surat kuasa (PDF atau gambar)"),
-                             description=_l("Wajib bila keberatan diajukan oleh kuasa."))
 
-    def proxy_data(self):
-        return {name: self[name].data for name in (
-            "proxy_name", "proxy_identity_number", "proxy_address", "proxy_occupation",
-            "proxy_phone")}
+
+class PeriodicObjectionForm(BaseForm):
+    """An objection on ground b naming no request (UU KIP Pasal 35(1) huruf b; Perki 1/2021
+    formulir keberatan): the agency's periodic obligations not provided, the objector's
+    identity as the request form asks it (checked by ``fields.check_identity``), the
+    purpose, the statement of facts, and a proxy with a power of attorney if any."""
+
+    online = True
+
+    obligations = MultiCheckboxField(_l("Informasi berkala yang tidak disediakan"),
+                                     choices=[], validate_choice=False)
+    name = StringField(_l("Nama lengkap"), validators=[_Checked("name", required=True)],
+                       description=_l("Sesuai kartu identitas."))
+    identity_type = SelectField(_l("Jenis identitas"), choices=options(IDENTITY_CHOICES),
+                                default=rules.IdentityType.NIK.value, validate_choice=False,
+                                validators=[_Checked("identity_type")])
+    identity_number = StringField(_l("Nomor identitas"), validators=[
+        _Checked("identity_number", required=True)],
+        description=_l("NIK 16 angka dari KTP; atau nomor paspor/SIM; untuk badan hukum, "
+                       "nomor SK pengesahannya."))
+    address = TextAreaField(_l("Alamat"), validators=[_Checked("address", required=True)],
+                            render_kw={"rows": 3, "autocomplete": "street-address"})
+    phone = TelField(_l("Nomor telepon"), validators=[_Checked("phone")],
+                     render_kw={"autocomplete": "tel", "inputmode": "tel"})
+    email = EmailField(_l("Alamat e-mail"), validators=[_Checked("email", required=True)],
+                       description=_l("Tanda bukti dan tanggapan atasan PPID dikirim ke "
+                                      "alamat ini."), render_kw={"autocomplete": "email"})
+    occupation = StringField(_l("Pekerjaan"), validators=[_Checked("occupation")])
+    purpose = TextAreaField(_l("Tujuan penggunaan informasi"), validators=[
+        required(), max_length(2000), no_control_chars], render_kw={"rows": 2})
+    statement = TextAreaField(_l("Kasus posisi (uraian keberatan)"), validators=[
+        required(), max_length(5000), no_control_chars],
+        description=_l("Jelaskan informasi berkala apa yang tidak Anda temukan dan sejak "
+                       "kapan."), render_kw={"rows": 6})
+    proxy_name = ObjectionForm.proxy_name
+    proxy_identity_number = ObjectionForm.proxy_identity_number
+    proxy_address = ObjectionForm.proxy_address
+    proxy_occupation = ObjectionForm.proxy_occupation
+    proxy_phone = ObjectionForm.proxy_phone
+    proxy_letter = ObjectionForm.proxy_letter
+
+    def set_obligations(self, windows):
+        """The agency's periodic obligations, each with its staleness (PeriodicWindow)."""
+        self.obligations.choices = options([(str(w.obligation.id),
+                                             f"{w.obligation.code}. {w.obligation.title}")
+                                            for w in windows])
+        self._known = {str(w.obligation.id) for w in windows}
+
+    def validate_obligations(self, field):
+        if not field.data:
+            raise ValidationError(_l("Pilih paling sedikit satu informasi berkala yang tidak "
+                                     "disediakan."))
+        if any(x not in getattr(self, "_known", set()) for x in field.data):
+            raise ValidationError(_l("Pilih informasi berkala dari daftar."))
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        self.checked = fields.check_identity(
+            {name: self[name].raw_data[0] if self[name].raw_data else None
+             for name in fields.IDENTITY_FIELDS}, online=self.online)
+        for name, message in self.checked.errors.items():
+            self[name].errors = [*self[name].errors, message]
+        return ok and self.checked.ok
+
+    def identity_data(self):
+        v = self.checked.values
+        return {"requester_name": v["name"], "identity_type": v["identity_type"],
+                "identity_number": v["identity_number"], "address": v["address"],
+                "phone": v["phone"], "email": v["email"], "occupation": v["occupation"]}
+
+    proxy_data = ObjectionForm.proxy_data
+
+
+class OfficerPeriodicObjectionForm(PeriodicObjectionForm):
+    """An officer registers an objection on ground b received in person, by post or
+    e-mail, with the real time of receipt."""
+
+    online = False
+
+    channel = OfficerObjectionForm.channel
+    received_at = OfficerObjectionForm.received_at
+    email = EmailField(_l("Alamat e-mail"), validators=[_Checked("email")],
+                       description=_l("Jika ada, pengaju menerima tanda bukti dan tautan "
+                                      "pelacakan."))

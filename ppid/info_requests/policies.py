@@ -70,7 +70,9 @@ def record_dispute(user, objection):
     decides it, or the officers handling its request."""
     if objection is None:
         return False
-    return decide_objection(user, objection) or handle_request(user, objection.request)
+    # (an objection naming no request, ground b, is handled by its agency's PPID)
+    return decide_objection(user, objection) or handle_request(
+        user, objection.request if objection.request is not None else objection)
 
 
 @policy("enter_objection")
@@ -86,9 +88,26 @@ def enter_objection(user, req):
 def carry_out_order(user, objection):
     """Record how the atasan's order was carried out: the PPID handling the request (the
     PPID Utama, or a helper officer of the agency holding it), never the auditor."""
-    if objection is None or objection.request is None:
+    if objection is None:
         return False
-    return handle_request(user, objection.request)
+    return handle_request(user, objection.request if objection.request is not None
+                          else objection)
+
+
+@policy("view_objection_personal")
+def view_objection_personal(user, objection):
+    """See the objector's personal data: on an objection about a request, whoever sees the
+    request's (``view_request_personal``); on one naming no request (ground b), the
+    officers of its agency and the PPID Utama, its atasan, and the citizen who filed it.
+    Never the auditor, never the public (DOMAIN.md section 11)."""
+    if objection is None:
+        return False
+    if objection.request is not None:
+        return view_request_personal(user, objection.request)
+    if handle_request(user, objection) or decide_objection(user, objection):
+        return True
+    return (CITIZEN in _roles(user) and objection.requester_user_id is not None
+            and objection.requester_user_id == user.id)
 
 
 # --- Reading (the auditor reads everything, changes nothing) ------------------------------

@@ -69,7 +69,7 @@ from ppid.core.services import local_today
 from ppid.core.storage import remove_unless_referenced
 from ppid.extensions import db
 from ppid.info_requests import rules
-from ppid.info_requests.models import InfoRequest, RequestEvent
+from ppid.info_requests.models import InfoRequest, Objection, RequestEvent
 
 log = logging.getLogger(__name__)
 
@@ -89,24 +89,25 @@ def retention_years():
     return int(current_app.config["PERSONAL_DATA_RETENTION_YEARS"])
 
 
+def _stage(o):
+    """One objection as rules.ObjectionStage. A dispute (ppid.disputes) is in progress
+    until the commission closed it and every court case is decided; it ended on the last
+    day anything happened to it (its decision, a court's, its execution)."""
+    d = getattr(o, "dispute", None)
+    outcome, last = o.dispute_outcome, None
+    if d is not None:
+        if any(c.decided_on is None for c in d.court_cases):
+            outcome = rules.DisputeOutcome.DALAM_PROSES
+        days = [d.closed_on] + [e.happened_on for e in d.events] + [
+            c.decided_on for c in d.court_cases] + [x.carried_out_on for x in d.executions]
+        last = max((day for day in days if day is not None), default=None)
+    return rules.ObjectionStage(decided_on=o.decided_on, dispute_filed_on=o.dispute_filed_on,
+                                dispute_outcome=outcome, dispute_recorded_on=last)
+
+
 def _stages(req):
-    """The objections of ``req`` as rules.ObjectionStage. A dispute (ppid.disputes) is in
-    progress until the commission closed it and every court case is decided; it ended on
-    the last day anything happened to it (its decision, a court's, its execution)."""
-    out = []
-    for o in req.objections:
-        d = getattr(o, "dispute", None)
-        outcome, last = o.dispute_outcome, None
-        if d is not None:
-            if any(c.decided_on is None for c in d.court_cases):
-                outcome = rules.DisputeOutcome.DALAM_PROSES
-            days = [d.closed_on] + [e.happened_on for e in d.events] + [
-                c.decided_on for c in d.court_cases] + [x.carried_out_on for x in d.executions]
-            last = max((day for day in days if day is not None), default=None)
-        out.append(rules.ObjectionStage(decided_on=o.decided_on,
-                                        dispute_filed_on=o.dispute_filed_on,
-                                        dispute_outcome=outcome, dispute_recorded_on=last))
-    return out
+    """The objections of ``req`` as rules.ObjectionStage."""
+    return [_stage(o) for o in req.objections]
 
 
 def handling_ended_on(req):
@@ -240,6 +241,89 @@ def erase_personal_data(req, *, now, actor=None) -> Erasure:
     return out
 
 
+# --- Objections naming no request (ground b): the objector's data is the objection's ------
+
+def objection_handling_ended_on(obj):
+    """An objection without a request ended when the atasan decided it and its dispute, if
+    any, ended (the same rule as a request's, the decision standing for the closing)."""
+    return rules.handling_ended_on(rules.SELESAI, obj.decided_on, [_stage(obj)])
+
+
+def objections_due_for_erasure(*, today, years=None):
+    """Objections naming no request whose retention is over on ``today`` and whose
+    objector's data is still there, oldest first (SQL narrows, the rule decides)."""
+    years = retention_years() if years is None else years
+    rows = db.session.execute(
+        sa.select(Objection)
+        .where(Objection.request_id.is_(None), Objection.personal_data_erased_at.is_(None),
+               Objection.decided_on <= rules.retention_cutoff(today, years))
+        .order_by(Objection.decided_on, Objection.id)).scalars().all()
+    return [o for o in rows
+            if rules.is_retention_over(objection_handling_ended_on(o), years, today)]
+
+
+# The objector's fields on an objection without a request (its model's), and the proxy's.
+OBJECTOR_FIELDS = ("requester_name", "identity_number", "address", "phone", "email",
+                   "occupation")
+
+
+def erase_objection_personal_data(obj, *, now, actor=None) -> Erasure:
+    """Erase the objector's and the proxy's data of an objection naming no request, as
+    :func:`erase_personal_data` does a request's: the columns, the letters' text (their
+    PDFs rendered again), its mail, the power of attorney, the link to the account; one
+    event on its timeline and one audit event naming the fields, never their values."""
+    names = OBJECTOR_FIELDS + OBJECTION_PROXY_FIELDS
+    values = {getattr(obj, n).strip() for n in names
+              if isinstance(getattr(obj, n), str) and len(getattr(obj, n).strip()) >= _MIN_SCRUB}
+    erased = [n for n in names if getattr(obj, n)]
+    account = obj.requester_user
+    addresses = {a for a in (obj.email, getattr(account, "email", None)) if a}
+    for n in names:
+        setattr(obj, n, None)
+    out = Erasure(obj.id, obj.registration_number, erased)
+    for att in list(obj.own_attachments):
+        out.files.append(att.storage_key)
+        obj.own_attachments.remove(att)
+    if out.files:
+        erased.append("surat_kuasa")
+    for letter in obj.own_letters:
+        html = _scrub_html(letter.html, values) if values else letter.html
+        if html != letter.html:
+            letter.html = html
+            letter.sha256 = hashlib.sha256(html.encode("utf-8")).hexdigest()
+            out.letters += 1
+        if letter.pdf_key:
+            out.files.append(letter.pdf_key)
+            letter.pdf_key = None
+    if addresses:
+        mails = db.session.execute(sa.delete(OutboxMail).where(
+            OutboxMail.to_address.in_(sorted(addresses)),
+            OutboxMail.subject.contains(f"[{obj.registration_number}]")))
+        out.mails = mails.rowcount or 0
+    if account is not None:
+        for ev in obj.events:
+            if ev.actor_id == account.id:
+                ev.actor_id, ev.actor_label = None, REQUESTER_LABEL
+        if obj.created_by_id == account.id:
+            obj.created_by_id = None
+        obj.requester_user_id = None
+        obj.requester_user = None
+        erased.append("requester_user")
+    obj.personal_data_erased_at = now
+    db.session.flush()
+    db.session.add(RequestEvent(objection=obj, occurred_at=now,
+                                actor_id=getattr(actor, "id", None),
+                                actor_label=actor.name if actor is not None else "Sistem",
+                                action=rules.TimelineAction.DATA_PRIBADI_DIHAPUS))
+    audit.record("objection.personal_data_erased", obj, actor=actor, now=now,
+                 changes={"registration_number": obj.registration_number,
+                          "erased_fields": erased, "retention_years": retention_years(),
+                          "handling_ended_on": objection_handling_ended_on(obj),
+                          "letters_redacted": out.letters, "mails_deleted": out.mails,
+                          "files_removed": len(out.files)})
+    return out
+
+
 def remove_files(keys):
     """Remove the stored files an erasure released, unless a committed row still names the
     same content (call after the commit). Returns the removed keys."""
@@ -257,6 +341,7 @@ class PurgeSummary:
     files_released: int = 0
     files_removed: int = 0
     erased: list = field(default_factory=list)   # registration numbers
+    objections: int = 0  # objections naming no request (ground b) erased
 
 
 def purge(*, now, dry_run=False, years=None) -> PurgeSummary:
@@ -266,7 +351,9 @@ def purge(*, now, dry_run=False, years=None) -> PurgeSummary:
     today = local_today(now)
     summary = PurgeSummary(today=today, years=years)
     candidates = [r.id for r in due_for_erasure(today=today, years=years)]
+    objection_ids = [o.id for o in objections_due_for_erasure(today=today, years=years)]
     if dry_run:
+        summary.objections = len(objection_ids)
         for req in (db.session.get(InfoRequest, i) for i in candidates):
             summary.requests += 1
             summary.erased.append(req.registration_number)
@@ -300,6 +387,22 @@ def purge(*, now, dry_run=False, years=None) -> PurgeSummary:
         summary.erased.append(out.registration_number)
         for name in out.fields:
             summary.fields[name] = summary.fields.get(name, 0) + 1
+        summary.letters += out.letters
+        summary.mails += out.mails
+        summary.files_released += len(set(out.files))
+        summary.files_removed += len(remove_files(out.files))
+    for objection_id in objection_ids:
+        db.session.execute(sa.select(Objection.id).where(Objection.id == objection_id)
+                           .with_for_update())
+        obj = db.session.get(Objection, objection_id, populate_existing=True)
+        if obj is None or obj.personal_data_erased_at is not None \
+                or not rules.is_retention_over(objection_handling_ended_on(obj), years, today):
+            db.session.rollback()
+            continue
+        out = erase_objection_personal_data(obj, now=now)
+        db.session.commit()
+        summary.objections += 1
+        summary.erased.append(out.registration_number)
         summary.letters += out.letters
         summary.mails += out.mails
         summary.files_released += len(set(out.files))

@@ -236,7 +236,8 @@ def objection_selection(f, *, agency_id=None):
             .where(Objection.received_on >= f.start, Objection.received_on <= f.end)
             .options(selectinload(Objection.request).selectinload(InfoRequest.objections),
                      selectinload(Objection.request).selectinload(InfoRequest.requester_user),
-                     selectinload(Objection.request).selectinload(InfoRequest.letters),
+                     selectinload(Objection.own_letters), selectinload(Objection.obligations),
+                     selectinload(Objection.requester_user),
                      selectinload(Objection.decided_by))
             .order_by(Objection.received_at, Objection.id))
     agency_id = agency_id or (f.agency.id if f.agency is not None else None)
@@ -345,8 +346,8 @@ def _grounds(obj):
 def _atasan(obj):
     """Who answered as atasan PPID: the signatory of the response letter as printed, else
     the agency's atasan."""
-    letter = next((x for x in obj.request.letters if x.objection_id == obj.id
-                   and x.kind == rules.LetterKind.PUTUSAN_KEBERATAN), None)
+    letter = next((x for x in obj.own_letters
+                   if x.kind == rules.LetterKind.PUTUSAN_KEBERATAN), None)
     if letter is not None and letter.signatory_name:
         name, position = letter.signatory_name, letter.signatory_position
     else:
@@ -384,8 +385,15 @@ def objection_row(obj, n, *, user, today, consolidated):
     otherwise (acceptance is not recorded); the dispute column gives the Komisi
     Informasi's register number, its stage and outcome and the latest court step.
     """
-    req = obj.request
-    personal = auth.can(user, "view_request_personal", req)
+    req = obj.party  # the request, or (ground b, no request) the objection itself
+    personal = auth.can(user, "view_objection_personal", obj)
+    if obj.request is not None:
+        concerned = (f"{req.registration_number}: "
+                     f"{rules.public_subject(None, req.information)}")
+    else:  # ground b: the agency's periodic obligations not provided
+        concerned = _("Tanpa permohonan; informasi berkala tidak disediakan: %(o)s",
+                      o="; ".join(f"{link.obligation.code}. {link.obligation.title}"
+                                  for link in obj.obligations))
     row = {
         "no": n,
         "received_on": obj.received_on,
@@ -393,7 +401,7 @@ def objection_row(obj, n, *, user, today, consolidated):
         "name": _personal(req, personal, _name(req)),
         "address": _personal(req, personal, req.address),
         "contact": _personal(req, personal, _contact(req)),
-        "request": f"{req.registration_number}: {rules.public_subject(None, req.information)}",
+        "request": concerned,
         "grounds": _grounds(obj),
         "statement": obj.statement,
         "atasan": _atasan(obj),

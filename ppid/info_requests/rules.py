@@ -449,14 +449,20 @@ class ObjectionDecision(LabelledEnum):
     MENYERAHKAN = ("menyerahkan",                              # orders delivery (g)
                    _l("Memerintahkan PPID menyerahkan informasi"),
                    "UU KIP Pasal 35 ayat (1) huruf g dan Pasal 36 ayat (2)")
+    # orders the periodic information published (b, an objection naming no request)
+    MENGUMUMKAN = ("mengumumkan", _l("Memerintahkan PPID mengumumkan informasi berkala"),
+                   "UU KIP Pasal 9, Pasal 35 ayat (1) huruf b dan Pasal 36 ayat (2)")
 
 
 (MENGUATKAN, MEMBUKA_SELURUHNYA, MEMBUKA_SEBAGIAN, MENANGGAPI, KOREKSI_BIAYA,
- MENYERAHKAN) = ObjectionDecision
+ MENYERAHKAN, MENGUMUMKAN) = ObjectionDecision
 OBJECTION_DECISIONS = tuple(ObjectionDecision)
 # Decisions that order the PPID to do something, which the registry follows to completion.
 ORDER_DECISIONS = (MEMBUKA_SELURUHNYA, MEMBUKA_SEBAGIAN, MENANGGAPI, KOREKSI_BIAYA,
-                   MENYERAHKAN)
+                   MENYERAHKAN, MENGUMUMKAN)
+# The decisions an objection naming no request (ground b, periodic information) can get:
+# there is no request to open, answer, charge or deliver.
+PERIODIC_DECISIONS = (MENGUATKAN, MENGUMUMKAN)
 # The grounds each decision answers (UU KIP Pasal 35 ayat (1)): upholding answers any;
 # disclosure answers information withheld or not given; an answer order the unanswered
 # request; a fee correction the unreasonable fee; a delivery order the late delivery.
@@ -467,6 +473,7 @@ DECISION_GROUNDS = {
     MENANGGAPI: frozenset("ce"),
     KOREKSI_BIAYA: frozenset("f"),
     MENYERAHKAN: frozenset("eg"),
+    MENGUMUMKAN: frozenset("b"),
 }
 
 
@@ -478,6 +485,8 @@ class OrderExecution(LabelledEnum):
     RILIS = "rilis", _l("Informasi dibuka dan dilampirkan")   # a released document
     BIAYA_DIKOREKSI = "biaya_dikoreksi", _l("Biaya dikoreksi")  # the corrected total
     DISERAHKAN = "diserahkan", _l("Informasi diserahkan kepada pemohon")
+    # the periodic information published in the DIP (the item and version are recorded)
+    DIUMUMKAN = "diumumkan", _l("Informasi berkala diumumkan dalam DIP"), "UU KIP Pasal 9"
 
 
 # The ways each order may be carried out.
@@ -489,6 +498,7 @@ ORDER_EXECUTIONS = {
     MENANGGAPI: (OrderExecution.PEMBERITAHUAN_BARU,),
     KOREKSI_BIAYA: (OrderExecution.BIAYA_DIKOREKSI,),
     MENYERAHKAN: (OrderExecution.DISERAHKAN,),
+    MENGUMUMKAN: (OrderExecution.DIUMUMKAN,),
 }
 
 
@@ -875,6 +885,33 @@ def check_grounds_open(window: ObjectionWindow, grounds) -> date:
     return min(window.grounds[g].arisen_on for g in grounds)
 
 
+def periodic_ground_window(cal: Calendar, *, title, status_label, overdue_since,
+                           last_published_on, due_on, today: date) -> GroundWindow:
+    """Ground b on an agency's periodic obligation, with no request (UU KIP Pasal 35(1)
+    huruf b): it arises the day the obligation became overdue (its staleness history's
+    current spell) and may be objected to within 30 working days of that day (Pasal
+    36(1)); a later overdue spell opens its own window."""
+    if overdue_since is None:
+        until = f", berlaku sampai {_day(due_on)}" if due_on else ""
+        last = f"terakhir diumumkan {_day(last_published_on)}" if last_published_on else ""
+        return GroundWindow("b", None, None, False,
+                            f"Informasi berkala '{title}' tidak terlambat ({status_label}"
+                            f"{': ' + last if last else ''}{until}); alasan keberatan huruf "
+                            f"b belum timbul.")
+    deadline = add_working_days(cal, overdue_since, OBJECTION_FILING_DAYS)
+    if today > deadline:
+        return GroundWindow("b", overdue_since, deadline, False,
+                            f"Keberatan atas informasi berkala '{title}' hanya dapat diajukan "
+                            f"dalam 30 hari kerja sejak informasi itu terlambat diumumkan "
+                            f"({_day(overdue_since)}), yaitu paling lambat {_day(deadline)}; "
+                            f"batas waktu itu telah lewat.")
+    if today < overdue_since:
+        return GroundWindow("b", overdue_since, deadline, False,
+                            f"Informasi berkala '{title}' baru terlambat pada "
+                            f"{_day(overdue_since)}.")
+    return GroundWindow("b", overdue_since, deadline, True, "")
+
+
 def objection_deadline(cal: Calendar, received_on: date):
     """The atasan answers within 30 working days of receipt (UU KIP Pasal 36(2))."""
     return explain_deadline(cal, received_on, OBJECTION_ANSWER_DAYS)
@@ -884,11 +921,21 @@ def objection_is_late(due_on: date, decided_on, today: date) -> bool:
     return (decided_on or today) > due_on
 
 
-def check_decision_fits(decision, grounds) -> None:
-    """A decision answers at least one of the objection's grounds (DECISION_GROUNDS)."""
+def check_decision_fits(decision, grounds, *, periodic=False) -> None:
+    """A decision answers at least one of the objection's grounds (DECISION_GROUNDS); an
+    objection naming no request (``periodic``, ground b) is upheld or ordered published,
+    and only such an objection is ordered published (it names the obligations)."""
     member = ObjectionDecision.get(decision)
     if member is None:
         raise RuleError("Pilih putusan yang valid.")
+    if periodic and member not in PERIODIC_DECISIONS:
+        raise RuleError("Keberatan atas informasi berkala yang tidak disediakan (tanpa "
+                        "permohonan) diputus dengan menguatkan PPID atau memerintahkan PPID "
+                        "mengumumkan informasi berkala itu.")
+    if not periodic and member is MENGUMUMKAN:
+        raise RuleError("Perintah mengumumkan informasi berkala hanya untuk keberatan yang "
+                        "menyebut kewajiban informasi berkala badan publik (tanpa "
+                        "permohonan).")
     if not set(grounds or []) & DECISION_GROUNDS[member]:
         fits = ", ".join(sorted(DECISION_GROUNDS[member]))
         raise RuleError(f"Putusan '{member.text('id')}' hanya sesuai untuk keberatan dengan "

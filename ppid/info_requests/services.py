@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,8 +27,9 @@ from ppid.core.services import build_calendar, local_date, local_today, signals
 from ppid.core.storage import put_in_transaction, storage
 from ppid.extensions import db
 from ppid.info_requests import numbering, rules
-from ppid.info_requests.models import (InfoRequest, Letter, Objection, RequestAttachment,
-                                       RequestEvent, SubmissionHit, SubmissionKey)
+from ppid.info_requests.models import (InfoRequest, Letter, Objection, ObjectionObligation,
+                                       RequestAttachment, RequestEvent, SubmissionHit,
+                                       SubmissionKey)
 
 log = logging.getLogger(__name__)
 
@@ -347,27 +349,34 @@ def issue_letter(req, kind, *, now, objection=None, cal=None, actor=None,
     cal = cal or build_calendar()
     kind = rules.LetterKind(kind)
     agency = objection.agency if objection is not None else req.agency
+    party = objection.party if objection is not None else req
     issued_on = local_date(now)
     signatory = letter_signatory(kind, agency, actor)
     year, seq, number = drawn or draw_letter_number(agency, kind, issued_on)
     with force_locale("id"):
         html = render_html(f"pdf/letters/{kind.value}.html", req=req, objection=objection,
-                           agency=agency, issued_on=issued_on, title=kind.text(),
-                           rupiah=rupiah, letter_number=number, signatory=signatory,
-                           objection_deadline_on=_objection_deadline_after(cal, req),
+                           party=party, agency=agency, issued_on=issued_on,
+                           title=kind.text(), rupiah=rupiah, letter_number=number,
+                           signatory=signatory,
+                           objection_deadline_on=(_objection_deadline_after(cal, req)
+                                                  if req is not None else None),
                            government_name=current_app.config["GOVERNMENT_NAME"],
                            letter_place=current_app.config["LETTER_PLACE"],
-                           decree=kind.is_decree, holder=rules.holder_text(req.outcome),
+                           decree=kind.is_decree,
+                           holder=rules.holder_text(req.outcome) if req is not None else None,
                            **context)
-    letter = Letter(request=req, objection_id=getattr(objection, "id", None), kind=kind,
+    letter = Letter(request=req, objection=objection, kind=kind,
                     agency_id=agency.id, year=year, seq=seq, number=number,
                     signatory_name=signatory["name"], signatory_position=signatory["position"],
                     signatory_nip=signatory["nip"],
                     html=html, sha256=hashlib.sha256(html.encode("utf-8")).hexdigest(),
                     created_at=now)
     db.session.add(letter)  # flushed with the caller's other changes
-    # The job names the letter by its request and content (no flush for its id here).
-    jobs.enqueue(LETTER_PDF_JOB, {"request_id": req.id, "sha256": letter.sha256})
+    # The job names the letter by its request (or its objection, without a request) and
+    # content (no flush for its id here).
+    jobs.enqueue(LETTER_PDF_JOB, {"request_id": req.id, "sha256": letter.sha256}
+                 if req is not None else {"objection_id": objection.id,
+                                          "sha256": letter.sha256})
     return letter
 
 
@@ -401,9 +410,10 @@ def _unrendered_letters(payload):
     """The letters the job is for (its request's, with its HTML) whose PDF is not stored:
     one, or several alike (the same HTML is the same letter)."""
     store = storage()
+    owner = (Letter.request_id == int(payload["request_id"]) if "request_id" in payload
+             else Letter.objection_id == int(payload["objection_id"]))
     letters = db.session.execute(sa.select(Letter).where(
-        Letter.request_id == int(payload["request_id"]),
-        Letter.sha256 == str(payload["sha256"]))).scalars().all()
+        owner, Letter.sha256 == str(payload["sha256"]))).scalars().all()
     return [x for x in letters if not (x.pdf_key and store.exists(x.pdf_key))]
 
 
@@ -589,9 +599,10 @@ def new_arrivals(user, *, now):
     return [(r, rules.urgency(cal, r.effective_due_on, today)) for r in rows]
 
 
-def _store_attachment(req, checked, kind, *, actor, now):
+def _store_attachment(req, checked, kind, *, actor, now, objection=None):
     key = storage().put(checked.data)
-    att = RequestAttachment(request=req, kind=kind, storage_key=key, filename=checked.filename,
+    att = RequestAttachment(request=req, objection=objection, kind=kind, storage_key=key,
+                            filename=checked.filename,
                             media_type=checked.media_type, size=checked.size,
                             uploaded_by_id=getattr(actor, "id", None), created_at=now)
     db.session.add(att)
@@ -1032,9 +1043,8 @@ def file_objection(req, grounds, statement, *, actor, now, channel="online",
     db.session.add(obj)
     db.session.flush()
     if proxy_upload is not None:
-        att = _store_attachment(req, proxy_upload, rules.AttachmentKind.KUASA_KEBERATAN,
-                                actor=actor, now=now)
-        att.objection_id = obj.id
+        _store_attachment(req, proxy_upload, rules.AttachmentKind.KUASA_KEBERATAN,
+                          actor=actor, now=now, objection=obj)
     _event(req, "keberatan", actor=actor, now=now, from_state=req.state, to_state=req.state,
            note=obj.registration_number,  # its grounds and due date: the objection's page
            changes={"objection": obj.registration_number, "grounds": grounds,
@@ -1054,6 +1064,220 @@ def file_objection(req, grounds, statement, *, actor, now, channel="online",
              f"paling lambat {tanggal(deadline.due_on)} (30 hari kerja, UU 14/2008 Pasal 36 "
              f"ayat 2)."], now=now)
     return obj
+
+
+def _objection_event(obj, action, *, actor, now, note=None, changes=None):
+    """A step of ``obj`` on its timeline: the request's (as before), or, for an objection
+    naming no request (ground b), its own, audited as the objection's."""
+    req = obj.request
+    if req is not None:
+        return _event(req, action, actor=actor, now=now, from_state=req.state,
+                      to_state=req.state, note=note, changes=changes)
+    ev = RequestEvent(objection=obj, occurred_at=now, actor_id=getattr(actor, "id", None),
+                      actor_label=_actor_label(actor), action=action, note=note)
+    db.session.add(ev)
+    audit.record(f"objection.{action}", obj, actor=actor, now=now, changes=changes or {})
+    return ev
+
+
+def objector_email(obj):
+    party = obj.party
+    if party.email:
+        return party.email
+    if party.requester_user is not None:
+        return party.requester_user.email
+    return None
+
+
+def _notify_objector(obj, subject, lines, *, now):
+    """Mail to whoever filed ``obj``: the request's requester, or (ground b, no request)
+    the objector, with the objection's number."""
+    if obj.request is not None:
+        return _notify(obj.request, subject, lines, now=now)
+    to = objector_email(obj)
+    if not to:
+        return None
+    body = "\n".join([f"Yth. {obj.requester_name},", "", *lines, "",
+                      f"Nomor registrasi keberatan: {obj.registration_number}",
+                      "", f"PPID {current_app.config['GOVERNMENT_NAME']}",
+                      "Surat ini dikirim otomatis; balasan ke alamat ini tidak dibaca."])
+    return queue_mail(to, f"[{obj.registration_number}] {subject}", body, now=now)
+
+
+# --- Objections on ground b that name no request (UU KIP Pasal 35(1) huruf b) ------------
+
+@dataclass(frozen=True)
+class PeriodicWindow:
+    """One periodic obligation of an agency as an objection on ground b sees it: its
+    staleness now, its history (ppid.registry.rules.StalenessHistory) and the window."""
+
+    obligation: object
+    status: str
+    last_published_on: object
+    due_on: object
+    history: object
+    window: object  # rules.GroundWindow
+
+
+def periodic_obligations(agency):
+    """The active periodic (berkala) obligations of the catalogue that apply to ``agency``,
+    by code."""
+    from ppid.registry import rules as registry_rules
+    from ppid.registry.services import active_obligations
+    return [o for o in active_obligations()
+            if o.category == registry_rules.Category.BERKALA
+            and registry_rules.applies_to_agency(o.applies_to, agency.kind)]
+
+
+def periodic_windows(agency, *, now, today=None, cal=None, obligations=None):
+    """[PeriodicWindow] for the agency's periodic obligations (or ``obligations``), judged
+    on ``today`` (default: the local day of ``now``; an objection received earlier is
+    judged by the day it was received)."""
+    from ppid.registry import rules as registry_rules
+    from ppid.registry.services import staleness_history, status_of
+    cal = cal or build_calendar()
+    today = today or local_today(now)
+    out = []
+    for ob in (periodic_obligations(agency) if obligations is None else obligations):
+        pair = status_of(agency, ob, now=now)
+        history = staleness_history(agency, ob, now=now, today=today)  # the spell that day
+        window = rules.periodic_ground_window(
+            cal, title=ob.title, status_label=registry_rules.Status.label_of(pair.status),
+            overdue_since=history.overdue_since, last_published_on=pair.last_published_on,
+            due_on=pair.due_on, today=today)
+        out.append(PeriodicWindow(ob, pair.status, pair.last_published_on, pair.due_on,
+                                  history, window))
+    return out
+
+
+# The objector's identity on an objection naming no request (the request form's fields).
+IDENTITY_FIELDS = ("requester_name", "identity_type", "identity_number", "address", "phone",
+                   "email", "occupation")
+
+
+def find_objection_by_token(token):
+    if not token or len(token) > 100:
+        return None
+    return db.session.execute(sa.select(Objection).where(
+        Objection.tracking_token_hash == hash_token(token))).scalar_one_or_none()
+
+
+def file_periodic_objection(agency, obligation_ids, statement, *, identity, actor, now,
+                            channel="online", received_at=None, purpose=None, proxy=None,
+                            proxy_upload=None, requester_user=None):
+    """An objection on ground b with no request (UU KIP Pasal 35(1) huruf b; Perki 1/2021
+    Pasal 39-41): the agency did not provide periodic information of the catalogue. Filed
+    online by a signed-in citizen (``requester_user``), or registered by an officer with
+    the channel and the real time of receipt; by the objector or a proxy with a power of
+    attorney. Each obligation named must be overdue and within 30 working days of the day
+    it became overdue (its staleness history), judged on the day of receipt. The atasan
+    of the agency decides. Returns (objection, tracking token or None with an account)."""
+    if channel not in rules.OBJECTION_CHANNELS:
+        raise ServiceError("Keberatan diajukan secara tertulis: daring, langsung, melalui pos "
+                           "atau e-mail.", "channel")
+    if agency is None or not agency.is_active:
+        raise ServiceError("Pilih badan publik yang aktif.", "agency")
+    received_at = received_at or now
+    if received_at > now + timedelta(minutes=5):
+        raise ServiceError("Waktu penerimaan tidak boleh di masa depan.", "received_at")
+    if received_at < now - timedelta(days=rules.MAX_BACKDATE_DAYS):
+        raise ServiceError(f"Waktu penerimaan paling lama {rules.MAX_BACKDATE_DAYS} hari "
+                           f"sebelum hari ini.", "received_at")
+    try:
+        wanted = sorted({int(i) for i in (obligation_ids or [])})
+    except (TypeError, ValueError):
+        raise ServiceError("Pilih kewajiban informasi berkala dari daftar.",
+                           "obligations") from None
+    if not wanted:
+        raise ServiceError("Pilih paling sedikit satu informasi berkala yang tidak "
+                           "disediakan.", "obligations")
+    known = {o.id: o for o in periodic_obligations(agency)}
+    if any(i not in known for i in wanted):
+        raise ServiceError("Informasi berkala itu bukan kewajiban badan publik ini; pilih dari "
+                           "daftar.", "obligations")
+    identity = {k: ((identity or {}).get(k) or "").strip() or None for k in IDENTITY_FIELDS}
+    for name, message in (("requester_name", "Nama pengaju keberatan wajib diisi."),
+                          ("identity_number", "Nomor identitas pengaju keberatan wajib "
+                                              "diisi."),
+                          ("address", "Alamat pengaju keberatan wajib diisi.")):
+        if not identity[name]:
+            raise ServiceError(message, name)
+    identity["identity_type"] = identity["identity_type"] or rules.IdentityType.NIK.value
+    if not (identity["email"] or identity["phone"] or requester_user is not None):
+        raise ServiceError("Isi nomor telepon atau alamat e-mail pengaju keberatan.", "phone")
+    statement = (statement or "").strip()
+    if not statement:
+        raise ServiceError("Kasus posisi (uraian keberatan) wajib diisi.", "statement")
+    purpose = (purpose or "").strip() or None
+    if not purpose:
+        raise ServiceError("Tujuan penggunaan informasi wajib diisi.", "purpose")
+    proxy_values = _proxy_values(proxy, proxy_upload)
+    cal = build_calendar()
+    received_on = local_date(received_at)
+    windows = periodic_windows(agency, now=now, today=received_on, cal=cal,
+                               obligations=[known[i] for i in wanted])
+    for pw in windows:  # each obligation's own window, with its own message
+        if not pw.window.is_open:
+            raise ServiceError(pw.window.reason, "obligations")
+    deadline = rules.objection_deadline(cal, received_on)
+    token = new_tracking_token() if requester_user is None else None
+    obj = Objection(registration_number=next_objection_number(received_on.year),
+                    agency_id=agency.id, obligation_id=windows[0].obligation.id, grounds="b",
+                    statement=statement, purpose=purpose, received_at=received_at,
+                    received_on=received_on,
+                    ground_on=min(pw.window.arisen_on for pw in windows),
+                    due_on=deadline.due_on, created_by_id=getattr(actor, "id", None),
+                    channel=channel,
+                    received_by_id=(getattr(actor, "id", None)
+                                    if channel != rules.Channel.ONLINE else None),
+                    requester_user_id=getattr(requester_user, "id", None),
+                    tracking_token_hash=hash_token(token) if token else None,
+                    created_at=now, **identity, **proxy_values)
+    obj.agency = agency
+    for pw in windows:
+        obj.obligations.append(ObjectionObligation(
+            obligation=pw.obligation, status=pw.status, last_published_on=pw.last_published_on,
+            overdue_on=pw.window.arisen_on, filing_deadline_on=pw.window.deadline_on))
+    db.session.add(obj)
+    db.session.flush()
+    if proxy_upload is not None:
+        _store_attachment(None, proxy_upload, rules.AttachmentKind.KUASA_KEBERATAN,
+                          actor=actor, now=now, objection=obj)
+    _objection_event(obj, "keberatan", actor=actor, now=now, note=obj.registration_number,
+                     changes={"objection": obj.registration_number,
+                              "obligations": [pw.obligation.code for pw in windows],
+                              "due_on": deadline.due_on, "channel": channel,
+                              "by_proxy": bool(proxy_values)})
+    audit.record("objection.file", obj, actor=actor, now=now,
+                 changes={"registration_number": obj.registration_number,
+                          "agency": agency.slug, "grounds": ["b"],
+                          "obligations": [pw.obligation.code for pw in windows],
+                          "channel": channel, "received_at": received_at,
+                          "by_proxy": bool(proxy_values)})
+    issue_letter(None, "tanda_bukti_keberatan", now=now, objection=obj, actor=actor, cal=cal,
+                 ground_windows={"b": min((pw.window for pw in windows),
+                                          key=lambda w: w.arisen_on)},
+                 periodic=windows,
+                 received_by=actor if channel != rules.Channel.ONLINE and _is_staff(actor)
+                 else None)
+    lines = [f"Keberatan Anda atas informasi berkala {agency.name} yang tidak disediakan "
+             f"terdaftar dengan nomor {obj.registration_number}.",
+             f"Atasan PPID ({agency.atasan_position or 'atasan PPID'}) wajib menanggapi "
+             f"paling lambat {tanggal(deadline.due_on)} (30 hari kerja, UU 14/2008 Pasal 36 "
+             f"ayat 2)."]
+    if token:
+        lines.append(f"Pantau keberatan Anda di {objection_tracking_url(token)} (tautan "
+                     f"pribadi: jangan dibagikan).")
+    _notify_objector(obj, "Keberatan Anda telah diterima", lines, now=now)
+    return obj, token
+
+
+def objection_tracking_path(ref) -> str:
+    return f"/lacak-keberatan/{ref}"
+
+
+def objection_tracking_url(ref) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + objection_tracking_path(ref)
 
 
 def order_days():
@@ -1076,7 +1300,7 @@ def decide_objection(obj, decision, reasons, *, actor, now):
     if decision not in rules.OBJECTION_DECISIONS:
         raise ServiceError("Pilih putusan yang valid.", "decision")
     try:
-        rules.check_decision_fits(decision, obj.ground_list)
+        rules.check_decision_fits(decision, obj.ground_list, periodic=obj.is_periodic)
     except rules.RuleError as exc:
         raise ServiceError(str(exc), "decision") from None
     reasons = (reasons or "").strip()
@@ -1095,10 +1319,10 @@ def decide_objection(obj, decision, reasons, *, actor, now):
     db.session.flush()
     req = obj.request
     dispute_on = rules.dispute_deadline(cal, obj.decided_on, obj.due_on)
-    _event(req, "keberatan_diputus", actor=actor, now=now, from_state=req.state,
-           to_state=req.state, note=obj.registration_number,
-           changes={"objection": obj.registration_number, "decision": decision,
-                    **({"order_due_on": order.due_on} if order else {})})
+    _objection_event(obj, "keberatan_diputus", actor=actor, now=now,
+                     note=obj.registration_number,
+                     changes={"objection": obj.registration_number, "decision": decision,
+                              **({"order_due_on": order.due_on} if order else {})})
     audit.record("objection.decide", obj, actor=actor, now=now,
                  changes={"decision": decision,
                           **({"order_due_on": order.due_on} if order else {})})
@@ -1114,7 +1338,7 @@ def decide_objection(obj, decision, reasons, *, actor, now):
               f"informasi kepada Komisi Informasi paling lambat {tanggal(dispute_on)} "
               f"(14 hari kerja sejak tanggapan ini, UU 14/2008 Pasal 37 ayat 2).",
               "Surat tanggapan atasan PPID (PDF) dapat diunduh dari halaman pelacakan."]
-    _notify(req, "Tanggapan atasan PPID atas keberatan Anda", lines, now=now)
+    _notify_objector(obj, "Tanggapan atasan PPID atas keberatan Anda", lines, now=now)
     return obj
 
 
@@ -1122,15 +1346,18 @@ def decide_objection(obj, decision, reasons, *, actor, now):
 _EXECUTION_TEXT = {rules.OrderExecution.PEMBERITAHUAN_BARU: "jawaban tertulis baru",
                    rules.OrderExecution.RILIS: "membuka informasi (dokumen dilampirkan)",
                    rules.OrderExecution.BIAYA_DIKOREKSI: "koreksi biaya",
-                   rules.OrderExecution.DISERAHKAN: "penyerahan informasi kepada pemohon"}
+                   rules.OrderExecution.DISERAHKAN: "penyerahan informasi kepada pemohon",
+                   rules.OrderExecution.DIUMUMKAN: "pengumuman informasi berkala dalam DIP"}
 
 
 def carry_out_order(obj, how, done_on, note, *, actor, now, corrected_total=None,
-                    release=None, via=None):
+                    release=None, via=None, version_ids=None):
     """Record how the PPID carried out the atasan's order (a new notice, a release, a
     corrected fee, the delivery): on the objection, the request's timeline and the audit
     log; the requester is told. A release is attached to the request; a delivery of granted
-    information is recorded as such ("informasi diserahkan")."""
+    information is recorded as such ("informasi diserahkan"). An order to publish periodic
+    information (ground b, no request) is carried out by DIP publications: ``version_ids``
+    names, for each obligation of the objection, the document version that fulfils it."""
     req = obj.request
     today = local_today(now)
     note = (note or "").strip()
@@ -1142,14 +1369,18 @@ def carry_out_order(obj, how, done_on, note, *, actor, now, corrected_total=None
     except rules.RuleError as exc:
         raise ServiceError(str(exc), "execution") from None
     how = rules.OrderExecution(how)
+    published = []
+    if how is rules.OrderExecution.DIUMUMKAN:
+        published = _fulfilling(obj, version_ids, done_on)
     if how is rules.OrderExecution.RILIS and release is None:
         raise ServiceError("Lampirkan berkas informasi yang dibuka.", "file")
     if how is rules.OrderExecution.PEMBERITAHUAN_BARU and obj.decision == rules.MENANGGAPI \
-            and req.state != rules.SELESAI:
+            and req is not None and req.state != rules.SELESAI:
         raise ServiceError("Tanggapi permohonan lebih dulu dengan pemberitahuan tertulis "
                            "(tutup permohonan dengan keputusannya), lalu catat pelaksanaan "
                            "putusan.", "execution")
-    if not note and how is not rules.OrderExecution.BIAYA_DIKOREKSI:
+    if not note and how not in (rules.OrderExecution.BIAYA_DIKOREKSI,
+                                rules.OrderExecution.DIUMUMKAN):
         raise ServiceError("Uraikan pelaksanaan putusan.", "note")
     if how is rules.OrderExecution.RILIS:
         attach_release(req, release, actor=actor, now=now, note=note)
@@ -1158,6 +1389,8 @@ def carry_out_order(obj, how, done_on, note, *, actor, now, corrected_total=None
         if rules.DeliveryMethod.get(via) is None:
             raise ServiceError("Pilih cara penyerahan yang valid.", "delivered_via")
         record_delivery(req, done_on, via, note, actor=actor, now=now)
+    for link, version, item, _public_on in published:
+        link.fulfilled_item_id, link.fulfilled_version_id = item.id, version.id
     obj.execution = how.value
     obj.carried_out_on = done_on
     obj.carried_out_at = now
@@ -1172,21 +1405,62 @@ def carry_out_order(obj, how, done_on, note, *, actor, now, corrected_total=None
             + (f"; biaya dikoreksi dari {rupiah(req.total_cost)} menjadi "
                f"{rupiah(corrected_total)}" if how is rules.OrderExecution.BIAYA_DIKOREKSI
                else "")
+            + "".join(f"; {link.obligation.title}: {item.title} versi {version.number} "
+                      f"(diumumkan {tanggal(public_on)})"
+                      for link, version, item, public_on in published)
             + (f"; melewati batas waktu {tanggal(obj.order_due_on)}" if late else "")
             + "." + (f" {note}" if note else ""))
-    _event(req, "perintah_dilaksanakan", actor=actor, now=now, from_state=req.state,
-           to_state=req.state, note=text,
-           changes={"objection": obj.registration_number, "execution": how.value,
-                    "carried_out_on": done_on, "late": late,
-                    **({"corrected_total": [req.total_cost, corrected_total]}
-                       if how is rules.OrderExecution.BIAYA_DIKOREKSI else {})})
+    _objection_event(obj, "perintah_dilaksanakan", actor=actor, now=now, note=text,
+                     changes={"objection": obj.registration_number, "execution": how.value,
+                              "carried_out_on": done_on, "late": late,
+                              **({"corrected_total": [req.total_cost, corrected_total]}
+                                 if how is rules.OrderExecution.BIAYA_DIKOREKSI else {})})
     audit.record("objection.carry_out", obj, actor=actor, now=now,
-                 changes={"execution": how.value, "carried_out_on": done_on, "late": late})
-    _notify(req, "Putusan atasan PPID telah dilaksanakan",
+                 changes={"execution": how.value, "carried_out_on": done_on, "late": late,
+                          **({"versions": [v.id for _l, v, _i, _d in published]}
+                             if published else {})})
+    _notify_objector(obj, "Putusan atasan PPID telah dilaksanakan",
             [f"Putusan atasan PPID atas keberatan {obj.registration_number} "
              f"({label_id(rules.ObjectionDecision, obj.decision)}) telah dilaksanakan: "
              f"{text.split(': ', 1)[1]}"], now=now)
     return obj
+
+
+def _fulfilling(obj, version_ids, done_on):
+    """[(ObjectionObligation, version, item, public_on)]: for each obligation the objection
+    names, the one version chosen that fulfils it (a published version of the agency's
+    item for that obligation, public since the obligation became overdue and by the day
+    of carrying out). ServiceError naming what is missing otherwise."""
+    from ppid.registry.services import fulfilling_versions
+    try:
+        wanted = {int(v) for v in (version_ids or [])}
+    except (TypeError, ValueError):
+        raise ServiceError("Pilih versi dokumen DIP yang valid.", "versions") from None
+    if not wanted:
+        raise ServiceError("Pilih versi dokumen DIP yang mengumumkan setiap informasi berkala "
+                           "yang diperintahkan.", "versions")
+    out, used = [], set()
+    for link in obj.obligations:
+        candidates = [(v, i, d) for v, i, d in fulfilling_versions(
+            obj.agency, [link.obligation], since=link.overdue_on) if v.id in wanted]
+        if not candidates:
+            raise ServiceError(f"Belum ada versi dokumen DIP terbit untuk "
+                               f"'{link.obligation.title}' sejak informasi itu terlambat "
+                               f"({tanggal(link.overdue_on)}) yang dipilih.", "versions")
+        if len(candidates) > 1:
+            raise ServiceError(f"Pilih satu versi dokumen untuk '{link.obligation.title}'.",
+                               "versions")
+        version, item, public_on = candidates[0]
+        if done_on is not None and public_on > done_on:
+            raise ServiceError(f"Versi dokumen untuk '{link.obligation.title}' baru diumumkan "
+                               f"{tanggal(public_on)}, setelah tanggal pelaksanaan.",
+                               "versions")
+        used.add(version.id)
+        out.append((link, version, item, public_on))
+    if wanted - used:
+        raise ServiceError("Versi dokumen yang dipilih tidak mengumumkan informasi berkala "
+                           "yang diperintahkan.", "versions")
+    return out
 
 
 def order_queue(user, *, now, agency_id=None):
@@ -1250,10 +1524,10 @@ def recompute_deadlines(days, *, actor, now):
             old = obj.due_on
             obj.due_on = new_due
             changed += 1
-            _event(obj.request, "tenggat", actor=actor, now=now, from_state=obj.request.state,
-                   to_state=obj.request.state,
-                   note=obj.registration_number,
-                   changes={"objection": obj.registration_number, "due_on": [old, new_due]})
+            _objection_event(obj, "tenggat", actor=actor, now=now,
+                             note=obj.registration_number,
+                             changes={"objection": obj.registration_number,
+                                      "due_on": [old, new_due]})
     # The atasan's orders not carried out yet: their deadline counts working days too.
     orders = db.session.execute(sa.select(Objection).where(
         Objection.order_due_on.is_not(None), Objection.carried_out_on.is_(None),
@@ -1264,10 +1538,10 @@ def recompute_deadlines(days, *, actor, now):
             old = obj.order_due_on
             obj.order_due_on = new_due
             changed += 1
-            _event(obj.request, "tenggat", actor=actor, now=now, from_state=obj.request.state,
-                   to_state=obj.request.state, note=obj.registration_number,
-                   changes={"objection": obj.registration_number,
-                            "order_due_on": [old, new_due]})
+            _objection_event(obj, "tenggat", actor=actor, now=now,
+                             note=obj.registration_number,
+                             changes={"objection": obj.registration_number,
+                                      "order_due_on": [old, new_due]})
     db.session.flush()
     return changed
 
@@ -1458,3 +1732,14 @@ def last_legal_name(user):
             InfoRequest.personal_data_erased_at.is_(None))  # erased: nothing to offer
         .order_by(InfoRequest.received_at.desc(), InfoRequest.id.desc()).limit(1)
     ).scalar_one_or_none()
+
+
+def objection_timeline_event(obj, action, *, actor, now, note=None, changes=None):
+    """A step another feature records on an objection's timeline: its request's, or its
+    own when it names no request (ground b); audited either way."""
+    return _objection_event(obj, action, actor=actor, now=now, note=note, changes=changes)
+
+
+def notify_objector(obj, subject, lines, *, now):
+    """An e-mail to whoever filed ``obj`` (its requester, or the objector of ground b)."""
+    return _notify_objector(obj, subject, lines, now=now)

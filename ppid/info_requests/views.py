@@ -234,15 +234,25 @@ def track_object(ref):
         if not window.is_open:
             flash(window.reason, "error")
             return redirect(url_for("requests.track", ref=ref))
-        if form.validate_on_submit():
+        valid = form.validate_on_submit()
+        # A proxy files online too, with the power of attorney checked like every upload.
+        proxy_letter = _read_objection_proxy_letter(form)
+        if valid and proxy_letter is not False:
             try:
                 obj = services.file_objection(req, form.grounds.data, form.statement.data,
                                               actor=_actor(), now=now,
-                                              purpose=form.purpose.data)
+                                              purpose=form.purpose.data,
+                                              proxy=form.proxy_data(),
+                                              proxy_upload=proxy_letter)
             except services.ServiceError as exc:
                 db.session.rollback()
-                flash(str(exc), "error")
+                field = getattr(form, exc.field or "", None)
+                if field is not None:
+                    field.errors = [*field.errors, str(exc)]
+                else:
+                    flash(str(exc), "error")
                 status = 422
+                req = _tracked(ref)
             else:
                 db.session.commit()
                 flash(_("Keberatan Anda terdaftar dengan nomor %(n)s. Atasan PPID menanggapi "
@@ -286,7 +296,12 @@ def mine():
     rows = db.session.execute(sa.select(InfoRequest).where(
         InfoRequest.requester_user_id == current_user.id)
         .order_by(InfoRequest.received_at.desc())).scalars().all()
-    return render_template("info_requests/mine.html", rows=rows, today=local_today())
+    # Their objections naming no request (ground b, periodic information not provided).
+    periodic = db.session.execute(sa.select(Objection).where(
+        Objection.request_id.is_(None), Objection.requester_user_id == current_user.id)
+        .order_by(Objection.received_at.desc())).scalars().all()
+    return render_template("info_requests/mine.html", rows=rows, periodic=periodic,
+                           today=local_today())
 
 
 # --- Public register ----------------------------------------------------------------------
@@ -721,20 +736,45 @@ def _render_objection(obj, status=200, **overrides):
     ctx = {"decide_form": forms.DecideForm(), "dispute_file_form": None,
            "carry_form": forms.CarryOutForm()}
     ctx.update(overrides)
+    # The decisions that can fit: ground b without a request is upheld or ordered
+    # published; an objection about a request never is ordered published.
+    allowed = (rules.PERIODIC_DECISIONS if obj.is_periodic else
+               [d for d in rules.OBJECTION_DECISIONS if d is not rules.MENGUMUMKAN])
+    ctx["decide_form"].decision.choices = forms.options([(d.value, d.label) for d in allowed])
     # The auditor reads the page: no action form, and personal data masked (policies).
     ctx["may_decide"] = can(current_user, "decide_objection", obj)
     ctx["may_record_dispute"] = can(current_user, "record_dispute", obj)
-    ctx["show_personal"] = can(current_user, "view_request_personal", obj.request)
+    ctx["show_personal"] = can(current_user, "view_objection_personal", obj)
     ctx["may_carry_out"] = can(current_user, "carry_out_order", obj)
     today = local_today()
     cal = build_calendar()
     ctx["order_working"] = services.order_working(obj, cal)
     ctx["order_status"] = obj.order_status_on(today)
     ctx["order_days"] = services.order_days()
-    # The objection's own steps on the request's timeline (its number leads their note).
-    ctx["objection_events"] = [e for e in obj.request.events
-                               if (e.note or "").startswith(obj.registration_number)]
+    if obj.request is not None:
+        # The objection's own steps on the request's timeline (its number leads their note).
+        ctx["objection_events"] = [e for e in obj.request.events
+                                   if (e.note or "").startswith(obj.registration_number)]
+        ctx["letters"] = obj.request.letters
+        ctx["periodic"] = []
+    else:
+        # Ground b without a request: its own timeline and letters, and beside it each
+        # obligation's staleness history (publications, overdue spells).
+        from ppid.registry.services import fulfilling_versions, staleness_history
+        ctx["objection_events"] = list(obj.events)
+        ctx["letters"] = obj.own_letters
+        ctx["periodic"] = [(link, staleness_history(obj.agency, link.obligation))
+                           for link in obj.obligations]
+        form = ctx["carry_form"]
+        if not form.versions.choices and obj.obligations:
+            form.versions.choices = forms.options([
+                (str(v.id), f"{link.obligation.code}. {item.title}, versi {v.number} "
+                            f"({dates.date_long(public_on)})")
+                for link in obj.obligations
+                for v, item, public_on in fulfilling_versions(
+                    obj.agency, [link.obligation], since=link.overdue_on)])
     return render_template("info_requests/objection.html", obj=obj, req=obj.request,
+                           party=obj.party,
                            today=today, is_late=obj.late_on(today),
                            dispute_deadline=rules.dispute_deadline(cal, obj.decided_on,
                                                                    obj.due_on), **ctx), status
@@ -811,6 +851,172 @@ def objection_enter():
     return redirect(url_for("requests.objection_detail", objection_id=obj.id))
 
 
+# --- Objections on ground b naming no request (UU KIP Pasal 35(1) huruf b) ---------------
+
+def _periodic_agency(agencies):
+    """The agency chosen by ``?badan=<slug>`` (or the posted one) among ``agencies``, or
+    None; an unknown slug is a 404 with the reason."""
+    slug = (request.values.get("badan") or "").strip()
+    if not slug:
+        return None
+    agency = next((a for a in agencies if a.slug == slug), None)
+    if agency is None:
+        abort_with(404, _("Badan publik tidak dikenal. Pilih dari daftar."))
+    return agency
+
+
+def _periodic_form_page(template, *, agencies, agency, form, windows, status=200, **extra):
+    return render_template(template, agencies=agencies, agency=agency, form=form,
+                           windows=windows, **extra), status
+
+
+def _file_periodic(form, agency, *, actor, now, requester_user, channel="online",
+                   received_at=None):
+    """Validate and file; returns the objection and token, or None with the errors placed
+    on the form's fields (nothing written)."""
+    valid = form.validate_on_submit()
+    proxy_letter = _read_objection_proxy_letter(form)
+    if not valid or proxy_letter is False:
+        return None
+    try:
+        return services.file_periodic_objection(
+            agency, form.obligations.data, form.statement.data,
+            identity=form.identity_data(), actor=actor, now=now, channel=channel,
+            received_at=received_at, purpose=form.purpose.data, proxy=form.proxy_data(),
+            proxy_upload=proxy_letter, requester_user=requester_user)
+    except services.ServiceError as exc:
+        db.session.rollback()
+        name = {"requester_name": "name"}.get(exc.field, exc.field)
+        field = getattr(form, name or "obligations", None) or form.obligations
+        field.errors = [*field.errors, str(exc)]
+        return None
+
+
+@bp.route("/keberatan/informasi-berkala", methods=["GET", "POST"])
+@auth.role_required(auth.CITIZEN)
+def periodic_object():
+    """A signed-in citizen objects that an agency did not provide periodic information
+    (UU KIP Pasal 35(1) huruf b): no request, the agency and the obligations, each within
+    30 working days of the day it became overdue."""
+    agencies = active_agencies()
+    agency = _periodic_agency(agencies)
+    form = forms.PeriodicObjectionForm()
+    template = "info_requests/periodic_object.html"
+    if agency is None:
+        return _periodic_form_page(template, agencies=agencies, agency=None, form=None,
+                                   windows=None)
+    now = utcnow()
+    windows = services.periodic_windows(agency, now=now)
+    form.set_obligations(windows)
+    citizen = _current_citizen()
+    if request.method == "GET":
+        form.name.data = form.name.data or citizen.name
+        form.email.data = form.email.data or citizen.email
+        form.obligations.data = [str(w.obligation.id) for w in windows
+                                 if w.window.is_open][:1]
+        return _periodic_form_page(template, agencies=agencies, agency=agency, form=form,
+                                   windows=windows)
+    ip = client_ip()
+    if services.is_rate_limited(ip, now=now):
+        abort_with(429, _("Terlalu banyak kiriman dari alamat Anda dalam waktu singkat. "
+                          "Silakan coba lagi nanti atau hubungi PPID."))
+    filed = _file_periodic(form, agency, actor=citizen, now=now, requester_user=citizen)
+    if filed is None:
+        return _periodic_form_page(template, agencies=agencies, agency=agency, form=form,
+                                   windows=windows, status=422)
+    obj, _token = filed
+    services.record_submission_hit(ip, now=now)
+    db.session.commit()
+    flash(_("Keberatan Anda terdaftar dengan nomor %(n)s. Atasan PPID menanggapi paling "
+            "lambat %(d)s.", n=obj.registration_number, d=dates.date_long(obj.due_on)),
+          "success")
+    return redirect(url_for("requests.track_objection", ref=str(obj.id)), 303)
+
+
+@bp.route("/kelola/keberatan/informasi-berkala/baru", methods=["GET", "POST"])
+def periodic_objection_enter():
+    """An officer registers an objection on ground b received in person, by post or
+    e-mail, with the channel and the real time of receipt."""
+    authorize("enter_request")
+    agency = _periodic_agency(active_agencies())
+    if agency is not None:  # an officer registers for the agencies they serve only
+        authorize("enter_request", agency)
+    agencies = [a for a in active_agencies() if can(current_user, "enter_request", a)]
+    template = "info_requests/periodic_objection_enter.html"
+    if agency is None:
+        return _periodic_form_page(template, agencies=agencies, agency=None, form=None,
+                                   windows=None)
+    now = utcnow()
+    form = forms.OfficerPeriodicObjectionForm()
+    if request.method == "GET":
+        form.received_at.data = now.astimezone(timezone()).replace(
+            second=0, microsecond=0, tzinfo=None)
+        windows = services.periodic_windows(agency, now=now)
+        form.set_obligations(windows)
+        return _periodic_form_page(template, agencies=agencies, agency=agency, form=form,
+                                   windows=windows)
+    received_at = (form.received_at.data.replace(tzinfo=timezone())
+                   if form.received_at.data else None)
+    today = local_date(received_at) if received_at and received_at <= now else None
+    windows = services.periodic_windows(agency, now=now, today=today)
+    form.set_obligations(windows)
+    filed = _file_periodic(form, agency, actor=current_user, now=now, requester_user=None,
+                           channel=form.channel.data, received_at=received_at)
+    if filed is None:
+        return _periodic_form_page(template, agencies=agencies, agency=agency, form=form,
+                                   windows=windows, status=422)
+    obj, token = filed
+    db.session.commit()
+    flash(_("Keberatan %(n)s dicatat; atasan PPID menanggapi paling lambat %(d)s.",
+            n=obj.registration_number, d=dates.date_long(obj.due_on)), "success")
+    if token:
+        flash(_("Tautan pelacakan pribadi pengaju keberatan (berikan hanya kepadanya): "
+                "%(u)s", u=services.objection_tracking_url(token)), "info")
+    return redirect(url_for("requests.objection_detail", objection_id=obj.id))
+
+
+def _tracked_objection(ref):
+    """The objection naming no request behind a tracking reference: its secret token, or
+    its id for the citizen who filed it."""
+    if ref.isascii() and ref.isdigit():
+        if not current_user.is_authenticated:
+            abort(401)
+        if len(ref) > 12 or int(ref) > MAX_ID:
+            abort(404)
+        obj = db.get_or_404(Objection, int(ref))
+        if obj.request is not None:
+            abort(404)
+        authorize("view_objection_personal", obj)
+        return obj
+    obj = services.find_objection_by_token(ref)
+    if obj is None:
+        abort_with(404, _("Tautan pelacakan tidak dikenal. Periksa kembali tautan dari e-mail "
+                          "tanda bukti Anda."))
+    return obj
+
+
+@bp.get("/lacak-keberatan/<ref>")
+def track_objection(ref):
+    """The objector's page of an objection naming no request: where it stands, the
+    atasan's decision and its carrying out, the letters, and each obligation's history."""
+    from ppid.registry.services import staleness_history
+    obj = _tracked_objection(ref)
+    today = local_today()
+    cal = build_calendar()
+    return render_template(
+        "info_requests/track_objection.html", obj=obj, ref=ref, today=today,
+        is_late=obj.late_on(today), order_status=obj.order_status_on(today),
+        dispute_deadline=rules.dispute_deadline(cal, obj.decided_on, obj.due_on),
+        periodic=[(link, staleness_history(obj.agency, link.obligation))
+                  for link in obj.obligations])
+
+
+@bp.get(f"/lacak-keberatan/<ref>/surat/<{ID}:letter_id>")
+def track_objection_letter(ref, letter_id):
+    obj = _tracked_objection(ref)
+    return _send_objection_letter(obj, letter_id)
+
+
 @bp.get(f"/kelola/keberatan/<{ID}:objection_id>")
 def objection_detail(objection_id):
     return _render_objection(_load_objection(objection_id))
@@ -852,7 +1058,8 @@ def objection_carry_out(objection_id):
         services.carry_out_order(obj, form.execution.data, form.carried_out_on.data,
                                  form.note.data, actor=current_user, now=utcnow(),
                                  corrected_total=form.corrected_total.data, release=release,
-                                 via=form.delivered_via.data or None)
+                                 via=form.delivered_via.data or None,
+                                 version_ids=form.versions.data)
     except UploadRejected as exc:
         form.file.errors = [str(exc)]
         return _render_objection(obj, 422, carry_form=form)
@@ -872,7 +1079,30 @@ def objection_carry_out(objection_id):
 def objection_letter(objection_id, letter_id):
     # Letters name and address the requester: for those who act on the objection only.
     obj = _load_objection(objection_id, "record_dispute")
+    if obj.request is None:
+        return _send_objection_letter(obj, letter_id)
     return _send_letter(obj.request, letter_id)
+
+
+@bp.get(f"/kelola/keberatan/<{ID}:objection_id>/berkas/<{ID}:att_id>")
+def objection_file(objection_id, att_id):
+    """The proxy's power of attorney: for those who see the objector's personal data."""
+    obj = _load_objection(objection_id, "view_objection_personal")
+    att = db.session.get(RequestAttachment, att_id)
+    if att is None or att.objection_id != obj.id \
+            or att.kind != rules.AttachmentKind.KUASA_KEBERATAN:
+        abort(404)
+    return send_stored(storage().get(att.storage_key), att.media_type, att.filename)
+
+
+def _send_objection_letter(obj, letter_id):
+    letter = db.session.get(Letter, letter_id)
+    if letter is None or letter.objection_id != obj.id:
+        abort(404)
+    name, html, key = letter.filename, letter.html, letter.pdf_key
+    db.session.rollback()  # no transaction is open while a letter renders
+    pdf = services.stored_or_rendered_pdf(key, html)
+    return send_stored(pdf, "application/pdf", name)
 
 
 # --- The registers of Perki 1/2021 (officers, PPID Utama, auditor) -----------------------

@@ -329,3 +329,63 @@ def nil_periods_open(today: date):
 
 def semester_label(year: int, semester: int) -> str:
     return f"Semester {'I' if semester == 1 else 'II'} {year}"
+
+
+# --- Staleness history (an objection on ground b, UU KIP Pasal 35(1) huruf b) --------------
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One publication of an (agency, obligation) pair: a document version that became
+    public, or a nil declaration (its effective day, ``nil_effective_on``); how long it
+    kept the obligation current, and the overdue spell that followed it, if any."""
+
+    on: date
+    is_nil: bool
+    label: str
+    due_on: date
+    stale_from: Optional[date] = None     # the first overdue day after it
+    stale_until: Optional[date] = None    # the day a later publication ended it (None: ongoing)
+    item_id: Optional[int] = None
+    version_number: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class StalenessHistory:
+    """A pair's publications in order with the overdue spells between them, and the day
+    the current overdue spell began (None while the obligation is not overdue)."""
+
+    entries: tuple
+    overdue_since: Optional[date]
+    never_published: bool
+
+
+def staleness_history(publications, period_months: int, today: date,
+                      applies_from: date) -> StalenessHistory:
+    """Every overdue spell of one pair (DOMAIN.md section 5), from ``publications``: tuples
+    (on, is_nil, label, item_id, version_number) in any order. A publication keeps the
+    obligation current until ``due_date``; the next day it is overdue (``staleness``'s
+    ``today > due_on``) until a later publication. A pair never published is overdue from
+    ``applies_from`` (the day the registry first held the obligation for the agency:
+    ``belum_ada``). The current spell's first day is where the 30-working-day window of an
+    objection on ground b runs from (UU KIP Pasal 36(1)); a new spell opens a new window."""
+    rows = sorted(publications, key=lambda p: (p[0], not p[1]))  # a publication wins a tie
+    if not rows:
+        return StalenessHistory((), applies_from, True)
+    entries = []
+    for i, (on, is_nil, label, item_id, number) in enumerate(rows):
+        due = due_date(on, period_months)
+        later = [r[0] for r in rows[i + 1:] if r[0] > on]
+        # Publications on or before this one's due date carry the obligation on.
+        nxt = later[0] if later else None
+        stale_from = stale_until = None
+        if nxt is None:
+            if today > due:
+                stale_from = due + relativedelta(days=1)
+        elif nxt > due:
+            stale_from, stale_until = due + relativedelta(days=1), nxt
+        entries.append(HistoryEntry(on, bool(is_nil), label, due, stale_from, stale_until,
+                                    item_id, number))
+    # The spell running today: after the latest publication (the furthest due date wins).
+    last_due = max(e.due_on for e in entries)
+    overdue_since = last_due + relativedelta(days=1) if today > last_due else None
+    return StalenessHistory(tuple(entries), overdue_since, False)

@@ -153,6 +153,53 @@ def status_of(agency, obligation, *, now=None, warning=None) -> PairStatus:
                       st.is_nil)
 
 
+def staleness_history(agency, obligation, *, now=None, today=None) -> rules.StalenessHistory:
+    """The pair's publications, newest last, with their overdue spells (rules): each
+    published version from the moment it became public, each nil declaration from the end
+    of its semester, as ``status_of`` counts them. A pair never published is overdue from
+    the day the registry held both the agency and the obligation. ``today`` (default: the
+    local day of ``now``) reads the history as it stood that day."""
+    now = now or utcnow()
+    today = today or local_today(now)
+    rows = db.session.execute(
+        sa.select(DocumentVersion.created_at, DipItem.published_at, DipItem.title,
+                  DipItem.id, DocumentVersion.number)
+        .join(DipItem, DocumentVersion.item_id == DipItem.id)
+        .where(DipItem.agency_id == agency.id, DipItem.obligation_id == obligation.id,
+               DipItem.state == PUBLISHED)).all()
+    pubs = [(local_date(rules.version_published_at(c, p)), False, title, item_id, number)
+            for c, p, title, item_id, number in rows]
+    periods = db.session.execute(
+        sa.select(NilDeclaration.period_year, NilDeclaration.period_semester)
+        .where(NilDeclaration.agency_id == agency.id,
+               NilDeclaration.obligation_id == obligation.id)).all()
+    pubs += [(rules.nil_effective_on(y, s), True, rules.semester_label(y, s), None, None)
+             for y, s in periods]
+    applies_from = local_date(max(agency.created_at, obligation.created_at))
+    return rules.staleness_history([p for p in pubs if p[0] <= today],
+                                   obligation.period_months, today, applies_from)
+
+
+def fulfilling_versions(agency, obligations, *, since):
+    """Published document versions of ``agency``'s items for ``obligations`` that became
+    public on or after ``since`` (the ones that can carry out an order to publish them):
+    [(version, item, local date it became public)], newest first."""
+    ids = [o.id for o in obligations]
+    rows = db.session.execute(
+        sa.select(DocumentVersion, DipItem)
+        .join(DipItem, DocumentVersion.item_id == DipItem.id)
+        .where(DipItem.agency_id == agency.id, DipItem.obligation_id.in_(ids or [-1]),
+               DipItem.state == PUBLISHED, DipItem.published_at.is_not(None))).all()
+    out = []
+    for version, item in rows:
+        public_on = local_date(rules.version_published_at(version.created_at,
+                                                          item.published_at))
+        if public_on >= since:
+            out.append((version, item, public_on))
+    out.sort(key=lambda r: (r[2], r[0].id), reverse=True)
+    return out
+
+
 def status_counts(pairs):
     counts = {s: 0 for s in rules.STATUSES}
     for p in pairs:

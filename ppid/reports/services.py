@@ -317,7 +317,10 @@ class AnnualFigures:
     days_counts: dict = field(default_factory=dict)
     # ... and the atasan's orders: made, carried out (on time or not), late (carried out
     # after their deadline, or still not carried out past it; UU KIP Pasal 36).
+    # "periodic": objections naming no request, on ground b (UU KIP Pasal 35(1) huruf b:
+    # periodic information not provided).
     objections: dict = field(default_factory=lambda: {"received": 0, "pending": 0,
+                                                      "periodic": 0,
                                                       **{d: 0 for d in DECISIONS},
                                                       "ordered": 0, "carried_out": 0,
                                                       "order_late": 0})
@@ -393,11 +396,12 @@ def annual_figures(year, *, now=None, agency_ids=None, cal=None):
                    InfoRequest.exemption_letters, InfoRequest.other_statute, due,
                    InfoRequest.effective_on, InfoRequest.closed_on, InfoRequest.available_on,
                    InfoRequest.delivered_on))
+    periodic = Objection.request_id.is_(None)
     oq = (sa.select(Objection.agency_id, Objection.decision, Objection.order_due_on,
-                    Objection.carried_out_on, sa.func.count())
+                    Objection.carried_out_on, periodic, sa.func.count())
           .where(Objection.received_on >= start, Objection.received_on <= end)
           .group_by(Objection.agency_id, Objection.decision, Objection.order_due_on,
-                    Objection.carried_out_on))
+                    Objection.carried_out_on, periodic))
     dq = (sa.select(Dispute.agency_id, Dispute.outcome, sa.func.count())
           .where(Dispute.filed_on >= start, Dispute.filed_on <= end)
           .group_by(Dispute.agency_id, Dispute.outcome))
@@ -436,9 +440,12 @@ def annual_figures(year, *, now=None, agency_ids=None, cal=None):
         days = counter(effective_on, closed_on) if closed_on else None
         if days is not None:
             f.days_counts[days] = f.days_counts.get(days, 0) + n
-    for agency_id, decision, order_due_on, carried_out_on, n in db.session.execute(oq):
+    for agency_id, decision, order_due_on, carried_out_on, is_periodic, n in \
+            db.session.execute(oq):
         f = out.setdefault(agency_id, AnnualFigures())
         f.objections["received"] += n
+        if is_periodic:
+            f.objections["periodic"] += n
         key = decision if decision in DECISIONS else "pending"
         f.objections[key] += n
         status = request_rules.order_status(decision, order_due_on, carried_out_on, today)
@@ -574,7 +581,8 @@ ANNUAL_CSV_COLUMNS = (
     "tidak_dikuasai", "belum_didokumentasikan",
     *(f"ditolak_pasal17_{x}" for x in PASAL17), "ditolak_uu_lain",
     "hari_kerja_median", "hari_kerja_q1", "hari_kerja_q3", "hari_kerja_min", "hari_kerja_maks",
-    "keberatan", *(f"keberatan_{d.value}" for d in DECISIONS), "keberatan_belum_diputus",
+    "keberatan", "keberatan_informasi_berkala",
+    *(f"keberatan_{d.value}" for d in DECISIONS), "keberatan_belum_diputus",
     "putusan_memerintahkan", "putusan_dilaksanakan", "putusan_terlambat",
     "sengketa_komisi_informasi")
 
@@ -585,7 +593,7 @@ def _annual_csv_row(year, name, slug, f):
             f.late_delivery,
             *(f.outcomes[o] for o in OUTCOMES), *(f.refusal_letters[x] for x in PASAL17),
             f.refusal_other, _num(d.median), _num(d.q1), _num(d.q3), _num(d.minimum),
-            _num(d.maximum), f.objections["received"],
+            _num(d.maximum), f.objections["received"], f.objections["periodic"],
             *(f.objections[x] for x in DECISIONS), f.objections["pending"],
             f.objections["ordered"], f.objections["carried_out"], f.objections["order_late"],
             f.disputes["filed"]]

@@ -263,7 +263,8 @@ def build_world(factories):
     # outcome. Every ground has arisen on one request: answered late (c), its notice (a, b,
     # d, f), and the information promised for yesterday not handed over (e, g); each
     # decision is made on an objection to it whose grounds it answers.
-    decisions = list(rq.ObjectionDecision)
+    # (ordering publication fits an objection naming no request only: made further below)
+    decisions = [d for d in rq.ObjectionDecision if d is not rq.MENGUMUMKAN]
     late = submit(12, received_at=_at(today - timedelta(days=25)))
     requests.close_request(late, rq.Outcome.DIKABULKAN, {
         **grant, "info_form": rq.InfoForm.SOFTCOPY, "available_on": today - timedelta(days=1)},
@@ -364,6 +365,27 @@ def build_world(factories):
     public += [item(4, rg.Category.SERTA_MERTA),
                item(5, rg.Category.SETIAP_SAAT, state=rg.ItemState.WITHDRAWN)]
     item(6, rg.Category.DIKECUALIKAN, state=rg.ItemState.DRAFT)
+    # An objection on ground b naming no request (periodic information overdue for 17
+    # days): the publication ordered, and carried out by a new version of the item.
+    overdue = registry.save_obligation(None, {
+        "code": "o6", "title": "Kewajiban uji 6", "description": "uraian",
+        "legal_basis": "UU 14/2008 Pasal 9", "category": rg.Category.BERKALA,
+        "period_months": 6, "applies_to": rg.AppliesTo.SEMUA, "is_active": True}, actor=None)
+    overdue.created_at = w.dinkes.created_at = now - timedelta(days=400)
+    stale = item(7, rg.Category.BERKALA, overdue, days_ago=200)
+    periodic, _token = requests.file_periodic_objection(
+        w.dinkes, [overdue.id], "Informasi berkala tidak diumumkan.", identity={
+            "requester_name": "Pengaju Berkala Uji", "identity_number": "6171010203850003",
+            "address": "Jl. Uji 1, Pontianak", "email": "berkala@contoh.id"},
+        actor=None, now=now, purpose="Pemantauan")
+    requests.decide_objection(periodic, rq.MENGUMUMKAN, "Alasan tertulis.", actor=w.atasan,
+                              now=now)
+    fresh = registry.add_version(stale, _pdf_upload("informasi-7-baru.pdf", "Edisi baru"), "v2",
+                                 actor=w.officer, now=now)
+    requests.carry_out_order(periodic, ex.DIUMUMKAN, today, None, actor=w.officer, now=now,
+                             version_ids=[fresh.id])
+    objections.insert(0, periodic)  # (the last one stays the undecided proxy's)
+    w.periodic_token = _token
     entry = registry.save_exemption(w.dinkes, None, {
         "information": "Rekam medis pasien", "pasal17_letters": ",".join(rq.Pasal17),
         "other_statute": "", "consequence": "Membuka rahasia pribadi",
@@ -495,7 +517,8 @@ def places(client, w, lang):
 
     set_language(client, lang)
     tokens = [w.tokens[i] for i in w.ids]
-    page("tracking pages", " ".join(visible_text(get(client, f"/lacak/{t}")) for t in tokens),
+    page("tracking pages", " ".join(visible_text(get(client, f"/lacak/{t}")) for t in tokens)
+         + " " + visible_text(get(client, f"/lacak-keberatan/{w.periodic_token}")),
          {rq.RequestState: ALL, rq.Outcome: ALL, rq.InfoForm: ALL, rg.Pasal17: ALL,
           rq.ObjectionDecision: ALL, rq.DisputeOutcome: ALL, rq.LetterKind: ALL,
           rq.TimelineAction: ALL})
@@ -608,9 +631,11 @@ def places(client, w, lang):
         {rp.SubmissionMethod: ALL})
     as_user(client, w.atasan)
     set_language(client, lang)
+    # (an objection about a request is never ordered published: that decision is for an
+    # objection naming no request, ground b; tests/web/test_objection_ground_b.py)
     page("objection decision form", visible_text(get(
         client, f"/kelola/keberatan/{w.objection_ids[-1]}")),
-        {rq.ObjectionDecision: ALL})
+        {rq.ObjectionDecision: set(rq.ObjectionDecision) - {rq.MENGUMUMKAN}})
     client.post("/keluar")
     return out
 
