@@ -1084,13 +1084,13 @@ def objection_letter(objection_id, letter_id):
     return _send_letter(obj.request, letter_id)
 
 
-@bp.get(f"/kelola/keberatan/<{ID}:objection_id>/berkas/<{ID}:att_id>")
-def objection_file(objection_id, att_id):
-    """The proxy's power of attorney: for those who see the objector's personal data."""
+@bp.get(f"/kelola/keberatan/<{ID}:objection_id>/surat-kuasa")
+def objection_proxy_letter(objection_id):
+    """The proxy's power of attorney (surat kuasa): for those who see the objector's
+    personal data; 404 for an objection filed by the requester themself."""
     obj = _load_objection(objection_id, "view_objection_personal")
-    att = db.session.get(RequestAttachment, att_id)
-    if att is None or att.objection_id != obj.id \
-            or att.kind != rules.AttachmentKind.KUASA_KEBERATAN:
+    att = next(iter(obj.proxy_letters), None)
+    if att is None:
         abort(404)
     return send_stored(storage().get(att.storage_key), att.media_type, att.filename)
 

@@ -76,8 +76,19 @@ def _refuse_and_object(req, officer, owner, now):
         "exemption_public_interest": "Rahasia pribadi pasien lebih berat.",
         "exemption_end_on": (now + timedelta(days=5 * 365)).date()},
         actor=officer, now=now + timedelta(minutes=5))
+    # filed online by a proxy with the power of attorney (issue #16: proxies online too)
+    import hashlib
+
+    from ppid.core.uploads import CheckedUpload
+    from ppid.registry.demo import _pdf_bytes
+    kuasa = _pdf_bytes(["Surat kuasa keberatan"])
     return rq.file_objection(req, ["a"], "Saya keberatan atas penolakan ini.", actor=owner,
-                             now=now + timedelta(minutes=10))
+                             now=now + timedelta(minutes=10), proxy={
+                                 "proxy_name": "Kuasa Uji", "proxy_identity_number":
+                                 "6171010203850002", "proxy_address": "Jl. Uji 2"},
+                             proxy_upload=CheckedUpload(kuasa, hashlib.sha256(
+                                 kuasa).hexdigest(), len(kuasa), "application/pdf",
+                                 "kuasa.pdf"))
 
 
 def _disputed(agency, officer, owner, now, what):

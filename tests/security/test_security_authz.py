@@ -172,6 +172,17 @@ EXPECT = {
     "requests.export_csv": allowed("helper_a", "main", "auditor"),
     "requests.enter": allowed("helper_a", "main"),
     "requests.objection_enter": allowed("helper_a", "main"),
+    # Ground b without a request (issue #16): a signed-in citizen files online; the officers
+    # register one received on paper; its tracking page and letters are its token's or its
+    # citizen's (the matrix's ref is a request's id: no such objection, 404; the real
+    # owner, token and foreign checks: tests/web/test_objection_ground_b.py).
+    "requests.periodic_object": allowed("owner", "citizen"),
+    "requests.periodic_objection_enter": allowed("helper_a", "main"),
+    "requests.track_objection": exp(404, anon=ANON_LOGIN),
+    "requests.track_objection_letter": exp(404, anon=ANON_LOGIN),
+    # The proxy's power of attorney (A's objection is filed by a proxy online): whoever
+    # sees the objector's data, never the auditor.
+    "requests.objection_proxy_letter": allowed("owner", "helper_a", "atasan_a", "main"),
     # The atasan is sent from the request to the objection page they decide.
     "requests.detail": READ_REQUEST_A,
     "requests.officer_letter": REQUEST_A_PERSONAL,

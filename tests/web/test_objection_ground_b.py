@@ -261,7 +261,7 @@ def test_an_officer_registers_one_received_by_post_from_a_proxy(client, periodic
     for expected in ("Andreas Kuasa", "Pos / surat", "Ringkasan program dan kegiatan",
                      "Lewat jatuh tempo sejak", "Tanpa permohonan", CANARY["identity_number"]):
         assert expected in text, expected
-    assert client.get(f"/kelola/keberatan/{obj.id}/berkas/{kuasa.id}").status_code == 200
+    assert client.get(f"/kelola/keberatan/{obj.id}/surat-kuasa").status_code == 200
     letter = obj.own_letters[0]
     receipt = " ".join(pdftotext(services.letter_pdf(letter)).split())
     for expected in ("Andreas Kuasa", "6171010505800003", "Advokat", "Surat kuasa",
@@ -276,7 +276,7 @@ def test_an_officer_registers_one_received_by_post_from_a_proxy(client, periodic
     # another agency's officer neither reads it nor its power of attorney
     login(client, w.disdik_officer)
     assert client.get(f"/kelola/keberatan/{obj.id}").status_code == 403
-    assert client.get(f"/kelola/keberatan/{obj.id}/berkas/{kuasa.id}").status_code == 403
+    assert client.get(f"/kelola/keberatan/{obj.id}/surat-kuasa").status_code == 403
 
 
 # --- The atasan's decision and its carrying out -----------------------------------------
