@@ -1406,7 +1406,7 @@ def carry_out_order(obj, how, done_on, note, *, actor, now, corrected_total=None
                f"{rupiah(corrected_total)}" if how is rules.OrderExecution.BIAYA_DIKOREKSI
                else "")
             + "".join(f"; {link.obligation.title}: {item.title} versi {version.number} "
-                      f"(diumumkan {tanggal(public_on)})"
+                      f"(terbit {tanggal(public_on)})"
                       for link, version, item, public_on in published)
             + (f"; melewati batas waktu {tanggal(obj.order_due_on)}" if late else "")
             + "." + (f" {note}" if note else ""))

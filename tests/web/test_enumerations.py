@@ -374,7 +374,7 @@ def build_world(factories):
     overdue.created_at = w.dinkes.created_at = now - timedelta(days=400)
     stale = item(7, rg.Category.BERKALA, overdue, days_ago=200)
     periodic, _token = requests.file_periodic_objection(
-        w.dinkes, [overdue.id], "Informasi berkala tidak diumumkan.", identity={
+        w.dinkes, [overdue.id], "Informasi berkala tidak ada di DIP.", identity={
             "requester_name": "Pengaju Berkala Uji", "identity_number": "6171010203850003",
             "address": "Jl. Uji 1, Pontianak", "email": "berkala@contoh.id"},
         actor=None, now=now, purpose="Pemantauan")
