@@ -176,12 +176,40 @@ def seed_requests(summary):
         _play(key, req, officer, main, atasan, citizen, agencies, received)
         made += 1
     made += _previous_year(helper, disdik, main, atasan, agencies, today)
+    made += _periodic_objection(agencies, warga, atasan, today)
     # Demo addresses are not real: keep their mail out of the SMTP queue.
     db.session.execute(sa.update(OutboxMail).where(OutboxMail.id > first_mail).values(
         is_abandoned=True, last_error="data demo: tidak dikirim"))
     db.session.flush()
     summary.append(f"permohonan demo: {made} (semua status dan keputusan, termasuk keberatan "
                    f"dan sengketa)")
+
+
+def _periodic_objection(agencies, citizen, atasan, today):
+    """An objection on ground b with no request (UU KIP Pasal 35(1) huruf b): the demo
+    citizen objects that Dinas Kesehatan let a periodic obligation go overdue, on the first
+    one whose window is open in the demo registry; the atasan orders it published."""
+    agency = agencies.get("dinkes")
+    if agency is None or citizen is None:
+        return 0
+    now = _at(today, 10)
+    open_ = [w for w in services.periodic_windows(agency, now=now) if w.window.is_open]
+    open_.sort(key=lambda w: w.history.never_published)  # one with a history, if any
+    if not open_:
+        return 0
+    ob = open_[0].obligation
+    obj, _token = services.file_periodic_objection(
+        agency, [ob.id], f"{ob.title} tidak diperbarui di DIP sejak jatuh temponya.",
+        identity={"requester_name": citizen.name, "identity_type": "nik",
+                  "identity_number": "6171015508900004",
+                  "address": "Jl. Gajah Mada No. 40, Pontianak", "email": citizen.email,
+                  "occupation": "Wiraswasta"},
+        actor=citizen, now=now, purpose="Memantau program kesehatan daerah.",
+        requester_user=citizen)
+    services.decide_objection(obj, rules.MENGUMUMKAN, f"{ob.title} adalah informasi berkala "
+                              f"yang wajib diumumkan paling singkat enam bulan sekali (UU KIP "
+                              f"Pasal 9).", actor=atasan, now=_at(today, 14))
+    return 1
 
 
 def _play(key, req, officer, main, atasan, citizen, agencies, received):
