@@ -4,7 +4,7 @@ timeline steps and files of such an objection; the deadline of orders decided be
 order deadlines existed
 
 Revision ID: e4f1a9c27b58
-Revises: d1b3f5a71604
+Revises: a3c9e4f1b207
 Create Date: 2026-12-02 13:30:00
 
 Objections recorded so far all name a request (the new check constraint holds for them).
@@ -24,7 +24,7 @@ import ppid.core.db
 
 # revision identifiers, used by Alembic.
 revision = 'e4f1a9c27b58'
-down_revision = 'd1b3f5a71604'
+down_revision = 'a3c9e4f1b207'
 branch_labels = None
 depends_on = None
 

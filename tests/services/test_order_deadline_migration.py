@@ -14,7 +14,7 @@ from ppid.extensions import db
 from ppid.info_requests import rules
 from ppid.reports.services import annual_figures
 
-BEFORE = "d1b3f5a71604"
+REVISION = "e4f1a9c27b58"
 MOMENT = datetime(2026, 3, 2, 3, 0, tzinfo=timezone.utc)
 
 
@@ -28,7 +28,12 @@ def test_old_orders_get_their_deadline_from_the_decision_date(fresh_database_url
                       "DATABASE_URL": fresh_database_url})
     with app.app_context():
         migrations = str(ROOT / "migrations")
-        upgrade(directory=migrations, revision=BEFORE)
+        from alembic.config import Config
+        from alembic.script import ScriptDirectory
+        cfg = Config(str(ROOT / "migrations" / "alembic.ini"))
+        cfg.set_main_option("script_location", migrations)
+        before = ScriptDirectory.from_config(cfg).get_revision(REVISION).down_revision
+        upgrade(directory=migrations, revision=before)
         with db.engine.begin() as conn:
             agency = _row(conn, "agency", slug="dinas-lama", name="Dinas Lama", kind="pembantu",
                           is_active=True, created_at=MOMENT, updated_at=MOMENT)
