@@ -910,7 +910,8 @@ def periodic_object():
     form.set_obligations(windows)
     citizen = _current_citizen()
     if request.method == "GET":
-        form.name.data = form.name.data or citizen.name
+        # (their legal name as on their last request, as the request form offers it)
+        form.name.data = form.name.data or services.last_legal_name(citizen) or citizen.name
         form.email.data = form.email.data or citizen.email
         form.obligations.data = [str(w.obligation.id) for w in windows
                                  if w.window.is_open][:1]
