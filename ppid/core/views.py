@@ -145,6 +145,23 @@ def theme_css():
     return resp
 
 
+FAVICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">'
+           '<rect width="32" height="32" rx="6" fill="{colour}"/>'
+           '<path d="M9 6h9.5a6.5 6.5 0 0 1 0 13H13v7H9z M13 10v5h5.3a2.5 2.5 0 0 0 0-5z" '
+           'fill="#fff" fill-rule="evenodd"/></svg>\n')
+
+
+@bp.get("/favicon.svg")
+def favicon():
+    """The registry's icon (a white P for PPID) on the government's colour (BRAND_COLOUR,
+    checked at start as #rrggbb), linked from every page."""
+    from flask import current_app, make_response
+    resp = make_response(FAVICON.format(colour=current_app.config["BRAND_COLOUR"]))
+    resp.headers["Content-Type"] = "image/svg+xml"
+    resp.headers["Cache-Control"] = "public, max-age=86400"
+    return resp
+
+
 class _StyleForm(BaseForm):
     name = StringField(_l("Nama lengkap"), validators=[required()],
                        description=_l("Sesuai kartu identitas."))

@@ -55,6 +55,7 @@ EXPECT = {
     "core.home": PUBLIC,
     "core.calendar": PUBLIC,
     "core.theme_css": PUBLIC,
+    "core.favicon": PUBLIC,  # the icon in the government's colour
     # The living style guide (issue #17): for the administrators.
     "core.style_guide": MANAGE_ACCOUNTS,
     # The header's language switch: a plain GET (no CSRF token on public pages), redirecting.
