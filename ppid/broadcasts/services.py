@@ -220,7 +220,7 @@ def footer(sub):
             _("Berhenti mengikuti ini: %(url)s",
               url=mail_url("broadcasts.unsubscribe", token=sub.token)),
             _("Atur semua langganan Anda (frekuensi ringkasan, berhenti): %(url)s",
-              url=manage_url(sub.email))]
+              url=manage_url(sub))]
 
 
 def list_headers(sub):
@@ -317,27 +317,73 @@ CONFIRM_RESEND_SECONDS = 3600  # one confirmation mail per address and target pe
 MANAGE_SALT = "follow-manage"
 
 
-def manage_url(email):
-    """The signed link, in every mail, to the page that lists and manages every
-    subscription of ``email`` (valid FOLLOW_MANAGE_LINK_DAYS; the unsubscribe link of each
-    mail never expires)."""
+def _manage_signer():
     from itsdangerous import URLSafeTimedSerializer
-    signer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=MANAGE_SALT)
-    return mail_url("broadcasts.manage_link", signed=signer.dumps(email))
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=MANAGE_SALT)
 
 
-def email_of_manage_link(signed, *, now=None):
-    """The address a manage link was made for, or None (forged, altered or expired)."""
-    from itsdangerous import BadData, URLSafeTimedSerializer
-    signer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=MANAGE_SALT)
+def manage_url(sub):
+    """The signed link, in every mail to ``sub``'s address, to the page that lists and
+    manages every subscription of the address (valid FOLLOW_MANAGE_LINK_DAYS; the
+    unsubscribe link of each mail never expires). It signs the subscription's number, not
+    the address: a link in a log or a browser's history names nobody."""
+    return mail_url("broadcasts.manage_link", signed=_manage_signer().dumps(sub.id))
+
+
+def subscription_of_manage_link(signed, *, now=None):
+    """(subscription, is_expired) of a manage link: (None, False) for a forged or altered
+    one, or one whose subscription is gone; an expired one still names its subscription
+    (to mail a fresh link to its address, and to nobody else)."""
+    from itsdangerous import BadData, SignatureExpired
+    if not signed or len(signed) > 300:
+        return None, False
     max_age = int(current_app.config["FOLLOW_MANAGE_LINK_DAYS"]) * 86400
-    if not signed or len(signed) > 1000:
-        return None
+    expired = False
     try:
-        email = signer.loads(signed, max_age=max_age)
+        sub_id = _manage_signer().loads(signed, max_age=max_age)
+    except SignatureExpired as exc:
+        sub_id, expired = exc.payload, True
+        try:
+            sub_id = _manage_signer().load_payload(sub_id)
+        except BadData:
+            return None, False
     except BadData:
-        return None
-    return email if isinstance(email, str) and rules.is_email(email) else None
+        return None, False
+    if not isinstance(sub_id, int) or isinstance(sub_id, bool) or not 0 < sub_id < 2 ** 31:
+        return None, False
+    return db.session.get(Subscription, sub_id), expired
+
+
+MANAGE_RESEND_SECONDS = 3600  # one fresh manage link per address an hour
+
+
+def send_manage_link(sub, *, now=None):
+    """Mail a fresh manage link to ``sub``'s address (an expired link's holder asks for
+    it; it goes to the address, never to the asker), at most one an hour. Returns whether
+    a mail was queued."""
+    from datetime import timedelta
+
+    from ppid.core.models import OutboxMail
+    now = now or utcnow()
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        subject = _("Tautan untuk mengatur langganan Anda")
+        recent = db.session.execute(sa.select(OutboxMail.id).where(
+            OutboxMail.to_address == sub.email, OutboxMail.subject == subject,
+            OutboxMail.created_at > now - timedelta(seconds=MANAGE_RESEND_SECONDS))).first()
+        if recent is not None:
+            return False
+        mail = queue_mail(sub.email, subject, "\n".join([
+            _("Tautan berikut membuka daftar semua langganan alamat ini di %(site)s "
+              "(berlaku %(days)d hari):", site=current_app.config["GOVERNMENT_NAME"],
+              days=int(current_app.config["FOLLOW_MANAGE_LINK_DAYS"])),
+            manage_url(sub), "",
+            _("Bila bukan Anda yang memintanya, abaikan surel ini.")]), now=now)
+        db.session.flush()
+        db.session.add(FollowDelivery(subscription_id=sub.id,
+                                      key=f"confirm:{secrets.token_hex(8)}",
+                                      outbox_mail_id=mail.id, created_at=now))
+    db.session.flush()
+    return True
 
 
 class Target:

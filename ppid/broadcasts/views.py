@@ -276,7 +276,7 @@ def confirm(token):
         db.session.commit()
     return _private(render_template("broadcasts/followed.html", sub=sub, token=token,
                                     label=services.label(sub),
-                                    manage=services.manage_url(sub.email),
+                                    manage=services.manage_url(sub),
                                     confirmed=not was_unsubscribed))
 
 
@@ -296,11 +296,11 @@ def unsubscribe(token):
         db.session.commit()
         return _private(render_template("broadcasts/unfollowed.html", sub=sub,
                                         label=services.label(sub), done=True,
-                                        manage=services.manage_url(sub.email)))
+                                        manage=services.manage_url(sub)))
     return _private(render_template("broadcasts/unfollowed.html", sub=sub, token=token,
                                     label=services.label(sub),
                                     done=sub.unsubscribed_at is not None,
-                                    manage=services.manage_url(sub.email)))
+                                    manage=services.manage_url(sub)))
 
 
 # --- a person's subscriptions ----------------------------------------------------------------
@@ -378,19 +378,44 @@ def subscription_change(sub_id):
 
 
 def _linked_email_or_404(signed):
-    email = services.email_of_manage_link(signed)
-    if email is None:
+    sub, expired = services.subscription_of_manage_link(signed)
+    if sub is None or expired:
         abort(404)
-    return email
+    return sub.email
 
 
 @bp.get("/ikuti/kelola/<signed>")
 def manage_link(signed):
-    """Every subscription of one address, from the signed link in each mail to it."""
-    email = _linked_email_or_404(signed)
+    """Every subscription of one address, from the signed link in each mail to it. An
+    expired link says so, and offers to mail a fresh one to the address."""
+    sub, expired = services.subscription_of_manage_link(signed)
+    if sub is None:
+        abort(404)
+    if expired:
+        from ppid.core.forms import ConfirmForm
+        return _private(render_template("broadcasts/manage_expired.html", signed=signed,
+                                        form=ConfirmForm(), sent=False)), 410
+    email = sub.email
     return _subscriptions_page(services.subscriptions_of(email=email),
                                lambda s: url_for("broadcasts.manage_link_change",
                                                  signed=signed, sub_id=s.id))
+
+
+@bp.post("/ikuti/kelola/<signed>/baru")
+def manage_link_renew(signed):
+    """An expired manage link's holder asks for a fresh one: it goes to the address."""
+    from ppid.core.forms import ConfirmForm
+    sub, expired = services.subscription_of_manage_link(signed)
+    if sub is None:
+        abort(404)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.send_manage_link(sub)
+        db.session.commit()
+        return _private(render_template("broadcasts/manage_expired.html", signed=signed,
+                                        form=form, sent=True))
+    return _private(render_template("broadcasts/manage_expired.html", signed=signed,
+                                    form=form, sent=False)), 422
 
 
 @bp.post("/ikuti/kelola/<signed>/<int(max=2147483647):sub_id>")

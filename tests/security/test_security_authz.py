@@ -242,6 +242,7 @@ POST_ONLY = {
     "broadcasts.post_update", "broadcasts.end", "agencies.channel_remove",
     # One's own subscription only (signed in, or the address's signed link): 404 otherwise.
     "broadcasts.subscription_change", "broadcasts.manage_link_change",
+    "broadcasts.manage_link_renew",
 }
 
 

@@ -256,14 +256,30 @@ def test_an_email_only_subscriber_manages_through_the_signed_link(app, client, f
     # An altered or forged link opens nothing.
     assert anon.get(link[:-3] + "abc").status_code == 404
     assert anon.get("/ikuti/kelola/" + "x" * 2000).status_code == 404
-    # An expired one neither (FOLLOW_MANAGE_LINK_DAYS); the unsubscribe links still work.
+    # The link names no address (it signs a subscription's number).
+    assert "tautan" not in link and "contoh" not in link
+    # An expired one (FOLLOW_MANAGE_LINK_DAYS) opens nothing but can mail a fresh link
+    # to the address (never to whoever holds the old one), once an hour.
     import time
     app.config["FOLLOW_MANAGE_LINK_DAYS"] = 0
     try:
         time.sleep(1.1)
-        assert anon.get(link).status_code == 404
+        expired = anon.get(link)
+        assert expired.status_code == 410
+        html = expired.get_data(as_text=True)
+        assert "kedaluwarsa" in html and _rows(expired) == []  # no subscription shown
+        assert anon.post(f"{link}/{sub.id}", data={"ubah": "berhenti"}).status_code == 404
+        smtp_server.messages.clear()
+        assert anon.post(f"{link}/baru").status_code == 200
+        assert anon.post(f"{link}/baru").status_code == 200
+        deliver_pending()
+        [fresh] = smtp_server.messages
+        assert fresh["to"] == ["tautan@contoh.id"]
+        new_link = re.search(r"http://localhost(/ikuti/kelola/\S+)", fresh["body"]).group(1)
     finally:
         app.config["FOLLOW_MANAGE_LINK_DAYS"] = 60
+    assert _rows(anon.get(new_link))[0] == ("Dinas Tautan", "Aktif")
+    assert anon.post("/ikuti/kelola/tidak-sah/baru").status_code == 404
 
 
 def test_no_subscriber_address_on_any_public_page_feed_api_search_or_export(
