@@ -243,8 +243,11 @@ def follow_search():
     """Follow a search: a digest of the public records that newly match it."""
     from flask import request
 
-    from ppid.search.views import search_url
+    from ppid.search.views import TYPE_LABELS, _agency_names, search_url
     q, filters = _search_target()
+    shown = {"type_labels": TYPE_LABELS,
+             "agency_name": _agency_names({filters["agency"]}).get(filters["agency"])
+             if filters.get("agency") else None}
     args = {"q": q, "type": filters.get("type"), "agency": filters.get("agency"),
             "category": filters.get("category"), "year": filters.get("year")}
     here = url_for("broadcasts.follow_search", q=q, **{
@@ -259,10 +262,11 @@ def follow_search():
     if problem and request.method == "GET":
         return render_template("broadcasts/follow_search.html", form=None, problem=problem,
                                q=q, filters=filters, search_link=search_url(args),
-                               signed_in=current_user.is_authenticated, here=here), 400
+                               signed_in=current_user.is_authenticated, here=here,
+                               **shown), 400
     return _follow_page("broadcasts/follow_search.html", here,
                         {"query": q, "filters": filters}, q=q, filters=filters,
-                        problem=None, search_link=search_url(args))
+                        problem=None, search_link=search_url(args), **shown)
 
 
 @bp.get("/ikuti/konfirmasi/<token>")

@@ -149,6 +149,8 @@ def test_saved_search_digest_lists_new_matching_records_once(app, client, factor
     assert "/ikuti/pencarian?q=anggaran+puskesmas&amp;badan=dinkes-cari" in \
         page.get_data(as_text=True)
     here = "/ikuti/pencarian?q=anggaran+puskesmas&badan=dinkes-cari"
+    shown = client.get(here + "&jenis=dip").get_data(as_text=True)
+    assert "Dinas Kesehatan Cari" in shown and "Daftar Informasi Publik" in shown
     assert client.get(here).status_code == 200
     assert client.post(here, data={"email": "pencari@contoh.id",
                                    "frequency": "harian"}).status_code == 302
