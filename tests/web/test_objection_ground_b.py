@@ -123,6 +123,13 @@ def test_a_citizen_files_online_within_the_window_from_the_staleness(client, per
     # each obligation with its staleness and window: b overdue since 3 September 2026
     assert "Ringkasan program dan kegiatan" in page and "3 September 2026" in page
     assert "tidak terlambat" in page  # obligation a is current
+    # the public obligation page of an overdue one leads to this form; a current one not
+    client.post("/keluar")
+    public = client.get("/badan/dinkes/kewajiban/b").get_data(as_text=True)
+    assert "/keberatan/informasi-berkala?badan=dinkes" in public
+    assert "/keberatan/informasi-berkala" not in client.get(
+        "/badan/dinkes/kewajiban/a").get_data(as_text=True)
+    login(client, w.citizen)
     url = "/keberatan/informasi-berkala?badan=dinkes"
     # bad inputs: a NIK that cannot be, no obligation, an obligation not in the list, a
     # current obligation (with its reason); nothing is written
@@ -450,3 +457,29 @@ def test_no_personal_data_in_public_outputs_and_the_purge(client, periodic, app)
     assert obj.events[-1].action == "data_pribadi_dihapus"
     again = privacy.purge(now=later)
     assert again.objections == 0
+
+
+def test_the_letter_job_stores_the_pdf_of_an_objection_without_a_request(client, periodic,
+                                                                         pdftotext):
+    from ppid.core import jobs
+    w = periodic
+    obj, token = _file(w, at(2026, 9, 21))
+    services.decide_objection(obj, "menguatkan", "Sudah diumumkan di laman lain.",
+                              actor=w.atasan, now=at(2026, 10, 5))
+    db.session.commit()
+    letters = obj.own_letters
+    assert [x.kind for x in letters] == ["tanda_bukti_keberatan", "putusan_keberatan"]
+    assert all(x.request_id is None and x.pdf_key is None for x in letters)
+    db.session.commit()
+    assert jobs.run_pending() == {jobs.DONE: 2}
+    db.session.expire_all()
+    obj = db.session.get(Objection, obj.id)
+    assert all(x.pdf_key for x in obj.own_letters)
+    resp = client.get(f"/lacak-keberatan/{token}/surat/{obj.own_letters[1].id}")
+    assert resp.status_code == 200
+    text = " ".join(pdftotext(resp.data).split())
+    assert "MENGUATKAN KEPUTUSAN PPID" in text and obj.registration_number in text
+    # a letter of another objection is not reachable through this token
+    other, _t = _file(w, at(2026, 9, 22))
+    assert client.get(f"/lacak-keberatan/{token}/surat/{other.own_letters[0].id}"
+                      ).status_code == 404
