@@ -7,6 +7,8 @@ filter (and style)  Indonesian              English
 ``date_long``       2 Desember 2026         2 December 2026
 ``date_short``      02-12-2026              2 Dec 2026
 ``date_month``      Des 2026                Dec 2026
+``month_long``      Desember 2026           December 2026
+``month_name``      Desember                December
 ``datetime_long``   2 Desember 2026, 14.05  2 December 2026, 14:05
 ``datetime_short``  02-12-2026 14.05        2 Dec 2026, 14:05
 ==================  ======================  ==========================
@@ -30,6 +32,8 @@ PATTERNS = {  # style (the filter's name) -> language -> Babel pattern
     "date_long": {"id": "d MMMM y", "en": "d MMMM y"},
     "date_short": {"id": "dd-MM-y", "en": "d MMM y"},
     "date_month": {"id": "MMM y", "en": "MMM y"},
+    "month_long": {"id": "LLLL y", "en": "LLLL y"},
+    "month_name": {"id": "LLLL", "en": "LLLL"},
     "datetime_long": {"id": "d MMMM y, HH.mm", "en": "d MMMM y, HH:mm"},
     "datetime_short": {"id": "dd-MM-y HH.mm", "en": "d MMM y, HH:mm"},
 }
@@ -80,7 +84,10 @@ def _formatter(style):
 
 # The Jinja filters, and the functions of the same names for Python code.
 FILTERS = {style: _formatter(style) for style in PATTERNS}
-date_full, date_long, date_short, date_month, datetime_long, datetime_short = FILTERS.values()
+date_full, date_long, date_short, date_month = (FILTERS[s] for s in (
+    "date_full", "date_long", "date_short", "date_month"))
+month_long, month_name = FILTERS["month_long"], FILTERS["month_name"]
+datetime_long, datetime_short = FILTERS["datetime_long"], FILTERS["datetime_short"]
 
 
 def init_app(app):

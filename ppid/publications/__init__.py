@@ -21,9 +21,12 @@ def init_app(app):
               lambda user: auth.can(user, "publication.draft"), group="informasi")
     h.add_nav(_l("Meja publikasi"), "publications.desk",
               lambda user: auth.can(user, "publication.review"), group="informasi")
+    h.add_nav(_l("Kalender publikasi"), "publications.calendar",
+              lambda user: auth.can(user, "publication.calendar"), group="informasi")
     h.set_landing(auth.HUMAS, "publications.mine")
     h.add_home_section(views.home_section)
     h.add_profile_section(views.profile_section)
     h.add_dashboard_section(views.dashboard_section)
     h.add_page_stamp(services.clock_stamp)
     h.add_seeder(demo.seed_publications)
+    h.add_seeder(demo.seed_plans)

@@ -75,6 +75,42 @@ STORIES = [
 ]
 
 
+# The kind of each story not a news item of an activity (the plans count kinds).
+KINDS = {"Posko kesehatan arus mudik di tiga pelabuhan": "pengumuman",
+         "Hasil pemantauan kualitas air minum isi ulang": "capaian",
+         "Pendaftaran beasiswa afirmasi pendidikan menengah dibuka": "pengumuman",
+         "Rehabilitasi 35 ruang kelas SMA negeri": "program"}
+
+# slug, humas e-mail, {kind: (target, cadence)}: the agencies' publication plans.
+PLANS = [
+    ("dinkes", "humas.dinkes@demo.ppid.id", {"berita": (4, "bulanan"),
+                                             "pengumuman": (1, "bulanan"),
+                                             "capaian": (1, "triwulanan")}),
+    ("disdikbud", "humas.disdik@demo.ppid.id", {"berita": (2, "bulanan"),
+                                                "program": (1, "triwulanan")}),
+]
+
+
+def seed_plans(summary):
+    """The demo agencies' publication plans (idempotent: none added when any exists)."""
+    from ppid.publications.models import PublicationPlan
+    if db.session.execute(sa.select(PublicationPlan.id).limit(1)).first() is not None:
+        summary.append("rencana publikasi demo: sudah ada, tidak ditambah")
+        return
+    count = 0
+    for slug, email, targets in PLANS:
+        agency = db.session.execute(sa.select(Agency).where(Agency.slug == slug)
+                                    ).scalar_one_or_none()
+        humas = find_user_by_email(email)
+        if agency is None or humas is None:
+            continue
+        services.save_plan(agency, targets, actor=humas,
+                           now=utcnow() - timedelta(days=120))
+        count += 1
+    db.session.flush()
+    summary.append(f"rencana publikasi demo: {count} badan publik")
+
+
 def seed_publications(summary):
     if db.session.execute(sa.select(Publication.id).limit(1)).first() is not None:
         summary.append("publikasi demo: sudah ada, tidak ditambah")
@@ -91,7 +127,8 @@ def seed_publications(summary):
         for title, summ, body, tags, days, state, photo in stories:
             at = now - timedelta(days=days, hours=3)
             pub = services.create_draft(agency, {
-                "title": title, "summary": summ, "body": body, "tags": tags,
+                "title": title, "kind": KINDS.get(title, "berita"), "summary": summ,
+                "body": body, "tags": tags,
                 "wished_at": at + timedelta(hours=2)}, actor=humas, now=at)
             if photo is not None:
                 prepared = services.prepare_photo(_photo(*photo))

@@ -1,9 +1,9 @@
 """Forms of the publication desk (CSRF on every one: ppid.core.forms.BaseForm)."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import ValidationError
+from wtforms.validators import NumberRange, ValidationError
 
 from ppid.core.forms import (BaseForm, DateTimeLocalField, max_length, no_control_chars,
                              optional, required, required_input)
@@ -12,9 +12,16 @@ from ppid.publications import rules
 _LOCAL = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 
+def _choices(enum):
+    return [SelectChoice(value, label) for value, label in enum.choices()]
+
+
 class PublicationForm(BaseForm):
     title = StringField(_l("Judul"), validators=[required(), max_length(200),
                                                  no_control_chars])
+    kind = SelectField(_l("Jenis publikasi"), choices=_choices(rules.PublicationKind),
+                       default=rules.PublicationKind.BERITA.value,
+                       description=_l("Dihitung dalam rencana publikasi badan publik."))
     summary = TextAreaField(_l("Ringkasan"), validators=[required(), max_length(500)],
                             description=_l("Satu atau dua kalimat; tampil di daftar berita, "
                                            "umpan dan pratinjau saat dibagikan."))
@@ -74,3 +81,33 @@ class ScheduleForm(BaseForm):
 
 class WithdrawForm(BaseForm):
     reason = TextAreaField(_l("Alasan penarikan"), validators=[required(), max_length(2000)])
+
+
+class PlanForm(BaseForm):
+    """An agency's publication plan: for each kind, a target (0: none) and its period.
+    The fields are made per kind (``target_<kind>``, ``cadence_<kind>``)."""
+
+    @classmethod
+    def build(cls, *args, **kwargs):
+        class _Plan(cls):
+            pass
+        for kind in rules.PublicationKind:
+            setattr(_Plan, f"target_{kind.value}", IntegerField(
+                _l("Paling sedikit"), default=0,
+                validators=[optional(), NumberRange(
+                    min=0, max=rules.MAX_PLAN_TARGET,
+                    message=_l("Isi angka 0 sampai %(n)d (0: tanpa target).",
+                               n=rules.MAX_PLAN_TARGET))]))
+            setattr(_Plan, f"cadence_{kind.value}", SelectField(
+                _l("Setiap"), choices=_choices(rules.Cadence),
+                default=rules.Cadence.BULANAN.value))
+        return _Plan(*args, **kwargs)
+
+    def rows(self):
+        """(kind, its target field, its cadence field) in the kinds' order."""
+        return [(k, self[f"target_{k.value}"], self[f"cadence_{k.value}"])
+                for k in rules.PublicationKind]
+
+    def targets(self):
+        """{kind code: (target, cadence code)} as typed (0 or empty: no target)."""
+        return {k.value: (t.data or 0, c.data) for k, t, c in self.rows()}

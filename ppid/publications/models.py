@@ -12,10 +12,12 @@ from sqlalchemy.orm import relationship
 
 from ppid.core.db import UTCDateTime, utcnow
 from ppid.extensions import db
-from ppid.publications.rules import PublicationState, Step
+from ppid.publications.rules import Cadence, PublicationKind, PublicationState, Step
 
 _STATES = ", ".join(f"'{s.value}'" for s in PublicationState)
 _STEPS = ", ".join(f"'{s.value}'" for s in Step)
+_KINDS = ", ".join(f"'{k.value}'" for k in PublicationKind)
+_CADENCES = ", ".join(f"'{c.value}'" for c in Cadence)
 
 
 class Publication(db.Model):
@@ -25,6 +27,8 @@ class Publication(db.Model):
     id = sa.Column(sa.Integer, primary_key=True)
     agency_id = sa.Column(sa.Integer, sa.ForeignKey("agency.id"), nullable=False, index=True)
     title = sa.Column(sa.String(200), nullable=False)
+    kind = sa.Column(sa.String(20), nullable=False, default=PublicationKind.BERITA,
+                     server_default=PublicationKind.BERITA.value)
     summary = sa.Column(sa.String(500), nullable=False, default="")
     body = sa.Column(sa.Text, nullable=False, default="")  # the Markdown subset (rules.py)
     tags = sa.Column(sa.String(500), nullable=False, default="")  # ",a,b," (rules.stored_tags)
@@ -56,6 +60,7 @@ class Publication(db.Model):
 
     __table_args__ = (
         sa.CheckConstraint(f"state IN ({_STATES})", name="state"),
+        sa.CheckConstraint(f"kind IN ({_KINDS})", name="kind"),
         sa.CheckConstraint("state NOT IN ('scheduled', 'published', 'withdrawn') "
                            "OR published_at IS NOT NULL", name="public_has_time"),
         # The public listings: visible = state in (scheduled, published), published_at <= now.
@@ -131,4 +136,30 @@ class PublicationEvent(db.Model):
     __table_args__ = (
         sa.CheckConstraint(f"step IN ({_STEPS})", name="step"),
         sa.CheckConstraint(f"state IN ({_STATES})", name="state"),
+    )
+
+
+class PublicationPlan(db.Model):
+    """One target of an agency's publication plan: at least ``target`` publications of
+    ``kind`` each period of ``cadence`` (a month or a quarter). Set by the agency's humas
+    and helper officers (or the PPID Utama); every change is audited on the agency."""
+
+    __tablename__ = "publication_plan"
+    id = sa.Column(sa.Integer, primary_key=True)
+    agency_id = sa.Column(sa.Integer, sa.ForeignKey("agency.id", ondelete="CASCADE"),
+                          nullable=False, index=True)
+    kind = sa.Column(sa.String(20), nullable=False)
+    cadence = sa.Column(sa.String(20), nullable=False, default=Cadence.BULANAN)
+    target = sa.Column(sa.Integer, nullable=False)
+    updated_by_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"))
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)  # periods before
+    updated_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)  # are not judged
+
+    agency = relationship("Agency")
+
+    __table_args__ = (
+        sa.UniqueConstraint("agency_id", "kind"),
+        sa.CheckConstraint(f"kind IN ({_KINDS})", name="kind"),
+        sa.CheckConstraint(f"cadence IN ({_CADENCES})", name="cadence"),
+        sa.CheckConstraint("target >= 1 AND target <= 100", name="target_range"),
     )

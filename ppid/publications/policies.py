@@ -55,3 +55,28 @@ def _submit(user, pub):
 def _review(user, pub):
     """The desk: the queue of every agency, return, schedule, publish, withdraw."""
     return MAIN in _roles(user)
+
+
+@policy("publication.calendar")
+def _calendar(user, agency):
+    """The publication calendar: every agency's (the PPID Utama and the auditor), or, with
+    ``agency``, that agency's (also its own humas and helper officers)."""
+    if _roles(user) & {MAIN, AUDITOR}:
+        return True
+    if agency is None:
+        return bool(user.agency_ids(*DRAFTERS))
+    return drafts_for(user, getattr(agency, "id", None))
+
+
+@policy("publication.calendar_all")
+def _calendar_all(user, _obj=None):
+    """Every agency's calendar and plan progress (the PPID Utama, the auditor)."""
+    return bool(_roles(user) & {MAIN, AUDITOR})
+
+
+@policy("publication.plan")
+def _plan(user, agency):
+    """Change an agency's publication plan: its humas and helper officers, the PPID Utama."""
+    if MAIN in _roles(user):
+        return True
+    return drafts_for(user, getattr(agency, "id", None))

@@ -237,3 +237,100 @@ class PublicationFigures:
 
     def by_month(self):
         return list(zip(self.months, self.per_month))
+
+
+# --- Kinds of publication and the agencies' publication plans -----------------------------
+#
+# Each agency's humas plan how often they publish each kind of material (DOMAIN.md section
+# 16: activities, programmes, achievements, policies, announcements; "regular, accurate
+# information"): at least N a month or a quarter. An agency behind its plan is flagged on
+# the publication calendar.
+
+
+class PublicationKind(LabelledEnum):
+    """What a publication is (what the agencies' publication plans count)."""
+
+    BERITA = "berita", _l("Berita kegiatan")
+    PROGRAM = "program", _l("Program")
+    CAPAIAN = "capaian", _l("Capaian")
+    KEBIJAKAN = "kebijakan", _l("Kebijakan")
+    PENGUMUMAN = "pengumuman", _l("Pengumuman")
+
+
+class Cadence(LabelledEnum):
+    """The period of a publication plan's target."""
+
+    BULANAN = "bulanan", _l("per bulan")
+    TRIWULANAN = "triwulanan", _l("per triwulan")
+
+
+class PlanStatus(LabelledEnum):
+    """Where an agency stands against one target of its plan in one period."""
+
+    TERCAPAI = "tercapai", _l("Tercapai")
+    SESUAI = "sesuai", _l("Sesuai rencana")
+    TERTINGGAL = "tertinggal", _l("Tertinggal")
+    TIDAK_TERCAPAI = "tidak_tercapai", _l("Tidak tercapai")
+    BELUM_MULAI = "belum_mulai", _l("Belum dimulai")
+
+
+# What each status means, for the calendar's legend.
+PLAN_STATUS_HELP = {
+    PlanStatus.TERCAPAI: _l("Target periode ini sudah terpenuhi."),
+    PlanStatus.SESUAI: _l("Belum terpenuhi, tetapi jumlah yang terbit sejauh ini sesuai "
+                          "dengan bagian periode yang sudah berjalan."),
+    PlanStatus.TERTINGGAL: _l("Yang terbit sejauh ini kurang dari bagian periode yang sudah "
+                              "berjalan."),
+    PlanStatus.TIDAK_TERCAPAI: _l("Periode sudah berakhir dan targetnya tidak terpenuhi."),
+    PlanStatus.BELUM_MULAI: _l("Periode belum dimulai; publikasi terjadwal sudah "
+                               "tercatat."),
+}
+
+MAX_PLAN_TARGET = 100  # a month's or a quarter's target
+
+
+def plan_period(cadence, day):
+    """(first day, last day) of the period of ``cadence`` holding ``day``."""
+    from datetime import date, timedelta
+    first_month = day.month if Cadence(cadence) == Cadence.BULANAN else \
+        3 * ((day.month - 1) // 3) + 1
+    start = date(day.year, first_month, 1)
+    months = 1 if Cadence(cadence) == Cadence.BULANAN else 3
+    year, month = (start.year, start.month + months) if start.month + months <= 12 else \
+        (start.year + 1, start.month + months - 12)
+    return start, date(year, month, 1) - timedelta(days=1)
+
+
+def previous_period(cadence, day):
+    """The period of ``cadence`` before the one holding ``day``."""
+    from datetime import timedelta
+    start, _end = plan_period(cadence, day)
+    return plan_period(cadence, start - timedelta(days=1))
+
+
+def expected_by(target, start, end, today):
+    """How many of ``target`` should be out by the end of ``today``, pro rata over the
+    period's days: 4 a month of 30 days, on the 15th: 2."""
+    total = (end - start).days + 1
+    elapsed = min(max((today - start).days + 1, 0), total)
+    return target * elapsed // total
+
+
+def plan_status(target, published, start, end, today):
+    """The status of a period's target given the publications made public in it so far."""
+    if today < start:
+        return PlanStatus.BELUM_MULAI
+    if published >= target:
+        return PlanStatus.TERCAPAI
+    if today > end:
+        return PlanStatus.TIDAK_TERCAPAI
+    if published < expected_by(target, start, end, today):
+        return PlanStatus.TERTINGGAL
+    return PlanStatus.SESUAI
+
+
+def is_behind(current, previous):
+    """An agency is flagged behind one target of its plan when it is behind in the current
+    period, or missed it in the last one and has not caught up yet in this one."""
+    return current == PlanStatus.TERTINGGAL or (
+        previous == PlanStatus.TIDAK_TERCAPAI and current != PlanStatus.TERCAPAI)

@@ -10,6 +10,7 @@ while an image is decoded or a PDF is parsed.
 import io
 from dataclasses import dataclass
 import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -26,7 +27,8 @@ from ppid.publications.models import (Publication, PublicationAttachment, Public
 from ppid.publications.rules import PublicationState as S
 from ppid.publications.rules import Step
 
-FIELDS = ("title", "summary", "body", "tags", "dip_item_id", "obligation_id", "wished_at")
+FIELDS = ("title", "kind", "summary", "body", "tags", "dip_item_id", "obligation_id",
+          "wished_at")
 MAX_PHOTOS = 12
 MAX_ATTACHMENTS = 10
 PHOTO_TYPES = {m: DOCUMENT_TYPES[m] for m in ("image/jpeg", "image/png", "image/webp",
@@ -83,6 +85,10 @@ def _clean_data(agency, data):
     from ppid.registry import rules as registry_rules
     from ppid.registry.models import DipItem, Obligation
     out = dict(data)
+    if "kind" in out:
+        out["kind"] = out["kind"] or rules.PublicationKind.BERITA.value
+        if out["kind"] not in rules.PublicationKind.codes():
+            raise PublicationError(_("Jenis publikasi tidak dikenal."))
     if "tags" in out:
         try:
             out["tags"] = rules.stored_tags(rules.parse_tags(out["tags"]))
@@ -567,3 +573,191 @@ def empty_figures(now=None, months=rules.FIGURE_MONTHS):
     from ppid.core.services import local_today
     return rules.PublicationFigures(months=rules.month_starts(local_today(now), months),
                                     per_month=(0,) * months)
+
+
+# --- Publication plans -----------------------------------------------------------------------
+
+def plans_of(agency_ids=None):
+    """The plans' targets of the active agencies (or of ``agency_ids``), by agency name and
+    the kinds' order."""
+    from ppid.publications.models import PublicationPlan
+    q = (sa.select(PublicationPlan).join(Agency, Agency.id == PublicationPlan.agency_id)
+         .where(Agency.is_active.is_(True)).options(contains_eager(PublicationPlan.agency)))
+    if agency_ids is not None:
+        q = q.where(PublicationPlan.agency_id.in_(sorted(agency_ids)))
+    order = {k.value: i for i, k in enumerate(rules.PublicationKind)}
+    return sorted(db.session.execute(q).scalars().all(),
+                  key=lambda p: (p.agency.name.lower(), order[p.kind]))
+
+
+def _plan_text(target, cadence):
+    return f"{target} {rules.Cadence(cadence).value}"
+
+
+def save_plan(agency, targets, *, actor, now=None):
+    """Set ``agency``'s plan from ``{kind code: (target, cadence code)}``: a target of 0
+    removes that kind's. Checks every value before changing anything; one audit event with
+    what changed (nothing when nothing did). Returns the changes."""
+    from ppid.publications.models import PublicationPlan
+    now = now or utcnow()
+    if not auth.can(actor, "publication.plan", agency):
+        raise NotAllowed(_("Anda tidak berwenang mengubah rencana publikasi badan publik "
+                           "ini."))
+    clean = {}
+    for kind, (target, cadence) in targets.items():
+        if kind not in rules.PublicationKind.codes():
+            raise PublicationError(_("Jenis publikasi tidak dikenal."))
+        if cadence not in rules.Cadence.codes():
+            raise PublicationError(_("Periode rencana tidak dikenal."))
+        if not isinstance(target, int) or not 0 <= target <= rules.MAX_PLAN_TARGET:
+            raise PublicationError(_("Target %(kind)s harus angka 0 sampai %(n)d.",
+                                     kind=rules.PublicationKind(kind).label,
+                                     n=rules.MAX_PLAN_TARGET))
+        clean[kind] = (target, cadence)
+    rows = {p.kind: p for p in db.session.execute(sa.select(PublicationPlan).where(
+        PublicationPlan.agency_id == agency.id)).scalars()}
+    before = {k: _plan_text(p.target, p.cadence) for k, p in rows.items()}
+    for kind, (target, cadence) in clean.items():
+        row = rows.get(kind)
+        if target == 0:
+            if row is not None:
+                db.session.delete(row)
+            continue
+        if row is None:
+            db.session.add(PublicationPlan(agency_id=agency.id, kind=kind, cadence=cadence,
+                                           target=target, updated_by_id=actor.id,
+                                           created_at=now, updated_at=now))
+        elif (row.target, row.cadence) != (target, cadence):
+            row.target, row.cadence = target, cadence
+            row.updated_by_id, row.updated_at = actor.id, now
+    after = dict(before)
+    for kind, (target, cadence) in clean.items():
+        if target == 0:
+            after.pop(kind, None)
+        else:
+            after[kind] = _plan_text(target, cadence)
+    changes = audit.diff(before, after)
+    if changes:
+        db.session.flush()
+        audit.record("publication.plan_changed", agency, actor=actor, now=now,
+                     changes=changes, agency_id=agency.id)
+    return changes
+
+
+# --- The publication calendar ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PlanProgress:
+    """One target of a plan in the period of a calendar month: what is public in it, what
+    is scheduled in it, its status; ``is_behind`` only for the period holding today."""
+
+    plan: object
+    start: object
+    end: object
+    published: int
+    scheduled: int
+    status: rules.PlanStatus
+    is_behind: bool
+
+
+def _utc(day):
+    from datetime import datetime, time as dtime, timezone as dtz
+
+    from ppid.core.services import timezone as local_zone
+    return datetime.combine(day, dtime(0), tzinfo=local_zone()).astimezone(dtz.utc)
+
+
+def plan_progress(day, *, agency_ids=None, now=None):
+    """Every plan target's progress in its period holding ``day`` (a month's or a
+    quarter's), with the flag of an agency behind its plan when that period holds today.
+    Two queries whatever the number of agencies: the plans, and one GROUP BY (agency,
+    kind) counting public and scheduled publications in the month, the quarter and the
+    periods before them; the rules decide."""
+    from datetime import timedelta
+
+    from ppid.core.services import local_today
+    now = now or utcnow()
+    today = local_today(now)
+    plans = plans_of(agency_ids)
+    if not plans:
+        return []
+    periods = {}
+    for cadence in rules.Cadence:
+        current = rules.plan_period(cadence, day)
+        periods[cadence.value] = (current, rules.previous_period(cadence, day))
+    lo = min(p[1][0] for p in periods.values())
+    hi = max(p[0][1] for p in periods.values()) + timedelta(days=1)
+    p = Publication
+    live = p.state.in_((S.SCHEDULED, S.PUBLISHED))
+
+    def count(start, end, public):
+        in_period = sa.and_(p.published_at >= _utc(start),
+                            p.published_at < _utc(end + timedelta(days=1)))
+        when = sa.and_(in_period, p.published_at <= now) if public else sa.and_(
+            in_period, p.published_at > now, p.state == S.SCHEDULED)
+        return sa.func.sum(sa.case((when, 1), else_=0))
+
+    columns = []
+    for cadence in rules.Cadence:
+        (start, end), (pstart, pend) = periods[cadence.value]
+        columns += [count(start, end, True), count(start, end, False),
+                    count(pstart, pend, True)]
+    q = (sa.select(p.agency_id, p.kind, *columns)
+         .where(live, p.published_at >= _utc(lo), p.published_at < _utc(hi))
+         .group_by(p.agency_id, p.kind))
+    agencies = {plan.agency_id for plan in plans}
+    q = q.where(p.agency_id.in_(sorted(agencies)))
+    tallies = {(r[0], r[1]): [int(v or 0) for v in r[2:]] for r in db.session.execute(q)}
+    index = {c.value: 3 * i for i, c in enumerate(rules.Cadence)}
+    out = []
+    for plan in plans:
+        (start, end), (pstart, pend) = periods[plan.cadence]
+        i = index[plan.cadence]
+        published, scheduled, before = (tallies.get((plan.agency_id, plan.kind))
+                                        or [0] * (3 * len(index)))[i:i + 3]
+        status = rules.plan_status(plan.target, published, start, end, today)
+        behind = False
+        if start <= today <= end:
+            from ppid.core.services import local_date
+            judged = local_date(plan.created_at) <= pend  # the plan existed then
+            previous = (rules.plan_status(plan.target, before, pstart, pend, today)
+                        if judged else None)
+            behind = rules.is_behind(status, previous)
+        out.append(PlanProgress(plan, start, end, published, scheduled, status, behind))
+    return out
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    """A publication on the calendar: public or scheduled at ``at``, or planned for it
+    (the time its agency wished, not yet scheduled by the desk)."""
+
+    publication: object
+    at: object
+    is_planned: bool
+
+
+def calendar_entries(first_day, *, agency_ids=None, now=None):
+    """The month of ``first_day``: publications public or scheduled in it, and those not
+    yet scheduled whose wished time falls in it (withdrawn ones left out), by time. One
+    query, the agencies loaded with it."""
+    from datetime import timedelta
+    now = now or utcnow()
+    start = _utc(first_day)
+    end = _utc((first_day + timedelta(days=32)).replace(day=1))
+    p = Publication
+    timed = sa.and_(p.state.in_((S.SCHEDULED, S.PUBLISHED)), p.published_at >= start,
+                    p.published_at < end)
+    planned = sa.and_(p.state.in_((S.DRAFT, S.SUBMITTED, S.RETURNED)), p.wished_at >= start,
+                      p.wished_at < end)
+    q = (sa.select(p).join(Agency, Agency.id == p.agency_id)
+         .where(Agency.is_active.is_(True), sa.or_(timed, planned))
+         .options(contains_eager(p.agency)))
+    if agency_ids is not None:
+        q = q.where(p.agency_id.in_(sorted(agency_ids)))
+    out = []
+    for pub in db.session.execute(q).scalars():
+        is_planned = pub.state not in (S.SCHEDULED, S.PUBLISHED)
+        out.append(CalendarEntry(pub, pub.wished_at if is_planned else pub.published_at,
+                                 is_planned))
+    return sorted(out, key=lambda e: (e.at, e.publication.id))

@@ -1,7 +1,7 @@
 """Pages of the publication desk: the public news pages and feeds, the agencies' drafts,
 the PPID Utama's desk."""
 import json
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import sqlalchemy as sa
 from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
@@ -253,7 +253,7 @@ def _form(agency, pub=None):
 
 
 def _form_data(form):
-    return {"title": form.title.data, "summary": form.summary.data, "body": form.body.data,
+    return {"title": form.title.data, "kind": form.kind.data, "summary": form.summary.data, "body": form.body.data,
             "tags": form.tags.data or "", "dip_item_id": form.dip_item_id.data or None,
             "obligation_id": form.obligation_id.data or None,
             "wished_at": _aware(form.wished_at.data)}
@@ -514,3 +514,105 @@ def _pub_body(text):
 @bp.app_template_global("effective_state")
 def _effective_state(state, published_at, now):
     return rules.effective_state(state, published_at, now)
+
+
+# --- the publication calendar and the agencies' plans ------------------------------------------
+
+def _calendar_agencies():
+    """The agencies whose calendar the signed-in user reads: every active one for the PPID
+    Utama and the auditor, else their own (humas, helper officers)."""
+    q = sa.select(Agency).where(Agency.is_active.is_(True)).order_by(Agency.name)
+    if not auth.can(current_user, "publication.calendar_all"):
+        q = q.where(Agency.id.in_(sorted(current_user.agency_ids(*DRAFTERS))))
+    return db.session.execute(q).scalars().all()
+
+
+def _month_args(errors, today):
+    from ppid.core.web import filter_int_arg
+    year = filter_int_arg("tahun", errors, lo=2000, hi=today.year + 5, default=today.year,
+                          message=_("Tahun harus angka antara 2000 dan %(y)d.",
+                                    y=today.year + 5))
+    month = filter_int_arg("bulan", errors, lo=1, hi=12, default=today.month,
+                           message=_("Bulan harus angka 1 sampai 12."))
+    return date(year, month, 1)
+
+
+def _shift(first_day, months):
+    index = first_day.year * 12 + first_day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@bp.get("/kelola/kalender-publikasi")
+def calendar():
+    """What is public, scheduled and planned in a month, across agencies for the PPID Utama
+    (and the auditor), each agency's own for its humas; and the agencies' plans: what is
+    due in the month's period, and who is behind."""
+    auth.authorize("publication.calendar")
+    from ppid.core.services import local_today
+    now = utcnow()
+    today = local_today(now)
+    errors = {}
+    first = _month_args(errors, today)
+    agencies = _calendar_agencies()
+    slug = (request.args.get("badan") or "").strip()[:100]
+    chosen = None
+    if slug:
+        chosen = next((a for a in agencies if a.slug == slug), None)
+        if chosen is None:
+            errors["badan"] = _("Badan publik tidak dikenal atau bukan badan publik Anda.")
+    ids = [chosen.id] if chosen else [a.id for a in agencies]
+    progress = services.plan_progress(first, agency_ids=ids, now=now)
+    this_month = date(today.year, today.month, 1)
+    current = progress if first == this_month else services.plan_progress(
+        this_month, agency_ids=ids, now=now)
+    behind = {}
+    for row in current:
+        if row.is_behind:
+            behind.setdefault(row.plan.agency, []).append(row)
+    entries = services.calendar_entries(first, agency_ids=ids, now=now)
+    days = {}
+    for e in entries:
+        days.setdefault(e.at.astimezone(local_tz()).date(), []).append(e)
+    prev, nxt = _shift(first, -1), _shift(first, 1)
+    return render_template(
+        "publications/calendar.html", first=first, days=sorted(days.items()),
+        progress=progress, behind=sorted(behind.items(), key=lambda kv: kv[0].name.lower()),
+        agencies=agencies, chosen=chosen, errors=errors, now=now, today=today,
+        plannable=[a for a in ([chosen] if chosen else agencies)
+                   if auth.can(current_user, "publication.plan", a)],
+        prev=prev if prev.year >= 2000 else None,
+        next=nxt if nxt.year <= today.year + 5 else None,
+        is_current=first == this_month, plan_status_help=rules.PLAN_STATUS_HELP), \
+        400 if errors else 200
+
+
+@bp.route("/kelola/badan/<slug>/rencana-publikasi", methods=["GET", "POST"])
+def plan(slug):
+    """An agency's publication plan: a target per kind of publication and period."""
+    from ppid.publications.forms import PlanForm
+    from ppid.publications.models import PublicationPlan
+    agency = get_agency_or_404(slug)
+    auth.authorize("publication.plan", agency)
+    form = PlanForm.build()
+    rows = {p.kind: p for p in db.session.execute(sa.select(PublicationPlan).where(
+        PublicationPlan.agency_id == agency.id)).scalars()}
+    if request.method == "GET":
+        for kind, target, cadence in form.rows():
+            row = rows.get(kind.value)
+            target.data = row.target if row else 0
+            cadence.data = row.cadence if row else rules.Cadence.BULANAN.value
+    error = None
+    if form.validate_on_submit():
+        try:
+            changes = services.save_plan(agency, form.targets(), actor=current_user)
+        except services.PublicationError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            flash(_("Rencana publikasi disimpan.") if changes else
+                  _("Rencana publikasi tidak berubah."), "success" if changes else "info")
+            return redirect(url_for("publications.calendar", badan=agency.slug))
+    status = 422 if request.method == "POST" else 200
+    return render_template("publications/plan.html", form=form, agency=agency, rows=rows,
+                           error=error), status

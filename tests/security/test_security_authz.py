@@ -131,6 +131,10 @@ EXPECT = {
     "publications.manage": PUBLICATION_A,
     "publications.edit": allowed("main"),
     "publications.desk": allowed("main"),
+    # The publication calendar: every agency's for the PPID Utama and the auditor, agency
+    # A's for its humas and helper officers; A's plan is changed by them and the PPID Utama.
+    "publications.calendar": allowed("helper_a", "humas_a", "main", "auditor"),
+    "publications.plan": allowed("helper_a", "humas_a", "main"),
     # Accounts.
     "accounts.login": ANON_ONLY,
     "accounts.signup": ANON_ONLY,

@@ -465,6 +465,10 @@ def _publications(w, now):
     desk.return_to_agency(every, "Perbaiki.", actor=w.main)
     desk.submit(every, actor=humas)
     desk.publish(every, actor=w.main)
+    # A plan with a target of every kind and both periods (the plan page shows them all;
+    # the calendar's legend explains every status).
+    desk.save_plan(w.dinkes, {k.value: (i + 1, list(pb.Cadence)[i % 2].value)
+                              for i, k in enumerate(pb.PublicationKind)}, actor=humas)
     late = draft("Publikasi terjadwal yang terbit")
     desk.submit(late, actor=humas)
     at = now + timedelta(seconds=1)
@@ -624,6 +628,10 @@ def places(client, w, lang):
     page("publication desk", " ".join(
         visible_text(get(client, f"/kelola/publikasi/{i}")) for i in w.publication_ids),
         {pb.PublicationState: ALL, pb.Step: ALL})
+    page("publication plan", visible_text(get(client, "/kelola/badan/dinkes/rencana-publikasi")),
+         {pb.PublicationKind: ALL, pb.Cadence: ALL})
+    page("publication calendar", visible_text(get(client, "/kelola/kalender-publikasi")),
+         {pb.PlanStatus: ALL, pb.PublicationKind: ALL, pb.Cadence: set(pb.Cadence)})
     page("annual report texts", visible_text(get(
         client, f"/kelola/laporan/tahunan/{year}/dinkes/isian")), {rp.AnnualText: ALL})
     page("annual report submissions", visible_text(get(
@@ -691,7 +699,8 @@ def test_every_enumeration_is_walked(app):
               rg.AppliesTo, rg.ItemState, rp.Band, rp.Sort, rp.AnnualText,
               ev.Element, ev.Answer, ev.QualityBand, ev.CommentState, ev.Indicator,
               ev.QuestionKind, ev.Question, ev.AttestationStatus,
-              pb.PublicationState, pb.Step, rq.PaymentMethod,
+              pb.PublicationState, pb.Step, rq.PaymentMethod, pb.PublicationKind,
+              pb.Cadence, pb.PlanStatus,
               dr.DisputeCommission, dr.DisputeStage, dr.DisputeAction, dr.CourtLevel,
               dr.CourtOutcome, dr.CourtParty, rp.SubmissionMethod, rq.OrderExecution,
               rq.OrderStatus, bc.Frequency, bc.SubscriptionState, ag.Platform}
