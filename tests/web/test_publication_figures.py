@@ -218,3 +218,29 @@ def test_same_statements_for_many_agencies(app, world):
         many = statements()
         db.session.remove()
     assert many == few, "\n".join(seen)
+
+
+def test_the_demo_s_figures_worked_by_hand(app):
+    """The demo desk (ppid/publications/demo.py): every story is submitted 30 minutes after
+    it is drafted and published 2 hours after it: 1.5 hours. Dinkes: two published (12 and
+    4 days ago), one scheduled for tomorrow (not public yet), none returned. Disdikbud: one
+    published (7 days ago), the festival returned once."""
+    from ppid.accounts import services as accounts
+    from ppid.demo import ACCOUNTS, DEMO_PASSWORD
+    from ppid.publications.demo import seed_publications
+    with app.app_context():
+        agencies = {slug: make_agency(slug=slug, name=f"Dinas {slug}")
+                    for slug in ("dinkes", "disdikbud")}
+        for email, name, roles in ACCOUNTS:
+            if any(slug in (None, *agencies) for _role, slug in roles):
+                user = accounts.create_user(email, name, DEMO_PASSWORD, actor=None)
+                for role, slug in roles:
+                    accounts.add_role(user, role, agencies[slug].id if slug else None,
+                                      actor=None)
+        seed_publications([])
+        db.session.commit()
+        figures = services.desk_figures()
+        dinkes, disdik = figures[agencies["dinkes"].id], figures[agencies["disdikbud"].id]
+        assert (dinkes.total, dinkes.median_hours, dinkes.returned) == (2, 1.5, 0)
+        assert (disdik.total, disdik.median_hours, disdik.returned) == (1, 1.5, 1)
+        db.session.remove()
