@@ -3,7 +3,7 @@
 target per kind and period (a month or a quarter) that the publication calendar checks
 
 Revision ID: e7c4a2b9d815
-Revises: d1b3f5a71604
+Revises: e4f1a9c27b58
 Create Date: 2026-12-02 13:50:00
 
 Publications made so far are news of activities (``berita``); no agency has a plan yet.
@@ -16,7 +16,7 @@ import ppid.core.db
 
 # revision identifiers, used by Alembic.
 revision = 'e7c4a2b9d815'
-down_revision = 'd1b3f5a71604'
+down_revision = 'e4f1a9c27b58'
 branch_labels = None
 depends_on = None
 
