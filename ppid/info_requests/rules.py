@@ -714,6 +714,78 @@ def check_delivery(*, state, outcome, delivered_on_before, received_on, delivere
         raise RuleError("Pilih cara penyerahan yang valid.")
 
 
+# --- What the officer may do now (the request page shows these, and only these) ----------
+
+class RequestAction(LabelledEnum):
+    """An officer's action on one request; :func:`allowed_actions` says which a state
+    allows (the request page offers those, the action's route refuses the others)."""
+
+    PROSES = "proses", _l("Tandai sedang diproses")
+    PUTUSKAN = "putuskan", _l("Putuskan dan terbitkan pemberitahuan tertulis"), _NOTICE
+    TUNJUK = "tunjuk", _l("Tunjuk petugas")
+    TERUSKAN = "teruskan", _l("Teruskan ke badan publik lain")
+    PERPANJANG = "perpanjang", _l("Perpanjang jangka waktu"), "UU KIP Pasal 22 ayat (8)"
+    TARIK = "tarik", _l("Catat permohonan ditarik")
+    SERAHKAN = "serahkan", _l("Catat informasi diserahkan")
+    LAMPIRKAN = "lampirkan", _l("Lampirkan dokumen informasi")
+    TINJAU_POKOK = "tinjau_pokok", _l("Tinjau pokok permohonan di register publik")
+
+
+def allowed_actions(state, *, is_extended=False, outcome=None, is_delivered=False,
+                    extension_open=True):
+    """The officer's actions a request's state allows, in the order the page offers them.
+
+    Open requests (DOMAIN.md section 7): processed once it has arrived (registered,
+    forwarded or extended, TRANSITIONS); decided, assigned, forwarded or withdrawn while
+    open; extended once, while the original due date has not passed (``extension_open``,
+    UU KIP Pasal 22(8)). A granted request's information is recorded as handed over once.
+    Documents are attached in every state but withdrawn; the subject the public register
+    shows is reviewed in every state (a withdrawn request stays on the register too)."""
+    if state not in TRANSITIONS:
+        return ()
+    out = []
+    if can_transition(state, DIPROSES):
+        out.append(RequestAction.PROSES)
+    if is_open(state):
+        out += [RequestAction.PUTUSKAN, RequestAction.TUNJUK, RequestAction.TERUSKAN]
+        if (not is_extended and extension_open
+                and can_transition(state, DIPERPANJANG)):
+            out.append(RequestAction.PERPANJANG)
+        out.append(RequestAction.TARIK)
+    if state == SELESAI and outcome in GRANTED and not is_delivered:
+        out.append(RequestAction.SERAHKAN)
+    if state != DITARIK:
+        out.append(RequestAction.LAMPIRKAN)
+    out.append(RequestAction.TINJAU_POKOK)
+    return tuple(out)
+
+
+# The fields of a DIK entry a refusal or a partial grant names, or makes with the decision
+# (Perki 1/2021 Pasal 49): the entry to rest on, or the new entry's own fields.
+EXEMPTION_ENTRY_FIELDS = ("exemption_id", "exemption_information", "exemption_document",
+                          "exemption_public_interest", "exemption_tested_on",
+                          "exemption_decree_number", "exemption_decree_on",
+                          "exemption_end_on")
+
+
+def decision_fields(outcome) -> frozenset:
+    """The fields the decision form shows for ``outcome``: what its written notice states
+    (required or optional), and for a refusal or a partial grant the DIK entry it rests on.
+    Empty for a value that is no outcome."""
+    if outcome not in OUTCOMES:
+        return frozenset()
+    names = set(REQUIRED_OUTCOME_FIELDS[outcome]) | set(OPTIONAL_OUTCOME_FIELDS[outcome])
+    if outcome in EXEMPT_OUTCOMES:
+        names |= set(EXEMPTION_ENTRY_FIELDS)
+    return frozenset(names)
+
+
+def outcomes_showing(*fields) -> tuple:
+    """The outcomes whose decision form shows any of ``fields`` (the page reveals them for
+    those)."""
+    return tuple(o for o in OUTCOMES if decision_fields(o) & set(fields))
+
+
 def _blank(value):
     return value is None or (isinstance(value, str) and not value.strip()) or value == []
 

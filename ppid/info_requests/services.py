@@ -654,7 +654,17 @@ def forward_request(req, to_agency, *, actor, now, note=None):
     return req
 
 
+def allowed_actions(req, *, today):
+    """What an officer may do with ``req`` now (rules.allowed_actions on its facts)."""
+    return rules.allowed_actions(req.state, is_extended=req.extended_due_on is not None,
+                                 outcome=req.outcome, is_delivered=req.delivered_on is not None,
+                                 extension_open=today <= req.due_on)
+
+
 def assign_request(req, officer, *, actor, now):
+    if rules.RequestAction.TUNJUK not in allowed_actions(req, today=local_today(now)):
+        raise ServiceError(f"Permohonan berstatus '{rules.state_text(req.state)}' tidak "
+                           f"dapat ditugaskan kepada petugas lagi.", "officer")
     before = req.assigned_to_id
     req.assigned_to_id = getattr(officer, "id", None)
     db.session.flush()
@@ -695,9 +705,7 @@ def extend_request(req, new_due_on, reason, *, actor, now):
 
 # The fields of a DIK entry made in a decision (Perki 1/2021 Pasal 49), beside the letters,
 # consequence and statute the decision states anyway.
-NEW_EXEMPTION_FIELDS = ("exemption_information", "exemption_document",
-                        "exemption_public_interest", "exemption_tested_on",
-                        "exemption_decree_number", "exemption_decree_on", "exemption_end_on")
+NEW_EXEMPTION_FIELDS = rules.EXEMPTION_ENTRY_FIELDS[1:]
 
 
 def _exemption_entry(req, outcome, fields, *, today):
