@@ -189,8 +189,9 @@ class OfficerRequestForm(RequestForm):
 
 class ForwardForm(BaseForm):
     agency = SelectField(_l("Teruskan kepada"), validate_choice=False)
-    note = TextAreaField(_l("Catatan"), validators=[optional(), max_length(1000)],
-                         render_kw={"rows": 2})
+    # (its own id: the request page holds the note of several forms)
+    note = TextAreaField(_l("Catatan"), id="forward_note",
+                         validators=[optional(), max_length(1000)], render_kw={"rows": 2})
 
     def __init__(self, agencies, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -232,7 +233,10 @@ class ExtendForm(BaseForm):
 
 
 class CloseForm(BaseForm):
-    outcome = SelectField(_l("Keputusan"), choices=options(OUTCOME_CHOICES), validate_choice=False,
+    # The outcome is chosen first (nothing preselected); its fields follow (decision page).
+    outcome = SelectField(_l("Keputusan"), validate_choice=False,
+                          choices=options([("", _l("— pilih keputusan —"))] + OUTCOME_CHOICES),
+                          render_kw={"data-reveal-control": True},
                           validators=[one_of(OUTCOME_CHOICES, _l("Pilih keputusan yang valid."))])
     response_note = TextAreaField(_l("Informasi yang diberikan"),
                                   validators=[optional(), max_length(3000)],
@@ -306,10 +310,7 @@ class CloseForm(BaseForm):
 
     def outcome_fields(self):
         data = {name: getattr(self, name).data
-                for name in (*rules.OUTCOME_FIELDS, "exemption_information",
-                             "exemption_document", "exemption_public_interest",
-                             "exemption_tested_on", "exemption_decree_number",
-                             "exemption_decree_on", "exemption_end_on")}
+                for name in (*rules.OUTCOME_FIELDS, *rules.EXEMPTION_ENTRY_FIELDS[1:])}
         data["payment_method"] = data["payment_method"] or None
         try:
             data["exemption_id"] = int(self.exemption_id.data or 0) or None
@@ -326,8 +327,8 @@ class DeliveryForm(BaseForm):
                                 validate_choice=False,
                                 validators=[one_of(DELIVERY_CHOICES,
                                                    _l("Pilih cara penyerahan yang valid."))])
-    note = StringField(_l("Keterangan"), validators=[optional(), max_length(300),
-                                                     no_control_chars])
+    note = StringField(_l("Keterangan"), id="delivery_note",
+                       validators=[optional(), max_length(300), no_control_chars])
 
 
 class RedactForm(BaseForm):
@@ -355,7 +356,8 @@ class ReviewSubjectForm(BaseForm):
 
 class AttachForm(BaseForm):
     file = FileField(_l("Berkas informasi"))
-    note = StringField(_l("Keterangan"), validators=[optional(), max_length(300)])
+    note = StringField(_l("Keterangan"), id="attach_note",
+                       validators=[optional(), max_length(300)])
 
 
 class NoteForm(BaseForm):

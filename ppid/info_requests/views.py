@@ -45,7 +45,9 @@ ID = f"int(max={MAX_ID})"  # URL converter of row ids: a bigger one is simply no
 def _request_helpers():
     # Labels come from the enumerations (Jinja globals) and dates from ppid.core.dates.
     return {"rupiah": services.rupiah, "SUBJECT_PENDING": rules.SUBJECT_PENDING,
-            "privacy_controller": _privacy_controller}
+            "privacy_controller": _privacy_controller,
+            "decision_fields": rules.decision_fields,
+            "outcomes_showing": rules.outcomes_showing}
 
 
 def _privacy_controller():
@@ -464,7 +466,7 @@ def _render_detail(req, status=200, **overrides):
         "forward_form": forms.ForwardForm(agencies),
         "assign_form": assign,
         "extend_form": forms.ExtendForm(),
-        "close_form": forms.CloseForm(services.exemption_choices(req, now=utcnow())),
+        "close_form": _close_form(req),
         "delivery_form": forms.DeliveryForm(delivered_via=req.delivery),
         "redact_form": forms.RedactForm(redacted_subject=req.redacted_subject),
         "review_form": forms.ReviewSubjectForm(
@@ -481,11 +483,53 @@ def _render_detail(req, status=200, **overrides):
     working, extension = _deadline_working(req)
     cal = build_calendar()
     today = local_today(now)
+    # Only the actions the request's state allows, for an officer who may act on it.
+    ctx["actions"] = services.allowed_actions(req, today=today) if ctx["may_act"] else ()
     return render_template("info_requests/detail.html", req=req, working=working,
                            extension=extension, today=today, is_late=req.late_on(today),
                            urgency=rules.urgency(cal, req.effective_due_on, today),
                            max_extension=rules.max_extended_due(cal, req.due_on),
                            **ctx), status
+
+
+def _close_form(req, **kw):
+    return forms.CloseForm(services.exemption_choices(req, now=utcnow()), **kw)
+
+
+def _render_decision(req, form, status=200):
+    """The decision's second step: the chosen outcome's fields only (without JavaScript the
+    request page asks for the outcome first and sends it here); or, with no valid outcome,
+    the first step again."""
+    now = utcnow()
+    today = local_today(now)
+    outcome = rules.Outcome.get(form.outcome.data)
+    return render_template("info_requests/decision.html", req=req, form=form, outcome=outcome,
+                           urgency=rules.urgency(build_calendar(), req.effective_due_on,
+                                                 today)), status
+
+
+def _may_decide(req):
+    return rules.RequestAction.PUTUSKAN in services.allowed_actions(
+        req, today=local_today(utcnow()))
+
+
+def _not_decidable(req):
+    return _("Permohonan berstatus '%(s)s' tidak dapat ditutup.",
+             s=rules.RequestState.label_of(req.state))
+
+
+@bp.get(f"/kelola/permohonan/<{ID}:request_id>/keputusan")
+def decision(request_id):
+    req = _load(request_id)
+    if not _may_decide(req):
+        flash(_not_decidable(req), "error")
+        return redirect(url_for("requests.detail", request_id=req.id))
+    chosen = request.args.get("outcome")
+    form = _close_form(req, outcome=chosen)
+    if chosen is not None and rules.Outcome.get(chosen) is None:
+        form.outcome.errors = [_("Pilih keputusan yang valid.")]
+        return _render_decision(req, form, 400)
+    return _render_decision(req, form)
 
 
 @bp.get(f"/kelola/permohonan/<{ID}:request_id>")
@@ -553,7 +597,10 @@ def act_assign(request_id):
     form = forms.AssignForm(_officers_for(req))
     if not form.validate_on_submit():
         return _render_detail(req, 422, assign_form=form)
-    services.assign_request(req, form.chosen, actor=current_user, now=utcnow())
+    try:
+        services.assign_request(req, form.chosen, actor=current_user, now=utcnow())
+    except services.ServiceError as exc:
+        return _refused(req, exc)
     return _done(req, _("Petugas ditunjuk."))
 
 
@@ -575,24 +622,31 @@ def act_extend(request_id):
 @bp.post(f"/kelola/permohonan/<{ID}:request_id>/tutup")
 def act_close(request_id):
     req = _load(request_id)
-    form = forms.CloseForm(services.exemption_choices(req, now=utcnow()))
+    if not _may_decide(req):
+        db.session.rollback()
+        flash(_not_decidable(req), "error")
+        return _render_detail(req, 422)
+    form = _close_form(req)
     if not form.validate_on_submit():
-        return _render_detail(req, 422, close_form=form)
+        return _render_decision(req, form, 422)
     try:
         services.close_request(req, form.outcome.data, form.outcome_fields(),
                                actor=current_user, now=utcnow())
     except services.ServiceError as exc:
         db.session.rollback()
         errors = getattr(exc, "errors", None)
-        if errors is None:
-            flash(str(exc), "error")
-        else:
-            for name, message in errors.items():
-                if hasattr(form, name):
-                    getattr(form, name).errors = [*getattr(form, name).errors, message]
-            flash(_("Keputusan belum lengkap: periksa isian yang ditandai."), "error")
+        message = _("Keputusan belum lengkap: periksa isian yang ditandai.")
+        if errors is None and exc.field:  # one field refused (the DIK entry named)
+            errors, message = {exc.field: str(exc)}, str(exc)
         req = db.session.get(InfoRequest, request_id)
-        return _render_detail(req, 422, close_form=form)
+        if errors is None:  # refused as a whole (a closed request): the request's page
+            flash(str(exc), "error")
+            return _render_detail(req, 422)
+        for name, text in errors.items():
+            if hasattr(form, name):
+                getattr(form, name).errors = [*getattr(form, name).errors, text]
+        flash(message, "error")
+        return _render_decision(req, form, 422)
     return _done(req, _("Permohonan selesai; pemberitahuan tertulis diterbitkan."))
 
 

@@ -204,13 +204,16 @@ def test_helper_extends_and_partly_grants_request(live_server, page, phone, requ
     page.get_by_role("heading", name=f"Permohonan {number}").wait_for()
     _no_axe(page, "rincian permohonan")
 
-    # Extend once, with written reasons, to the legal maximum (7 working days).
+    # Extend once, with written reasons, to the legal maximum (7 working days): the action
+    # is folded under its name on the request's page (only the actions its state allows).
+    page.locator("summary", has_text="Perpanjang jangka waktu").click()
     page.get_by_label("Alasan perpanjangan (tertulis)").fill(
         "Dokumen kontrak berada di arsip UPT dan perlu diuji konsekuensi bagian rahasia.")
     page.get_by_role("button", name="Perpanjang").click()
     page.get_by_text(f"Jangka waktu diperpanjang sampai {max_ext}.").wait_for()
 
     # Attach the released (redacted) document.
+    page.locator("summary", has_text="Lampirkan dokumen informasi").click()
     page.get_by_label("Berkas informasi").set_input_files(
         files=[{"name": f"kontrak-{uid}.pdf", "mimeType": "application/pdf",
                 "buffer": release}])
@@ -218,8 +221,11 @@ def test_helper_extends_and_partly_grants_request(live_server, page, phone, requ
     page.get_by_role("button", name="Lampirkan").click()
     page.get_by_text("Berkas dilampirkan pada jawaban.").wait_for()
 
-    # Close as partly granted, with the written notice's required fields.
+    # Close as partly granted, with the written notice's required fields: the outcome
+    # first, then its fields appear (no other outcome's: nothing of "tidak dikuasai").
+    assert not page.get_by_label("Informasi yang diberikan").is_visible()
     page.get_by_label("Keputusan", exact=True).select_option(label="Dikabulkan sebagian")
+    assert not page.get_by_label("Badan publik yang menguasai informasi (jika diketahui)").is_visible()
     page.get_by_label("Informasi yang diberikan").fill("Salinan kontrak tanpa rincian HPS")
     page.get_by_label("Bentuk informasi").select_option(label="Softcopy (berkas elektronik)")
     page.get_by_label("Biaya salinan per lembar (Rp)").fill("0")

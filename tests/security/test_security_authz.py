@@ -190,6 +190,9 @@ EXPECT = {
     "requests.objection_proxy_letter": allowed("owner", "helper_a", "atasan_a", "main"),
     # The atasan is sent from the request to the objection page they decide.
     "requests.detail": READ_REQUEST_A,
+    # The decision's second step is for the request's handlers; A's request is decided
+    # already, so they are sent back to the request's page (tests/web/test_request_page.py).
+    "requests.decision": {**allowed("helper_a", "main"), "helper_a": 302, "main": 302},
     "requests.officer_letter": REQUEST_A_PERSONAL,
     "requests.officer_file": REQUEST_A_PERSONAL,
     "requests.track": REQUEST_A_PERSONAL,

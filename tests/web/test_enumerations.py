@@ -546,7 +546,13 @@ def places(client, w, lang):
         {rq.Channel: ALL, rq.IdentityType: ALL, rq.ObtainMethod: ALL, rq.CopyForm: ALL,
          rq.DeliveryMethod: ALL, rq.AttachmentKind: ALL, rq.Urgency: ALL, rq.Outcome: ALL,
          rq.InfoForm: ALL, rg.Pasal17: ALL, rq.RequestState: ALL, rq.SubjectReview: ALL,
-         rq.PaymentMethod: ALL})
+         rq.PaymentMethod: ALL, rq.RequestAction: ALL})
+    # The decision's second step (without JavaScript): each outcome's own fields.
+    open_id = next(r.id for r in w.requests if r.state in rq.OPEN_STATES)
+    page("decision pages", " ".join(
+        visible_text(get(client, f"/kelola/permohonan/{open_id}/keputusan?outcome={o}"))
+        for o in rq.OUTCOMES),
+        {rq.Outcome: ALL, rq.InfoForm: ALL, rq.PaymentMethod: ALL, rg.Pasal17: ALL})
     page("officer entry form", visible_text(get(client, "/kelola/permohonan/baru")),
          {rq.Channel: set(rq.OFFICER_CHANNELS)})
     page("queue", visible_text(get(client, "/kelola/permohonan")),
@@ -703,7 +709,8 @@ def test_every_enumeration_is_walked(app):
               pb.Cadence, pb.PlanStatus,
               dr.DisputeCommission, dr.DisputeStage, dr.DisputeAction, dr.CourtLevel,
               dr.CourtOutcome, dr.CourtParty, rp.SubmissionMethod, rq.OrderExecution,
-              rq.OrderStatus, bc.Frequency, bc.SubscriptionState, ag.Platform}
+              rq.OrderStatus, bc.Frequency, bc.SubscriptionState, ag.Platform,
+              rq.RequestAction}
     assert set(REGISTRY.values()) == walked
 
 
