@@ -300,7 +300,7 @@ def crawl(app, w):
                 url = url.replace("http://localhost", "")
                 if url not in urls and not NOT_HTML.search(url):
                     urls.append(url)
-        for url in urls:
+        for url in urls:  # (grows: the next steps of a step-by-step form join it)
             resp = client.get(url)
             assert resp.status_code < 500, f"GET {url} as {role}: {resp.status_code}"
             if resp.status_code != 200 or not resp.mimetype == "text/html":
@@ -309,6 +309,16 @@ def crawl(app, w):
             for form in parse_forms(resp.get_data(as_text=True), role, url):
                 if form.method == "get" and not form.fields:
                     continue
+                # A first step (a GET form to another page whose first field is a choice,
+                # such as the decision's outcome): its next page at each choice is crawled
+                # too, so the forms only a choice shows (the decision's) are fuzzed.
+                first = form.fields[0] if form.fields else None
+                if (form.method == "get" and form.action != urlsplit(url).path
+                        and first is not None and first.kind == "select"):
+                    for option in first.options:
+                        step = f"{form.action}?{first.name}={option}"
+                        if option and step not in urls and not NOT_HTML.search(form.action):
+                            urls.append(step)
                 try:
                     endpoint, _args = adapter.match(form.action, method=form.method.upper())
                 except HTTPException:
