@@ -27,6 +27,10 @@ def test_style_guide_shows_every_component_in_its_states_to_administrators(app, 
     assert 'class="table-wrap table-sticky" role="region" aria-label="Contoh tabel" tabindex="0"' in html
     assert 'rel="prev"' in html and 'rel="next"' in html
     assert "Gaya tampilan</a>" in html  # in the Pengaturan menu
+    # A folded disclosure, one open, and a choice whose fields follow it (reveal).
+    assert '<details class="disclosure">' in html and '<details class="disclosure" open>' in html
+    assert "data-reveal-form" in html and "data-reveal-control" in html
+    assert 'data-reveal-values="a" hidden' in html and "data-reveal-panel disabled hidden" in html
 
 
 def test_style_guide_is_not_for_officers(app, client):
