@@ -269,19 +269,29 @@ def follow_search():
                         problem=None, search_link=search_url(args), **shown)
 
 
-@bp.get("/ikuti/konfirmasi/<token>")
+@bp.route("/ikuti/konfirmasi/<token>", methods=["GET", "POST"])
 def confirm(token):
+    """The double opt-in's link. A GET shows one button and changes nothing: mail scanners
+    and link previews open every link of a mail, and a subscription they confirmed would
+    prove no one's consent. The button (a form with its token) confirms."""
+    from flask import request
+
+    from ppid.core.forms import ConfirmForm
     sub = services.by_token(token)
     if sub is None:
         abort(404)
-    was_unsubscribed = sub.unsubscribed_at is not None
-    if not was_unsubscribed:
+    form = ConfirmForm()
+    if (request.method == "POST" and sub.unsubscribed_at is None
+            and form.validate_on_submit()):
         services.confirm(sub)
         db.session.commit()
+    if sub.unsubscribed_at is not None:
+        state = "stopped"
+    else:
+        state = "confirmed" if sub.confirmed_at is not None else "pending"
     return _private(render_template("broadcasts/followed.html", sub=sub, token=token,
-                                    label=services.label(sub),
-                                    manage=services.manage_url(sub),
-                                    confirmed=not was_unsubscribed))
+                                    label=services.label(sub), form=form, state=state,
+                                    manage=services.manage_url(sub)))
 
 
 @bp.route("/ikuti/berhenti/<token>", methods=["GET", "POST"])

@@ -40,10 +40,22 @@ def test_double_opt_in_then_one_click_unsubscribe(app, client, factories, smtp_s
     client.post("/ikuti?badan=bpbd-ikuti", data={"email": "warga.baru@contoh.id"})
     deliver_pending()
     assert len(smtp_server.messages) == 1
-    confirm = client.get(_link(mail["body"], "konfirmasi"))
+    # Opening the link confirms nothing: mail scanners and link previews open every link
+    # of a mail, and a subscription they confirmed would prove no one's consent. The
+    # page's one button does.
+    link = _link(mail["body"], "konfirmasi")
+    page = client.get(link)
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "private, no-store"
+    assert f'action="{link}"' in page.get_data(as_text=True)
+    sub = db.session.execute(sa.select(Subscription)).scalar_one()
+    assert sub.confirmed_at is None and not sub.is_live
+    confirm = client.post(link)
     assert confirm.status_code == 200 and confirm.headers["Cache-Control"] == "private, no-store"
+    assert "langganan Anda aktif" in confirm.get_data(as_text=True)
+    db.session.expire_all()
     sub = db.session.execute(sa.select(Subscription)).scalar_one()
     assert sub.is_live
+    assert client.post(link).status_code == 200  # twice: still one confirmation
     registry.publish_item(_item(agency, officer, "Kebakaran lahan"), actor=officer)
     db.session.commit()
     deliver_pending()
@@ -91,6 +103,7 @@ def test_bad_address_and_unknown_token(app, client):
     resp = client.post("/ikuti", data={"email": "bukan-alamat"})
     assert resp.status_code == 422 and "tidak valid" in resp.get_data(as_text=True)
     assert client.get("/ikuti/konfirmasi/tidak-ada").status_code == 404
+    assert client.post("/ikuti/konfirmasi/tidak-ada").status_code == 404
     assert client.get("/ikuti/berhenti/" + "x" * 500).status_code == 404
     assert client.get("/ikuti?badan=tidak-ada").status_code == 404
 

@@ -77,7 +77,7 @@ def test_follow_an_obligation_new_versions_and_its_staleness(app, client, obliga
     deliver_pending()
     confirm = smtp_server.messages.pop()
     assert "Laporan Keuangan Berkala" in subject(confirm)
-    assert client.get(_link(confirm["body"], "konfirmasi")).status_code == 200
+    assert client.post(_link(confirm["body"], "konfirmasi")).status_code == 200
     sub = db.session.execute(sa.select(Subscription)).scalar_one()
     assert sub.target == f"obligation:{agency.id}:{ob.id}" and sub.reported_status == "belum_ada"
     # Nothing published: the status it began with is not news.
@@ -156,7 +156,7 @@ def test_saved_search_digest_lists_new_matching_records_once(app, client, factor
                                    "frequency": "harian"}).status_code == 302
     deliver_pending()
     confirm = smtp_server.messages.pop()
-    assert client.get(_link(confirm["body"], "konfirmasi")).status_code == 200
+    assert client.post(_link(confirm["body"], "konfirmasi")).status_code == 200
     sub = db.session.execute(sa.select(Subscription)).scalar_one()
     assert sub.search_query == "anggaran puskesmas" and sub.filters == {"agency": "dinkes-cari"}
 
