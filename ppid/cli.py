@@ -248,26 +248,16 @@ def worker_cmd(once):
     audit events into the chain (the chainer, a thread of its own, ppid.core.audit) and
     apply the search queue to the Whoosh index (the search indexer, another thread,
     ppid.search.indexing); gunicorn.conf.py starts it beside the web workers. SIGTERM or
-    Ctrl-C stops it after the current job, once both threads have done a last round."""
+    Ctrl-C stops it after the current job, then both threads do a last round."""
+    import os
     import signal
     import threading
 
-    import os
-
-    from ppid.core import audit
-    from ppid.core.jobs import run_worker
-    from ppid.search.indexing import drain, run_indexer
     stop = threading.Event()
     app = current_app._get_current_object()
     # Background work yields the CPU to the web workers' requests: this process, its
     # chainer and the children it starts (a letter's PDF, a document's text) run niced.
     os.nice(int(app.config["JOB_NICE"]))
-    threads = [] if once else [
-        threading.Thread(target=target, args=(app, stop), name=name)
-        for name, target in (("audit-chainer", audit.run_chainer),
-                             ("search-indexer", run_indexer))]
-    for thread in threads:
-        thread.start()
 
     def on_signal(*_args):
         for sig in (signal.SIGTERM, signal.SIGINT):  # a second signal must not cut the job
@@ -275,16 +265,40 @@ def worker_cmd(once):
         stop.set()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, on_signal)
-    try:
-        outcomes = run_worker(app, stop, once=once)
-    finally:
-        stop.set()
-        for thread in threads:
-            thread.join()  # (their last rounds take what was committed before the stop)
+    outcomes = run_background(app, stop, once=once)
     if once:
+        from ppid.core import audit
+        from ppid.search.indexing import drain
         _echo_jobs(outcomes)
         click.echo(f"{audit.link_pending()} peristiwa audit ditautkan ke rantai.")
         click.echo(f"{drain(app)} perubahan diterapkan ke indeks pencarian.")
+
+
+def run_background(app, stop, *, once=False):
+    """The worker's job loop until ``stop`` (a threading.Event) is set, beside its two
+    threads (unless ``once``): the audit chainer and the search indexer. The threads stop
+    only after the job loop has ended, so their last rounds take what its last job
+    committed (a document's text queues its item for the index, and audits it): stopped
+    together, a job finishing after their last round left its item stale in the index
+    until the next start (``reindex --check`` after bench/load.sh: ``usang: dip:53``)."""
+    import threading
+
+    from ppid.core import audit
+    from ppid.core.jobs import run_worker
+    from ppid.search.indexing import run_indexer
+    threads_stop = threading.Event()
+    threads = [] if once else [
+        threading.Thread(target=target, args=(app, threads_stop), name=name)
+        for name, target in (("audit-chainer", audit.run_chainer),
+                             ("search-indexer", run_indexer))]
+    for thread in threads:
+        thread.start()
+    try:
+        return run_worker(app, stop, once=once)
+    finally:
+        threads_stop.set()
+        for thread in threads:
+            thread.join()
 
 
 @cli.command("storage-gc")

@@ -125,3 +125,66 @@ def test_gunicorn_configs_job_worker_applies_the_queue(queued, monkeypatch, whol
     assert proc.returncode == 0
     assert _found("pesisir") == 2
     assert any("job worker stopped (exit 0)" in m for m in Server.log.messages)
+
+
+@pytest.fixture
+def text_job(ctx, factories):
+    """A published item whose new document's text the job worker has still to read (its
+    job queued, the item's index entry applied): as a freshly seeded demo leaves them."""
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from ppid.registry import services as registry
+    from tests import documents
+    if backend.name(ctx) == "whoosh":
+        sindex.clear(ctx)
+    a = factories.agency()
+    db.session.commit()
+    item = make_dip_item(a, "Rekapitulasi pegawai semester pertama")
+    registry.add_version(item, FileStorage(io.BytesIO(documents.docx(["Sebaran golongan"])),
+                                           filename="rekap.docx"), actor=None)
+    db.session.commit()
+    indexing.drain(ctx)
+    yield ctx, item
+    if backend.name(ctx) == "whoosh":
+        sindex.clear(ctx)
+
+
+def test_a_job_finishing_after_the_stop_is_indexed_before_the_worker_exits(
+        text_job, monkeypatch):
+    """bench/load.sh ended with ``reindex --check`` reporting ``usang: dip:53``: the
+    worker's stop ended the search indexer's rounds at once, while the job in hand (a
+    document's text) committed after the indexer's last round, leaving its item queued
+    and stale in the index. Now the threads stop after the job loop (on PostgreSQL the row
+    is written with the text, in the job's transaction)."""
+    from ppid.cli import run_background
+    from ppid.core import jobs
+    from ppid.search.cli import check_index
+    app, item = text_job
+    app.config["SEARCH_DRAIN_DELAY"] = 0.1
+    stop, in_job = threading.Event(), threading.Event()
+
+    def slow_child(script, args, input_bytes, limits):   # the extraction, under load
+        in_job.set()
+        stop.wait(10)
+        indexer = [t for t in threading.enumerate() if t.name == "search-indexer"]
+        for thread in indexer:
+            thread.join(2)   # its last round, were it stopping with the job loop
+        return jobs.ChildResult(output=b'{"ok": true, "text": "Sebaran golongan ruang"}')
+    monkeypatch.setattr(jobs, "run_limited", slow_child)
+    worker = threading.Thread(target=run_background, args=(app, stop))
+    worker.start()
+    try:
+        assert in_job.wait(20), "the worker took no job"
+        stop.set()   # SIGTERM, as gunicorn's on_exit sends it
+    finally:
+        stop.set()
+        worker.join(30)
+        app.config["SEARCH_DRAIN_DELAY"] = 1.0
+    assert not worker.is_alive()
+    db.session.rollback()
+    assert (pending_count() if backend.name(app) == "whoosh" else 0) == 0
+    assert check_index(app) == ([], [], [])
+    assert [h.public_id for h in services.search(services.SearchParams(q="golongan")).hits] \
+        == [str(item.id)]
