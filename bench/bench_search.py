@@ -317,7 +317,7 @@ def writes(app, args, kind):
     """What a record write costs with search, against the same write with search detached."""
     from ppid.agencies.models import Agency
     from ppid.search import sources
-    from ppid.search.testing import make_dip_item
+    from tests.search_records import make_dip_item
     agency = db.session.query(Agency).filter_by(slug="bench-inc").one_or_none()
     if agency is None:   # (a reused data directory has it)
         agency = Agency(slug="bench-inc", name="Dinas Uji Tambahan", kind="pembantu")

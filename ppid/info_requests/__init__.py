@@ -6,7 +6,7 @@ def init_app(app):
     from ppid.core import auth
     from ppid.core.hooks import hooks
     from ppid.core.services import calendar_changed
-    from ppid.info_requests import cli, policies, services  # noqa: F401 (commands)
+    from ppid.info_requests import cli, policies, search, services  # noqa: F401 (commands)
     from ppid.info_requests import hooks as request_hooks
     from ppid.info_requests.api import bp as api_bp
     from ppid.info_requests.demo import seed_requests
@@ -18,6 +18,7 @@ def init_app(app):
                                      app.config["LETTER_KIND_CODES"])
 
     auth.register_policies(app, policies)
+    search.register(app)  # the public register in search
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
     from ppid.core import jobs

@@ -37,6 +37,13 @@ def view_request_personal(user, req):
     return bool(atasan_of) and any(o.agency_id in atasan_of for o in req.objections)
 
 
+@policy("search_requests")
+def search_requests(user, obj):
+    """Use the officers' request search (personal data included): the PPID Utama, or an
+    officer bound to an agency."""
+    return MAIN in _roles(user) or bool(user.agency_ids(HELPER, ATASAN))
+
+
 @policy("decide_objection")
 def decide_objection(user, objection):
     """Decide an objection: the atasan PPID of the agency it was filed against."""

@@ -35,7 +35,7 @@ and stay.
   to the requester's address is deleted; it held the address and the name.
 - The power of attorney: its row is deleted, and its file is removed from storage after
   the commit unless another row names the same content (``remove_unless_referenced``).
-- The search index holds only the public register's columns (ppid.search.wiring), and
+- The search index holds only the public register's columns (ppid.info_requests.search), and
   public pages are cached with the content stamp that the erasure's audit event moves:
   neither holds personal data; tests/services/test_personal_data.py checks both.
 - A citizen's account (``requester_user``): the request is unlinked from it (else the

@@ -8,12 +8,13 @@ def init_app(app):
     from ppid.core import auth
     from ppid.core.hooks import hooks
     from ppid.registry import cli  # noqa: F401  (registers `flask ppid send-alerts`)
-    from ppid.registry import demo, services, views
+    from ppid.registry import demo, search, services, views
     from ppid.registry.api import bp as api_bp
 
     from ppid.registry import fragments
     fragments.install_listeners()
     app.register_blueprint(views.bp)
+    search.register(app)  # published items in search
     app.register_blueprint(api_bp)
     h = hooks(app)
     h.add_dashboard_section(views.dashboard_section)

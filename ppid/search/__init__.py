@@ -6,15 +6,11 @@ search beside PostgreSQL, with one Indonesian analyzer. The database is the trut
 def init_app(app):
     from flask_babel import lazy_gettext as _l
 
-    from ppid.core import auth
     from ppid.core.hooks import hooks
-    from ppid.search import backend, cli, indexing, officer, views  # noqa: F401 (commands)
-    from ppid.search.wiring import register_sources
+    from ppid.search import backend, cli, indexing, views  # noqa: F401 (commands)
 
     backend.check_config(app)
-    auth.register_policies(app, officer)
     indexing.init_app(app)
-    register_sources(app)
     if "search" not in app.blueprints:
         app.register_blueprint(views.bp)
         app.register_blueprint(views.api_bp, name="search_api")

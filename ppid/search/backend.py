@@ -14,20 +14,16 @@ from flask import current_app
 BACKENDS = ("whoosh", "postgresql")
 
 
-def name_for(database_url, setting="auto"):
-    """The backend for a database URL and a SEARCH_BACKEND setting (also used by
-    gunicorn.conf.py, before any app exists)."""
-    setting = (setting or "auto").strip().lower()
+def name(app=None):
+    """The backend of ``app``: its SEARCH_BACKEND setting, else from its database URL."""
+    app = app or current_app
+    setting = (app.config.get("SEARCH_BACKEND") or "auto").strip().lower()
     if setting in BACKENDS:
         return setting
     if setting != "auto":
         raise ValueError(f"SEARCH_BACKEND must be auto, whoosh or postgresql, not {setting!r}")
-    return "postgresql" if (database_url or "").startswith("postgres") else "whoosh"
-
-
-def name(app=None):
-    app = app or current_app
-    return name_for(app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SEARCH_BACKEND"))
+    return ("postgresql" if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgres")
+            else "whoosh")
 
 
 def get(app=None):

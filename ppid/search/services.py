@@ -3,7 +3,7 @@ filters, facet counts, ranking or newest first, paging, highlighted snippets, "d
 mean", and a fallback to documents matching most of the words when none match all.
 
 Only public content is indexed (see sources.py). The officers' search over requesters'
-personal data is :mod:`ppid.search.officer`, which queries the database.
+personal data is ppid.info_requests.search.search_requests, which queries the database.
 """
 import logging
 from dataclasses import dataclass, field

@@ -1,9 +1,11 @@
-"""What the index holds, described by each feature as a *source* of public documents.
+"""The one hook through which a feature makes its records searchable: a *source* of public
+documents, registered on the app with :func:`register_source` (the registry's DIP items,
+the request register and publications each register theirs, in their ``search.py``).
 
 A source says which model classes, when changed, touch which of its documents, how to load
 documents by id (returning only public content), and how to list every id that belongs in
-the index. Sources are registered once per process (idempotent: a second app replaces the
-entry with an equal one).
+the index. What a document is made of is the owning feature's business; how it is
+indexed, queued and searched is this package's.
 """
 import hashlib
 import json
@@ -62,6 +64,38 @@ class SearchDoc:
 
 def doc_key(doc_type, doc_id):
     return f"{doc_type}:{doc_id}"
+
+
+# --- Helpers for the features' sources ---------------------------------------------------
+
+AGENCY_LABELS = ("name", "short_name", "slug")   # an agency's columns documents show
+
+
+def lines(*parts):
+    """The non-empty ``parts``, one a line (a document's secondary words)."""
+    return "\n".join(p for p in parts if p)
+
+
+def indexed_label(enum, code):
+    """A code's label as the index holds it: Indonesian (the analyzer's language), so a
+    document is found by the words a page shows in Indonesian, whoever's action indexed it."""
+    member = enum.get(code)
+    return member.text("id") if member is not None else (code or "")
+
+
+def when_renamed(foreign_key, *names):
+    """A watch of a parent (an agency, an obligation): the ids of the records whose
+    ``foreign_key`` points at it, when one of its columns ``names`` changed in this flush."""
+    import sqlalchemy as sa
+
+    def ids(session, parent):
+        state = sa.inspect(parent)
+        if state.pending or state.deleted or state.was_deleted or not any(
+                state.attrs[n].history.has_changes() for n in names):
+            return None
+        return session.execute(sa.select(foreign_key.class_.id)
+                               .where(foreign_key == parent.id)).scalars().all()
+    return ids
 
 
 @dataclass

@@ -8,9 +8,10 @@ from flask_login import current_user, login_required
 
 from ppid.api.common import (MAX_PER_PAGE, ApiError, bad_param, choice_param, int_param,
                              list_response, make_api_blueprint, page_params)
-from ppid.core import patterns
-from ppid.search import officer, services
-from ppid.search.wiring import CATEGORY_LABELS
+from ppid.core import auth, patterns
+from ppid.info_requests import search as request_search
+from ppid.registry.rules import Category
+from ppid.search import services
 
 bp = Blueprint("search", __name__)
 api_bp = make_api_blueprint("search_api", __name__)
@@ -84,7 +85,7 @@ def search_page():
         "sort": request.args.get("urut") or "relevance",
     }
     ctx = {"q": q, "args": args, "result": None, "error": None, "type_labels": TYPE_LABELS,
-           "sort_labels": SORT_LABELS, "category_labels": CATEGORY_LABELS,
+           "sort_labels": SORT_LABELS, "category_labels": Category.labels(),
            "agency_names": {}, "year": None, "errors": {}}
     status = 200
     if q.strip():
@@ -137,16 +138,16 @@ def _helpers():
 @bp.get("/kelola/cari-permohonan")
 @login_required
 def officer_search():
-    officer.authorize_search()
+    auth.authorize("search_requests")
     q = request.args.get("q", "")
     rows, error, status = [], None, 200
     if q.strip():
         try:
-            rows = officer.search_requests(current_user, q)
+            rows = request_search.search_requests(current_user, q)
         except services.QueryError as exc:
             error, status = exc.message, 400
     return render_template("search/officer.html", q=q, rows=rows, error=error,
-                           limit=officer.MAX_ROWS), status
+                           limit=request_search.OFFICER_MAX_ROWS), status
 
 
 # --- JSON API ---------------------------------------------------------------------------

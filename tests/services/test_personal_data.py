@@ -20,7 +20,7 @@ from ppid.info_requests.models import InfoRequest, Letter, RequestAttachment, Re
 from ppid.reports import services as reports
 from ppid.search import services as search
 from ppid.search.indexing import drain
-from ppid.search.officer import search_requests
+from ppid.info_requests.search import search_requests
 from tests.services.test_requests_services import data_for, world  # noqa: F401 (fixture)
 
 # Distinct values found nowhere else: each must be gone after the purge.

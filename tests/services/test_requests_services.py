@@ -535,7 +535,7 @@ def test_every_change_is_on_the_timeline_in_the_audit_log_and_mailed(world):
 def test_agency_statistics_count_in_sql_what_the_rules_say_per_request(world):
     """The agency page's counts, made by GROUP BY, equal the rules applied request by
     request (late: the due date, extended if it was, passed before closing or today)."""
-    from ppid.search.testing import make_request
+    from tests.search_records import make_request
     today = date(2026, 3, 20)
     now = datetime(2026, 3, 20, 5, 0, tzinfo=timezone.utc)  # 12:00 in Pontianak
     cases = [  # state, outcome, due_on, extended_due_on, closed_on

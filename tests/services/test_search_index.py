@@ -16,7 +16,7 @@ from ppid.search import backend, services
 from ppid.search.analysis import STOP_WORDS
 from ppid.search.indexing import drain, pending_count
 from ppid.search.models import SearchDocument, SearchPending
-from ppid.search.testing import add_version, make_dip_item, make_request
+from tests.search_records import add_version, make_dip_item, make_request
 
 
 def _backend():
@@ -878,19 +878,19 @@ def test_a_new_requests_document_built_from_the_session_equals_the_loaded_one(
     session holds (no reload while the registration counter is locked): the same document
     as loading it, None while its subject is held, and loaded after all when a column it
     needs is not in memory."""
-    from ppid.search import wiring
+    from ppid.info_requests import search as request_source
     from ppid.search.sources import UNKNOWN
     a = factories.agency()
     req = make_request(a, "Salinan peta kawasan hutan lindung", outcome=None)
     closed = make_request(a, "Salinan kontrak jembatan gantung", state="selesai",
                           outcome="dikabulkan", redacted_subject="Kontrak jembatan")
     held = make_request(a, "Salinan keputusan kepala dinas", is_subject_held=True)
-    loaded = wiring.load_requests(db.session, [str(r.id) for r in (req, closed, held)])
-    assert wiring.build_request(db.session, req) == loaded[str(req.id)]
-    assert wiring.build_request(db.session, closed) == loaded[str(closed.id)]
-    assert wiring.build_request(db.session, held) is None and str(held.id) not in loaded
+    loaded = request_source.load(db.session, [str(r.id) for r in (req, closed, held)])
+    assert request_source.build(db.session, req) == loaded[str(req.id)]
+    assert request_source.build(db.session, closed) == loaded[str(closed.id)]
+    assert request_source.build(db.session, held) is None and str(held.id) not in loaded
     db.session.expire(req, ["state"])
-    assert wiring.build_request(db.session, req) is UNKNOWN
+    assert request_source.build(db.session, req) is UNKNOWN
 
 
 def _statements_after_the_draw(statements):

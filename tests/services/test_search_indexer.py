@@ -12,7 +12,7 @@ from ppid.extensions import db
 from ppid.search import backend, indexing, services
 from ppid.search import index as sindex
 from ppid.search.indexing import pending_count
-from ppid.search.testing import make_dip_item
+from tests.search_records import make_dip_item
 from tests.conftest import gunicorn_conf
 from tests.conftest import wait_until as _wait
 

@@ -5,7 +5,7 @@ from ppid.core import auth
 from ppid.extensions import db
 from ppid.search import backend
 from ppid.search.indexing import drain, pending_count
-from ppid.search.testing import make_dip_item, make_request
+from tests.search_records import make_dip_item, make_request
 from tests.conftest import login
 
 

@@ -1,4 +1,4 @@
-"""Helpers for the search tests and the benchmark: records created directly via models."""
+"""Records made directly through the models, for the search tests and bench/bench_search.py."""
 from datetime import date, datetime, timezone
 
 from ppid.extensions import db
