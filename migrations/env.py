@@ -92,7 +92,7 @@ def run_migrations_online():
     connectable = get_engine()
     if conf_args.get("include_object") is None:
         # Tables of one database only (the PostgreSQL search tables) are left out elsewhere.
-        from ppid.search.models import include_object
+        from ppid.core.db import include_object
         conf_args["include_object"] = include_object(connectable.dialect.name)
 
     with connectable.connect() as connection:

@@ -126,3 +126,15 @@ def is_lock_timeout(exc) -> bool:
     if code is not None:
         return code & 0xFF == SQLITE_BUSY
     return getattr(orig, "sqlstate", None) == PG_LOCK_NOT_AVAILABLE
+
+
+def include_object(dialect_name):
+    """An Alembic ``include_object`` hook: leaves out the tables of another database (a
+    table's ``info["dialect"]``, e.g. the PostgreSQL search tables), so models and
+    migrations compare equal on a database where they do not exist."""
+    def include(obj, name, type_, reflected, compare_to):
+        if type_ == "table" and not reflected:
+            wanted = obj.info.get("dialect")
+            return wanted is None or wanted == dialect_name
+        return True
+    return include

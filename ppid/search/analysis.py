@@ -155,8 +155,3 @@ def stemming_analyzer():
 def exact_analyzer():
     return IndonesianTokenizer()
 
-
-def analyze(text, stemmed=True, mode="index"):
-    """The terms the index sees for ``text`` (handy in tests and for debugging)."""
-    analyzer = stemming_analyzer() if stemmed else exact_analyzer()
-    return [t.text for t in analyzer(text, mode=mode)]

@@ -80,13 +80,3 @@ sa.event.listen(SearchWord.__table__, "before_create",
                 sa.DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(
                     dialect="postgresql"))
 
-
-def include_object(dialect_name):
-    """An Alembic ``include_object`` hook: leaves out the tables of another database
-    (so models and migrations compare equal on SQLite, where these do not exist)."""
-    def include(obj, name, type_, reflected, compare_to):
-        if type_ == "table" and not reflected:
-            wanted = obj.info.get("dialect")
-            return wanted is None or wanted == dialect_name
-        return True
-    return include

@@ -22,7 +22,7 @@ def test_migrations_match_the_models(fresh_database_url, tmp_path):
         upgrade(directory=str(ROOT / "migrations"))
         with db.engine.connect() as conn:
             # (The PostgreSQL search tables exist only there: ppid.search.models.)
-            from ppid.search.models import include_object
+            from ppid.core.db import include_object
             ctx = MigrationContext.configure(conn, opts={
                 "compare_type": True, "include_object": include_object(conn.dialect.name)})
             diff = compare_metadata(ctx, db.metadata)

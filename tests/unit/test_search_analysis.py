@@ -1,8 +1,15 @@
 """The Indonesian analysis and query preparation (no app, no index)."""
 import pytest
 
-from ppid.search.analysis import STOP_WORDS, analyze, fold, stem, tokens
-from ppid.search.services import QueryError, clean_query, prepare_query
+from ppid.search.analysis import (STOP_WORDS, exact_analyzer, fold, stem, stemming_analyzer,
+                                  tokens)
+from ppid.search.query import QueryError, clean as clean_query, prepare as prepare_query
+
+
+def analyze(text, stemmed=True, mode="index"):
+    """The terms the index sees for ``text``."""
+    analyzer = stemming_analyzer() if stemmed else exact_analyzer()
+    return [t.text for t in analyzer(text, mode=mode)]
 
 
 def test_kelola_pengelolaan_dikelola_share_a_stem():
