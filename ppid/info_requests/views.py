@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
                    request, url_for)
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import CombinedMultiDict
 
@@ -27,7 +27,7 @@ from ppid.core.uploads import (DOCUMENT_TYPES, UploadRejected, check_upload, ref
 from ppid.core.web import (MAX_ID, MAX_PAGE, abort_with, client_ip, filter_agency_arg,
                            filter_choice_arg, filter_int_arg, int_arg)
 from ppid.extensions import db
-from ppid.info_requests import forms, registers, rules, services
+from ppid.info_requests import forms, registers, rules, search, services
 from ppid.info_requests.models import InfoRequest, Letter, Objection, RequestAttachment
 from ppid.info_requests.policies import register_agency_ids
 from ppid.reports.rules import WorkingDaysCounter
@@ -348,6 +348,23 @@ def queue():
     return render_template("info_requests/queue.html", rows=rows, today=local_today(),
                            agencies=agencies, agency_id=agency_id,
                            errors=errors), 400 if errors else 200
+
+
+@bp.get("/kelola/cari-permohonan")
+@login_required
+def officer_search():
+    """The officers' search over the requests they handle, personal data included."""
+    from ppid.search.query import QueryError
+    authorize("search_requests")
+    q = request.args.get("q", "")
+    rows, error, status = [], None, 200
+    if q.strip():
+        try:
+            rows = search.search_requests(current_user, q)
+        except QueryError as exc:
+            error, status = exc.message, 400
+    return render_template("info_requests/officer_search.html", q=q, rows=rows, error=error,
+                           limit=search.OFFICER_MAX_ROWS), status
 
 
 @bp.get("/kelola/permohonan/ekspor.csv")

@@ -1,15 +1,13 @@
-"""The public search page (/cari), the officers' request search and GET /api/v1/search."""
+"""The public search page (/cari) and GET /api/v1/search."""
 import logging
 
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
 
 from ppid.api.common import (MAX_PER_PAGE, ApiError, bad_param, choice_param, int_param,
                              list_response, make_api_blueprint, page_params)
-from ppid.core import auth, patterns
-from ppid.info_requests import search as request_search
+from ppid.core import patterns
 from ppid.registry.rules import Category
 from ppid.search import services
 
@@ -133,21 +131,6 @@ def search_url(args, **changes):
 @bp.app_context_processor
 def _helpers():
     return {"search_url": search_url}
-
-
-@bp.get("/kelola/cari-permohonan")
-@login_required
-def officer_search():
-    auth.authorize("search_requests")
-    q = request.args.get("q", "")
-    rows, error, status = [], None, 200
-    if q.strip():
-        try:
-            rows = request_search.search_requests(current_user, q)
-        except services.QueryError as exc:
-            error, status = exc.message, 400
-    return render_template("search/officer.html", q=q, rows=rows, error=error,
-                           limit=request_search.OFFICER_MAX_ROWS), status
 
 
 # --- JSON API ---------------------------------------------------------------------------

@@ -216,7 +216,7 @@ EXPECT = {
     "requests.agency_register_objections": REGISTER_A,
     "requests.agency_register_objections_csv": REGISTER_A,
     "requests.agency_register_objections_pdf": REGISTER_A,
-    "search.officer_search": allowed("helper_a", "atasan_a", "main"),
+    "requests.officer_search": allowed("helper_a", "atasan_a", "main"),
     # Reports.
     "reports.compliance": VIEW_ALL,
     "reports.agency_compliance": VIEW_ALL,
