@@ -19,6 +19,7 @@ from flask import current_app
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
+from whoosh.support.levenshtein import levenshtein
 
 from ppid.search import query as squery
 from ppid.search.analysis import STOP_WORDS, stem, tokens
@@ -334,18 +335,6 @@ def execute(app, node, params, relaxed=None):
     return Page([{**r, "type": r["doc_type"]} for r in rows], total, facets)
 
 
-def _distance(a, b):
-    """Levenshtein distance."""
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1,
-                               previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
-
-
 def corrections(app, words):
     """{word: the closest vocabulary word} for the (folded) ``words`` no text holds: of
     the words most alike by trigrams, the fewest edits away (at most two, as Whoosh's
@@ -358,7 +347,7 @@ def corrections(app, words):
             candidates = conn.execute(sa.text(
                 "SELECT word FROM search_words WHERE word % :w "
                 "ORDER BY similarity(word, :w) DESC, word LIMIT 20"), {"w": w}).scalars()
-            close = sorted((_distance(w, c), i, c) for i, c in enumerate(candidates)
+            close = sorted((levenshtein(w, c), i, c) for i, c in enumerate(candidates)
                            if c[0] == w[0] and c != w)
             if close and close[0][0] <= 2:
                 out[w] = close[0][2]
