@@ -21,8 +21,8 @@ from ppid.registry import services as registry
 from ppid.registry.models import Obligation
 from ppid.search import backend
 from ppid.search.indexing import drain
-from ppid.search.testing import make_dip_item
 from tests.documents import text_pdf
+from tests.search_records import make_dip_item
 
 # A Wednesday morning in Jakarta (UTC+7), and the days after it.
 DAY0 = datetime(2026, 12, 2, 1, 0, tzinfo=timezone.utc)
