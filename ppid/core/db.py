@@ -17,6 +17,19 @@ a request (CLI commands, the job worker, tests' set-up). No view sets a flag. A 
 opened with the execution option ``ppid_read_only=True`` always reads (background readers:
 the indexer's and the job worker's idle polls, backups).
 
+**PostgreSQL** reads without a transaction: a reading unit of work (the same test) runs
+in the driver's autocommit mode (SQLAlchemy's ``isolation_level="AUTOCOMMIT"`` execution
+option, set on the connection as it is made and undone by the pool when it is returned).
+At READ COMMITTED, PostgreSQL's default and the registry's, every statement of a
+transaction reads its own snapshot anyway, so the reads see what they saw before; what goes
+is the BEGIN and the ROLLBACK, two round trips a page, and above all what the ROLLBACK
+did besides: psycopg forgets the connection's prepared statements on every ROLLBACK
+(``DEALLOCATE ALL``), so with a page's read ending that way on every pooled connection no
+statement was ever prepared and PostgreSQL planned each one anew (about half of its CPU on
+the agency page, measured with bench/load.py). A reading unit of work that tries to write
+is refused (:class:`WriteInReadingUnit`, before the statement is sent): in autocommit it
+would not be rolled back with the rest. A writing one begins a transaction as before.
+
 **No lock without a timeout.** A writer that finds SQLite's write lock taken waits for it
 in SQLite's busy handler for at most ``DB_LOCK_TIMEOUT_SECONDS``, then fails with
 "database is locked"; PostgreSQL's row locks have the same bound (``lock_timeout``). A web
@@ -24,6 +37,7 @@ request answers either with a 503 that says to try again (ppid.core.web), never 
 an endless wait. A second connection in one thread is simply another connection: a reader
 reads beside the writer, a second writer waits the timeout and fails; nothing deadlocks.
 """
+import re
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
@@ -89,6 +103,21 @@ def install_transactions(engine, lock_timeout_seconds: float, writes=wants_write
             with dbapi_conn.cursor() as cur:
                 cur.execute(f"SET lock_timeout = {timeout_ms}")
             dbapi_conn.commit()  # (a SET in a transaction that rolls back is undone)
+
+        @event.listens_for(engine, "engine_connect")
+        def _on_pg_unit(conn):
+            options = conn.get_execution_options()
+            if "isolation_level" in options:
+                return  # the caller chose (a backup's REPEATABLE READ snapshot)
+            if options.get("ppid_read_only", False) or not writes():
+                conn.execution_options(isolation_level="AUTOCOMMIT", ppid_reading=True)
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def _refuse_writes(conn, cursor, statement, parameters, context, executemany):
+            if conn.get_execution_options().get("ppid_reading") and is_write(statement):
+                raise WriteInReadingUnit(
+                    f"a reading unit of work (GET, HEAD, OPTIONS or ppid_read_only) tried to "
+                    f"write: {statement[:80]!r}")
         return
     if engine.dialect.name != "sqlite":
         return
@@ -111,6 +140,41 @@ def install_transactions(engine, lock_timeout_seconds: float, writes=wants_write
             conn.exec_driver_sql("BEGIN")
         else:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def end_reading_unit(session):
+    """End ``session``'s unit of work if it is a reading one (PostgreSQL's autocommit reads):
+    called as a request ends, so a session that outlives the request (a test's, under one
+    application context) does not write later on the reading connection. No round trip:
+    in autocommit nothing is open."""
+    if not session.in_transaction():
+        return
+    try:
+        reading = session.connection().get_execution_options().get("ppid_reading")
+    except sa.exc.SQLAlchemyError:  # (a failed unit: the session's remove ends it)
+        return
+    if reading:
+        session.rollback()
+
+
+class WriteInReadingUnit(RuntimeError):
+    """A statement that writes, sent by a unit of work that only reads (PostgreSQL: it runs
+    in autocommit, where the write would not be rolled back with the rest)."""
+
+
+_WRITE_WORDS = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE|TRUNCATE|CREATE|ALTER|DROP|"
+                          r"GRANT|REVOKE|COPY|VACUUM|LOCK|NOTIFY|CALL|DO)\b", re.IGNORECASE)
+_READ_STARTS = ("SELECT", "SHOW", "SET", "RESET", "EXPLAIN", "VALUES", "BEGIN", "COMMIT",
+                "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA", "WITH", "(")
+
+
+def is_write(statement: str) -> bool:
+    """Whether ``statement`` (SQL text) may change data: anything but a read, and a WITH
+    query with a data-changing part (``SELECT ... FOR UPDATE`` reads)."""
+    head = statement.lstrip()[:9].upper()
+    if not head.startswith(_READ_STARTS):
+        return True
+    return head.startswith("WITH") and _WRITE_WORDS.search(statement) is not None
 
 
 SQLITE_BUSY = 5
