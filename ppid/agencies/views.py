@@ -17,8 +17,9 @@ from ppid.extensions import db
 bp = Blueprint("agencies", __name__)
 
 
-def get_agency_or_404(slug, *, active_only=True):
-    agency = db.session.execute(sa.select(Agency).where(Agency.slug == slug)).scalar_one_or_none()
+def get_agency_or_404(slug, *, active_only=True, options=()):
+    agency = db.session.execute(sa.select(Agency).where(Agency.slug == slug).options(*options)
+                                ).scalar_one_or_none()
     if agency is None or (active_only and not agency.is_active):
         abort(404)
     return agency
@@ -27,7 +28,8 @@ def get_agency_or_404(slug, *, active_only=True):
 @bp.get("/badan/<slug>")
 @public_page
 def profile(slug):
-    agency = get_agency_or_404(slug)
+    # (its parent is named on the page: loaded with it, not by a second statement)
+    agency = get_agency_or_404(slug, options=(sa.orm.joinedload(Agency.parent),))
     sections = [s for s in (fn(agency) for fn in hooks().profile_sections) if s]
     return render_template("agencies/profile.html", agency=agency, sections=sections)
 

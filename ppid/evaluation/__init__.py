@@ -12,9 +12,12 @@ def init_app(app):
     from ppid.core import auth
     from ppid.evaluation import cli, demo, services, views  # noqa: F401  (cli: commands)
     from ppid.evaluation import assessment, assessment_views, links, policies
+    from ppid.evaluation.models import IkmSurvey
     from ppid.info_requests.services import request_closed
 
     app.register_blueprint(views.bp)
+    from ppid.core import generations
+    generations.register(services.GENERATION, lambda: (IkmSurvey,))
     # A Jinja global for the tracking page (the survey link of a closed request).
     app.jinja_env.globals["ikm_survey_link"] = views.survey_link
     request_closed.connect(services.on_request_closed)

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from ppid.core import audit
+from ppid.core import audit, generations
+from ppid.core.cache import BoundedCache
 from ppid.core.mail import queue_mail
 from ppid.core.services import local_today
 from ppid.evaluation import rules
@@ -98,6 +99,7 @@ def respond(survey, answers, comment, *, now) -> IkmSurvey:
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
         raise SurveyError(ALREADY_ANSWERED)
+    generations.move(db.session, GENERATION)  # (a statement: no flush sees the answers)
     db.session.refresh(survey)
     audit.record("ikm.respond", survey, actor=None, now=now, agency_id=survey.agency_id,
                  changes={"has_comment": comment is not None})
@@ -145,6 +147,20 @@ def result(year, *, semester=None, agency_id=None) -> rules.IkmResult:
     start, end = rules.period_bounds(year, semester)
     return rules.compute_ikm(_answered(agency_id, start, end),
                              population=_population(agency_id, start, end))
+
+
+GENERATION = "ikm-generation"  # moves with every survey written (ppid.core.generations)
+_kept_results = BoundedCache(1024, lifetime=300.0)
+
+
+def kept_result(year, *, agency_id):
+    """:func:`result` for the year, kept in this process until a survey is written (the
+    agency page shows it on every view; a submission does not change it)."""
+    key = (generations.current(db.session, GENERATION), year, agency_id)
+    found = _kept_results.get(key)
+    if found is None:
+        found = _kept_results.put(key, result(year, agency_id=agency_id))
+    return found
 
 
 def trend(*, agency_id=None, years):

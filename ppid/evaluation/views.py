@@ -157,4 +157,5 @@ def dashboard_section(user):
 def profile_section(agency):
     year = local_today().year
     return "evaluation/_profile.html", {"ikm_agency": agency, "ikm_year": year,
-                                        "ikm_res": services.result(year, agency_id=agency.id)}
+                                        "ikm_res": services.kept_result(year,
+                                                                        agency_id=agency.id)}

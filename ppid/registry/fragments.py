@@ -4,23 +4,18 @@ The section (the DIP by category, obligations with their status, nil declaration
 about as much as the rest of the page together, and changes far more rarely than it is
 viewed: it depends only on the registry's records, the date and the viewer's language
 (and whether the viewer may edit it). Every flush that changes one of those records
-writes a new random *generation* into the ``counter`` table, in the same transaction; a
-worker process reuses a section it rendered only while the generation it read is the
-current one, so a change made through any process shows on the next view everywhere.
+writes a new random *generation* into the ``counter`` table, in the same transaction
+(ppid.core.generations); a worker process reuses a section it rendered only while the
+generation it read is the current one, so a change made through any process shows on the
+next view everywhere.
 A short lifetime bounds what a change made behind the application's back could leave.
 """
-import secrets
-
-import sqlalchemy as sa
-from sqlalchemy import event
-from sqlalchemy.orm import Session
-
+from ppid.core import generations
 from ppid.core.cache import BoundedCache
-from ppid.core.models import CalendarEntry, Counter
+from ppid.core.models import CalendarEntry
 
 GENERATION = "registry-generation"
 LIFETIME = 300.0  # seconds
-_installed = {"done": False}
 
 
 def watched_classes():
@@ -31,36 +26,12 @@ def watched_classes():
             CalendarEntry)
 
 
-def _upsert(conn, value):
-    table = Counter.__table__
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(table).values(name=GENERATION, value=value)
-    conn.execute(stmt.on_conflict_do_update(index_elements=[table.c.name],
-                                            set_={"value": value}))
-
-
-def _after_flush(session, _flush_context):
-    classes = watched_classes()
-    if any(isinstance(obj, classes)
-           for objs in (session.new, session.dirty, session.deleted) for obj in objs):
-        # Random, not incremented: a database emptied and refilled (tests, a restore)
-        # never meets a generation an old cache entry was made under.
-        _upsert(session.connection(), secrets.randbits(62))
-
-
 def install_listeners():
-    if not _installed["done"]:
-        event.listen(Session, "after_flush", _after_flush)
-        _installed["done"] = True
+    generations.register(GENERATION, watched_classes)
 
 
 def current_generation(session):
-    table = Counter.__table__
-    return session.execute(sa.select(table.c.value).where(table.c.name == GENERATION)
-                           ).scalar_one_or_none()
+    return generations.current(session, GENERATION)
 
 
 sections = BoundedCache(512, lifetime=LIFETIME)  # rendered sections

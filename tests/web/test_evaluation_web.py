@@ -169,3 +169,21 @@ def test_bad_year_and_state_are_clear_errors(client, world):
         "survey_id": "x", "state": "hapus", "csrf_token": csrf_token_from(html)})
     assert resp.status_code == 400
     assert "Keputusan moderasi tidak valid" in resp.get_data(as_text=True)
+
+
+def test_the_agency_page_shows_a_new_answer_at_once(client, world):
+    """The agency page keeps the IKM result it computed until a survey is written
+    (ppid.core.generations); an answer is written by a bare UPDATE, which no flush sees,
+    so it moves the generation itself."""
+    from ppid.core.services import local_today
+    year = local_today().year
+    if year != 2026:
+        pytest.skip("the world's request closed in 2026; the page shows this year's IKM")
+    before = client.get(f"/badan/{world.a.slug}").get_data(as_text=True)
+    assert "Belum ada tanggapan survei tahun 2026" in before
+    _answer(client, world, "")
+    after = client.get(f"/badan/{world.a.slug}").get_data(as_text=True)
+    assert "IKM 2026: 75.00" in after and "1 responden" in after
+    # Another agency's kept result is its own.
+    other = client.get(f"/badan/{world.b.slug}").get_data(as_text=True)
+    assert "Belum ada tanggapan survei tahun 2026" in other
