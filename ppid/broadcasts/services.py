@@ -12,7 +12,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ppid.core import audit, auth, jobs
-from ppid.core.db import utcnow
+from ppid.core.db import utcnow, wants_write_lock
 from ppid.core.mail import queue_mail
 from ppid.extensions import db
 from ppid.broadcasts import rules
@@ -255,9 +255,11 @@ def active():
 
 def banner():
     """The active broadcasts for the banner of every page, newest first, as rows (id,
-    title, agency_name, changed_at). Read on a read-only connection of its own: the banner
-    never waits for a writer's lock (a POST's transaction holds SQLite's) and never fails a
-    page, the 503 and 500 pages included; if the database cannot answer, no banner."""
+    title, agency_name, changed_at). A reading request (GET, HEAD) reads them in its own
+    session, which only reads (one connection a page, not two); a writing one on a
+    read-only connection of its own: the banner never waits for a writer's lock (a POST's
+    transaction holds SQLite's) and never fails a page, the 503 and 500 pages included; if
+    the database cannot answer, no banner."""
     from ppid.agencies.models import Agency
     from ppid.registry.models import DipItem
     t, i, a = Broadcast.__table__, DipItem.__table__, Agency.__table__
@@ -265,6 +267,14 @@ def banner():
              .select_from(t.join(i, i.c.id == t.c.dip_item_id).join(a, a.c.id == t.c.agency_id))
              .where(t.c.ended_at.is_(None), a.c.is_active.is_(True))
              .order_by(t.c.started_at.desc(), t.c.id.desc()))
+    if not wants_write_lock():
+        session = db.session()
+        if session.is_active:
+            try:
+                with session.no_autoflush:  # (a reading unit has nothing to flush)
+                    return session.execute(query).all()
+            except sa.exc.SQLAlchemyError:
+                session.rollback()  # then, as on a writing request, a connection of its own
     try:
         with db.engine.execution_options(ppid_read_only=True).connect() as conn:
             return conn.execute(query).all()

@@ -131,3 +131,21 @@ def test_the_agency_page_after_a_submission_sends_at_most_eight_statements(clien
         # The parent named on the page came with the agency (no second statement).
         assert "Diskominfo Uji" in html
         assert sum(1 for sql in sent if "FROM agency" in sql.split("JOIN")[0]) == 1, sent
+
+
+def test_a_rendered_page_takes_two_pooled_connections(client, world):
+    """The content stamp's (which a 304 needs alone) and the page's session, which also
+    reads the banner: each checkout is a ping on PostgreSQL (pool_pre_ping)."""
+    _page(client)
+    _submit(client, 1)
+    checkouts = []
+
+    def on_checkout(*_args):
+        checkouts.append(1)
+    sa.event.listen(db.engine.pool, "checkout", on_checkout)
+    try:
+        html = _page(client)
+    finally:
+        sa.event.remove(db.engine.pool, "checkout", on_checkout)
+    assert len(checkouts) <= 2, len(checkouts)
+    assert "Dinas Kesehatan Uji" in html
