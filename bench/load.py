@@ -389,6 +389,17 @@ def audit_verify(env):
                           cwd=ROOT, env=env, capture_output=True, text=True)
 
 
+def database_pids(database):
+    """The PostgreSQL server's processes on this host (bench runs use 127.0.0.1): every
+    backend and background process pg_stat_activity lists; none for SQLite (in-process)."""
+    if database == "sqlite":
+        return []
+    import psycopg
+    with psycopg.connect(database, autocommit=True) as conn:
+        return [pid for (pid,) in conn.execute("SELECT pid FROM pg_stat_activity "
+                                               "WHERE pid <> pg_backend_pid()")]
+
+
 def print_holds(holds_dir):
     """p50/p95 of each serialisation point's lock hold in the measured run (and warm-up)."""
     from bench.lockhold import POINTS, read_holds
@@ -521,6 +532,7 @@ def main():
         indexer_pids = [p for p in children(server.pid) if is_indexer(p)]
         indexer_before = cpu_seconds(indexer_pids)
         killed_cpu = {"server": 0.0, "indexer": 0.0}
+        db_before = {pid: cpu_seconds([pid]) for pid in database_pids(args.database)}
         cpu_before, own_before = cpu_seconds(server_pids), time.process_time()
         started = time.monotonic()
         for c in clients:
@@ -541,6 +553,9 @@ def main():
         wall = time.monotonic() - started
         server_pids = set(server_pids) | set(gunicorn_workers(server.pid))
         server_cpu = cpu_seconds(server_pids) + killed_cpu["server"] - cpu_before
+        # (a backend that ended during the run, a killed worker's, is not counted)
+        db_cpu = sum(cpu_seconds([pid]) - db_before.get(pid, 0.0)
+                     for pid in database_pids(args.database))
         indexer_cpu = cpu_seconds(indexer_pids) + killed_cpu["indexer"] - indexer_before
         client_cpu = time.process_time() - own_before
     finally:
@@ -572,6 +587,10 @@ def main():
           f"per operation), search indexer {indexer_cpu / wall:.2f} cores"
           f"{'' if indexer_pids else ' (none running)'}, load generator "
           f"{client_cpu / wall:.2f} cores, of {os.cpu_count()}")
+    if args.database != "sqlite":
+        print(f"CPU: PostgreSQL server {db_cpu / wall:.2f} cores ({db_cpu / max(ops, 1) * 1000:.1f} "
+              f"ms per operation); server and PostgreSQL "
+              f"{(server_cpu + db_cpu) / max(ops, 1) * 1000:.1f} ms per operation")
     print_holds(holds_dir)
 
     with app.app_context():
