@@ -35,14 +35,9 @@ def create_app(overrides=None):
     login_manager.init_app(app)
 
     from ppid import models  # noqa: F401  (registers every table on the metadata)
-    from ppid.core.db import end_reading_unit, install_transactions
+    from ppid.core.db import install_transactions
     with app.app_context():
         install_transactions(db.engine, float(app.config["DB_LOCK_TIMEOUT_SECONDS"]))
-
-    @app.teardown_request
-    def _end_reading_unit(_exc):
-        if db.session.registry.has():
-            end_reading_unit(db.session())
 
     from ppid.core import auth, web
     auth.register_policies(app, auth)

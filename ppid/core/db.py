@@ -26,9 +26,10 @@ is the BEGIN and the ROLLBACK, two round trips a page, and above all what the RO
 did besides: psycopg forgets the connection's prepared statements on every ROLLBACK
 (``DEALLOCATE ALL``), so with a page's read ending that way on every pooled connection no
 statement was ever prepared and PostgreSQL planned each one anew (about half of its CPU on
-the agency page, measured with bench/load.py). A reading unit of work that tries to write
-is refused (:class:`WriteInReadingUnit`, before the statement is sent): in autocommit it
-would not be rolled back with the rest. A writing one begins a transaction as before.
+the agency page, measured with bench/load.py). A reading unit of work never writes (tests
+hold every page to it); if one did, its first writing statement would begin a transaction
+(the connection leaves autocommit before it is sent), so the write commits or rolls back
+with the unit as on SQLite, never on its own. A writing one begins a transaction as before.
 
 **No lock without a timeout.** A writer that finds SQLite's write lock taken waits for it
 in SQLite's busy handler for at most ``DB_LOCK_TIMEOUT_SECONDS``, then fails with
@@ -113,11 +114,12 @@ def install_transactions(engine, lock_timeout_seconds: float, writes=wants_write
                 conn.execution_options(isolation_level="AUTOCOMMIT", ppid_reading=True)
 
         @event.listens_for(engine, "before_cursor_execute")
-        def _refuse_writes(conn, cursor, statement, parameters, context, executemany):
+        def _write_begins_transaction(conn, cursor, statement, parameters, context,
+                                      executemany):
             if conn.get_execution_options().get("ppid_reading") and is_write(statement):
-                raise WriteInReadingUnit(
-                    f"a reading unit of work (GET, HEAD, OPTIONS or ppid_read_only) tried to "
-                    f"write: {statement[:80]!r}")
+                dbapi_conn = conn.connection.dbapi_connection
+                if dbapi_conn.autocommit:  # (nothing is open in autocommit: allowed)
+                    dbapi_conn.autocommit = False  # this statement begins a transaction
         return
     if engine.dialect.name != "sqlite":
         return
@@ -140,26 +142,6 @@ def install_transactions(engine, lock_timeout_seconds: float, writes=wants_write
             conn.exec_driver_sql("BEGIN")
         else:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def end_reading_unit(session):
-    """End ``session``'s unit of work if it is a reading one (PostgreSQL's autocommit reads):
-    called as a request ends, so a session that outlives the request (a test's, under one
-    application context) does not write later on the reading connection. No round trip:
-    in autocommit nothing is open."""
-    if not session.in_transaction():
-        return
-    try:
-        reading = session.connection().get_execution_options().get("ppid_reading")
-    except sa.exc.SQLAlchemyError:  # (a failed unit: the session's remove ends it)
-        return
-    if reading:
-        session.rollback()
-
-
-class WriteInReadingUnit(RuntimeError):
-    """A statement that writes, sent by a unit of work that only reads (PostgreSQL: it runs
-    in autocommit, where the write would not be rolled back with the rest)."""
 
 
 _WRITE_WORDS = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE|TRUNCATE|CREATE|ALTER|DROP|"

@@ -13,7 +13,7 @@ import contextlib
 import pytest
 import sqlalchemy as sa
 
-from ppid.core.db import WriteInReadingUnit, is_write
+from ppid.core.db import is_write
 from ppid.extensions import db
 from tests.web.test_requests_web import api_data, world  # noqa: F401  (the fixture)
 
@@ -98,18 +98,32 @@ def test_postgresql_page_views_keep_the_prepared_statements(client, world):
     assert any("FROM info_request" in s for s in everything), prepared
 
 
-def test_a_reading_unit_of_work_that_writes_is_refused_on_postgresql(app, world):
-    if not _is_postgresql():
-        pytest.skip("PostgreSQL's reading units of work run in autocommit")
-    with app.test_request_context("/badan/dinkes", method="GET"):
-        with pytest.raises(WriteInReadingUnit):
-            db.session.execute(sa.text("UPDATE agency SET name = 'Diubah' WHERE slug = 'dinkes'"))
-        db.session.rollback()
+def _agency_name(app):
     with app.app_context():
         name = db.session.execute(sa.text("SELECT name FROM agency WHERE slug = 'dinkes'")
                                   ).scalar_one()
-        assert name == "Dinas Kesehatan Uji"
         db.session.rollback()
+        return name
+
+
+def test_a_write_in_a_reading_unit_of_work_is_in_a_transaction(app, world):
+    """No page writes (test_write_transactions.py walks them); if one did, on PostgreSQL
+    its autocommit would have stored the write at once, whatever the unit did next: its
+    first write begins a transaction instead, which rolls back or commits with the unit,
+    as on SQLite."""
+    update = sa.text("UPDATE agency SET name = 'Diubah' WHERE slug = 'dinkes'")
+    with app.test_request_context("/badan/dinkes", method="GET"):
+        db.session.execute(sa.text("SELECT count(*) FROM agency")).scalar_one()
+        db.session.execute(update)
+        db.session.rollback()
+        db.session.remove()
+    assert _agency_name(app) == "Dinas Kesehatan Uji"
+    with app.test_request_context("/badan/dinkes", method="GET"):
+        db.session.execute(update)
+        db.session.execute(sa.text("SELECT count(*) FROM agency")).scalar_one()
+        db.session.commit()
+        db.session.remove()
+    assert _agency_name(app) == "Diubah"
 
 
 CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA", "SET", "SHOW")
