@@ -29,7 +29,7 @@ from ppid.core.services import local_today, timezone as local_tz
 from ppid.core.storage import put_in_transaction
 from ppid.core.uploads import DOCUMENT_TYPES, CheckedUpload, check_upload, refuse_active_pdf
 from ppid.evaluation import rules
-from ppid.evaluation.models import EmonevAttestation, EmonevWeight, IkmSurvey
+from ppid.evaluation.models import EmonevAttestation, EmonevQuestion, EmonevWeight, IkmSurvey
 from ppid.extensions import db
 from ppid.info_requests.models import InfoRequest
 from ppid.info_requests.rules import Channel
@@ -139,6 +139,179 @@ def seed_default_weights(year, *, now=None):
     return True
 
 
+# --- The question set of a year ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class YearQuestions:
+    year: int
+    questions: tuple             # rules.QuestionDef, every one of the set (retired too)
+    source_year: Optional[int]   # the year whose stored set applies; None: the defaults
+
+    @property
+    def is_default(self):
+        return self.source_year is None
+
+    @property
+    def active(self):
+        return rules.active(self.questions)
+
+    def get(self, code):
+        for q in self.questions:
+            if q.value == code:
+                return q
+        return None
+
+    def label_of(self, code):
+        q = self.get(code)
+        if q is not None:
+            return q.label
+        builtin = rules.Question.get(code)
+        return builtin.label if builtin is not None else code
+
+    @property
+    def attested(self):
+        return tuple(q for q in self.active if q.kind is rules.QuestionKind.DINYATAKAN)
+
+
+def questions_for(year) -> YearQuestions:
+    """The question set of ``year``: its own rows, else the latest earlier year's, else the
+    defaults of DOMAIN.md section 15 (rules.default_question_set)."""
+    source = db.session.execute(sa.select(sa.func.max(EmonevQuestion.year)).where(
+        EmonevQuestion.year <= year)).scalar_one()
+    if source is None:
+        return YearQuestions(year, rules.default_question_set(), None)
+    rows = db.session.execute(sa.select(EmonevQuestion).where(
+        EmonevQuestion.year == source).order_by(EmonevQuestion.position, EmonevQuestion.id)
+    ).scalars().all()
+    return YearQuestions(year, tuple(r.as_def() for r in rows), source)
+
+
+def check_questions_editable(year, today=None):
+    """Only this year's and next year's questions may change: a year that has passed keeps
+    the questions its assessment was answered with."""
+    today = today or local_today()
+    if not isinstance(year, int) or year < today.year:
+        raise AssessmentError(_("Pertanyaan tahun %(y)s tidak dapat diubah lagi: penilaiannya "
+                                "tetap memakai pertanyaan yang berlaku saat itu.", y=year))
+    if year > today.year + 1:
+        raise AssessmentError(_("Pertanyaan dapat disiapkan paling jauh untuk tahun %(y)d.",
+                                y=today.year + 1))
+    return year
+
+
+QUESTION_FIELDS = ("text_id", "text_en", "basis", "points", "is_retired")
+
+
+def _text_or_default(q, text_id, text_en):
+    """A default question whose text is left as its own label keeps no text of its own
+    (its translations keep working)."""
+    builtin = q.builtin
+    text_id = (text_id or "").strip() or None
+    text_en = (text_en or "").strip() or None
+    if builtin is not None and text_id is not None and text_en is None \
+            and text_id == builtin.text("id"):
+        text_id = None
+    return text_id, text_en
+
+
+def save_indicator_questions(year, indicator, changes, new=None, *, actor, now=None):
+    """Change one indicator's questions in ``year``'s set: ``changes`` is {code: {"text_id",
+    "text_en", "basis", "weight", "retire"}} for every question the indicator asks now; ``new``
+    (optional) a question to add: {"code", "kind", "computation", "text_id", "text_en",
+    "basis", "weight"}. The whole set is checked first (rules.check_question_set: weights
+    summing to 100 ...); nothing is written when it fails (QuestionSetError,
+    AssessmentError). A year without its own set gets one, copied from the set it took."""
+    now = now or utcnow()
+    check_questions_editable(year, local_today(now))
+    indicator = rules.Indicator.get(indicator)
+    if indicator is None:
+        raise AssessmentError(_("Indikator tidak dikenal."))
+    current = questions_for(year)
+    asked = [q for q in current.active if q.indicator is indicator]
+    missing = [q.value for q in asked if q.value not in changes]
+    if missing:
+        raise AssessmentError(_("Isi bobot setiap pertanyaan indikator ini (%(codes)s).",
+                                codes=", ".join(missing)))
+    updated = []
+    for q in current.questions:
+        change = changes.get(q.value) if q in asked else None
+        if change is None:
+            updated.append(q)
+            continue
+        text_id, text_en = _text_or_default(q, change.get("text_id"), change.get("text_en"))
+        weight = change.get("weight")
+        updated.append(q.replace(text_id=text_id, text_en=text_en,
+                                 basis=(change.get("basis") or "").strip() or None,
+                                 points=weight if weight is not None else q.points,
+                                 is_retired=bool(change.get("retire"))))
+    added = None
+    if new:
+        code = (new.get("code") or "").strip().lower()
+        kind = rules.QuestionKind.get(new.get("kind"))
+        if kind is None:
+            raise AssessmentError(_("Pilih cara menjawab pertanyaan baru."))
+        if current.get(code) is not None:
+            raise rules.QuestionSetError(_("Kode pertanyaan %(code)s sudah dipakai tahun ini "
+                                           "(pertanyaan yang sudah dihentikan tetap memakai "
+                                           "kodenya).", code=code))
+        computation = (new.get("computation") or None) if kind is rules.QuestionKind.DIHITUNG \
+            else None
+        added = rules.QuestionDef(
+            code, indicator, kind, new.get("weight"), computation,
+            (new.get("text_id") or "").strip() or None,
+            (new.get("text_en") or "").strip() or None,
+            (new.get("basis") or "").strip() or None, False,
+            max((q.position for q in current.questions), default=0) + 1)
+        if added.builtin is not None and added.text_id is None:
+            pass  # a default question brought back under its own code keeps its label
+        updated.append(added)
+    rules.check_question_set(updated)
+    _write_set(year, updated, actor=actor, now=now)
+    before = {q.value: q for q in current.questions}
+    diff = {}
+    for q in updated:
+        old = before.get(q.value)
+        if old is None:
+            diff[q.value] = {"added": {"indicator": q.indicator.value, "kind": q.kind.value,
+                                       "computation": q.computation, "weight": q.points,
+                                       "text_id": q.text_id, "text_en": q.text_en,
+                                       "basis": q.basis}}
+            continue
+        d = audit.diff({f: getattr(old, f) for f in QUESTION_FIELDS},
+                       {f: getattr(q, f) for f in QUESTION_FIELDS})
+        if d:
+            diff[q.value] = d
+    audit.record("emonev.questions", object_type="emonev_question", object_id=year,
+                 actor=actor, now=now, changes={"year": year, "indicator": indicator.value,
+                                                "from_year": current.source_year,
+                                                "questions": diff})
+    return questions_for(year)
+
+
+def _write_set(year, questions, *, actor, now):
+    rows = {r.code: r for r in db.session.execute(sa.select(EmonevQuestion).where(
+        EmonevQuestion.year == year)).scalars()}
+    for q in questions:
+        row = rows.get(q.value)
+        if row is None:
+            row = EmonevQuestion(year=year, code=q.value)
+            db.session.add(row)
+        row.indicator, row.kind, row.computation = q.indicator.value, q.kind.value, \
+            q.computation
+        row.weight, row.position, row.is_retired = q.points, q.position, q.is_retired
+        row.text_id, row.text_en, row.basis = q.text_id, q.text_en, q.basis
+        row.updated_by_id, row.updated_at = getattr(actor, "id", None), now
+    db.session.flush()
+
+
+def seed_default_questions(year, *, now=None):
+    """The defaults stored as ``year``'s set when no year has one (setup, demo)."""
+    if db.session.execute(sa.select(EmonevQuestion.id).limit(1)).first() is not None:
+        return False
+    _write_set(year, rules.default_question_set(), actor=None, now=now or utcnow())
+    return True
+
+
 # --- Attested documents ----------------------------------------------------------------------
 
 EVIDENCE_TYPES = {t: DOCUMENT_TYPES[t] for t in rules.EVIDENCE_TYPES}
@@ -162,9 +335,10 @@ def attest(agency, question, checked, *, statement, valid_from, valid_until, act
     evidence file (check_evidence) and validity period. Raises AssessmentError."""
     now = now or utcnow()
     today = local_today(now)
-    question = rules.Question.get(question)
-    if question is None or question.kind is not rules.QuestionKind.DINYATAKAN:
-        raise AssessmentError(_("Pertanyaan ini tidak dinyatakan dengan bukti."))
+    question = questions_for(today.year).get(question)
+    if question is None or question.kind is not rules.QuestionKind.DINYATAKAN \
+            or question.is_retired:
+        raise AssessmentError(_("Pertanyaan ini tidak dinyatakan dengan bukti tahun ini."))
     statement = (statement or "").strip()
     if not statement:
         raise AssessmentError(_("Tuliskan pernyataan singkat tentang dokumen bukti."))
@@ -236,12 +410,16 @@ def attestation_alerts(now) -> dict:
     today = local_today(now)
     warning = registry.warning_days()
     slugs = dict(db.session.execute(sa.select(Agency.id, Agency.slug)).all())
+    asked = questions_for(today.year)
     out = {}
     for (agency_id, code), row in sorted(_latest_attestations().items()):
         status = rules.attestation_status(row.valid_until, today, warning)
         if status is rules.AttestationStatus.BERLAKU:
             continue
-        question = rules.Question(code)
+        q = asked.get(code)
+        if q is None or q.is_retired:
+            continue  # a question no longer asked: its document needs no renewal
+        question = q
         out.setdefault(agency_id, []).append(Alert(
             key=f"emonev:{agency_id}:{code}:{row.id}:{status.value}", kind="emonev",
             severity="terlambat" if status is rules.AttestationStatus.KEDALUWARSA
@@ -258,11 +436,14 @@ def expiring_attestations(agency_ids, now=None):
     documents (the dashboard)."""
     today = local_today(now)
     warning = registry.warning_days()
+    asked = questions_for(today.year)
     out = []
     for (_agency_id, code), row in _latest_attestations(agency_ids).items():
         status = rules.attestation_status(row.valid_until, today, warning)
-        if status is not rules.AttestationStatus.BERLAKU:
-            out.append((row.agency, rules.Question(code), row, status))
+        q = asked.get(code)
+        if status is not rules.AttestationStatus.BERLAKU and q is not None \
+                and not q.is_retired:
+            out.append((row.agency, q, row, status))
     out.sort(key=lambda t: (t[0].name, t[3] != rules.AttestationStatus.KEDALUWARSA,
                             t[1].value))
     return out
@@ -599,7 +780,7 @@ def _ikm_results(ids, year, day):
     return out
 
 
-def _attested_results(ids, day):
+def _attested_results(ids, day, asked):
     rows = db.session.execute(sa.select(EmonevAttestation).where(
         EmonevAttestation.agency_id.in_(ids), EmonevAttestation.withdrawn_at.is_(None))
         .order_by(EmonevAttestation.id)).scalars().all()
@@ -609,7 +790,7 @@ def _attested_results(ids, day):
     out = {}
     for agency_id in ids:
         res = []
-        for question in rules.ATTESTED_QUESTIONS:
+        for question in asked:
             history = by_key.get((agency_id, question.value), [])
             valid = [r for r in history if rules.attestation_counts(
                 r.valid_from, r.valid_until, r.attested_on, day)]
@@ -630,13 +811,15 @@ def _attested_results(ids, day):
     return out
 
 
-def question_results(year, agencies, *, now=None) -> dict:
-    """{agency id: [QuestionResult in question order]} for ``agencies`` in ``year``, in a
-    constant number of queries."""
+def question_results(year, agencies, *, now=None, questions=None) -> dict:
+    """{agency id: [QuestionResult in question order]} for ``agencies`` in ``year``, for
+    the year's active questions (``questions``, else questions_for(year)), in a constant
+    number of queries. A computed question takes its computation's result."""
     now = now or utcnow()
     moment = as_of(year, now)
     day = local_today(moment)
     is_current = year == local_today(now).year
+    asked = rules.active(questions_for(year).questions if questions is None else questions)
     ids = [a.id for a in agencies]
     if not ids:
         return {}
@@ -647,15 +830,23 @@ def question_results(year, agencies, *, now=None) -> dict:
              {a: _dik_result(exemptions.get(a, []), day) for a in ids},
              _request_results(ids, year, day), _channel_results(ids, moment, is_current, by_id),
              _annual_report_results(ids, year, moment),
-             _ikm_results(ids, year, day), _attested_results(ids, day)]
-    order = {q: n for n, q in enumerate(rules.QUESTIONS)}
+             _ikm_results(ids, year, day)]
+    attested = _attested_results(
+        ids, day, [q for q in asked if q.kind is rules.QuestionKind.DINYATAKAN])
     out = {}
     for agency_id in ids:
-        results = []
+        computed = {}
         for part in parts:
             value = part[agency_id]
-            results.extend(value if isinstance(value, list) else [value])
-        out[agency_id] = sorted(results, key=lambda r: order[r.question])
+            for r in (value if isinstance(value, list) else [value]):
+                computed[r.question.value] = r
+        mine = {r.question.value: r for r in attested[agency_id]}
+        results = []
+        for q in asked:
+            r = computed[q.computation] if q.kind is rules.QuestionKind.DIHITUNG \
+                else mine[q.value]
+            results.append(rules.QuestionResult(q, r.numerator, r.denominator, r.details))
+        out[agency_id] = results
     return out
 
 
@@ -671,20 +862,24 @@ class AgencyAssessment:
 
 def assess_agency(agency, year, *, now=None) -> AgencyAssessment:
     weights = weights_for(year)
-    results = question_results(year, [agency], now=now)[agency.id]
+    asked = questions_for(year).questions
+    results = question_results(year, [agency], now=now, questions=asked)[agency.id]
     return AgencyAssessment(agency, year, weights,
-                            rules.score_assessment(results, weights.weights))
+                            rules.score_assessment(results, weights.weights, asked))
 
 
 def assess_all(year, *, now=None, agencies=None):
     """(the government's assessment, [(rank, AgencyAssessment)] best first)."""
     agencies = active_agencies() if agencies is None else agencies
     weights = weights_for(year)
-    results = question_results(year, agencies, now=now)
-    rows = [(a, rules.score_assessment(results[a.id], weights.weights)) for a in agencies]
+    asked = questions_for(year).questions
+    results = question_results(year, agencies, now=now, questions=asked)
+    rows = [(a, rules.score_assessment(results[a.id], weights.weights, asked))
+            for a in agencies]
     ranked = [(place, AgencyAssessment(a, year, weights, assessment))
               for place, a, assessment in rules.rank(rows)]
-    government = rules.score_assessment(rules.pool(results.values()), weights.weights)
+    government = rules.score_assessment(rules.pool(results.values(), asked), weights.weights,
+                                        asked)
     return AgencyAssessment(None, year, weights, government), ranked
 
 
@@ -697,8 +892,9 @@ def government_history(year, *, now=None):
     return [(y, assess_all(y, now=now)[0].assessment) for y in history_years(year)]
 
 
-def attested_question_choices():
-    return [(q.value, q.label) for q in rules.ATTESTED_QUESTIONS]
+def attested_question_choices(year=None):
+    """The attested questions an officer may attest now (this year's set)."""
+    return [(q.value, q.label) for q in questions_for(year or local_today().year).attested]
 
 
 def days_until(day, today=None):

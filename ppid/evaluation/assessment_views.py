@@ -16,7 +16,8 @@ from ppid.core.storage import storage
 from ppid.core.uploads import UploadRejected, send_stored
 from ppid.core.web import abort_with, filter_int_arg
 from ppid.evaluation import assessment, rules
-from ppid.evaluation.forms import AttestForm, WithdrawAttestationForm, weights_form_class
+from ppid.evaluation.forms import (AttestForm, WithdrawAttestationForm, questions_form_class,
+                                   weights_form_class)
 from ppid.evaluation.models import EmonevAttestation
 from ppid.evaluation.views import bp
 from ppid.extensions import db
@@ -129,6 +130,7 @@ def _agency_page(agency, year, form, error=None, status=200, errors=None):
     today, warning = local_today(), registry_warning_days()
     return render_template(
         "evaluation/emonev_agency.html", agency=agency, result=result,
+        question_labels=assessment.questions_for(local_today().year),
         a=result.assessment, history=assessment.history(agency, year), can_edit=can_edit,
         form=form, error=error, attestations=rows,
         statuses={row.id: rules.attestation_status(row.valid_until, today, warning)
@@ -162,7 +164,8 @@ def emonev_attest(slug):
         return _agency_page(agency, year, form, error=message, status=422)
     db.session.commit()
     flash(_("Bukti untuk \"%(q)s\" tersimpan.",
-            q=rules.Question(form.question.data).label), "success")
+            q=assessment.questions_for(local_today().year).label_of(form.question.data)),
+          "success")
     return redirect(url_for("evaluation.emonev_agency", slug=agency.slug, tahun=year))
 
 
@@ -223,7 +226,7 @@ def emonev_weights():
     status = 422 if request.method == "POST" else 400 if errors else 200
     return render_template("evaluation/emonev_weights.html", form=form, current=current,
                            error=error, errors=errors, indicators=rules.INDICATORS,
-                           questions=rules.QUESTIONS, year=year,
+                           questions=assessment.questions_for(year).active, year=year,
                            years=list(range(year - 4, local_today().year + 2))), status
 
 
@@ -259,3 +262,88 @@ def emonev_pack(slug):
     resp = Response(body, mimetype="application/zip")
     resp.headers["Content-Disposition"] = f'attachment; filename="{pack.pack_name(agency, year)}"'
     return resp
+
+
+# --- The question set of a year ---------------------------------------------------------------
+
+def _free_computations(year_questions, indicator):
+    """The computations no active question of the year uses (a computed question to add)."""
+    used = {q.computation for q in year_questions.active if q.computation}
+    return [c for c in rules.COMPUTATIONS if c.value not in used]
+
+
+def _questions_form(year_questions, indicator, formdata=None):
+    asked = [q for q in year_questions.active if q.indicator is indicator]
+    form_class = questions_form_class(asked, _free_computations(year_questions, indicator))
+    if formdata is None:
+        data = {}
+        for q in asked:
+            data[f"w_{q.value}"] = q.points
+            data[f"t_{q.value}"] = q.text_id or (q.builtin.text("id") if q.builtin else "")
+            data[f"en_{q.value}"] = q.text_en or ""
+            data[f"b_{q.value}"] = q.basis or ""
+        return form_class(formdata=None, data=data, prefix=indicator.value), asked
+    return form_class(prefix=indicator.value), asked
+
+
+def _questions_page(year, bound=None, error=None, status=200, errors=None):
+    current = assessment.questions_for(year)
+    today = local_today()
+    editable = today.year <= year <= today.year + 1
+    forms = {}
+    for ind in rules.INDICATORS:
+        if bound is not None and bound[0] is ind:
+            forms[ind] = (bound[1], bound[2])
+        else:
+            forms[ind] = _questions_form(current, ind)
+    return render_template(
+        "evaluation/emonev_questions.html", year=year, current=current, forms=forms,
+        editable=editable, error=error, error_indicator=bound[0] if bound else None,
+        indicators=rules.INDICATORS, weights=assessment.weights_for(year),
+        retired=[q for q in current.questions if q.is_retired],
+        years=list(range(year - 4, today.year + 2)), Question=rules.Question,
+        errors=errors or {}), status
+
+
+@bp.get("/kelola/emonev/pertanyaan")
+def emonev_questions():
+    """The year's questions, by indicator: the administrator adds, edits and retires them
+    and changes their weights (this year and next; a past year's set is read-only)."""
+    auth.authorize("manage_emonev_weights")
+    errors = {}
+    year = _year_arg(ahead=1, errors=errors)
+    return _questions_page(year, errors=errors, status=400 if errors else 200)
+
+
+@bp.post("/kelola/emonev/pertanyaan/<indicator>")
+def emonev_questions_save(indicator):
+    auth.authorize("manage_emonev_weights")
+    year = _year_arg(ahead=1)
+    ind = rules.Indicator.get(indicator)
+    if ind is None:
+        abort(404)
+    current = assessment.questions_for(year)
+    form, asked = _questions_form(current, ind, formdata=True)
+    if not form.validate_on_submit():
+        return _questions_page(year, (ind, form, asked), status=422)
+    changes = {q.value: {"text_id": form[f"t_{q.value}"].data,
+                         "text_en": form[f"en_{q.value}"].data,
+                         "basis": form[f"b_{q.value}"].data,
+                         "weight": form[f"w_{q.value}"].data,
+                         "retire": form[f"r_{q.value}"].data} for q in asked}
+    new = None
+    if (form.new_code.data or "").strip():
+        new = {"code": form.new_code.data, "kind": form.new_kind.data,
+               "computation": form.new_computation.data, "text_id": form.new_text.data,
+               "text_en": form.new_text_en.data, "basis": form.new_basis.data,
+               "weight": form.new_weight.data}
+    try:
+        assessment.save_indicator_questions(year, ind, changes, new, actor=current_user,
+                                            now=utcnow())
+    except (rules.WeightsError, assessment.AssessmentError) as exc:
+        db.session.rollback()
+        return _questions_page(year, (ind, form, asked), error=exc.message, status=422)
+    db.session.commit()
+    flash(_("Pertanyaan indikator %(name)s tahun %(y)d tersimpan.", name=ind.label, y=year),
+          "success")
+    return redirect(url_for("evaluation.emonev_questions", tahun=year) + f"#{ind.value}")

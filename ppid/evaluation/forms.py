@@ -51,9 +51,7 @@ class ModerateForm(BaseForm):
 class AttestForm(BaseForm):
     """An officer's attestation of one question, with its evidence and validity period."""
 
-    question = SelectField(_l("Pertanyaan"), choices=[
-        SelectChoice(q.value, q.label) for q in rules.ATTESTED_QUESTIONS],
-        validators=[required()])
+    question = SelectField(_l("Pertanyaan"), choices=[], validators=[required()])
     statement = TextAreaField(_l("Pernyataan"), validators=[required(), max_length(500),
                                                             no_control_chars],
                               description=_l("Contoh: SK Gubernur Nomor 123 Tahun 2026 "
@@ -66,6 +64,13 @@ class AttestForm(BaseForm):
     document = FileField(_l("Berkas bukti"),
                          description=_l("PDF, PNG atau JPEG, paling besar 2 MB (batas Komisi "
                                         "Informasi untuk satu pertanyaan)."))
+
+    def __init__(self, *args, **kwargs):
+        from ppid.evaluation.assessment import attested_question_choices
+        super().__init__(*args, **kwargs)
+        # This year's attested questions (the year's set: an added one too).
+        self.question.choices = [SelectChoice(v, label)
+                                 for v, label in attested_question_choices()]
 
 
 class WithdrawAttestationForm(BaseForm):
@@ -80,3 +85,48 @@ def weights_form_class():
         NumberRange(0, 100, message=_l("Bobot harus 0 sampai 100."))])
         for ind in rules.INDICATORS}
     return type("WeightsForm", (BaseForm,), fields)
+
+
+def questions_form_class(asked, free_computations):
+    """One indicator's questions of a year (``asked``, rules.QuestionDef): for each, its
+    text (Indonesian, English), legal basis, weight within the indicator and whether it is
+    retired; and one new question (code, how it is answered, its computation among
+    ``free_computations``, its texts, basis and weight). The sums are the rule's
+    (rules.check_question_set)."""
+    from wtforms import BooleanField, StringField
+    from wtforms.validators import Optional as OptionalValue
+    fields = {}
+    for q in asked:
+        fields[f"w_{q.value}"] = IntegerField(_l("Bobot %(q)s (persen)", q=q.value), validators=[
+            InputRequired(message=_l("Isi bobot 0 sampai 100.")),
+            NumberRange(0, 100, message=_l("Bobot harus 0 sampai 100."))])
+        fields[f"t_{q.value}"] = StringField(_l("Teks pertanyaan %(q)s", q=q.value),
+                                             validators=[optional(), max_length(300),
+                                                         no_control_chars])
+        fields[f"en_{q.value}"] = StringField(_l("Teks dalam bahasa Inggris %(q)s", q=q.value),
+                                              validators=[optional(), max_length(300),
+                                                          no_control_chars])
+        fields[f"b_{q.value}"] = StringField(_l("Dasar hukum %(q)s", q=q.value),
+                                             validators=[optional(), max_length(200),
+                                                         no_control_chars])
+        fields[f"r_{q.value}"] = BooleanField(_l("Hentikan %(q)s", q=q.value))
+    fields["new_code"] = StringField(_l("Kode pertanyaan baru"), validators=[
+        optional(), max_length(30), no_control_chars],
+        description=_l("Huruf kecil, angka dan garis bawah, misalnya ko_sop_keberatan. "
+                       "Kosongkan bila tidak menambah pertanyaan."))
+    fields["new_kind"] = SelectField(_l("Cara menjawab"), choices=[
+        SelectChoice(v, label) for v, label in rules.QuestionKind.choices()],
+        default=rules.QuestionKind.DINYATAKAN.value)
+    fields["new_computation"] = SelectField(_l("Perhitungan (untuk pertanyaan yang dihitung)"),
+                                            choices=[SelectChoice("", "—")] + [
+        SelectChoice(c.value, c.label) for c in free_computations])
+    fields["new_text"] = StringField(_l("Teks pertanyaan baru"), validators=[
+        optional(), max_length(300), no_control_chars])
+    fields["new_text_en"] = StringField(_l("Teks pertanyaan baru dalam bahasa Inggris"),
+                                        validators=[optional(), max_length(300),
+                                                    no_control_chars])
+    fields["new_basis"] = StringField(_l("Dasar hukum pertanyaan baru"), validators=[
+        optional(), max_length(200), no_control_chars])
+    fields["new_weight"] = IntegerField(_l("Bobot pertanyaan baru (persen)"), validators=[
+        OptionalValue(), NumberRange(1, 100, message=_l("Bobot harus 1 sampai 100."))])
+    return type("QuestionsForm", (BaseForm,), fields)

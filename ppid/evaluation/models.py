@@ -89,6 +89,47 @@ class EmonevWeight(db.Model):
     )
 
 
+class EmonevQuestion(db.Model):
+    """One question of a year's E-Monev question set (rules.QuestionDef): a year's rows are
+    its whole set, retired questions included; a year without rows takes the latest earlier
+    year's set (the migration stores the defaults of DOMAIN.md section 15 as year 2000's),
+    and a year that has passed is never changed, so its assessment keeps the questions it
+    was answered with (ppid.evaluation.assessment.questions_for)."""
+
+    __tablename__ = "emonev_question"
+    id = sa.Column(sa.Integer, primary_key=True)
+    year = sa.Column(sa.Integer, nullable=False)
+    code = sa.Column(sa.String(30), nullable=False)
+    indicator = sa.Column(sa.String(30), nullable=False)
+    kind = sa.Column(sa.String(20), nullable=False)
+    computation = sa.Column(sa.String(30))       # a computed question's rules.Question code
+    weight = sa.Column(sa.Integer, nullable=False)  # percent of its indicator
+    position = sa.Column(sa.Integer, nullable=False, default=0)
+    text_id = sa.Column(sa.String(300))          # None: the default question's own label
+    text_en = sa.Column(sa.String(300))
+    basis = sa.Column(sa.String(200))
+    is_retired = sa.Column(sa.Boolean, nullable=False, default=False)
+    updated_by_id = sa.Column(sa.Integer, sa.ForeignKey("user.id"))
+    updated_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (
+        sa.UniqueConstraint("year", "code"),
+        sa.CheckConstraint("year BETWEEN 2000 AND 2100", name="year"),
+        sa.CheckConstraint("weight BETWEEN 0 AND 100", name="weight"),
+        sa.CheckConstraint("indicator IN (%s)" % ", ".join(
+            f"'{i}'" for i in rules.Indicator), name="indicator"),
+        sa.CheckConstraint("kind IN (%s)" % ", ".join(
+            f"'{k}'" for k in rules.QuestionKind), name="kind"),
+        sa.CheckConstraint("(kind = 'dihitung') = (computation IS NOT NULL)",
+                           name="computation"),
+    )
+
+    def as_def(self):
+        return rules.QuestionDef(self.code, self.indicator, self.kind, self.weight,
+                                 self.computation, self.text_id, self.text_en, self.basis,
+                                 self.is_retired, self.position)
+
+
 class EmonevAttestation(db.Model):
     """An officer's attestation of one E-Monev question for an agency (the SK PPID, an SOP,
     the maklumat pelayanan, the budget, the service room, disability access), with its
@@ -99,6 +140,8 @@ class EmonevAttestation(db.Model):
     __tablename__ = "emonev_attestation"
     id = sa.Column(sa.Integer, primary_key=True)
     agency_id = sa.Column(sa.Integer, sa.ForeignKey("agency.id"), nullable=False, index=True)
+    # The attested question's code (a default one, or one a year's set added: the
+    # attestation stands for that code in every year that asks it).
     question = sa.Column(sa.String(30), nullable=False)
     statement = sa.Column(sa.String(500), nullable=False)   # what the officer attests
     sha256 = sa.Column(sa.String(64), nullable=False, index=True)  # the storage key
@@ -129,8 +172,6 @@ class EmonevAttestation(db.Model):
         sa.CheckConstraint("valid_until >= valid_from", name="valid_period"),
         sa.CheckConstraint("withdrawn_at IS NULL OR withdrawal_reason IS NOT NULL",
                            name="withdrawal_reason"),
-        sa.CheckConstraint("question IN (%s)" % ", ".join(
-            f"'{q}'" for q in rules.ATTESTED_QUESTIONS), name="question"),
     )
 
 

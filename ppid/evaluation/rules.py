@@ -23,12 +23,14 @@ The formula, exactly as computed here
 import hashlib
 import hmac
 import math
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Optional, Sequence
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from ppid.core.enums import LabelledEnum
@@ -216,8 +218,9 @@ def reminder_due(*, invited_on: date, responded: bool, reminded: bool, today: da
 #   exact. A denominator of 0 means the question cannot be scored for that agency (no
 #   request to answer on time, no exempt information): it drops out, and the other questions
 #   of its indicator are rescaled, as the compliance indicator does (DOMAIN.md section 10).
-# * An indicator's score is the mean of its scored questions weighted by their points
-#   (``Question.points``), 0 to 1; ``None`` when none of its questions can be scored.
+# * An indicator's score is the mean of its scored questions weighted by their weights
+#   within the indicator (``points``, percent: the year's set, QuestionDef, defaults in
+#   Question), 0 to 1; ``None`` when none of its questions can be scored.
 # * The total is 100 x the mean of the scored indicators weighted by the year's indicator
 #   weights (which sum to 100), rounded once, half up, to one decimal, and its band is the
 #   E-Monev band of the compliance report (ppid.reports.rules.Band: Informatif 90-100 ...
@@ -321,6 +324,103 @@ class Question(LabelledEnum):
 
 QUESTIONS = tuple(Question)
 ATTESTED_QUESTIONS = tuple(q for q in QUESTIONS if q.kind is QuestionKind.DINYATAKAN)
+# The computations the registry can make: each computed default question's own code.
+COMPUTATIONS = tuple(q for q in QUESTIONS if q.kind is QuestionKind.DIHITUNG)
+
+
+# --- The configurable question set of a year -------------------------------------------------
+#
+# The administrator (or Kominfo) may add, edit and retire questions and change their weights
+# within an indicator, per year. A year's set is versioned: it is stored for that year
+# (ppid.evaluation.models.EmonevQuestion), a year without its own set takes the latest
+# earlier year's, and a year that has passed cannot be changed, so an earlier year's
+# assessment keeps the questions it was answered with. An added question is attested with
+# evidence, or computed by one of the registry's computations (COMPUTATIONS) not already in
+# use in that year.
+
+QUESTION_CODE = re.compile(r"[a-z][a-z0-9_]{2,29}")
+QUESTION_TEXT_LIMIT = 300
+BASIS_LIMIT = 200
+
+
+class QuestionDef:
+    """One question of a year's set: its code, indicator, how it is answered, its weight
+    within the indicator (percent, ``points``), the computation of a computed question, and
+    its text (a default question without text of its own keeps its translated label).
+    Equal to (and hashed like) its code, so it stands wherever a Question member does."""
+
+    __slots__ = ("value", "indicator", "kind", "points", "computation", "text_id", "text_en",
+                 "basis", "is_retired", "position")
+
+    def __init__(self, value, indicator, kind, points, computation=None, text_id=None,
+                 text_en=None, basis=None, is_retired=False, position=0):
+        self.value = value
+        self.indicator = Indicator(indicator)
+        self.kind = QuestionKind(kind)
+        self.points = points
+        self.computation = computation
+        self.text_id = text_id or None
+        self.text_en = text_en or None
+        self.basis = basis or None
+        self.is_retired = bool(is_retired)
+        self.position = position
+
+    def __eq__(self, other):
+        if isinstance(other, QuestionDef):
+            return self.value == other.value
+        return isinstance(other, str) and self.value == other
+
+    def __hash__(self):
+        return hash(self.value)
+
+    def __str__(self):
+        return self.value
+
+    def __repr__(self):
+        return f"<QuestionDef {self.value} {self.indicator.value} {self.points}>"
+
+    @property
+    def builtin(self):
+        return Question.get(self.value)
+
+    @property
+    def label(self):
+        builtin = self.builtin
+        if self.text_id is None and builtin is not None:
+            return builtin.label
+        return LazyString(self._text)
+
+    def _text(self):
+        from flask_babel import get_locale
+        locale = get_locale()
+        if self.text_en and locale is not None and locale.language == "en":
+            return self.text_en
+        return self.text_id or self.value
+
+    @property
+    def article(self):
+        builtin = self.builtin
+        return self.basis or (builtin.article if builtin is not None else "")
+
+    def replace(self, **changes):
+        values = {name: getattr(self, name) for name in self.__slots__}
+        values.update(changes)
+        return QuestionDef(**values)
+
+
+def default_question_set():
+    """The default questions of DOMAIN.md section 15 (Question), as a year's set."""
+    return tuple(QuestionDef(q.value, q.indicator, q.kind, q.points,
+                             q.value if q.kind is QuestionKind.DIHITUNG else None, position=n)
+                 for n, q in enumerate(QUESTIONS, start=1))
+
+
+def active(questions):
+    """The questions of a set that are asked (not retired), in indicator order, then by
+    position."""
+    order = {ind: n for n, ind in enumerate(INDICATORS)}
+    return tuple(sorted((q for q in questions if not q.is_retired),
+                        key=lambda q: (order[q.indicator], q.position, q.value)))
 
 
 class AttestationStatus(LabelledEnum):
@@ -374,6 +474,64 @@ def check_indicator_weights(weights) -> dict:
     return out
 
 
+class QuestionSetError(WeightsError):
+    """An unusable question set; ``message`` is lazily translated, for the page."""
+
+
+def check_question_set(questions) -> tuple:
+    """The active questions of a year's set (see ``active``), or QuestionSetError: every
+    code well formed and used once, a computed question's computation one of COMPUTATIONS
+    used once, an added question with its text, and in every indicator at least one active
+    question whose weights (whole numbers 1-100) sum to 100."""
+    seen, computations = set(), set()
+    for q in questions:
+        if not QUESTION_CODE.fullmatch(q.value or ""):
+            raise QuestionSetError(_l("Kode pertanyaan hanya huruf kecil, angka dan garis "
+                                      "bawah, diawali huruf, 3 sampai 30 karakter."))
+        if q.value in seen:
+            raise QuestionSetError(_l("Kode pertanyaan %(code)s sudah dipakai.", code=q.value))
+        seen.add(q.value)
+        if q.builtin is None and not (q.text_id or "").strip():
+            raise QuestionSetError(_l("Tuliskan teks pertanyaan %(code)s.", code=q.value))
+        for text in (q.text_id, q.text_en):
+            if text and len(text) > QUESTION_TEXT_LIMIT:
+                raise QuestionSetError(_l("Teks pertanyaan paling panjang %(n)d karakter.",
+                                          n=QUESTION_TEXT_LIMIT))
+        if q.basis and len(q.basis) > BASIS_LIMIT:
+            raise QuestionSetError(_l("Dasar hukum paling panjang %(n)d karakter.",
+                                      n=BASIS_LIMIT))
+        if q.kind is QuestionKind.DIHITUNG:
+            if Question.get(q.computation) not in COMPUTATIONS:
+                raise QuestionSetError(_l("Pilih perhitungan pertanyaan %(code)s dari "
+                                          "daftar.", code=q.value))
+            if not q.is_retired:
+                if q.computation in computations:
+                    raise QuestionSetError(_l(
+                        "Perhitungan \"%(c)s\" sudah dipakai pertanyaan lain tahun ini.",
+                        c=Question(q.computation).label))
+                computations.add(q.computation)
+        elif q.computation:
+            raise QuestionSetError(_l("Pertanyaan yang dinyatakan dengan bukti tidak memakai "
+                                      "perhitungan."))
+    asked = active(questions)
+    for ind in INDICATORS:
+        mine = [q for q in asked if q.indicator is ind]
+        if not mine:
+            raise QuestionSetError(_l("Indikator %(name)s harus memiliki paling sedikit satu "
+                                      "pertanyaan aktif.", name=ind.label))
+        for q in mine:
+            if isinstance(q.points, bool) or not isinstance(q.points, int) \
+                    or not 1 <= q.points <= 100:
+                raise QuestionSetError(_l("Bobot pertanyaan \"%(q)s\" harus bilangan bulat 1 "
+                                          "sampai 100.", q=q.label))
+        total = sum(q.points for q in mine)
+        if total != 100:
+            raise QuestionSetError(_l("Bobot pertanyaan indikator %(name)s harus berjumlah "
+                                      "100; sekarang %(total)d.", name=ind.label,
+                                      total=total))
+    return asked
+
+
 @dataclass(frozen=True)
 class QuestionResult:
     """One question's answer: ``numerator`` of ``denominator`` (e.g. 8 of 11 obligations
@@ -397,14 +555,17 @@ def question_result(question, numerator, denominator, details=()) -> QuestionRes
     return QuestionResult(question, Fraction(numerator), int(denominator), tuple(details))
 
 
-def pool(results_per_agency) -> list:
+def pool(results_per_agency, questions=None) -> list:
     """The government's question results: numerators and denominators summed over its
-    agencies (each a list of QuestionResult), in question order."""
-    totals = {q: [Fraction(0), 0] for q in QUESTIONS}
+    agencies (each a list of QuestionResult), in the order of the year's active questions
+    (``questions``; the defaults when not given)."""
+    questions = active(default_question_set() if questions is None else questions)
+    totals = {q: [Fraction(0), 0] for q in questions}
     for results in results_per_agency:
         for r in results:
-            totals[r.question][0] += r.numerator
-            totals[r.question][1] += r.denominator
+            if r.question in totals:
+                totals[r.question][0] += r.numerator
+                totals[r.question][1] += r.denominator
     return [QuestionResult(q, n, d) for q, (n, d) in totals.items()]
 
 
@@ -451,21 +612,23 @@ class Assessment:
     def result_of(self, question):
         for ind in self.indicators:
             for r in ind.results:
-                if r.question is question:
+                if r.question == question:
                     return r
         return None
 
 
-def score_assessment(results, weights) -> Assessment:
-    """Indicator scores, the total, its band and the gains, from question results and the
-    year's indicator weights (checked: whole numbers summing to 100)."""
+def score_assessment(results, weights, questions=None) -> Assessment:
+    """Indicator scores, the total, its band and the gains, from question results, the
+    year's indicator weights (checked: whole numbers summing to 100) and the year's
+    questions with their weights within their indicator (the defaults when not given)."""
     from ppid.reports.rules import band as emonev_band
     weights = check_indicator_weights(weights)
+    questions = active(default_question_set() if questions is None else questions)
     by_question = {r.question: r for r in results}
     indicators = []
     for ind in INDICATORS:
-        rs = tuple(by_question.get(q, QuestionResult(q, Fraction(0), 0))
-                   for q in QUESTIONS if q.indicator is ind)
+        rs = tuple(_as_asked(by_question.get(q), q)
+                   for q in questions if q.indicator is ind)
         scored = [r for r in rs if r.score is not None]
         points = sum(r.question.points for r in scored)
         score = (sum((r.score * r.question.points for r in scored), Fraction(0)) / points
@@ -488,10 +651,17 @@ def score_assessment(results, weights) -> Assessment:
             gain = Fraction(100 * i.weight, scored_weight) * Fraction(
                 r.question.points, points) * (1 - r.score)
             gains.append(Gain(r.question, gain, r.score))
-    order = {q: n for n, q in enumerate(QUESTIONS)}
+    order = {q: n for n, q in enumerate(questions)}
     gains.sort(key=lambda g: (-g.points, order[g.question]))
     return Assessment(tuple(indicators), total_exact, total, emonev_band(float(total)),
                       tuple(gains))
+
+
+def _as_asked(result, question):
+    """The result as the question the year asks (its weight, its text), or no answer."""
+    if result is None:
+        return QuestionResult(question, Fraction(0), 0)
+    return QuestionResult(question, result.numerator, result.denominator, result.details)
 
 
 def rank(rows):

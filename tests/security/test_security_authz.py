@@ -98,6 +98,8 @@ EXPECT = {
     "evaluation.emonev_evidence": VIEW_A,
     "evaluation.emonev_pack": VIEW_A,
     "evaluation.emonev_weights": allowed("admin"),
+    # The year's question set: the administrator (policy manage_emonev_weights).
+    "evaluation.emonev_questions": allowed("admin"),
     # The publication desk: public news pages, photos, attachments and feeds ...
     "publications.news": PUBLIC,
     "publications.article": PUBLIC,
@@ -241,7 +243,7 @@ POST_ONLY = {
     "disputes.court_decision", "disputes.execution", "requests.track_withdraw",
     "reports.publish_summary", "reports.record_submission",
     "reports.record_consolidated_submission", "evaluation.emonev_attest",
-    "evaluation.emonev_withdraw",
+    "evaluation.emonev_withdraw", "evaluation.emonev_questions_save",
     "publications.photo_add", "publications.photo_remove", "publications.attachment_add",
     "publications.attachment_remove", "publications.submit", "publications.send_back",
     "publications.schedule", "publications.publish", "publications.withdraw",
@@ -263,7 +265,8 @@ def primary_params(w):
             "role_id": w.role_id, "entry_id": w.entry_id, "attestation_id": w.ev_a,
             "pub_id": w.pub_a, "photo_id": w.photo_a, "file_id": w.file_a,
             "dispute_id": w.dispute_a, "case_id": w.case_a, "broadcast_id": w.broadcast_a,
-            "sub_id": w.sub_a, "signed": "ohne-signatur", "channel_id": w.ch_a}
+            "sub_id": w.sub_a, "signed": "ohne-signatur", "channel_id": w.ch_a,
+            "indicator": "jenis_informasi"}
 
 
 def foreign_params(w):
