@@ -53,6 +53,21 @@ def convert(html: str, static_folder) -> bytes:
     return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
 
 
+def convert_with_anchors(html: str, static_folder):
+    """:func:`convert`, also giving each page's anchors (the ``id`` of the elements that
+    start on it), so one rendering can be split into documents (the E-Monev pack)."""
+    from weasyprint import HTML
+    document = HTML(string=html, base_url=BASE_URL,
+                    url_fetcher=_fetcher_for(static_folder)).render()
+    return document.write_pdf(), [set(page.anchors) for page in document.pages]
+
+
+def render_pdf_with_anchors(template, **context):
+    """(PDF bytes, [set of anchors per page]) of a template (see convert_with_anchors)."""
+    from flask import current_app
+    return convert_with_anchors(render_html(template, **context), current_app.static_folder)
+
+
 def html_to_pdf(html: str) -> bytes:
     from flask import current_app
     return convert(html, current_app.static_folder)

@@ -125,36 +125,39 @@ def check_links(links, checker):
     return out
 
 
-def _valid_evidence(agency_id, question, day):
-    rows = [r for r in assessment.attestations(agency_id) if r.question == question.value
-            and not r.is_withdrawn and rules.attestation_counts(r.valid_from, r.valid_until, r.attested_on, day)]
-    return max(rows, key=lambda r: (r.valid_until, r.id)) if rows else None
+def _valid_evidence(rows, question, day):
+    """The attestation of ``question`` valid on ``day`` among the agency's ``rows``."""
+    valid = [r for r in rows if r.question == question.value and not r.is_withdrawn
+             and rules.attestation_counts(r.valid_from, r.valid_until, r.attested_on, day)]
+    return max(valid, key=lambda r: (r.valid_until, r.id)) if valid else None
 
 
-def _question_pdf(ctx, result, links, evidence):
-    """The question's PDF, its evidence appended or shown when it fits in 2 MB, else the
-    evidence summarised; returns (bytes, how the evidence went in)."""
-    data = stored = None
-    if evidence is not None:
-        data = storage().get(evidence.sha256)
-        if evidence.media_type in ("image/png", "image/jpeg"):
-            stored = "data:%s;base64,%s" % (evidence.media_type,
-                                            base64.b64encode(data).decode())
-    def render(mode):
-        return pdf.render_pdf("evaluation/pdf/question.html", result=result, links=links,
-                              evidence=evidence, image=stored if mode == "embedded" else None,
-                              mode=mode, **ctx)
+# Room left in a question's 2 MB for its own pages when its evidence goes in whole.
+OWN_PAGES_ALLOWANCE = 200 * 1024
+
+
+def _plan(evidence):
+    """(mode, data URL of an image to show, the evidence's bytes) for a question: a PDF is
+    appended and an image shown unless it could not fit in 2 MB with the question's own
+    pages, then it is summarised (name, size, SHA-256, link)."""
     if evidence is None:
-        return render("none"), "none"
+        return "none", None, None
+    if evidence.size > PDF_MAX_BYTES - OWN_PAGES_ALLOWANCE:
+        return "summarised", None, None
+    data = storage().get(evidence.sha256)
+    if evidence.media_type in ("image/png", "image/jpeg"):
+        return "embedded", "data:%s;base64,%s" % (evidence.media_type,
+                                                  base64.b64encode(data).decode()), data
     if evidence.media_type == "application/pdf":
-        merged = _append_pdf(render("appended"), data)
-        if merged is not None and len(merged) <= PDF_MAX_BYTES:
-            return merged, "appended"
-    elif stored is not None:
-        shown = render("embedded")
-        if len(shown) <= PDF_MAX_BYTES:
-            return shown, "embedded"
-    return render("summarised"), "summarised"
+        return "appended", None, data
+    return "summarised", None, None
+
+
+def _question_pdf(ctx, result, links, evidence, mode="summarised"):
+    """One question's PDF rendered on its own (the way back when the pack's rendering of it
+    came out larger than 2 MB): the evidence summarised."""
+    return pdf.render_pdf("evaluation/pdf/question.html", result=result, links=links,
+                          evidence=evidence, image=None, mode=mode, **ctx)
 
 
 def _append_pdf(summary, evidence_bytes):
@@ -171,50 +174,120 @@ def _append_pdf(summary, evidence_bytes):
         return None
 
 
+def _split(whole, anchors, count):
+    """The PDF ``whole`` cut into ``count + 1`` documents at the pages where the sections
+    s-0 (the index), s-1 ... s-count start."""
+    from pypdf import PdfReader, PdfWriter
+    starts = {}
+    for page_number, names in enumerate(anchors):
+        for name in names:
+            if name.startswith("s-") and name[2:].isdigit():
+                starts.setdefault(int(name[2:]), page_number)
+    if sorted(starts) != list(range(count + 1)):
+        raise RuntimeError("evidence pack: a section has no page")
+    reader = PdfReader(io.BytesIO(whole))
+    bounds = [starts[n] for n in range(count + 1)] + [len(reader.pages)]
+    parts = []
+    for n in range(count + 1):
+        writer = PdfWriter()
+        for page in range(bounds[n], bounds[n + 1]):
+            writer.add_page(reader.pages[page])
+        out = io.BytesIO()
+        writer.write(out)
+        parts.append(out.getvalue())
+    return parts
+
+
 def file_name(n, question):
     return f"{n:02d}-{question.value}.pdf"
 
 
-def build_pack(agency, year, *, now=None, checker: Callable = None) -> bytes:
+def build_pack(agency, year, *, now=None, checker: Callable = None, result=None) -> bytes:
     """The ZIP of the evidence pack of ``agency`` for ``year`` (see the module)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        write_pack(z, agency, year, now=now, checker=checker, result=result)
+    return buf.getvalue()
+
+
+def write_pack(z, agency, year, *, now=None, checker: Callable = None, result=None,
+               prefix="") -> dict:
+    """Write the evidence pack of ``agency`` for ``year`` into the open ZipFile ``z`` (its
+    files under ``prefix``), from ``result`` (its AgencyAssessment) when the caller has
+    computed it already. The index and every question are rendered in one go and split
+    into their files; a question whose file would exceed 2 MB is rendered again with its
+    evidence summarised. Returns the manifest."""
     now = now or utcnow()
     checker = checker or check_url
     with force_locale("id"):
-        result = assessment.assess_agency(agency, year, now=now)
+        result = result or assessment.assess_agency(agency, year, now=now)
         a = result.assessment
         links = check_links(evidence_links(agency, year, a), checker)
         day = local_today(assessment.as_of(year, now))
         ctx = {"agency": agency, "year": year, "generated_on": local_today(now),
                "government_name": current_app.config["GOVERNMENT_NAME"], "a": a,
                "band_label": Band.label_of(a.band, NO_BAND_LABEL), "weights": result.weights}
-        files, entries = [], []
-        n = 0
+        rows = assessment.attestations(agency.id)
+        entries = []
         for ind in a.indicators:
             for r in ind.results:
-                n += 1
-                evidence = (_valid_evidence(agency.id, r.question, day)
+                evidence = (_valid_evidence(rows, r.question, day)
                             if r.question.kind is rules.QuestionKind.DINYATAKAN else None)
-                own = [lk for lk in links if lk.question == r.question.value]
-                body, mode = _question_pdf(ctx, r, own, evidence)
-                name = file_name(n, r.question)
-                files.append((name, body))
-                entries.append({"file": name, "result": r, "indicator": ind, "mode": mode,
-                                "size": len(body), "evidence": evidence})
+                mode, image, data = _plan(evidence)
+                entries.append({"file": file_name(len(entries) + 1, r.question), "result": r,
+                                "indicator": ind, "mode": mode, "evidence": evidence,
+                                "links": [lk for lk in links if lk.question == r.question.value],
+                                "image": image, "data": data})
         broken = [lk for lk in links if lk.ok is False]
-        index = pdf.render_pdf("evaluation/pdf/index.html", entries=entries, links=links,
-                               broken=broken, **ctx)
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("00-indeks.pdf", index)
-        for name, body in files:
-            z.writestr(name, body)
-        z.writestr("manifest.csv", manifest_csv(links))
-        z.writestr("manifest.json", json.dumps(
-            {"agency": agency.slug, "year": year, "generated_at": now.isoformat(),
-             "total": None if a.total is None else str(a.total), "band": a.band,
-             "broken_links": len(broken), "links": [asdict(lk) for lk in links]},
-            ensure_ascii=False, indent=2))
-    return buf.getvalue()
+        whole, anchors = pdf.render_pdf_with_anchors(
+            "evaluation/pdf/pack.html", entries=entries, links=links, broken=broken, **ctx)
+        parts = _split(whole, anchors, len(entries))
+        index, bodies = parts[0], parts[1:]
+        modes_changed = False
+        for e, body in zip(entries, bodies):
+            if e["mode"] == "appended":
+                merged = _append_pdf(body, e["data"])
+                if merged is not None and len(merged) <= PDF_MAX_BYTES:
+                    body = merged
+                else:
+                    e["mode"], body = "summarised", None
+            elif len(body) > PDF_MAX_BYTES:
+                e["mode"], body = "summarised", None
+            if body is None:
+                modes_changed = True
+                body = _question_pdf(ctx, e["result"], e["links"], e["evidence"])
+            e["body"], e["size"] = body, len(body)
+            e["data"] = e["image"] = None
+        if modes_changed:  # the index says how each evidence went in
+            index = pdf.render_pdf("evaluation/pdf/index.html", entries=entries, links=links,
+                                   broken=broken, **ctx)
+    z.writestr(prefix + "00-indeks.pdf", index)
+    for e in entries:
+        z.writestr(prefix + e["file"], e.pop("body"))
+    manifest = {"agency": agency.slug, "year": year, "generated_at": now.isoformat(),
+                "total": None if a.total is None else str(a.total), "band": a.band,
+                "broken_links": len(broken), "links": [asdict(lk) for lk in links]}
+    z.writestr(prefix + "manifest.csv", manifest_csv(links))
+    z.writestr(prefix + "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
+    return manifest
+
+
+def build_all_packs(year, path, *, now=None, checker: Callable = None, agencies=None,
+                    on_pack=None) -> dict:
+    """Every active agency's evidence pack for ``year`` in one ZIP file at ``path`` (one
+    folder per agency, written agency by agency, so memory holds one pack at a time), the
+    assessments computed once for all (assessment.assess_all). Returns {"packs", "broken"}."""
+    now = now or utcnow()
+    _government, ranked = assessment.assess_all(year, now=now, agencies=agencies)
+    broken = 0
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for _place, result in sorted(ranked, key=lambda t: t[1].agency.slug):
+            manifest = write_pack(z, result.agency, year, now=now, checker=checker,
+                                  result=result, prefix=f"{result.agency.slug}/")
+            broken += manifest["broken_links"]
+            if on_pack is not None:
+                on_pack(result.agency)
+    return {"packs": len(ranked), "broken": broken}
 
 
 def manifest_csv(links) -> str:

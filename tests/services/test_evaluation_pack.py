@@ -141,3 +141,33 @@ def test_the_command_writes_the_pack_and_fails_on_a_broken_link(app, ctx, agency
     assert result.exit_code == 0 and "tautan rusak: 0" in result.output
     bad = app.test_cli_runner().invoke(args=["ppid", "emonev-pack", "tidak-ada"])
     assert bad.exit_code != 0 and "tidak ada" in bad.output
+
+
+def test_every_agency_in_one_zip_each_question_its_own_pages(app, ctx, agency, tmp_path,
+                                                              monkeypatch, pdftotext):
+    """emonev-pack --all: one folder per active agency, each a whole pack; the one rendering
+    of a pack is split so that each file holds its own question's pages only."""
+    db.session.commit()
+    out = tmp_path / "semua.zip"
+    monkeypatch.setattr(pack, "check_url", lambda url: (200, ""))
+    result = app.test_cli_runner().invoke(args=[
+        "ppid", "emonev-pack", "--all", "--year", "2026", "--output", str(out),
+        "--now", NOW.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert "2 badan publik" in result.output and "tautan rusak: 0" in result.output
+    z = zipfile.ZipFile(out)
+    slugs = {n.split("/")[0] for n in z.namelist()}
+    assert agency.slug in slugs and len(slugs) == 2
+    questions = assessment.questions_for(2026).active
+    for slug in slugs:
+        for n, q in enumerate(questions, start=1):
+            data = z.read(f"{slug}/{pack.file_name(n, q)}")
+            assert data.startswith(b"%PDF-") and len(data) <= 2 * 1024 * 1024
+        assert json.loads(z.read(f"{slug}/manifest.json"))["agency"] == slug
+    berkala = pdftotext(z.read(f"{agency.slug}/{pack.file_name(1, rules.Question.BERKALA)}"))
+    assert "Informasi berkala tersedia dan terkini" in berkala
+    assert "SK penetapan PPID" not in berkala and "Indeks bukti" not in berkala
+    index = pdftotext(z.read(f"{agency.slug}/00-indeks.pdf"))
+    assert "Indeks bukti penilaian mandiri" in index and "Perhitungan" not in index
+    usage = app.test_cli_runner().invoke(args=["ppid", "emonev-pack"])
+    assert usage.exit_code != 0 and "--all" in usage.output
