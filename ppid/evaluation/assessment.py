@@ -262,8 +262,6 @@ def save_indicator_questions(year, indicator, changes, new=None, *, actor, now=N
             (new.get("text_en") or "").strip() or None,
             (new.get("basis") or "").strip() or None, False,
             max((q.position for q in current.questions), default=0) + 1)
-        if added.builtin is not None and added.text_id is None:
-            pass  # a default question brought back under its own code keeps its label
         updated.append(added)
     rules.check_question_set(updated)
     _write_set(year, updated, actor=actor, now=now)
@@ -302,14 +300,6 @@ def _write_set(year, questions, *, actor, now):
         row.text_id, row.text_en, row.basis = q.text_id, q.text_en, q.basis
         row.updated_by_id, row.updated_at = getattr(actor, "id", None), now
     db.session.flush()
-
-
-def seed_default_questions(year, *, now=None):
-    """The defaults stored as ``year``'s set when no year has one (setup, demo)."""
-    if db.session.execute(sa.select(EmonevQuestion.id).limit(1)).first() is not None:
-        return False
-    _write_set(year, rules.default_question_set(), actor=None, now=now or utcnow())
-    return True
 
 
 # --- Attested documents ----------------------------------------------------------------------
