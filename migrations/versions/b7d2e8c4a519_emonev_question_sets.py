@@ -4,7 +4,7 @@ set, which every later year takes until it has its own; an attestation names any
 of a year's set, not only a default one
 
 Revision ID: b7d2e8c4a519
-Revises: e4f1a9c27b58
+Revises: e7c4a2b9d815
 Create Date: 2026-12-02 14:05:00
 
 """
@@ -18,7 +18,7 @@ import ppid.core.db
 
 # revision identifiers, used by Alembic.
 revision = 'b7d2e8c4a519'
-down_revision = 'e4f1a9c27b58'
+down_revision = 'e7c4a2b9d815'
 branch_labels = None
 depends_on = None
 
