@@ -147,7 +147,11 @@ def test_public_exempt_register(client, registry):
     assert "rahasia pribadi" in html and "perlu ditinjau" in html
     assert 'property="og:title"' in html
     assert client.get("/informasi-dikecualikan?badan=dinkes-uji").status_code == 200
-    assert client.get("/informasi-dikecualikan?badan=tidak-ada").status_code == 404
+    # An agency the filter does not know: the page with the message next to the filter
+    # (issue #17), not a bare error page.
+    unknown = client.get("/informasi-dikecualikan?badan=tidak-ada")
+    assert unknown.status_code == 400
+    assert 'aria-invalid="true"' in unknown.get_data(as_text=True)
 
 
 def test_obligation_detail_is_public(client, registry):
