@@ -116,7 +116,8 @@ def install_transactions(engine, lock_timeout_seconds: float, writes=wants_write
         @event.listens_for(engine, "before_cursor_execute")
         def _write_begins_transaction(conn, cursor, statement, parameters, context,
                                       executemany):
-            if conn.get_execution_options().get("ppid_reading") and is_write(statement):
+            if conn.get_execution_options().get("ppid_reading") and (
+                    is_write(statement) or needs_transaction(statement)):
                 dbapi_conn = conn.connection.dbapi_connection
                 if dbapi_conn.autocommit:  # (nothing is open in autocommit: allowed)
                     dbapi_conn.autocommit = False  # this statement begins a transaction
@@ -157,6 +158,15 @@ def is_write(statement: str) -> bool:
     if not head.startswith(_READ_STARTS):
         return True
     return head.startswith("WITH") and _WRITE_WORDS.search(statement) is not None
+
+
+def needs_transaction(statement: str) -> bool:
+    """Whether ``statement`` only works inside a transaction block: a SAVEPOINT (SQLAlchemy's
+    ``begin_nested``), which a unit of work that began reading and goes on to write issues
+    before its writes (a session kept across a GET and a POST, as the test client keeps
+    it); in autocommit PostgreSQL refuses it ("SAVEPOINT can only be used in transaction
+    blocks")."""
+    return statement.lstrip()[:9].upper().startswith("SAVEPOINT")
 
 
 SQLITE_BUSY = 5
