@@ -175,6 +175,8 @@ def restore_backup(src_path, *, allow_broken_audit=False):
     """
     manifest, tables, files = _read_archive(src_path)
     for table in archived_tables():
+        if table.info.get("seeded"):
+            continue  # the migrations' own rows, replaced below by the archive's
         if db.session.execute(sa.select(sa.func.count()).select_from(table)).scalar_one():
             raise BackupError(f"the database is not empty (table {table.name} has rows); "
                               "restore needs an empty database")
@@ -183,6 +185,11 @@ def restore_backup(src_path, *, allow_broken_audit=False):
         raise BackupError(f"backup schema {manifest['schema_revision']} differs from this "
                           f"database's {revision}; restore with the matching version, then "
                           "upgrade")
+    for table in reversed(archived_tables()):
+        if table.info.get("seeded"):
+            # A migrated database holds the rows the migrations seed (the default E-Monev
+            # questions); the archive holds them too, with any later edits: its copy wins.
+            db.session.execute(table.delete())
     for table in archived_tables():
         rows = [{k: _decode(v) for k, v in row.items()} for row in tables.get(table.name, [])]
         if not rows:

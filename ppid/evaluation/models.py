@@ -122,6 +122,9 @@ class EmonevQuestion(db.Model):
             f"'{k}'" for k in rules.QuestionKind), name="kind"),
         sa.CheckConstraint("(kind = 'dihitung') = (computation IS NOT NULL)",
                            name="computation"),
+        # The migration writes the default set: a freshly migrated database has rows here,
+        # and a restore replaces them with the archive's (ppid.core.backup).
+        {"info": {"seeded": True}},
     )
 
     def as_def(self):

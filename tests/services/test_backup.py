@@ -44,8 +44,13 @@ def test_round_trip(tmp_path, fresh_database_url):
         # A row that names a stored file, so the file is part of the backup.
         db.session.execute(sa.text("UPDATE agency SET website = :k WHERE slug = 'dinkes'"),
                            {"k": sorted(keys)[0]})
+        # The migrations seed the default E-Monev questions, so the target has them too
+        # before the restore: the archive's copy, edited here, must replace them.
+        db.session.execute(sa.text("UPDATE emonev_question SET text_en = 'Edited' "
+                                   "WHERE id = (SELECT MIN(id) FROM emonev_question)"))
         db.session.commit()
         before = _snapshot()
+        assert before["emonev_question"]
         manifest = create_backup(archive)
         assert manifest["tables"]["agency"]["rows"] == 2
         assert sorted(keys)[0] in manifest["files"]
