@@ -62,7 +62,14 @@ def test_officer_attests_and_downloads_the_evidence_pack(live_server, page):
     assert resp.headers["content-type"] == "application/zip"
     z = zipfile.ZipFile(io.BytesIO(resp.body()))
     names = z.namelist()
-    assert names[0] == "00-indeks.pdf" and len(names) == 20
+    # One PDF per active question of the year's set (the set is configurable: #18), after
+    # the index.
+    with in_app(live_server):
+        from ppid.evaluation.assessment import questions_for
+        active = {q.value for q in questions_for(today.year).active}
+    assert names[0] == "00-indeks.pdf"
+    per_question = {n[3:-4] for n in names[1:] if re.fullmatch(r"\d\d-\w+\.pdf", n)}
+    assert per_question == active, (sorted(per_question), sorted(active))
     sk = next(n for n in names if n.endswith("ko_sk_ppid.pdf"))
     text = _pdf_text(z.read(sk))
     assert f"SK PPID {uid}" in text and "Halaman dokumen bukti menyusul" in text
