@@ -137,6 +137,26 @@ def due_for_erasure(*, today, years=None):
             if rules.is_retention_over(handling_ended_on(r), years, today)]
 
 
+def _scrub_letters_and_mails(letters, values, addresses, number, out):
+    """The erased ``values`` taken out of each letter's stored HTML (its PDF, which printed
+    them, goes and is rendered again on demand), and the outbox mail to ``addresses`` about
+    the record ``number`` deleted; counted in ``out`` (an Erasure)."""
+    for letter in letters:
+        html = _scrub_html(letter.html, values) if values else letter.html
+        if html != letter.html:
+            letter.html = html
+            letter.sha256 = hashlib.sha256(html.encode("utf-8")).hexdigest()
+            out.letters += 1
+        if letter.pdf_key:
+            out.files.append(letter.pdf_key)  # the PDF printed the data: rendered again
+            letter.pdf_key = None
+    if addresses:
+        mails = db.session.execute(sa.delete(OutboxMail).where(
+            OutboxMail.to_address.in_(sorted(addresses)),
+            OutboxMail.subject.contains(f"[{number}]")))
+        out.mails = mails.rowcount or 0
+
+
 def _scrub_html(html, values):
     """``html`` with each of ``values`` (as the letter's template escaped it) replaced by
     the erased mark in its text and its attributes' values (a mailto: link), never in the
@@ -201,20 +221,7 @@ def erase_personal_data(req, *, now, actor=None) -> Erasure:
             req.attachments.remove(att)  # delete-orphan: the row goes
     if out.files:
         erased.append("surat_kuasa")
-    for letter in req.letters:
-        html = _scrub_html(letter.html, values) if values else letter.html
-        if html != letter.html:
-            letter.html = html
-            letter.sha256 = hashlib.sha256(html.encode("utf-8")).hexdigest()
-            out.letters += 1
-        if letter.pdf_key:
-            out.files.append(letter.pdf_key)  # the PDF printed the data: rendered again
-            letter.pdf_key = None
-    if addresses:
-        mails = db.session.execute(sa.delete(OutboxMail).where(
-            OutboxMail.to_address.in_(sorted(addresses)),
-            OutboxMail.subject.contains(f"[{req.registration_number}]")))
-        out.mails = mails.rowcount or 0
+    _scrub_letters_and_mails(req.letters, values, addresses, req.registration_number, out)
     if account is not None:
         for ev in req.events:
             if ev.actor_id == account.id:
@@ -286,20 +293,8 @@ def erase_objection_personal_data(obj, *, now, actor=None) -> Erasure:
         obj.own_attachments.remove(att)
     if out.files:
         erased.append("surat_kuasa")
-    for letter in obj.own_letters:
-        html = _scrub_html(letter.html, values) if values else letter.html
-        if html != letter.html:
-            letter.html = html
-            letter.sha256 = hashlib.sha256(html.encode("utf-8")).hexdigest()
-            out.letters += 1
-        if letter.pdf_key:
-            out.files.append(letter.pdf_key)
-            letter.pdf_key = None
-    if addresses:
-        mails = db.session.execute(sa.delete(OutboxMail).where(
-            OutboxMail.to_address.in_(sorted(addresses)),
-            OutboxMail.subject.contains(f"[{obj.registration_number}]")))
-        out.mails = mails.rowcount or 0
+    _scrub_letters_and_mails(obj.own_letters, values, addresses, obj.registration_number,
+                             out)
     if account is not None:
         for ev in obj.events:
             if ev.actor_id == account.id:

@@ -1089,12 +1089,9 @@ def _objection_event(obj, action, *, actor, now, note=None, changes=None):
 
 
 def objector_email(obj):
-    party = obj.party
-    if party.email:
-        return party.email
-    if party.requester_user is not None:
-        return party.requester_user.email
-    return None
+    """The address of whoever filed ``obj``: its party (the request, or on ground b without
+    a request the objection itself) has the same fields as a request."""
+    return requester_email(obj.party)
 
 
 def _notify_objector(obj, subject, lines, *, now):
